@@ -47,6 +47,10 @@ from wright.functions import (
 )
 from wright.serialization import load, save
 from wright.tensor import Tensor, cat, concatenate, pad, split, stack, where
+from wright.tune import tune
+
+# Subpackages, so that `import wright` gives wright.nn, wright.optim, ... as PyTorch users expect.
+from wright import autograd, data, datasets, models, nn, optim, train, viz  # noqa: E402  isort: skip
 
 __version__ = "0.1.0"
 
@@ -56,5 +60,5 @@ __all__ = [
     "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "clip", "maximum", "minimum", "sum", "mean",
     "argmax", "logsumexp", "softmax", "log_softmax", "matmul",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed", "get_default_dtype",
-    "set_default_dtype", "float32", "float64", "int32", "int64", "uint8", "save", "load", "__version__",
+    "set_default_dtype", "float32", "float64", "int32", "int64", "uint8", "save", "load", "tune", "__version__",
 ]

@@ -125,10 +125,12 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
 
 
 def _accumulate(leaf: Tensor, grad: np.ndarray, tensor_cls) -> None:
-    # Never add in place: the same array may be another leaf's gradient too (d(a+b)/da is d(a+b)/db).
-    if grad.dtype != leaf.data.dtype:
-        grad = grad.astype(leaf.data.dtype)
-    leaf.grad = tensor_cls(grad) if leaf.grad is None else tensor_cls(leaf.grad.data + grad)
+    # The incoming array may be shared with another leaf (d(a+b)/da is d(a+b)/db), be the caller's own
+    # array, or be a read-only broadcast view: the first gradient is copied so that `.grad` is owned.
+    if leaf.grad is None:
+        leaf.grad = tensor_cls(np.array(grad, dtype=leaf.data.dtype))
+    else:
+        leaf.grad = tensor_cls(leaf.grad.data + grad.astype(leaf.data.dtype, copy=False))
 
 
 def is_grad_enabled() -> bool:
@@ -141,15 +143,17 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
     def __init__(self, mode: bool) -> None:
         self.mode = mode
+        # A stack rather than one slot: a decorated function that calls itself re-enters this instance.
+        self.previous: list[bool] = []
 
     def __enter__(self) -> None:
         global _grad_enabled
-        self.previous = _grad_enabled
+        self.previous.append(_grad_enabled)
         _grad_enabled = self.mode
 
     def __exit__(self, *exc) -> None:
         global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_enabled = self.previous.pop()
 
 
 class no_grad(set_grad_enabled):

@@ -81,6 +81,9 @@ def load(path: str | os.PathLike):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load: no file at {path}")
+    if not zipfile.is_zipfile(path):
+        # Checked before np.load, which would otherwise treat .npy and pickle files as its own formats.
+        raise ValueError(f"load: {path} is not a wright file (not an .npz archive) or is truncated")
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _META not in archive.files:

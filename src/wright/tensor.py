@@ -29,6 +29,11 @@ def _shape_args(shape) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def _check_can_require_grad(dtype: np.dtype) -> None:
+    if dtype.kind != "f":
+        raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {dtype}")
+
+
 def _index_array(index):
     """Replace Tensors inside an index by their arrays."""
     if isinstance(index, Tensor):
@@ -62,8 +67,8 @@ class Tensor:
         self.requires_grad = requires_grad
         self._ctx: autograd.Function | None = None
         self._retains_grad = False
-        if requires_grad and data.dtype.kind != "f":
-            raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {data.dtype}")
+        if requires_grad:
+            _check_can_require_grad(data.dtype)
 
     # ----- basic properties -----
     @property
@@ -196,6 +201,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` in place and return self."""
+        if requires_grad:
+            _check_can_require_grad(self.data.dtype)
         self.requires_grad = requires_grad
         return self
 

@@ -1,0 +1,6 @@
+"""Datasets: MNIST and Fashion-MNIST (IDX files, shipped, local or downloaded and verified)."""
+
+from wright.datasets.idx import IDXError, read_idx, write_idx
+from wright.datasets.mnist import MNIST, FashionMNIST
+
+__all__ = ["MNIST", "FashionMNIST", "IDXError", "read_idx", "write_idx"]

@@ -8,7 +8,7 @@ from wright import backend
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.ops import loss as losses
-from wright.tensor import Tensor
+from wright.tensor import Tensor, where
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -150,3 +150,23 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
     _check_same_shape("binary_cross_entropy_with_logits", logits, target)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     return losses.BinaryCrossEntropyWithLogits.apply(logits, target, reduction=reduction)
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Look up rows of `weight` (V, E) for integer indices of any shape: (*) -> (*, E).
+
+    The same as multiplying one-hot vectors by `weight`, without building them. The row at `padding_idx`
+    receives no gradient.
+    """
+    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    rows = weight.shape[0]
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        bad = indices[(indices < 0) | (indices >= rows)].flat[0]
+        raise IndexError(f"embedding: index {bad} is outside [0, {rows}) for a table of {rows} rows")
+    vectors = weight[indices]
+    if padding_idx is None:
+        return vectors
+    keep = (indices != padding_idx)[..., None]
+    return where(keep, vectors, vectors.detach())

@@ -60,3 +60,25 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, logits: Tensor, target) -> Tensor:
         return F.binary_cross_entropy_with_logits(logits, target, self.reduction)
+
+
+class QuadraticCost(Module):
+    """The lectures' cost for classifying with sigmoid outputs: 1/2 sum_j (a_j - y_j)^2 per example, where
+    y is the one-hot vector of the integer label, averaged over the batch. The 1/2 cancels the 2 that the
+    derivative brings down, so the gradient at each output is simply a - y (divided by the batch size).
+
+    Shape: input (N, num_classes) in (0, 1), target (N,) integer labels -> scalar.
+    """
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+
+    def forward(self, outputs: Tensor, target) -> Tensor:
+        if outputs.ndim != 2 or outputs.shape[1] != self.num_classes:
+            self.check_input(outputs, 1, self.num_classes, "(N, num_classes)")
+        wanted = F.one_hot(target, self.num_classes).to(outputs.dtype)
+        return F.mse_loss(outputs, wanted, reduction="sum") * (0.5 / outputs.shape[0])
+
+    def extra_repr(self) -> str:
+        return f"num_classes={self.num_classes}"

@@ -1,9 +1,9 @@
 """Optimizers that turn gradients into weight updates, and learning-rate schedules."""
 
-from wright.optim import lr_scheduler
+from wright.optim import lr_scheduler, search
 from wright.optim.adam import Adam, AdamW
 from wright.optim.optimizer import Optimizer
 from wright.optim.rmsprop import RMSprop
 from wright.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler", "search"]

@@ -1,0 +1,9 @@
+"""Training utilities: the fit/evaluate loop, callbacks, metrics and the History they record."""
+
+from wright.train.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar
+from wright.train.history import History
+from wright.train.loop import FitState, NonFiniteLossError, evaluate, fit
+from wright.train.metrics import accuracy
+
+__all__ = ["fit", "evaluate", "History", "Callback", "EarlyStopping", "ModelCheckpoint", "ProgressBar",
+           "FitState", "NonFiniteLossError", "accuracy"]

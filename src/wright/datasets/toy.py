@@ -1,0 +1,120 @@
+"""The lectures' small worlds as arrays: the four-pixel camera, the shawarma cook's schedule, bags of M&Ms
+and the tea drinkers' suffering curve."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+FOUR_PIXEL_CLASSES = ("solid", "vertical", "diagonal", "horizontal")
+
+# One light-first representative of each class; the class also holds its negative (every pixel flipped).
+_FOUR_PIXEL_PATTERNS = np.array([
+    [[1, 1], [1, 1]],     # solid
+    [[1, -1], [1, -1]],   # vertical: one light and one dark column
+    [[1, -1], [-1, 1]],   # diagonal
+    [[1, 1], [-1, -1]],   # horizontal: one light and one dark row
+], dtype=np.float32)
+
+
+def four_pixel(all_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The 2x2 black-and-white camera's images (+1 white, -1 black) and their classes.
+
+    Eight images belong to the four classes (each pattern and its negative). The other eight of the 16
+    possible binary images have three pixels of one colour and one of the other, which fit no class.
+
+    Args:
+        all_images: also return those eight, labelled -1.
+
+    Returns:
+        images (N, 2, 2) float32 and labels (N,) int64 indexing FOUR_PIXEL_CLASSES; N is 8 or 16.
+    """
+    labelled = np.concatenate([_FOUR_PIXEL_PATTERNS, -_FOUR_PIXEL_PATTERNS])
+    labels = np.tile(np.arange(len(FOUR_PIXEL_CLASSES)), 2)
+    if not all_images:
+        return labelled, labels
+    images = np.array(list(itertools.product((-1.0, 1.0), repeat=4)), dtype=np.float32).reshape(-1, 2, 2)
+    # Match each binary image with the labelled one it equals, if any.
+    same = np.all(images[:, None] == labelled[None], axis=(2, 3))  # (16, 8)
+    all_labels = np.where(same.any(axis=1), labels[same.argmax(axis=1)], -1)
+    return images, all_labels.astype(np.int64)
+
+
+def four_pixel_grey(n: int, seed: int | None = None,
+                    lowest_contrast: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Grey versions of the four classes: each pixel keeps its side of grey but has a random brightness.
+
+    Args:
+        n: number of images.
+        seed: seed of the draws.
+        lowest_contrast: smallest distance of a pixel from middle grey (0); the largest is 1.
+
+    Returns:
+        images (n, 2, 2) float32 in [-1, 1] and labels (n,) int64.
+    """
+    rng = np.random.default_rng(seed)
+    base, labels = four_pixel()
+    picks = rng.integers(len(base), size=n)
+    contrast = rng.uniform(lowest_contrast, 1.0, size=(n, 2, 2)).astype(np.float32)
+    return base[picks] * contrast, labels[picks]
+
+
+SHAWARMA_INPUTS = ("works morning", "off morning", "works evening", "off evening")
+SHAWARMA_SCHEDULES = np.array([
+    [1, 0, 0, 1],  # works in the morning, off in the evening
+    [0, 1, 1, 0],  # off in the morning, works in the evening
+], dtype=np.float32)
+
+
+def shawarma_days(n_days: int, seed: int | None = None) -> np.ndarray:
+    """What an observer across the street sees on each of `n_days` days: which of SHAWARMA_INPUTS is active.
+
+    Each day follows one of the cook's two SHAWARMA_SCHEDULES, chosen at random.
+
+    Returns:
+        (n_days, 4) float32 of zeros and ones.
+    """
+    rng = np.random.default_rng(seed)
+    return SHAWARMA_SCHEDULES[rng.integers(len(SHAWARMA_SCHEDULES), size=n_days)]
+
+
+def m_and_m_bags(n: int = 25, seed: int | None = 0) -> np.ndarray:
+    """M&M counts of `n` bags: the first two bags hold 53 and 57, the rest scatter around 55.5.
+
+    Returns:
+        (n,) int64 counts.
+    """
+    rng = np.random.default_rng(seed)
+    counts = np.rint(rng.normal(55.5, 2.5, size=n)).astype(np.int64)
+    counts[:2] = (53, 57)[:n]
+    return counts
+
+
+TEA_TEMPERATURES = (0.0, 100.0)
+TEA_ICED = 5.0
+TEA_HOT = 62.0
+
+
+def tea_suffering(temperature, wiggle: float = 0.25, rating_step: float = 0.0) -> np.ndarray:
+    """How much the tea drinkers suffer at each temperature (degrees Celsius, 0 to 100): lower is better.
+
+    The curve has a hot-tea valley around TEA_HOT, a deeper and narrower iced-tea valley around TEA_ICED, a
+    flat lukewarm stretch between them, and pain rising steeply above 75. `wiggle` adds a ripple of period
+    4 degrees (the noisy buses), whose small dips trap a marble rolling down the valley walls; a positive
+    `rating_step` rounds the suffering to steps of that size, as ratings on a 1-to-10 scale would.
+
+    Args:
+        temperature: any array (or number) of temperatures.
+        wiggle: height of the ripple.
+        rating_step: size of the rating steps; 0 keeps the curve continuous.
+
+    Returns:
+        float64 array of the temperature's shape.
+    """
+    t = np.asarray(temperature, dtype=np.float64)
+    suffering = (10.0 - 6.0 * np.exp(-(((t - TEA_HOT) / 12.0) ** 2)) - 9.0 * np.exp(-(((t - TEA_ICED) / 4.0) ** 2))
+                 + 0.02 * np.maximum(t - 75.0, 0.0) ** 2 + wiggle * np.sin(2 * np.pi * t / 4.0))
+    if rating_step > 0:
+        suffering = rating_step * np.round(suffering / rating_step)
+    return suffering

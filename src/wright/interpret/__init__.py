@@ -1,0 +1,21 @@
+"""Looking inside trained networks: saliency, adversarial examples, preferred inputs and knocked-out units.
+
+Every tool works on a whole batch at once and gets its input gradients from wright's own autograd (the
+input is a Tensor with requires_grad=True, the weights are frozen meanwhile).
+
+Example:
+    >>> from wright.interpret import fgsm, saliency
+    >>> heat = saliency(net, images)                     # |d score / d pixel|
+    >>> fooled = fgsm(net, images, labels, eps=0.1)      # images the network now misreads
+"""
+
+from wright.interpret.adversarial import fgsm, pgd
+from wright.interpret.gradients import input_gradient
+from wright.interpret.layers import find_layer, intercept, record_activations
+from wright.interpret.saliency import saliency
+from wright.interpret.units import ablate, maximize_activation
+
+__all__ = [
+    "saliency", "fgsm", "pgd", "maximize_activation", "ablate", "find_layer", "intercept",
+    "record_activations", "input_gradient",
+]

@@ -1,0 +1,252 @@
+"""Fused recurrent kernels: a whole sequence through one RNN, LSTM or GRU layer per op, forward and backward.
+
+Each op projects the inputs of every time step with one matrix product, then loops over time with one fused
+gate product per step, writing into preallocated buffers; backward walks back over time the same way
+(backpropagation through time), so long sequences need memory, not recursion. A single step is T = 1.
+"""
+
+import numpy as np
+
+from wright.autograd import Function
+
+# The sigmoid gates are computed as 0.5 tanh(x / 2) + 0.5: their weights are halved once per call, so one
+# tanh over the whole gate block serves the sigmoid and tanh gates alike.
+_HALF = 0.5
+
+
+def _project_inputs(x, w_ih, bias):
+    """x W_ih^T + b for all time steps in one matrix product: (T, N, F) -> (T, N, G*H)."""
+    steps, batch, features = x.shape
+    out = x.reshape(steps * batch, features) @ w_ih.T
+    out += bias
+    return out.reshape(steps, batch, -1)
+
+
+def _gate_scale(rows, sigmoid_rows, dtype):
+    scale = np.ones(rows, dtype=dtype)
+    scale[:sigmoid_rows] = _HALF
+    return scale
+
+
+def _parameter_grads(flags, grad_inputs, grad_recurrent, x, previous, w_ih):
+    """Gradients of the input projection and recurrent product, summed over all steps in single products.
+
+    grad_inputs (T, N, G*H) is the gradient at x W_ih^T + b_ih, grad_recurrent at h W_hh^T + b_hh;
+    `previous` holds the hidden state each step started from; flags say which of the returned
+    (dx, dW_ih, dW_hh, db_ih, db_hh) are wanted.
+    """
+    need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = flags
+    flat_in = grad_inputs.reshape(-1, grad_inputs.shape[-1])
+    flat_rec = grad_recurrent.reshape(-1, grad_recurrent.shape[-1])
+    dx = (flat_in @ w_ih).reshape(x.shape) if need_x else None
+    d_w_ih = flat_in.T @ x.reshape(-1, x.shape[-1]) if need_w_ih else None
+    d_w_hh = flat_rec.T @ previous.reshape(-1, previous.shape[-1]) if need_w_hh else None
+    d_b_ih = flat_in.sum(axis=0) if need_b_ih else None
+    if not need_b_hh:
+        d_b_hh = None
+    elif grad_recurrent is grad_inputs and d_b_ih is not None:
+        d_b_hh = d_b_ih.copy()
+    else:
+        d_b_hh = flat_rec.sum(axis=0)
+    return dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh
+
+
+class RNNSequence(Function):
+    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) over a sequence; returns h_1..h_T (T, N, H)."""
+
+    def forward(self, x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity):
+        steps, batch, _ = x.shape
+        hidden = np.empty((steps + 1, batch, h0.shape[-1]), dtype=x.dtype)
+        hidden[0] = h0
+        pre = _project_inputs(x, w_ih, b_ih + b_hh)
+        recurrent = np.empty_like(hidden[0])
+        w_hh_t = w_hh.T
+        relu = nonlinearity == "relu"
+        for t in range(steps):
+            np.matmul(hidden[t], w_hh_t, out=recurrent)
+            np.add(pre[t], recurrent, out=hidden[t + 1])
+            if relu:
+                np.maximum(hidden[t + 1], 0, out=hidden[t + 1])
+            else:
+                np.tanh(hidden[t + 1], out=hidden[t + 1])
+        self.x, self.hidden, self.w_ih, self.w_hh, self.relu = x, hidden, w_ih, w_hh, relu
+        return hidden[1:]
+
+    def backward(self, grad):
+        need_x, need_h0, *need_params = self.needs_input_grad
+        hidden = self.hidden
+        out = hidden[1:]
+        # d h_t / d pre_t: 1 - tanh^2, or the ReLU's on/off pattern
+        slope = (out > 0).astype(out.dtype) if self.relu else 1 - out * out
+        grad_pre = np.empty_like(out)
+        carry = np.zeros_like(hidden[0])
+        for t in reversed(range(len(out))):
+            np.add(grad[t], carry, out=grad_pre[t])
+            grad_pre[t] *= slope[t]
+            np.matmul(grad_pre[t], self.w_hh, out=carry)
+        dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
+            (need_x, *need_params), grad_pre, grad_pre, self.x, hidden[:-1], self.w_ih)
+        return dx, (carry if need_h0 else None), d_w_ih, d_w_hh, d_b_ih, d_b_hh
+
+
+def _lstm_internal(rows, size):
+    """PyTorch's gate rows (input, forget, cell, output) rolled to (output, input, forget, cell).
+
+    In this order the three sigmoid gates are one block (o, i, f) and the three gates that the cell
+    gradient reaches are one block (i, f, g), so forward and backward each touch contiguous slices.
+    """
+    return np.roll(rows, size, axis=0)
+
+
+def _lstm_external(rows, size):
+    return np.roll(rows, -size, axis=0)
+
+
+class LSTMSequence(Function):
+    """An LSTM layer over a sequence. Returns (T + 1, N, H): h_1..h_T, then the final cell state c_T.
+
+    Gates, with the lectures' names: i = ignore (input gate), f = forget, g = candidate memories,
+    o = select (output gate). c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t).
+    """
+
+    def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        steps, batch, _ = x.shape
+        size = h0.shape[-1]
+        scale = _gate_scale(4 * size, 3 * size, x.dtype)
+        w_ih_int, w_hh_int = _lstm_internal(w_ih, size), _lstm_internal(w_hh, size)
+        gates = _project_inputs(x, w_ih_int * scale[:, None], _lstm_internal(b_ih + b_hh, size) * scale)
+        w_hh_scaled_t = (w_hh_int * scale[:, None]).T
+        # hidden holds h_0..h_T and one more slot for c_T, so the output is a view, not a copy
+        hidden = np.empty((steps + 2, batch, size), dtype=x.dtype)
+        cells = np.empty((steps + 1, batch, size), dtype=x.dtype)
+        tanh_cells = np.empty((steps, batch, size), dtype=x.dtype)
+        hidden[0], cells[0] = h0, c0
+        recurrent = np.empty((batch, 4 * size), dtype=x.dtype)
+        product = np.empty((batch, size), dtype=x.dtype)
+        sigmoid_rows, o_rows, i_rows = slice(0, 3 * size), slice(0, size), slice(size, 2 * size)
+        f_rows, g_rows = slice(2 * size, 3 * size), slice(3 * size, 4 * size)
+        for t in range(steps):
+            a = gates[t]
+            np.matmul(hidden[t], w_hh_scaled_t, out=recurrent)
+            a += recurrent
+            np.tanh(a, out=a)
+            sigmoids = a[:, sigmoid_rows]
+            sigmoids *= _HALF
+            sigmoids += _HALF
+            np.multiply(a[:, f_rows], cells[t], out=cells[t + 1])
+            np.multiply(a[:, i_rows], a[:, g_rows], out=product)
+            cells[t + 1] += product
+            np.tanh(cells[t + 1], out=tanh_cells[t])
+            np.multiply(a[:, o_rows], tanh_cells[t], out=hidden[t + 1])
+        hidden[steps + 1] = cells[steps]
+        self.x, self.hidden, self.cells, self.tanh_cells, self.gates = x, hidden, cells, tanh_cells, gates
+        self.w_ih_int, self.w_hh_int = w_ih_int, w_hh_int
+        return hidden[1:]
+
+    def backward(self, grad):
+        need_x, need_h0, need_c0, *need_params = self.needs_input_grad
+        steps, batch, size = self.tanh_cells.shape
+        gates = self.gates.reshape(steps, batch, 4, size)
+        o, i, f, g = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
+        tanh_cells = self.tanh_cells
+        # Per-step factors that do not depend on the gradient, computed for all steps at once.
+        to_o = tanh_cells * o * (1 - o)             # d pre_o / d h
+        to_cell = o * (1 - tanh_cells * tanh_cells)  # d c / d h
+        to_ifg = np.empty((steps, batch, 3, size), dtype=grad.dtype)
+        np.multiply(g, i * (1 - i), out=to_ifg[:, :, 0])
+        np.multiply(self.cells[:-1], f * (1 - f), out=to_ifg[:, :, 1])
+        np.multiply(i, 1 - g * g, out=to_ifg[:, :, 2])
+        grad_gates = np.empty((steps, batch, 4 * size), dtype=grad.dtype)
+        grad_gates4 = grad_gates.reshape(steps, batch, 4, size)
+        grad_hidden = grad[:steps].copy()
+        grad_cell_carry = grad[steps].copy()
+        grad_cell = np.empty_like(grad_cell_carry)
+        carry = np.zeros_like(grad_cell_carry)
+        for t in reversed(range(steps)):
+            np.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 0])
+            np.multiply(grad_hidden[t], to_cell[t], out=grad_cell)
+            grad_cell += grad_cell_carry
+            np.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, 1:])
+            np.multiply(grad_cell, f[t], out=grad_cell_carry)
+            np.matmul(grad_gates[t], self.w_hh_int, out=carry)
+            if t:
+                grad_hidden[t - 1] += carry
+        dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
+            (need_x, *need_params), grad_gates, grad_gates, self.x, self.hidden[:steps], self.w_ih_int)
+        unroll = [None if d is None else _lstm_external(d, size) for d in (d_w_ih, d_w_hh, d_b_ih, d_b_hh)]
+        return (dx, carry if need_h0 else None, grad_cell_carry if need_c0 else None, *unroll)
+
+
+class GRUSequence(Function):
+    """A GRU layer over a sequence; returns h_1..h_T (T, N, H).
+
+    r = reset gate, z = update gate, n = candidate: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),
+    h' = (1 - z) * n + z * h, PyTorch's formulation (the reset gate scales the recurrent product).
+    """
+
+    def forward(self, x, h0, w_ih, w_hh, b_ih, b_hh):
+        steps, batch, _ = x.shape
+        size = h0.shape[-1]
+        scale = _gate_scale(3 * size, 2 * size, x.dtype)
+        # The recurrent bias of r and z can join the input projection; b_hn must stay inside r * (...).
+        bias = b_ih.copy()
+        bias[:2 * size] += b_hh[:2 * size]
+        gates = _project_inputs(x, w_ih * scale[:, None], bias * scale)
+        w_hh_scaled_t = (w_hh * scale[:, None]).T
+        b_hn = b_hh[2 * size:]
+        hidden = np.empty((steps + 1, batch, size), dtype=x.dtype)
+        hidden[0] = h0
+        recurrent_n = np.empty((steps, batch, size), dtype=x.dtype)
+        recurrent = np.empty((batch, 3 * size), dtype=x.dtype)
+        product = np.empty((batch, size), dtype=x.dtype)
+        rz_rows, r_rows, z_rows, n_rows = (slice(0, 2 * size), slice(0, size), slice(size, 2 * size),
+                                           slice(2 * size, 3 * size))
+        for t in range(steps):
+            a = gates[t]
+            np.matmul(hidden[t], w_hh_scaled_t, out=recurrent)
+            rz = a[:, rz_rows]
+            rz += recurrent[:, rz_rows]
+            np.tanh(rz, out=rz)
+            rz *= _HALF
+            rz += _HALF
+            n = a[:, n_rows]
+            np.add(recurrent[:, n_rows], b_hn, out=recurrent_n[t])
+            np.multiply(a[:, r_rows], recurrent_n[t], out=product)
+            n += product
+            np.tanh(n, out=n)
+            np.subtract(hidden[t], n, out=product)
+            product *= a[:, z_rows]
+            np.add(n, product, out=hidden[t + 1])
+        self.x, self.hidden, self.gates, self.recurrent_n = x, hidden, gates, recurrent_n
+        self.w_ih, self.w_hh = w_ih, w_hh
+        return hidden[1:]
+
+    def backward(self, grad):
+        need_x, need_h0, *need_params = self.needs_input_grad
+        steps, batch, size = self.recurrent_n.shape
+        gates = self.gates.reshape(steps, batch, 3, size)
+        r, z, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
+        to_n = (1 - z) * (1 - n * n)                        # d pre_n / d h'
+        to_z = (self.hidden[:-1] - n) * z * (1 - z)          # d pre_z / d h'
+        to_r = self.recurrent_n * r * (1 - r)                # d pre_r / d pre_n
+        grad_recurrent = np.empty((steps, batch, 3 * size), dtype=grad.dtype)
+        grad_rec3 = grad_recurrent.reshape(steps, batch, 3, size)
+        grad_n = np.empty((steps, batch, size), dtype=grad.dtype)
+        grad_hidden = grad.copy()
+        carry = np.zeros((batch, size), dtype=grad.dtype)
+        direct = np.empty_like(carry)
+        for t in reversed(range(steps)):
+            np.multiply(grad_hidden[t], to_n[t], out=grad_n[t])
+            np.multiply(grad_hidden[t], to_z[t], out=grad_rec3[t, :, 1])
+            np.multiply(grad_n[t], to_r[t], out=grad_rec3[t, :, 0])
+            np.multiply(grad_n[t], r[t], out=grad_rec3[t, :, 2])
+            np.matmul(grad_recurrent[t], self.w_hh, out=carry)
+            np.multiply(grad_hidden[t], z[t], out=direct)
+            carry += direct
+            if t:
+                grad_hidden[t - 1] += carry
+        grad_inputs = grad_recurrent.copy()
+        grad_inputs[..., 2 * size:] = grad_n
+        dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
+            (need_x, *need_params), grad_inputs, grad_recurrent, self.x, self.hidden[:-1], self.w_ih)
+        return dx, (carry if need_h0 else None), d_w_ih, d_w_hh, d_b_ih, d_b_hh

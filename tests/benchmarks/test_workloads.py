@@ -1,0 +1,67 @@
+"""Keep the benchmark workloads and harness working: two steps of every side, equal losses, a tiny run."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import bench
+import workloads
+from workload_kit import loss_value
+
+NAMES = workloads.available()
+
+
+def two_losses(name: str, framework: str) -> list[float]:
+    step = workloads.builder(workloads.load(name), framework)(0)
+    return [loss_value(step()) for _ in range(2)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_workload_follows_the_contract(name):
+    module = workloads.load(name)
+    assert module.__doc__ and module.BATCH_SIZE > 0 and module.STEPS > 0
+    assert callable(module.build_wright) and callable(module.build_torch)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wright_side_trains(name):
+    first, second = two_losses(name, "wright")
+    assert 0 < second < first < 100
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("framework", ["numpy", "torch"])
+def test_side_trains_the_same_network_as_wright(name, framework):
+    """Same data, weights, batches and update rule: the first two losses agree with wright's."""
+    if framework == "torch":
+        pytest.importorskip("torch")
+    if workloads.builder(workloads.load(name), framework) is None:
+        pytest.skip(f"{name} has no build_{framework}")
+    assert two_losses(name, framework) == pytest.approx(two_losses(name, "wright"), rel=1e-4)
+
+
+def test_unknown_workload_is_named_in_the_error():
+    with pytest.raises(ValueError, match="unknown workload 'nope'.*mlp_lecture"):
+        workloads.load("nope")
+
+
+def test_worker_process_reports_timings():
+    result = bench.run_worker("wright", "mlp_lecture", steps=5, threads=1)
+    assert result["framework"] == "wright" and result["steps"] == 5
+    assert result["seconds_per_step"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_table_shows_median_ratio_and_verdict():
+    def runs(*seconds):
+        return [{"seconds_per_step": s, "peak_rss_mb": 50.0} for s in seconds]
+
+    results = {"wright": runs(1.0, 3.0, 2.0), "torch": runs(2.0, 2.0, 2.0), "numpy": runs(1.0, 1.0, 1.0)}
+    row = bench.summarise("mlp_lecture", results, threads=1)
+    assert row["wright_ratios"] == [0.5, 1.5, 1.0] and row["wright_ratio"] == 1.0
+    assert bench.verdict(row) == "MISSES required"
+    table = bench.format_table([row], markdown=True)
+    assert "| mlp_lecture | 1 |" in table and "1.00 (0.50-1.50)" in table and "|---|" in table

@@ -1,0 +1,204 @@
+"""save/load: faithful round trips, atomic writes, and refusing damaged or foreign files without running them."""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import wright
+from wright import nn, optim
+
+
+class _Touch:
+    """Unpickling this object would create `path`: proof that a load ran code if the file appears."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+def _model() -> nn.Module:
+    return nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2, bias=False))
+
+
+def test_state_dict_round_trip(tmp_path):
+    model = _model()
+    path = tmp_path / "model.wright"
+    wright.save(model.state_dict(), path)
+    loaded = wright.load(path)
+    assert list(loaded) == ["0.weight", "0.bias", "2.weight"]
+    for name, value in model.state_dict().items():
+        assert isinstance(loaded[name], wright.Tensor)
+        assert loaded[name].dtype == value.dtype
+        np.testing.assert_array_equal(loaded[name].data, value.data)
+    fresh = _model()
+    fresh.load_state_dict(loaded)
+    x = wright.randn(5, 4)
+    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+
+
+def test_nested_structures_round_trip(tmp_path):
+    obj = {
+        "epoch": 7,
+        "lr": 0.125,
+        "name": "run-1",
+        "flags": [True, False, None],
+        "betas": (0.9, 0.999),
+        "counts": {0: [1, 2, {"deep": 3}], 5: {}, -1: "negative key"},
+        "array": np.arange(6, dtype=np.int32).reshape(2, 3),
+        "tensor": wright.tensor([[1.5, -2.0]]),
+        "scalar": wright.tensor(np.float64(3.0)),
+        "numpy_number": np.float32(0.5),
+        "special": [float("inf"), -float("inf")],
+        "empty": [],
+    }
+    path = tmp_path / "nested.wright"
+    wright.save(obj, path)
+    loaded = wright.load(path)
+    assert loaded["epoch"] == 7 and loaded["lr"] == 0.125 and loaded["name"] == "run-1"
+    assert loaded["flags"] == [True, False, None]
+    assert loaded["betas"] == (0.9, 0.999) and isinstance(loaded["betas"], tuple)
+    assert loaded["counts"] == {0: [1, 2, {"deep": 3}], 5: {}, -1: "negative key"}
+    assert list(loaded["counts"]) == [0, 5, -1]
+    assert isinstance(loaded["array"], np.ndarray) and loaded["array"].dtype == np.int32
+    np.testing.assert_array_equal(loaded["array"], obj["array"])
+    assert isinstance(loaded["tensor"], wright.Tensor) and loaded["tensor"].dtype == np.float32
+    np.testing.assert_array_equal(loaded["tensor"].data, [[1.5, -2.0]])
+    assert loaded["scalar"].shape == () and loaded["scalar"].item() == 3.0
+    assert loaded["numpy_number"] == 0.5 and loaded["special"] == [float("inf"), -float("inf")]
+    assert loaded["empty"] == []
+
+
+def test_float_values_survive_exactly(tmp_path):
+    values = [0.1, 1 / 3, 1e-300, 123456789.123456789]
+    wright.save({"values": values}, tmp_path / "f.wright")
+    assert wright.load(tmp_path / "f.wright")["values"] == values
+
+
+def test_optimizer_state_round_trip(tmp_path):
+    model = _model()
+    optimizer = optim.Adam(model.parameters(), lr=0.01, weight_decay=0.1)
+    for _ in range(3):
+        optimizer.zero_grad()
+        model(wright.randn(8, 4)).sum().backward()
+        optimizer.step()
+    state = optimizer.state_dict()
+    wright.save(state, tmp_path / "opt.wright")
+    loaded = wright.load(tmp_path / "opt.wright")
+    assert sorted(loaded["state"]) == [0, 1, 2]
+    assert loaded["state"][0]["step"] == 3
+    np.testing.assert_array_equal(loaded["state"][1]["exp_avg_sq"], state["state"][1]["exp_avg_sq"])
+    assert loaded["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert loaded["param_groups"][0]["params"] == [0, 1, 2]
+
+
+def test_save_creates_parent_directories(tmp_path):
+    path = tmp_path / "a" / "b" / "c.wright"
+    wright.save({"x": 1}, path)
+    assert wright.load(path) == {"x": 1}
+
+
+@pytest.mark.parametrize("bad", [{1.5: "float key"}, {(1, 2): "tuple key"}, {"x": {1, 2}}, {"x": object()}])
+def test_unsupported_values_are_refused(tmp_path, bad):
+    with pytest.raises(TypeError, match="save"):
+        wright.save(bad, tmp_path / "bad.wright")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_save_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / "checkpoint.wright"
+    wright.save({"version": 1, "w": np.ones(3)}, path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        wright.save({"version": 2, "w": np.zeros(3)}, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.wright"]
+    monkeypatch.undo()
+    assert wright.load(path)["version"] == 1
+
+
+def test_interrupted_save_leaves_no_temp_file(tmp_path, monkeypatch):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        wright.save({"x": 1}, tmp_path / "new.wright")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("keep", [0, 10, 100, 0.5, 0.9])
+def test_truncated_file_raises_value_error(tmp_path, keep):
+    path = tmp_path / "model.wright"
+    wright.save(_model().state_dict(), path)
+    data = path.read_bytes()
+    path.write_bytes(data[: keep if isinstance(keep, int) else int(len(data) * keep)])
+    with pytest.raises(ValueError, match="load"):
+        wright.load(path)
+
+
+def test_random_bytes_raise_value_error(tmp_path):
+    path = tmp_path / "noise.wright"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+    with pytest.raises(ValueError):
+        wright.load(path)
+
+
+def test_plain_npz_is_not_a_wright_file(tmp_path):
+    path = tmp_path / "plain.npz"
+    np.savez(path, weights=np.ones(3))
+    with pytest.raises(ValueError, match="not one written by wright.save"):
+        wright.load(path)
+
+
+def test_plain_npy_is_not_a_wright_file(tmp_path):
+    path = tmp_path / "plain.npy"
+    np.save(path, np.ones(3))
+    with pytest.raises(ValueError, match="load"):
+        wright.load(path)
+
+
+def test_zip_that_is_not_npz_raises_value_error(tmp_path):
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError):
+        wright.load(path)
+
+
+def test_pickle_file_is_refused_and_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.pkl"
+    path.write_bytes(pickle.dumps({"weights": _Touch(marker)}))
+    with pytest.raises(ValueError):
+        wright.load(path)
+    assert not marker.exists()
+
+
+def test_pickled_array_inside_a_wright_file_is_refused_and_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.wright"
+    wright.save({"w": np.ones(2)}, path)
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["a0"] = np.array([_Touch(marker)], dtype=object)
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    with pytest.raises(ValueError):
+        wright.load(path)
+    assert not marker.exists()
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no file"):
+        wright.load(tmp_path / "absent.wright")
