@@ -1,4 +1,4 @@
-"""Facts about the machine and libraries a benchmark ran on: CPU, cores, versions, the OpenBLAS kernel."""
+"""Facts about what a benchmark ran on: CPU, cores, library versions, the OpenBLAS kernel in use."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def _loaded_openblas() -> ctypes.CDLL | None:
     """The OpenBLAS library NumPy loaded, found in this process's memory map (Linux only)."""
     try:
         with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
+            paths = {line.split()[-1] for line in maps
+                     if "openblas" in line.lower() and ".so" in line}
     except OSError:
         return None
     return ctypes.CDLL(min(paths)) if paths else None
@@ -33,14 +34,16 @@ def _loaded_openblas() -> ctypes.CDLL | None:
 def openblas_core() -> str | None:
     """The kernel family OpenBLAS picked at load time (e.g. Haswell, SkylakeX), or None if unknown.
 
-    NumPy's wheels ship OpenBLAS with prefixed, 64-bit-integer symbol names; plain builds use the bare ones.
+    NumPy's wheels ship OpenBLAS with prefixed 64-bit symbol names; other builds use bare ones.
     """
     import numpy  # noqa: F401  (loads OpenBLAS so it shows up in the memory map)
 
     library = _loaded_openblas()
     if library is None:
         return None
-    for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
+    symbols = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+               "openblas_get_corename")
+    for symbol in symbols:
         function = getattr(library, symbol, None)
         if function is not None:
             function.restype = ctypes.c_char_p
@@ -65,7 +68,7 @@ def package_version(package: str) -> str | None:
 
 
 def facts() -> dict:
-    """CPU model, logical cores, Python/NumPy/OpenBLAS/torch versions and the OpenBLAS core in use."""
+    """CPU model, logical cores, versions (Python, NumPy, OpenBLAS, torch) and the OpenBLAS core."""
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),

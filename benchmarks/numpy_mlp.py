@@ -1,7 +1,7 @@
 """A multilayer perceptron with forward and backward passes written out in NumPy, no autograd.
 
-The workloads' `build_numpy` sides use it as a floor: the same arithmetic a framework must do, with no
-graph, no Tensor wrappers and no per-op Python dispatch.
+The workloads' `build_numpy` sides use it as a floor: the arithmetic a framework must do, with no
+graph, no Tensor wrappers and no per-op dispatch.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ _ACTIVATIONS = {
 
 
 class NumpyMLP:
-    """Fully connected layers y = x W^T + b with one activation between layers and an optional one at the end.
+    """Fully connected layers y = x W^T + b with an activation after each (optional after the last).
 
     Args:
-        weights: (weight (out, in), bias (out,)) per layer; copied, so the caller's arrays stay untouched.
+        weights: (weight (out, in), bias (out,)) per layer; copied, the caller's arrays stay put.
         activation: "sigmoid" or "relu", used after every hidden layer.
         output_activation: the same choices, or None to return raw scores.
     """
@@ -71,14 +71,15 @@ class NumpyMLP:
 
 def sgd_step(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> None:
     """Plain gradient descent, in place: p <- p - lr g."""
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         param -= lr * grad
 
 
 class NumpyAdam:
     """Adam with bias correction, in place, with the same defaults as wright's and torch's."""
 
-    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
+    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999),
+                 eps: float = 1e-8) -> None:
         self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
         self.exp_avg = [np.zeros_like(p) for p in params]
         self.exp_avg_sq = [np.zeros_like(p) for p in params]
@@ -90,7 +91,8 @@ class NumpyAdam:
         beta1, beta2 = self.betas
         step_size = self.lr / (1 - beta1**self.steps)
         root_correction = math.sqrt(1 - beta2**self.steps)
-        for param, grad, m, v in zip(self.params, grads, self.exp_avg, self.exp_avg_sq):
+        moments = zip(self.exp_avg, self.exp_avg_sq, strict=True)
+        for param, grad, (m, v) in zip(self.params, grads, moments, strict=True):
             m *= beta1
             m += (1 - beta1) * grad
             v *= beta2

@@ -41,8 +41,9 @@ def profile(workload_name: str, framework: str, steps: int | None) -> tuple[psta
     return pstats.Stats(profiler), steps
 
 
-def top_functions(stats: pstats.Stats, sort: str, count: int) -> list[tuple[str, int, float, float]]:
-    """(function, calls, own seconds, seconds including callees) for the `count` largest by `sort`."""
+def top_functions(stats: pstats.Stats, sort: str,
+                  count: int) -> list[tuple[str, int, float, float]]:
+    """(function, calls, own seconds, seconds with callees) of the `count` largest by `sort`."""
     column = {"tottime": 2, "cumulative": 3}[sort]
     rows = []
     for (filename, line, name), (_, calls, own, cumulative, _) in stats.stats.items():
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload")
     parser.add_argument("--framework", default="wright", choices=("wright", "torch", "numpy"))
-    parser.add_argument("--steps", type=int, default=None, help="profiled steps (default: the workload's)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="profiled steps (default: the workload's STEPS)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     parser.add_argument("--top", type=int, default=20)
@@ -64,10 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.update(thread_environment(args.threads))
     stats, steps = profile(args.workload, args.framework, args.steps)
     total = stats.total_tt
-    print(f"{args.workload} ({args.framework}): {total / steps * 1e6:.1f} us per step under cProfile")
+    print(f"{args.workload} ({args.framework}): {total / steps * 1e6:.1f} us per step "
+          "under cProfile")
     print(f"{'function':60s} {'calls/step':>10s} {'own %':>6s} {'incl. %':>7s}")
     for where, calls, own, cumulative in top_functions(stats, args.sort, args.top):
-        print(f"{where[:60]:60s} {calls / steps:10.1f} {100 * own / total:6.1f} {100 * cumulative / total:7.1f}")
+        shares = f"{100 * own / total:6.1f} {100 * cumulative / total:7.1f}"
+        print(f"{where[:60]:60s} {calls / steps:10.1f} {shares}")
 
 
 if __name__ == "__main__":

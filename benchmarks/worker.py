@@ -2,8 +2,8 @@
 
     python benchmarks/worker.py --framework wright --workload mlp_lecture --steps 3000 --threads 2
 
-`bench.py` starts one of these per framework and pass, so each framework owns the process and its
-BLAS thread pool. The thread count is set in the environment before NumPy or torch is first imported.
+`bench.py` starts one of these per framework and pass, so each framework owns its process and its
+BLAS thread pool. The thread count goes into the environment before NumPy or torch is imported.
 """
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ def run_pinned(script: Path, arguments: list[str], threads: int,
 
 
 def warmup_steps(steps: int) -> int:
-    """Untimed steps to run first, so caches, allocators, lazy kernels and optimizer state settle."""
+    """Steps to run untimed, so caches, allocators, lazy kernels and optimizer state settle."""
     return max(10, steps // 10)
 
 
 def time_steps(step, steps: int, chunks: int = CHUNKS) -> list[float]:
-    """Seconds per step in each of `chunks` consecutive runs of steps / chunks steps, after a warm-up."""
+    """Seconds per step in each of `chunks` runs of steps / chunks steps, after warm-up."""
     for _ in range(warmup_steps(steps)):
         step()
     per_chunk = max(1, steps // chunks)

@@ -1,7 +1,7 @@
-"""The pieces workloads are built from: MNIST-shaped random data, a minibatch cycle, MLP weights, one step.
+"""What workloads are built from: MNIST-shaped random data, a minibatch cycle, MLPs, one step.
 
-Data and weights are plain NumPy, so every framework's side starts from bit-identical values; the model
-builder and the training step are written once against the API that wright and torch share.
+Data and weights are plain NumPy, so every framework's side starts from bit-identical values; the
+model builder and the training step are written once, against the API wright and torch share.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def shuffled_order(seed: int, samples: int = SAMPLES) -> np.ndarray:
 
 
 def minibatches(images, labels, order, batch_size: int) -> Iterator[tuple]:
-    """Yield (images, labels) minibatches forever, taking consecutive slices of `order`, wrapping round.
+    """Yield (images, labels) batches forever, from consecutive slices of `order`, wrapping round.
 
-    Works on NumPy arrays and torch tensors alike (slicing and fancy indexing), so neither side pays for
-    a data loader: only the gather of one batch per step, which a real training loop does too.
+    Works on NumPy arrays and torch tensors alike (slicing and fancy indexing), so no side pays for
+    a data loader: only for gathering one batch per step, which any training loop does.
     """
     starts = range(0, len(order) - batch_size + 1, batch_size)
     while True:
@@ -42,17 +42,23 @@ def minibatches(images, labels, order, batch_size: int) -> Iterator[tuple]:
             yield images[index], labels[index]
 
 
-def minibatch_stream(seed: int, batch_size: int, as_tensor: Callable = np.asarray) -> Iterator[tuple]:
-    """`minibatches` over this seed's `mnist_like` data and `shuffled_order`, converted once by `as_tensor`.
+def minibatch_stream(seed: int, batch_size: int,
+                     as_tensor: Callable = np.asarray) -> Iterator[tuple]:
+    """`minibatches` of this seed's `mnist_like` data in its `shuffled_order`.
 
-    Pass `torch.from_numpy` for torch; wright and NumPy sides keep the arrays (wright wraps each batch).
+    Args:
+        seed: picks the data and the order.
+        batch_size: samples per batch.
+        as_tensor: converts the arrays once, up front: `torch.from_numpy` for torch; wright and
+            NumPy keep arrays (wright wraps each batch in a Tensor inside the step).
     """
     images, labels = mnist_like(seed)
-    return minibatches(as_tensor(images), as_tensor(labels), as_tensor(shuffled_order(seed)), batch_size)
+    order = shuffled_order(seed)
+    return minibatches(as_tensor(images), as_tensor(labels), as_tensor(order), batch_size)
 
 
 def mlp_weights(sizes: tuple[int, ...], seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(weight (out, in), bias (out,)) per layer, drawn from U(-1/sqrt(in), 1/sqrt(in)) as PyTorch's Linear does."""
+    """(weight (out, in), bias (out,)) per layer from U(-1/sqrt(in), 1/sqrt(in)), as torch does."""
     rng = np.random.default_rng(seed + 2)
     weights = []
     for fan_in, fan_out in itertools.pairwise(sizes):
@@ -66,26 +72,30 @@ def mlp_weights(sizes: tuple[int, ...], seed: int) -> list[tuple[np.ndarray, np.
 def load_linear_weights(linears, weights: list[tuple[np.ndarray, np.ndarray]]) -> None:
     """Copy `mlp_weights` into a framework's Linear layers (wright or torch) in place.
 
-    `np.asarray(param.data)` is the parameter's own memory in both frameworks: wright keeps an ndarray
-    there, and a torch CPU tensor that does not require grad shares its buffer with NumPy.
+    `np.asarray(param.data)` is the parameter's own memory in both frameworks: wright keeps an
+    ndarray there, and a torch CPU tensor that does not require grad shares its buffer with NumPy.
     """
     linears = list(linears)
     if len(linears) != len(weights):
-        raise ValueError(f"load_linear_weights: {len(linears)} layers but {len(weights)} weight pairs")
-    for layer, (weight, bias) in zip(linears, weights):
+        raise ValueError(f"load_linear_weights: {len(linears)} layers but {len(weights)} "
+                         "(weight, bias) pairs")
+    for layer, (weight, bias) in zip(linears, weights, strict=True):
         np.asarray(layer.weight.data)[...] = weight
         np.asarray(layer.bias.data)[...] = bias
 
 
 def sequential_mlp(nn, sizes: tuple[int, ...], hidden: str, output: str | None, seed: int):
-    """Flatten, then Linear layers of `sizes` with `hidden` activations between them and `output` at the end.
+    """Flatten, then Linear layers of `sizes` with an activation after each one.
 
     Args:
-        nn: the framework's layer namespace, `wright.nn` or `torch.nn` (both spell these layers alike).
+        nn: the framework's layer namespace, `wright.nn` or `torch.nn` (both name layers alike).
         sizes: layer widths, e.g. (784, 16, 16, 10).
         hidden: activation class name after each hidden layer, e.g. "Sigmoid" or "ReLU".
         output: activation class name after the last layer, or None for raw scores.
-        seed: picks the initial weights (`mlp_weights`), the same for every framework.
+        seed: picks the initial weights (`mlp_weights`), the same in every framework.
+
+    Returns:
+        The framework's `nn.Sequential`.
     """
     layers = [nn.Flatten()]
     linears = []
@@ -99,11 +109,12 @@ def sequential_mlp(nn, sizes: tuple[int, ...], hidden: str, output: str | None, 
     return nn.Sequential(*layers)
 
 
-def training_step(model, loss_fn, optimizer, batches: Iterator[tuple], to_tensor=lambda a: a) -> Callable:
-    """A zero-argument step: next minibatch, forward, loss, backward, optimizer update; returns the loss.
+def training_step(model, loss_fn, optimizer, batches: Iterator[tuple],
+                  to_tensor: Callable = lambda array: array) -> Callable:
+    """A zero-argument step: next batch, forward, loss, backward, update; it returns the loss.
 
-    Written once for wright and torch, whose Module/Optimizer APIs agree; `to_tensor` wraps the NumPy batch
-    for wright (torch batches are already tensors).
+    Written once for wright and torch, whose Module and Optimizer APIs agree; `to_tensor` wraps the
+    NumPy batch for wright (torch batches are tensors already).
     """
 
     def step():

@@ -1,10 +1,10 @@
 """Every op, forward and backward: against NumPy, against finite differences, and against PyTorch.
 
 The table below lists each op once as a wright function, a NumPy reference and a PyTorch reference
-(`SAME` when the wright lambda already runs unchanged on arrays or on torch tensors). Each row is run
-through three checks: the forward values against NumPy, `gradcheck` in float64, and forward values plus
-gradients against torch on the same float64 inputs. Hypothesis adds random shapes for the binary ops
-(broadcasting, size-1 dims, 0-d) and for the reductions (every axis form).
+(`SAME` when the wright lambda already runs unchanged on arrays or on torch tensors). Each row
+goes through three checks: the forward values against NumPy, `gradcheck` in float64, and forward
+values plus gradients against torch on the same float64 inputs. Hypothesis adds random shapes
+for the binary ops (broadcasting, size-1 dims, 0-d) and for the reductions (every axis form).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from wright.nn import functional as F
 
 SAME = "same"
 MASK = np.random.default_rng(1).random((3, 4)) > 0.5
+EXPONENTS = np.array([1.0, 2.0, 3.0, 0.0])
 
 
 def _torch():
@@ -34,10 +35,10 @@ def _torch():
 
 @dataclass(frozen=True)
 class OpCase:
-    """One row of the table: an op, its references, the input shapes and the range inputs are drawn from.
+    """One row of the table: an op, its references, its input shapes and the range of its inputs.
 
-    `domain` is one (low, high) range for every input, or a tuple with one range per input. A reference
-    of None skips that comparison; SAME reuses the wright lambda.
+    `domain` is one (low, high) range for every input, or a tuple with one range per input.
+    A reference of None skips that comparison; SAME reuses the wright lambda.
     """
 
     name: str
@@ -58,7 +59,18 @@ class OpCase:
 
     def inputs(self) -> list[np.ndarray]:
         rng = np.random.default_rng(zlib.crc32(self.name.encode()))
-        return [rng.uniform(low, high, size=shape) for shape, (low, high) in zip(self.shapes, self.domains())]
+        return [
+            rng.uniform(low, high, size=shape)
+            for shape, (low, high) in zip(self.shapes, self.domains())
+        ]
+
+
+def _linear(x, weight, bias=None):
+    return x @ weight.T if bias is None else x @ weight.T + bias
+
+
+def _torch_linear(*args):
+    return _torch().nn.functional.linear(*args)
 
 
 POSITIVE = (0.5, 2.0)
@@ -86,6 +98,13 @@ CASES = [
     OpCase("pow_negative", lambda a: a**-1.5, ((6,),), domain=POSITIVE),
     OpCase("rpow_number", lambda a: 2.0**a, ((3, 2),)),
     OpCase("pow_tensor", lambda a, b: a**b, ((3, 4), (3, 4)), domain=(POSITIVE, (-2.0, 2.0))),
+    OpCase(
+        "pow_constant_tensor_negative_base",
+        lambda a: a ** wright.tensor(EXPONENTS.tolist()),
+        ((3, 4),),
+        numpy=lambda a: a**EXPONENTS,
+        torch=lambda a: a ** _torch().from_numpy(EXPONENTS),
+    ),
     # ----- matrix products -----
     OpCase("matmul_1d_1d", lambda a, b: a @ b, ((4,), (4,))),
     OpCase("matmul_2d", lambda a, b: a @ b, ((3, 4), (4, 5))),
@@ -96,160 +115,378 @@ CASES = [
     OpCase("matmul_batch_times_2d", lambda a, b: a @ b, ((2, 3, 4), (4, 2))),
     OpCase("matmul_batched_1d", lambda a, b: a @ b, ((2, 3, 4), (4,))),
     OpCase("matmul_1d_batched", lambda a, b: a @ b, ((4,), (2, 4, 3))),
-    OpCase("linear", lambda x, w, b: F.linear(x, w, b), ((5, 3), (4, 3), (4,)),
-           numpy=lambda x, w, b: x @ w.T + b,
-           torch=lambda x, w, b: _torch().nn.functional.linear(x, w, b)),
-    OpCase("linear_no_bias", lambda x, w: F.linear(x, w), ((5, 3), (4, 3)),
-           numpy=lambda x, w: x @ w.T, torch=lambda x, w: _torch().nn.functional.linear(x, w)),
-    OpCase("linear_3d_input", lambda x, w, b: F.linear(x, w, b), ((2, 5, 3), (4, 3), (4,)),
-           numpy=lambda x, w, b: x @ w.T + b,
-           torch=lambda x, w, b: _torch().nn.functional.linear(x, w, b)),
-    OpCase("linear_1d_input", lambda x, w, b: F.linear(x, w, b), ((3,), (4, 3), (4,)),
-           numpy=lambda x, w, b: x @ w.T + b,
-           torch=lambda x, w, b: _torch().nn.functional.linear(x, w, b)),
+    OpCase("linear", F.linear, ((5, 3), (4, 3), (4,)), numpy=_linear, torch=_torch_linear),
+    OpCase("linear_no_bias", F.linear, ((5, 3), (4, 3)), numpy=_linear, torch=_torch_linear),
+    OpCase("linear_3d", F.linear, ((2, 5, 3), (4, 3), (4,)), numpy=_linear, torch=_torch_linear),
+    OpCase("linear_1d_input", F.linear, ((3,), (4, 3), (4,)), numpy=_linear, torch=_torch_linear),
     # ----- elementwise functions -----
     OpCase("exp", lambda a: a.exp(), ((3, 4),), numpy=np.exp),
     OpCase("log", lambda a: a.log(), ((3, 4),), numpy=np.log, domain=POSITIVE),
     OpCase("sqrt", lambda a: a.sqrt(), ((3, 4),), numpy=np.sqrt, domain=POSITIVE),
     OpCase("abs", lambda a: a.abs(), ((3, 4),), numpy=np.abs),
     OpCase("tanh", lambda a: a.tanh(), ((3, 4),), numpy=np.tanh),
-    OpCase("sigmoid", lambda a: a.sigmoid(), ((3, 4),), numpy=lambda a: 1 / (1 + np.exp(-a)),
-           domain=(-6.0, 6.0)),
+    OpCase(
+        "sigmoid",
+        lambda a: a.sigmoid(),
+        ((3, 4),),
+        numpy=lambda a: 1 / (1 + np.exp(-a)),
+        domain=(-6.0, 6.0),
+    ),
     OpCase("relu", lambda a: a.relu(), ((3, 4),), numpy=lambda a: np.maximum(a, 0)),
-    OpCase("leaky_relu", lambda a: F.leaky_relu(a, 0.1), ((3, 4),),
-           numpy=lambda a: np.where(a > 0, a, 0.1 * a),
-           torch=lambda a: _torch().nn.functional.leaky_relu(a, 0.1)),
+    OpCase(
+        "leaky_relu",
+        lambda a: F.leaky_relu(a, 0.1),
+        ((3, 4),),
+        numpy=lambda a: np.where(a > 0, a, 0.1 * a),
+        torch=lambda a: _torch().nn.functional.leaky_relu(a, 0.1),
+    ),
     OpCase("clip", lambda a: a.clip(-0.5, 0.7), ((3, 4),), numpy=lambda a: np.clip(a, -0.5, 0.7)),
-    OpCase("clamp_min_only", lambda a: a.clamp(min=0.3), ((3, 4),), numpy=lambda a: np.clip(a, 0.3, None)),
+    OpCase(
+        "clamp_min_only",
+        lambda a: a.clamp(min=0.3),
+        ((3, 4),),
+        numpy=lambda a: np.clip(a, 0.3, None),
+    ),
     OpCase("maximum", lambda a, b: a.maximum(b), ((3, 4), (3, 4)), numpy=np.maximum),
     OpCase("maximum_broadcast", lambda a, b: a.maximum(b), ((3, 4), (4,)), numpy=np.maximum),
-    OpCase("maximum_number", lambda a: a.maximum(0.25), ((3, 4),), numpy=lambda a: np.maximum(a, 0.25),
-           torch=lambda a: a.clamp(min=0.25)),
+    OpCase(
+        "maximum_number",
+        lambda a: a.maximum(0.25),
+        ((3, 4),),
+        numpy=lambda a: np.maximum(a, 0.25),
+        torch=lambda a: a.clamp(min=0.25),
+    ),
     OpCase("minimum", lambda a, b: a.minimum(b), ((3, 4), (3, 4)), numpy=np.minimum),
     OpCase("minimum_broadcast", lambda a, b: a.minimum(b), ((2, 1), (2, 3)), numpy=np.minimum),
-    OpCase("where", lambda a, b: wright.where(MASK, a, b), ((3, 4), (3, 4)),
-           numpy=lambda a, b: np.where(MASK, a, b),
-           torch=lambda a, b: _torch().where(_torch().from_numpy(MASK), a, b)),
-    OpCase("where_broadcast", lambda a, b: wright.where(MASK, a, b), ((4,), (3, 1)),
-           numpy=lambda a, b: np.where(MASK, a, b),
-           torch=lambda a, b: _torch().where(_torch().from_numpy(MASK), a, b)),
-    OpCase("where_number", lambda a: wright.where(MASK, a, 0.0), ((3, 4),),
-           numpy=lambda a: np.where(MASK, a, 0.0),
-           torch=lambda a: _torch().where(_torch().from_numpy(MASK), a, 0.0)),
+    OpCase(
+        "where",
+        lambda a, b: wright.where(MASK, a, b),
+        ((3, 4), (3, 4)),
+        numpy=lambda a, b: np.where(MASK, a, b),
+        torch=lambda a, b: _torch().where(_torch().from_numpy(MASK), a, b),
+    ),
+    OpCase(
+        "where_broadcast",
+        lambda a, b: wright.where(MASK, a, b),
+        ((4,), (3, 1)),
+        numpy=lambda a, b: np.where(MASK, a, b),
+        torch=lambda a, b: _torch().where(_torch().from_numpy(MASK), a, b),
+    ),
+    OpCase(
+        "where_tensor_condition",
+        lambda a, b: wright.where(a > b, a * 2.0, b),
+        ((3, 4), (3, 4)),
+        numpy=lambda a, b: np.where(a > b, a * 2.0, b),
+        torch=lambda a, b: _torch().where(a > b, a * 2.0, b),
+    ),
+    OpCase(
+        "where_number",
+        lambda a: wright.where(MASK, a, 0.0),
+        ((3, 4),),
+        numpy=lambda a: np.where(MASK, a, 0.0),
+        torch=lambda a: _torch().where(_torch().from_numpy(MASK), a, 0.0),
+    ),
     # ----- reductions (NumPy spelling axis/keepdims and PyTorch spelling dim/keepdim) -----
     OpCase("sum_all", lambda a: a.sum(), ((3, 4),)),
     OpCase("sum_axis", lambda a: a.sum(axis=1), ((3, 4),), torch=lambda a: a.sum(dim=1)),
-    OpCase("sum_tuple_keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True), ((2, 3, 4),),
-           torch=lambda a: a.sum(dim=(0, 2), keepdim=True)),
-    OpCase("sum_dim_keepdim", lambda a: a.sum(dim=-1, keepdim=True), ((2, 3, 4),),
-           numpy=lambda a: a.sum(axis=-1, keepdims=True)),
-    OpCase("sum_function", lambda a: wright.sum(a, axis=0), ((3, 4),), numpy=lambda a: np.sum(a, axis=0),
-           torch=lambda a: a.sum(0)),
+    OpCase(
+        "sum_tuple_keepdims",
+        lambda a: a.sum(axis=(0, 2), keepdims=True),
+        ((2, 3, 4),),
+        torch=lambda a: a.sum(dim=(0, 2), keepdim=True),
+    ),
+    OpCase(
+        "sum_dim_keepdim",
+        lambda a: a.sum(dim=-1, keepdim=True),
+        ((2, 3, 4),),
+        numpy=lambda a: a.sum(axis=-1, keepdims=True),
+    ),
+    OpCase(
+        "sum_function",
+        lambda a: wright.sum(a, axis=0),
+        ((3, 4),),
+        numpy=lambda a: np.sum(a, axis=0),
+        torch=lambda a: a.sum(0),
+    ),
     OpCase("mean_all", lambda a: a.mean(), ((3, 4),)),
     OpCase("mean_axis", lambda a: a.mean(axis=0), ((3, 4),), torch=lambda a: a.mean(dim=0)),
-    OpCase("mean_tuple_negative", lambda a: a.mean(axis=(-1, 0)), ((2, 3, 4),),
-           torch=lambda a: a.mean(dim=(-1, 0))),
-    OpCase("mean_dim_keepdim", lambda a: a.mean(dim=1, keepdim=True), ((2, 3, 4),),
-           numpy=lambda a: a.mean(axis=1, keepdims=True)),
+    OpCase(
+        "mean_tuple_negative",
+        lambda a: a.mean(axis=(-1, 0)),
+        ((2, 3, 4),),
+        torch=lambda a: a.mean(dim=(-1, 0)),
+    ),
+    OpCase(
+        "mean_dim_keepdim",
+        lambda a: a.mean(dim=1, keepdim=True),
+        ((2, 3, 4),),
+        numpy=lambda a: a.mean(axis=1, keepdims=True),
+    ),
     OpCase("max_all", lambda a: a.max(), ((3, 4),)),
     OpCase("max_axis", lambda a: a.max(axis=1), ((3, 4),), torch=lambda a: a.amax(dim=1)),
-    OpCase("max_tuple_keepdims", lambda a: a.max(axis=(0, 2), keepdims=True), ((2, 3, 4),),
-           torch=lambda a: a.amax(dim=(0, 2), keepdim=True)),
-    OpCase("max_dim", lambda a: a.max(dim=0), ((3, 4),), numpy=lambda a: a.max(axis=0),
-           torch=lambda a: a.max(dim=0).values),
+    OpCase(
+        "max_tuple_keepdims",
+        lambda a: a.max(axis=(0, 2), keepdims=True),
+        ((2, 3, 4),),
+        torch=lambda a: a.amax(dim=(0, 2), keepdim=True),
+    ),
+    OpCase(
+        "max_dim",
+        lambda a: a.max(dim=0),
+        ((3, 4),),
+        numpy=lambda a: a.max(axis=0),
+        torch=lambda a: a.max(dim=0).values,
+    ),
     OpCase("min_all", lambda a: a.min(), ((3, 4),)),
-    OpCase("min_axis_keepdims", lambda a: a.min(axis=0, keepdims=True), ((3, 4),),
-           torch=lambda a: a.amin(dim=0, keepdim=True)),
-    OpCase("min_dim_keepdim", lambda a: a.min(dim=-1, keepdim=True), ((2, 3, 4),),
-           numpy=lambda a: a.min(axis=-1, keepdims=True), torch=lambda a: a.amin(dim=-1, keepdim=True)),
+    OpCase(
+        "min_axis_keepdims",
+        lambda a: a.min(axis=0, keepdims=True),
+        ((3, 4),),
+        torch=lambda a: a.amin(dim=0, keepdim=True),
+    ),
+    OpCase(
+        "min_dim_keepdim",
+        lambda a: a.min(dim=-1, keepdim=True),
+        ((2, 3, 4),),
+        numpy=lambda a: a.min(axis=-1, keepdims=True),
+        torch=lambda a: a.amin(dim=-1, keepdim=True),
+    ),
     OpCase("var_all", lambda a: a.var(), ((3, 4),), torch=lambda a: a.var(correction=0)),
-    OpCase("var_axis", lambda a: a.var(axis=1), ((3, 4),), torch=lambda a: a.var(dim=1, correction=0)),
+    OpCase(
+        "var_axis", lambda a: a.var(axis=1), ((3, 4),), torch=lambda a: a.var(dim=1, correction=0)
+    ),
     OpCase("var_ddof", lambda a: a.var(axis=0, ddof=1), ((4, 3),), torch=lambda a: a.var(dim=0)),
-    OpCase("var_unbiased_dim", lambda a: a.var(dim=(0, 2), keepdim=True, unbiased=True), ((2, 3, 4),),
-           numpy=lambda a: a.var(axis=(0, 2), keepdims=True, ddof=1)),
-    OpCase("var_correction", lambda a: a.var(dim=1, correction=1), ((3, 4),),
-           numpy=lambda a: a.var(axis=1, ddof=1)),
+    OpCase(
+        "var_unbiased_dim",
+        lambda a: a.var(dim=(0, 2), keepdim=True, unbiased=True),
+        ((2, 3, 4),),
+        numpy=lambda a: a.var(axis=(0, 2), keepdims=True, ddof=1),
+    ),
+    OpCase(
+        "var_correction",
+        lambda a: a.var(dim=1, correction=1),
+        ((3, 4),),
+        numpy=lambda a: a.var(axis=1, ddof=1),
+    ),
     OpCase("std_all", lambda a: a.std(), ((3, 4),), torch=lambda a: a.std(correction=0)),
-    OpCase("std_tuple", lambda a: a.std(axis=(0, 1)), ((3, 4, 2),),
-           torch=lambda a: a.std(dim=(0, 1), correction=0)),
-    OpCase("std_dim_keepdim_unbiased", lambda a: a.std(dim=-1, keepdim=True, unbiased=True), ((3, 4),),
-           numpy=lambda a: a.std(axis=-1, keepdims=True, ddof=1)),
-    OpCase("logsumexp_axis", lambda a: a.logsumexp(axis=1), ((3, 4),),
-           numpy=lambda a: np.log(np.exp(a).sum(axis=1)), torch=lambda a: a.logsumexp(dim=1)),
-    OpCase("logsumexp_all", lambda a: a.logsumexp(), ((3, 4),), numpy=lambda a: np.log(np.exp(a).sum()),
-           torch=lambda a: a.logsumexp(dim=(0, 1))),
-    OpCase("logsumexp_keepdim", lambda a: a.logsumexp(dim=(0, 2), keepdim=True), ((2, 3, 4),),
-           numpy=lambda a: np.log(np.exp(a).sum(axis=(0, 2), keepdims=True))),
-    OpCase("logsumexp_large", lambda a: (a * 300).logsumexp(axis=-1), ((3, 4),),
-           numpy=lambda a: (300 * a).max(-1) + np.log(np.exp(300 * a - (300 * a).max(-1, keepdims=True)).sum(-1)),
-           torch=lambda a: (a * 300).logsumexp(dim=-1)),
-    OpCase("softmax_last", lambda a: a.softmax(-1), ((3, 4),),
-           numpy=lambda a: np.exp(a) / np.exp(a).sum(-1, keepdims=True)),
-    OpCase("softmax_dim0", lambda a: a.softmax(dim=0), ((3, 4),),
-           numpy=lambda a: np.exp(a) / np.exp(a).sum(0, keepdims=True)),
-    OpCase("softmax_large_logits", lambda a: (a * 500).softmax(dim=1), ((2, 3, 4),),
-           numpy=lambda a: np.exp(500 * a - (500 * a).max(1, keepdims=True))
-           / np.exp(500 * a - (500 * a).max(1, keepdims=True)).sum(1, keepdims=True),
-           torch=lambda a: (a * 500).softmax(dim=1)),
-    OpCase("log_softmax", lambda a: a.log_softmax(dim=1), ((3, 4),),
-           numpy=lambda a: a - np.log(np.exp(a).sum(1, keepdims=True))),
-    OpCase("log_softmax_function", lambda a: wright.log_softmax(a, axis=0), ((3, 4),),
-           numpy=lambda a: a - np.log(np.exp(a).sum(0, keepdims=True)), torch=lambda a: a.log_softmax(0)),
+    OpCase(
+        "std_tuple",
+        lambda a: a.std(axis=(0, 1)),
+        ((3, 4, 2),),
+        torch=lambda a: a.std(dim=(0, 1), correction=0),
+    ),
+    OpCase(
+        "std_dim_keepdim_unbiased",
+        lambda a: a.std(dim=-1, keepdim=True, unbiased=True),
+        ((3, 4),),
+        numpy=lambda a: a.std(axis=-1, keepdims=True, ddof=1),
+    ),
+    OpCase(
+        "logsumexp_axis",
+        lambda a: a.logsumexp(axis=1),
+        ((3, 4),),
+        numpy=lambda a: np.log(np.exp(a).sum(axis=1)),
+        torch=lambda a: a.logsumexp(dim=1),
+    ),
+    OpCase(
+        "logsumexp_all",
+        lambda a: a.logsumexp(),
+        ((3, 4),),
+        numpy=lambda a: np.log(np.exp(a).sum()),
+        torch=lambda a: a.logsumexp(dim=(0, 1)),
+    ),
+    OpCase(
+        "logsumexp_keepdim",
+        lambda a: a.logsumexp(dim=(0, 2), keepdim=True),
+        ((2, 3, 4),),
+        numpy=lambda a: np.log(np.exp(a).sum(axis=(0, 2), keepdims=True)),
+    ),
+    OpCase(
+        "logsumexp_large",
+        lambda a: (a * 300).logsumexp(axis=-1),
+        ((3, 4),),
+        numpy=lambda a: (
+            (300 * a).max(-1) + np.log(np.exp(300 * a - (300 * a).max(-1, keepdims=True)).sum(-1))
+        ),
+        torch=lambda a: (a * 300).logsumexp(dim=-1),
+    ),
+    OpCase(
+        "softmax_last",
+        lambda a: a.softmax(-1),
+        ((3, 4),),
+        numpy=lambda a: np.exp(a) / np.exp(a).sum(-1, keepdims=True),
+    ),
+    OpCase(
+        "softmax_dim0",
+        lambda a: a.softmax(dim=0),
+        ((3, 4),),
+        numpy=lambda a: np.exp(a) / np.exp(a).sum(0, keepdims=True),
+    ),
+    OpCase(
+        "softmax_large_logits",
+        lambda a: (a * 500).softmax(dim=1),
+        ((2, 3, 4),),
+        numpy=lambda a: (
+            np.exp(500 * a - (500 * a).max(1, keepdims=True))
+            / np.exp(500 * a - (500 * a).max(1, keepdims=True)).sum(1, keepdims=True)
+        ),
+        torch=lambda a: (a * 500).softmax(dim=1),
+    ),
+    OpCase(
+        "log_softmax",
+        lambda a: a.log_softmax(dim=1),
+        ((3, 4),),
+        numpy=lambda a: a - np.log(np.exp(a).sum(1, keepdims=True)),
+    ),
+    OpCase(
+        "log_softmax_function",
+        lambda a: wright.log_softmax(a, axis=0),
+        ((3, 4),),
+        numpy=lambda a: a - np.log(np.exp(a).sum(0, keepdims=True)),
+        torch=lambda a: a.log_softmax(0),
+    ),
     # ----- shape -----
     OpCase("reshape", lambda a: a.reshape(2, 6), ((3, 4),)),
     OpCase("reshape_tuple_infer", lambda a: a.reshape((4, -1)), ((3, 4),)),
     OpCase("view", lambda a: a.view(6, 2), ((3, 4),), numpy=lambda a: a.reshape(6, 2)),
     OpCase("flatten_all", lambda a: a.flatten(), ((2, 3, 4),)),
-    OpCase("flatten_from_1", lambda a: a.flatten(1), ((2, 3, 4),), numpy=lambda a: a.reshape(2, 12)),
-    OpCase("flatten_range", lambda a: a.flatten(0, 1), ((2, 3, 4),), numpy=lambda a: a.reshape(6, 4)),
-    OpCase("transpose_pair", lambda a: a.transpose(0, 2), ((2, 3, 4),), numpy=lambda a: a.swapaxes(0, 2)),
-    OpCase("transpose_reverse", lambda a: a.transpose(), ((2, 3, 4),), torch=lambda a: a.permute(2, 1, 0)),
+    OpCase(
+        "flatten_from_1", lambda a: a.flatten(1), ((2, 3, 4),), numpy=lambda a: a.reshape(2, 12)
+    ),
+    OpCase(
+        "flatten_range", lambda a: a.flatten(0, 1), ((2, 3, 4),), numpy=lambda a: a.reshape(6, 4)
+    ),
+    OpCase(
+        "transpose_pair",
+        lambda a: a.transpose(0, 2),
+        ((2, 3, 4),),
+        numpy=lambda a: a.swapaxes(0, 2),
+    ),
+    OpCase(
+        "transpose_reverse",
+        lambda a: a.transpose(),
+        ((2, 3, 4),),
+        torch=lambda a: a.permute(2, 1, 0),
+    ),
     OpCase("T", lambda a: a.T, ((3, 4),)),
-    OpCase("permute", lambda a: a.permute(2, 0, 1), ((2, 3, 4),), numpy=lambda a: a.transpose(2, 0, 1)),
+    OpCase(
+        "permute", lambda a: a.permute(2, 0, 1), ((2, 3, 4),), numpy=lambda a: a.transpose(2, 0, 1)
+    ),
     OpCase("squeeze_all", lambda a: a.squeeze(), ((3, 1, 4, 1),)),
     OpCase("squeeze_axis", lambda a: a.squeeze(1), ((3, 1, 4, 1),)),
     OpCase("squeeze_dim_not_one", lambda a: a.squeeze(dim=0), ((3, 1, 4),), numpy=lambda a: a),
     OpCase("unsqueeze_front", lambda a: a.unsqueeze(0), ((3, 4),), numpy=lambda a: a[None]),
-    OpCase("unsqueeze_negative", lambda a: a.unsqueeze(dim=-1), ((3, 4),), numpy=lambda a: a[..., None]),
-    OpCase("expand", lambda a: a.expand(3, 4), ((3, 1),), numpy=lambda a: np.broadcast_to(a, (3, 4))),
-    OpCase("expand_new_dims", lambda a: a.expand(2, -1, 4), ((3, 1),),
-           numpy=lambda a: np.broadcast_to(a, (2, 3, 4))),
+    OpCase(
+        "unsqueeze_negative", lambda a: a.unsqueeze(dim=-1), ((3, 4),), numpy=lambda a: a[..., None]
+    ),
+    OpCase(
+        "expand", lambda a: a.expand(3, 4), ((3, 1),), numpy=lambda a: np.broadcast_to(a, (3, 4))
+    ),
+    OpCase(
+        "expand_new_dims",
+        lambda a: a.expand(2, -1, 4),
+        ((3, 1),),
+        numpy=lambda a: np.broadcast_to(a, (2, 3, 4)),
+    ),
     # ----- indexing -----
     OpCase("getitem_int", lambda a: a[1], ((3, 4),)),
     OpCase("getitem_slice", lambda a: a[1:3], ((4, 3),)),
     OpCase("getitem_step", lambda a: a[:, ::2], ((3, 5),)),
     OpCase("getitem_negative_step", lambda a: a[::-1], ((4, 3),), torch=lambda a: a.flip(0)),
-    OpCase("getitem_negative_step_2d", lambda a: a[::-2, 1:], ((5, 3),), torch=lambda a: a.flip(0)[::2, 1:]),
+    OpCase(
+        "getitem_negative_step_2d",
+        lambda a: a[::-2, 1:],
+        ((5, 3),),
+        torch=lambda a: a.flip(0)[::2, 1:],
+    ),
     OpCase("getitem_ellipsis_none", lambda a: a[None, ..., 0], ((2, 3, 4),)),
     OpCase("getitem_repeated_indices", lambda a: a[[0, 2, 0, 0]], ((3, 4),)),
     OpCase("getitem_index_pairs", lambda a: a[[0, 1, 1, 0], [2, 2, 0, 2]], ((3, 4),)),
     OpCase("getitem_columns_repeated", lambda a: a[:, [3, 3, 1]], ((3, 4),)),
-    OpCase("getitem_tensor_index", lambda a: a[wright.tensor([2, 2, 0])], ((3, 4),),
-           numpy=lambda a: a[[2, 2, 0]], torch=lambda a: a[[2, 2, 0]]),
+    OpCase(
+        "getitem_tensor_index",
+        lambda a: a[wright.tensor([2, 2, 0])],
+        ((3, 4),),
+        numpy=lambda a: a[[2, 2, 0]],
+        torch=lambda a: a[[2, 2, 0]],
+    ),
     OpCase("getitem_bool_mask", lambda a: a[MASK], ((3, 4),)),
+    OpCase("getitem_mask_from_comparison", lambda a: a[a > 0.0], ((3, 4),)),
+    OpCase("getitem_repeated_rows_and_slice", lambda a: a[[0, 0, 2], 1:], ((3, 4),)),
+    OpCase("getitem_slice_then_repeated_columns", lambda a: a[1:, [0, 0]], ((3, 4),)),
     OpCase("getitem_bool_rows", lambda a: a[np.array([True, False, True])], ((3, 4),)),
     # ----- joining, splitting, padding -----
-    OpCase("concatenate_axis1", lambda a, b: wright.concatenate([a, b], axis=1), ((3, 2), (3, 4)),
-           numpy=lambda a, b: np.concatenate([a, b], axis=1), torch=lambda a, b: _torch().cat([a, b], dim=1)),
-    OpCase("cat_dim0_three", lambda a, b, c: wright.cat([a, b, c], dim=0), ((1, 3), (2, 3), (3, 3)),
-           numpy=lambda a, b, c: np.concatenate([a, b, c]), torch=lambda a, b, c: _torch().cat([a, b, c])),
-    OpCase("cat_negative_axis", lambda a, b: wright.cat([a, b], dim=-1), ((2, 3, 1), (2, 3, 2)),
-           numpy=lambda a, b: np.concatenate([a, b], axis=-1), torch=lambda a, b: _torch().cat([a, b], -1)),
-    OpCase("stack", lambda a, b: wright.stack([a, b]), ((3, 4), (3, 4)),
-           numpy=lambda a, b: np.stack([a, b]), torch=lambda a, b: _torch().stack([a, b])),
-    OpCase("stack_last", lambda a, b, c: wright.stack([a, b, c], dim=-1), ((3, 2), (3, 2), (3, 2)),
-           numpy=lambda a, b, c: np.stack([a, b, c], -1), torch=lambda a, b, c: _torch().stack([a, b, c], -1)),
-    OpCase("split_size", lambda a: a.split(2, dim=1), ((3, 5),), numpy=lambda a: np.split(a, [2, 4], axis=1)),
-    OpCase("split_sections", lambda a: wright.split(a, [1, 3], axis=0), ((4, 2),),
-           numpy=lambda a: np.split(a, [1], axis=0), torch=lambda a: a.split([1, 3], dim=0)),
-    OpCase("chunk", lambda a: a.chunk(3, dim=-1), ((2, 5),), numpy=lambda a: np.split(a, [2, 4], axis=-1)),
-    OpCase("chunk_uneven_count", lambda a: a.chunk(4), ((6, 2),), numpy=lambda a: np.split(a, [2, 4])),
-    OpCase("pad", lambda a: wright.pad(a, ((1, 2), (0, 1))), ((3, 4),),
-           numpy=lambda a: np.pad(a, ((1, 2), (0, 1))),
-           torch=lambda a: _torch().nn.functional.pad(a, (0, 1, 1, 2))),
-    OpCase("pad_value", lambda a: wright.pad(a, 1, value=1.5), ((2, 3),),
-           numpy=lambda a: np.pad(a, 1, constant_values=1.5),
-           torch=lambda a: _torch().nn.functional.pad(a, (1, 1, 1, 1), value=1.5)),
+    OpCase(
+        "concatenate_axis1",
+        lambda a, b: wright.concatenate([a, b], axis=1),
+        ((3, 2), (3, 4)),
+        numpy=lambda a, b: np.concatenate([a, b], axis=1),
+        torch=lambda a, b: _torch().cat([a, b], dim=1),
+    ),
+    OpCase(
+        "cat_dim0_three",
+        lambda a, b, c: wright.cat([a, b, c], dim=0),
+        ((1, 3), (2, 3), (3, 3)),
+        numpy=lambda a, b, c: np.concatenate([a, b, c]),
+        torch=lambda a, b, c: _torch().cat([a, b, c]),
+    ),
+    OpCase(
+        "cat_negative_axis",
+        lambda a, b: wright.cat([a, b], dim=-1),
+        ((2, 3, 1), (2, 3, 2)),
+        numpy=lambda a, b: np.concatenate([a, b], axis=-1),
+        torch=lambda a, b: _torch().cat([a, b], -1),
+    ),
+    OpCase(
+        "stack",
+        lambda a, b: wright.stack([a, b]),
+        ((3, 4), (3, 4)),
+        numpy=lambda a, b: np.stack([a, b]),
+        torch=lambda a, b: _torch().stack([a, b]),
+    ),
+    OpCase(
+        "stack_last",
+        lambda a, b, c: wright.stack([a, b, c], dim=-1),
+        ((3, 2), (3, 2), (3, 2)),
+        numpy=lambda a, b, c: np.stack([a, b, c], -1),
+        torch=lambda a, b, c: _torch().stack([a, b, c], -1),
+    ),
+    OpCase(
+        "split_size",
+        lambda a: a.split(2, dim=1),
+        ((3, 5),),
+        numpy=lambda a: np.split(a, [2, 4], axis=1),
+    ),
+    OpCase(
+        "split_sections",
+        lambda a: wright.split(a, [1, 3], axis=0),
+        ((4, 2),),
+        numpy=lambda a: np.split(a, [1], axis=0),
+        torch=lambda a: a.split([1, 3], dim=0),
+    ),
+    OpCase(
+        "chunk",
+        lambda a: a.chunk(3, dim=-1),
+        ((2, 5),),
+        numpy=lambda a: np.split(a, [2, 4], axis=-1),
+    ),
+    OpCase(
+        "chunk_uneven_count", lambda a: a.chunk(4), ((6, 2),), numpy=lambda a: np.split(a, [2, 4])
+    ),
+    OpCase(
+        "pad",
+        lambda a: wright.pad(a, ((1, 2), (0, 1))),
+        ((3, 4),),
+        numpy=lambda a: np.pad(a, ((1, 2), (0, 1))),
+        torch=lambda a: _torch().nn.functional.pad(a, (0, 1, 1, 2)),
+    ),
+    OpCase(
+        "pad_value",
+        lambda a: wright.pad(a, 1, value=1.5),
+        ((2, 3),),
+        numpy=lambda a: np.pad(a, 1, constant_values=1.5),
+        torch=lambda a: _torch().nn.functional.pad(a, (1, 1, 1, 1), value=1.5),
+    ),
 ]
 
 
@@ -327,8 +564,13 @@ def test_forward_and_gradients_match_torch(case: OpCase):
     sum((ref * torch.from_numpy(w)).sum() for ref, w in zip(their_out, weights)).backward()
     for index, (x, t) in enumerate(zip(ours, theirs)):
         assert x.grad is not None, f"input {index} got no gradient"
-        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-10, atol=1e-12,
-                                   err_msg=f"gradient of input {index}")
+        np.testing.assert_allclose(
+            x.grad.data,
+            t.grad.numpy(),
+            rtol=1e-10,
+            atol=1e-12,
+            err_msg=f"gradient of input {index}",
+        )
 
 
 def test_repeated_indices_accumulate_gradients():
@@ -360,12 +602,13 @@ BINARY_OPS = {
     "minimum": (lambda a, b: wright.minimum(a, b), np.minimum),
 }
 
-broadcast_pairs = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=1,
-                                                    max_side=3)
+broadcast_pairs = hnp.mutually_broadcastable_shapes(
+    num_shapes=2, min_dims=0, max_dims=3, min_side=1, max_side=3
+)
 
 
 def _draw_values(data, *shapes) -> list[np.ndarray]:
-    """Values in (-2, 2) for each shape from one seeded generator, kept away from 0 so division is smooth."""
+    """Values in (-2, 2) for each shape from one seeded generator, kept away from 0 for division."""
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
     values = [rng.uniform(-2.0, 2.0, size=shape) for shape in shapes]
     return [np.where(np.abs(v) < 0.2, v + 0.5, v) for v in values]
@@ -437,9 +680,17 @@ def test_reductions(name, arguments, torch_spelling, data):
     (values,) = _draw_values(data, shape)
     if name == "std":
         # sqrt has no derivative at 0, the std of a single element.
-        count = int(np.prod([shape[i] for i in np.atleast_1d(axis)])) if axis is not None else values.size
+        count = (
+            int(np.prod([shape[i] for i in np.atleast_1d(axis)]))
+            if axis is not None
+            else values.size
+        )
         assume(count > 1)
-    spelled = {"dim": axis, "keepdim": keepdims} if torch_spelling else {"axis": axis, "keepdims": keepdims}
+    spelled = (
+        {"dim": axis, "keepdim": keepdims}
+        if torch_spelling
+        else {"axis": axis, "keepdims": keepdims}
+    )
 
     def fn(x):
         return getattr(x, name)(**spelled)

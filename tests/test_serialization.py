@@ -1,4 +1,4 @@
-"""save/load: faithful round trips, atomic writes, and refusing damaged or foreign files without running them."""
+"""save/load: faithful round trips, atomic writes, damaged and foreign files refused unrun."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from wright import nn, optim
 
 
 class _Touch:
-    """Unpickling this object would create `path`: proof that a load ran code if the file appears."""
+    """Unpickling this object creates `path`: if that file appears, a load ran code."""
 
     def __init__(self, path):
         self.path = path
@@ -103,7 +103,9 @@ def test_save_creates_parent_directories(tmp_path):
     assert wright.load(path) == {"x": 1}
 
 
-@pytest.mark.parametrize("bad", [{1.5: "float key"}, {(1, 2): "tuple key"}, {"x": {1, 2}}, {"x": object()}])
+@pytest.mark.parametrize(
+    "bad", [{1.5: "float key"}, {(1, 2): "tuple key"}, {"x": {1, 2}}, {"x": object()}]
+)
 def test_unsupported_values_are_refused(tmp_path, bad):
     with pytest.raises(TypeError, match="save"):
         wright.save(bad, tmp_path / "bad.wright")
@@ -197,6 +199,35 @@ def test_pickled_array_inside_a_wright_file_is_refused_and_never_run(tmp_path):
     with pytest.raises(ValueError):
         wright.load(path)
     assert not marker.exists()
+
+
+def test_user_keys_that_look_like_markers_round_trip(tmp_path):
+    obj = {"__array__": "a0", "tensor": True, "__dict__": [], "__list__": {"tuple": 1}}
+    wright.save(obj, tmp_path / "keys.wright")
+    assert wright.load(tmp_path / "keys.wright") == obj
+
+
+def _write_description(path, description: bytes, **arrays):
+    np.savez(path, __wright__=np.frombuffer(description, dtype=np.uint8), **arrays)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        b"\xff\xfe not json",
+        b"[1, 2, 3]",
+        b'{"format": "other", "object": 1}',
+        b'{"format": "wright"}',
+        b'{"format": "wright", "object": {"__array__": "a7", "tensor": true}}',
+        b'{"format": "wright", "object": {"__dict__": 5}}',
+        b'{"format": "wright", "object": {"__dict__": [[1]]}}',
+    ],
+)
+def test_damaged_description_raises_value_error(tmp_path, description):
+    path = tmp_path / "damaged.npz"
+    _write_description(path, description, a0=np.ones(2))
+    with pytest.raises(ValueError, match="load"):
+        wright.load(path)
 
 
 def test_missing_file(tmp_path):

@@ -1,4 +1,4 @@
-"""Tensor basics: creation and dtypes, printing, conversion, comparisons, in-place helpers, shape errors."""
+"""Tensor basics: creation and dtypes, printing, conversion, comparisons, in-place, errors."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import wright
 
 # ----- creation and dtypes -----
+
 
 @pytest.mark.parametrize(
     "data, dtype",
@@ -92,11 +93,14 @@ def test_manual_seed_makes_draws_repeatable():
     wright.manual_seed(123)
     np.testing.assert_array_equal(wright.randn(5).data, first)
     generator = np.random.default_rng(5)
-    np.testing.assert_array_equal(wright.rand(3, generator=generator).data,
-                                  np.random.default_rng(5).random(3, dtype=np.float32))
+    np.testing.assert_array_equal(
+        wright.rand(3, generator=generator).data,
+        np.random.default_rng(5).random(3, dtype=np.float32),
+    )
 
 
 # ----- printing and conversion -----
+
 
 def test_repr():
     assert repr(wright.tensor([1.0, 2.0])) == "tensor([1., 2.])"
@@ -104,7 +108,9 @@ def test_repr():
     assert repr(wright.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
     assert repr(wright.tensor(np.array([0.5]))) == "tensor([0.5], dtype=float64)"
     assert repr(wright.tensor(np.array([1], dtype=np.int32))) == "tensor([1], dtype=int32)"
-    assert repr(wright.nn.Parameter(np.zeros(2, dtype=np.float32))).startswith("Parameter containing:\ntensor(")
+    assert repr(wright.nn.Parameter(np.zeros(2, dtype=np.float32))).startswith(
+        "Parameter containing:\ntensor("
+    )
 
 
 def test_item_tolist_numpy():
@@ -132,9 +138,12 @@ def test_comparisons_give_bool_tensors_without_graph():
     a = wright.tensor([1.0, 2.0, 3.0], requires_grad=True)
     b = wright.tensor([3.0, 2.0, 1.0])
     results = {
-        "lt": (a < b, [True, False, False]), "le": (a <= b, [True, True, False]),
-        "gt": (a > b, [False, False, True]), "ge": (a >= 2.0, [False, True, True]),
-        "eq": (a == b, [False, True, False]), "ne": (a != 2.0, [True, False, True]),
+        "lt": (a < b, [True, False, False]),
+        "le": (a <= b, [True, True, False]),
+        "gt": (a > b, [False, False, True]),
+        "ge": (a >= 2.0, [False, True, True]),
+        "eq": (a == b, [False, True, False]),
+        "ne": (a != 2.0, [True, False, True]),
     }
     for name, (result, expected) in results.items():
         assert result.dtype == np.bool_, name
@@ -151,6 +160,7 @@ def test_argmax_argmin():
 
 
 # ----- dtype conversion -----
+
 
 def test_dtype_conversions():
     t = wright.tensor([1.7, -2.2])
@@ -180,6 +190,7 @@ def test_integer_casts_leave_the_graph():
 
 # ----- in place and copies -----
 
+
 def test_in_place_helpers():
     t = wright.ones(3)
     assert t.zero_() is t and t.data.sum() == 0
@@ -204,7 +215,10 @@ def test_clone_keeps_the_graph_and_copies_values():
 
 # ----- errors -----
 
-@pytest.mark.parametrize("a_shape, b_shape", [((3, 4), (5, 2)), ((4,), (3,)), ((2, 3, 4), (3, 4)), ((3,), (2, 5))])
+
+@pytest.mark.parametrize(
+    "a_shape, b_shape", [((3, 4), (5, 2)), ((4,), (3,)), ((2, 3, 4), (3, 4)), ((3,), (2, 5))]
+)
 def test_matmul_mismatch_names_both_shapes(a_shape, b_shape):
     a, b = wright.zeros(a_shape), wright.zeros(b_shape)
     with pytest.raises(ValueError) as error:
@@ -240,4 +254,4 @@ def test_mixed_expressions_with_numbers_and_arrays():
     assert isinstance(np.ones(2) + x, wright.Tensor)
     assert (x * 2).dtype == np.float32
     np.testing.assert_array_equal((1 - x).data, [0.0, -1.0])
-    np.testing.assert_allclose((2 ** x).data, [2.0, 4.0])
+    np.testing.assert_allclose((2**x).data, [2.0, 4.0])

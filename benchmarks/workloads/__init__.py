@@ -1,10 +1,10 @@
-"""Benchmark workloads: one module per training job, each built the same way in every framework.
+"""Benchmark workloads: one module per training job, built the same way in every framework.
 
-A workload module has a docstring, its constants (at least BATCH_SIZE and STEPS, the default number of
-timed steps; REQUIRED_RATIO and GOAL_RATIO for the wright/torch time ratio it should reach) and
-`build_wright(seed)`, `build_torch(seed)` and optionally `build_numpy(seed)`. Each build returns a
+A workload module has a docstring; constants BATCH_SIZE, STEPS (timed steps per run by default) and,
+for the wright/torch time ratio it should reach, REQUIRED_RATIO and GOAL_RATIO; and the functions
+`build_wright(seed)`, `build_torch(seed)` and optionally `build_numpy(seed)`. Each returns a
 zero-argument `step()` that runs one full training step on the next minibatch and returns the loss.
-Framework imports go inside the build functions, so a timing process loads only the framework it times.
+Framework imports go inside the build functions, so a timing process loads only the one it times.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ def available() -> list[str]:
 def load(name: str) -> ModuleType:
     """Import the workload module `name`, with an error that lists the known names."""
     if name not in available():
-        raise ValueError(f"workloads.load: unknown workload {name!r}; available: {', '.join(available())}")
+        raise ValueError(f"workloads.load: unknown workload {name!r}; "
+                         f"available: {', '.join(available())}")
     return importlib.import_module(f"{__name__}.{name}")
 
 
 def builder(workload: ModuleType, framework: str):
     """The workload's `build_<framework>` function, or None when it does not define one."""
     if framework not in FRAMEWORKS:
-        raise ValueError(f"workloads.builder: framework must be one of {FRAMEWORKS}, got {framework!r}")
+        raise ValueError(f"workloads.builder: framework must be one of {FRAMEWORKS}, "
+                         f"got {framework!r}")
     return getattr(workload, f"build_{framework}", None)

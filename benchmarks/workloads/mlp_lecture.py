@@ -1,8 +1,8 @@
-"""The lectures' network: 784-16-16-10 with sigmoid everywhere, quadratic cost, plain SGD (lr 3.0, batch 10).
+"""The lectures' network: 784-16-16-10, sigmoid everywhere, quadratic cost, SGD lr 3.0, batch 10.
 
-The matrices are tiny and a batch holds ten images, so the arithmetic of one step takes microseconds and
-the step time is mostly framework overhead: recording the graph, wrapping arrays, calling modules and
-looping over parameters in the optimizer.
+The matrices are tiny and a batch holds ten images, so the arithmetic of a step takes microseconds
+and the step time is mostly framework overhead: recording the graph, wrapping arrays, calling
+modules and looping over the parameters in the optimizer.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def build_wright(seed: int) -> Callable:
 
 
 def build_torch(seed: int) -> Callable:
-    """The same step in PyTorch, with the quadratic cost written out (torch has no one-hot MSE loss)."""
+    """The same step in PyTorch, with the quadratic cost written out (torch has no such loss)."""
     import torch
 
     def quadratic_cost(outputs, labels):

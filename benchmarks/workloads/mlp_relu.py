@@ -1,7 +1,7 @@
 """A wider network: 784-256-256-10 with ReLU, cross-entropy and Adam (lr 1e-3, batch 128).
 
-Each step multiplies (128, 784) by (784, 256) and friends, so BLAS does most of the work and the ratio
-shows how much a framework adds around it: the backward bookkeeping and the Adam update of 270k weights.
+Each step multiplies (128, 784) by (784, 256) and friends, so BLAS does much of the work and the
+ratio shows what a framework adds around it: backward bookkeeping, the Adam update of 270k weights.
 """
 
 from __future__ import annotations

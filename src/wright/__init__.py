@@ -50,7 +50,7 @@ from wright.tensor import Tensor, cat, concatenate, pad, split, stack, where
 from wright.tune import tune
 
 # Subpackages, so that `import wright` gives wright.nn, wright.optim, ... as PyTorch users expect.
-from wright import autograd, data, datasets, models, nn, optim, train, viz  # noqa: E402  isort: skip
+from wright import autograd, data, datasets, interpret, models, nn, optim, train, viz  # noqa: E402  isort: skip
 
 __version__ = "0.1.0"
 

@@ -206,15 +206,15 @@ def gradcheck(
             continue
         analytic = np.zeros_like(t.data) if t.grad is None else t.grad.data
         numeric = np.zeros_like(t.data)
-        flat, numeric_flat = t.data.reshape(-1), numeric.reshape(-1)
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
+        # Index the array itself: a reshaped view of a non-contiguous input would be a copy.
+        for i in np.ndindex(t.data.shape):
+            original = t.data[i]
+            t.data[i] = original + eps
             plus = scalar_loss()
-            flat[i] = original - eps
+            t.data[i] = original - eps
             minus = scalar_loss()
-            flat[i] = original
-            numeric_flat[i] = (plus - minus) / (2 * eps)
+            t.data[i] = original
+            numeric[i] = (plus - minus) / (2 * eps)
         if not np.allclose(analytic, numeric, atol=atol, rtol=rtol):
             worst = np.unravel_index(np.argmax(np.abs(analytic - numeric)), numeric.shape)
             raise GradcheckError(

@@ -108,12 +108,15 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     model = models.build(spec.name, num_classes=len(train_set.classes))
     loss_fn = make_loss(spec.loss, len(train_set.classes))
     optimizer = make_optimizer(optimizer_name, model.parameters(), lr, args.momentum)
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if spec.schedule == "cosine" else None
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=args.seed)
     test_loader = DataLoader(test_set, batch_size=1000)
     print(f"wright {wright.__version__}: training {spec.name} on {args.dataset} "
           f"({len(train_set):,} train / {len(test_set):,} test images)")
     print(f"model: {spec.summary}; {model.num_parameters():,} weights and biases")
-    print(f"recipe: {optimizer_name} lr {lr}, batch {batch_size}, {epochs} epochs, {spec.loss} loss, seed {args.seed}")
+    schedule = f" ({spec.schedule} schedule)" if scheduler else ""
+    print(f"recipe: {optimizer_name} lr {lr}{schedule}, batch {batch_size}, {epochs} epochs, {spec.loss} loss, "
+          f"seed {args.seed}")
     checkpoint = out / "model.npz"
     meta = {"model_name": spec.name, "dataset": args.dataset, "wright_version": wright.__version__,
             "recipe": {"optimizer": optimizer_name, "lr": lr, "batch_size": batch_size, "epochs": epochs,
@@ -121,7 +124,7 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     history = fit(model, loss_fn, optimizer, train_loader, epochs=epochs, val_loader=test_loader,
                   callbacks=[ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=False,
                                              extra=meta)],
-                  verbose=args.verbose)
+                  scheduler=scheduler, verbose=args.verbose)
     _write_history(history, out, f"{spec.name} on {args.dataset}")
     final = history.last()
     print(f"test accuracy: {100 * final['val_accuracy']:.2f}%  (test loss {final['val_loss']:.4f})")

@@ -82,7 +82,7 @@ def load(path: str | os.PathLike):
     if not path.is_file():
         raise FileNotFoundError(f"load: no file at {path}")
     if not zipfile.is_zipfile(path):
-        # Checked before np.load, which would otherwise treat .npy and pickle files as its own formats.
+        # Checked before np.load, which would read .npy and pickle files as formats of its own.
         raise ValueError(f"load: {path} is not a wright file (not an .npz archive) or is truncated")
     try:
         with np.load(path, allow_pickle=False) as archive:
@@ -95,6 +95,9 @@ def load(path: str | os.PathLike):
         meta = json.loads(arrays.pop(_META).tobytes().decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"load: {path} has an unreadable description ({error})") from None
-    if meta.get("format") != "wright":
+    if not isinstance(meta, dict) or meta.get("format") != "wright":
         raise ValueError(f"load: {path} is not a wright file")
-    return _decode(meta["object"], arrays)
+    try:
+        return _decode(meta["object"], arrays)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"load: {path} has a damaged description ({error!r})") from None

@@ -254,9 +254,11 @@ class Tensor:
         return E.Div.apply(self._lift(other), self)
 
     def __pow__(self, exponent):
-        if isinstance(exponent, Tensor):
+        if isinstance(exponent, Tensor) and exponent.requires_grad:
+            # d/db a^b = a^b log a: a learned exponent needs the log form (defined for a > 0).
             return (self.log() * exponent).exp()
-        return E.Pow.apply(self, exponent=exponent)
+        constant = exponent.data if isinstance(exponent, Tensor) else exponent
+        return E.Pow.apply(self, exponent=constant)
 
     def __rpow__(self, base):
         return (self._lift(base).log() * self).exp()

@@ -1,12 +1,13 @@
-"""Hyperparameter search: train with different settings, keep the best, and keep a table of every trial.
+"""Hyperparameter search: train with many settings, keep the best, and tabulate every trial.
 
-The settings are searched with the gradient-free optimisers of `wright.optim.search`, run over a unit cube
-that each hyperparameter's range is mapped onto.
+The settings are searched with the gradient-free optimisers of `wright.optim.search`, run over a
+unit cube that each hyperparameter's range is mapped onto.
 
 Example:
     >>> def train_fn(lr, hidden):
     ...     return validation_loss_after_training(lr, hidden)
-    >>> result = wright.tune(train_fn, {"lr": (1e-4, 1e-1, "log"), "hidden": [16, 32, 64]}, budget=12, seed=0)
+    >>> space = {"lr": (1e-4, 1e-1, "log"), "hidden": [16, 32, 64]}
+    >>> result = wright.tune(train_fn, space, budget=12, seed=0)
     >>> print(result)          # the table of trials, best marked with *
     >>> result.best            # {'lr': 0.0123, 'hidden': 32}
 """
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -46,13 +48,19 @@ class _Dimension:
             low, high = spec[:2]
             log = len(spec) == 3 and spec[2] == "log"
             if len(spec) == 3 and not log:
-                raise ValueError(f"tune: {name!r}: the third item of a range can only be 'log', got {spec[2]!r}")
+                raise ValueError(
+                    f"tune: {name!r}: the third item of a range can only be 'log', got {spec[2]!r}"
+                )
             if not low < high or (log and low <= 0):
-                raise ValueError(f"tune: {name!r} needs low < high (and low > 0 on a log scale), got {spec}")
+                raise ValueError(
+                    f"tune: {name!r} needs low < high (and low > 0 on a log scale), got {spec}"
+                )
             integer = isinstance(low, int) and isinstance(high, int)
             return cls(name, low=low, high=high, log=log, integer=integer)
-        raise ValueError(f"tune: {name!r} must be a list of choices, (low, high) or (low, high, 'log'), "
-                         f"got {spec!r}")
+        raise ValueError(
+            f"tune: {name!r} must be a list of choices, (low, high) or (low, high, 'log'), "
+            f"got {spec!r}"
+        )
 
     def value(self, u: float):
         u = min(max(float(u), 0.0), 1.0)
@@ -62,13 +70,13 @@ class _Dimension:
             value = math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
         else:
             value = self.low + u * (self.high - self.low)
-        return int(round(value)) if self.integer else value
+        return round(value) if self.integer else value
 
     def grid_points(self, points: int) -> int:
         if self.choices is not None:
             return len(self.choices)
         if self.integer:
-            return min(points, int(self.high - self.low) + 1)
+            return min(points, self.high - self.low + 1)
         return points
 
 
@@ -86,7 +94,8 @@ class TuneResult:
         rows: one dict per trial, in order: "trial", every hyperparameter, "score", "seconds".
         metric: the score's name.
         mode: "min" or "max", whether lower or higher scores are better.
-        evaluations: how many settings the search asked for (repeated settings are trained only once).
+        evaluations: how many settings the search asked for (repeated settings are trained only
+            once).
     """
 
     best: dict[str, Any]
@@ -98,14 +107,27 @@ class TuneResult:
 
     def table(self) -> str:
         """The trials as a text table, the best marked with *."""
-        names = [k for k in self.rows[0] if k not in ("trial", "score", "seconds")] if self.rows else []
+        names = (
+            [k for k in self.rows[0] if k not in ("trial", "score", "seconds")] if self.rows else []
+        )
         header = ["trial", *names, self.metric, "seconds"]
-        best_trial = min(self.rows, key=lambda r: r["score"] if self.mode == "min" else -r["score"])["trial"]
-        lines = [[f"{r['trial']}{'*' if r['trial'] == best_trial else ''}", *(_format(r[n]) for n in names),
-                  _format(r["score"]), f"{r['seconds']:.2f}"] for r in self.rows]
+        best_trial = min(
+            self.rows, key=lambda r: r["score"] if self.mode == "min" else -r["score"]
+        )["trial"]
+        lines = [
+            [
+                f"{r['trial']}{'*' if r['trial'] == best_trial else ''}",
+                *(_format(r[n]) for n in names),
+                _format(r["score"]),
+                f"{r['seconds']:.2f}",
+            ]
+            for r in self.rows
+        ]
         widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines)]
         rendered = [header, ["-" * w for w in widths], *lines]
-        return "\n".join("  ".join(str(c).rjust(w) for c, w in zip(cells, widths)) for cells in rendered)
+        return "\n".join(
+            "  ".join(str(c).rjust(w) for c, w in zip(cells, widths)) for cells in rendered
+        )
 
     def __str__(self) -> str:
         best = ", ".join(f"{k}={_format(v)}" for k, v in self.best.items())
@@ -123,18 +145,27 @@ def _format(value) -> str:
     return str(value)
 
 
-def tune(train_fn: Callable[..., float | Mapping[str, float]], space: Mapping[str, Any], method: str = "random",
-         budget: int | None = 20, seed: int | None = None, metric: str | None = None, mode: str = "min",
-         grid_points: int = 3, verbose: bool = False) -> TuneResult:
-    """Search hyperparameters: call `train_fn(**settings)` for different settings and keep the best score.
+def tune(
+    train_fn: Callable[..., float | Mapping[str, float]],
+    space: Mapping[str, Any],
+    method: str = "random",
+    budget: int | None = 20,
+    seed: int | None = None,
+    metric: str | None = None,
+    mode: str = "min",
+    grid_points: int = 3,
+    verbose: bool = False,
+) -> TuneResult:
+    """Search hyperparameters: call `train_fn(**settings)` for many settings, keep the best score.
 
     Args:
-        train_fn: trains with the given keyword settings and returns a score (e.g. validation loss), or a
-            dict of scores from which `metric` is taken.
+        train_fn: trains with the given keyword settings and returns a score (e.g. validation loss),
+            or a dict of scores from which `metric` is taken.
         space: each hyperparameter's possible values: a list of choices (`[16, 32, 64]`), a range
-            `(low, high)` (integers if both ends are ints), or a log-scale range `(low, high, "log")`.
-        method: "random" (uniform draws), "grid" (every combination; ranges get `grid_points` values),
-            "annealing" (simulated annealing) or "genetic" (a genetic algorithm).
+            `(low, high)` (integers if both ends are ints), or a log-scale range
+            `(low, high, "log")`.
+        method: "random" (uniform draws), "grid" (every combination; ranges get `grid_points`
+            values), "annealing" (simulated annealing) or "genetic" (a genetic algorithm).
         budget: how many settings to try (for "grid", None or at least the grid's size).
         seed: seed of the search.
         metric: which entry of a returned dict is the score (default: its first key).
@@ -165,15 +196,26 @@ def tune(train_fn: Callable[..., float | Mapping[str, float]], space: Mapping[st
             if isinstance(outcome, Mapping):
                 metric = metric or next(iter(outcome))
                 if metric not in outcome:
-                    raise KeyError(f"tune: train_fn returned {sorted(outcome)}, which lacks metric {metric!r}")
+                    raise KeyError(
+                        f"tune: train_fn returned {sorted(outcome)}, which lacks metric {metric!r}"
+                    )
                 outcome = outcome[metric]
             score = float(outcome)
             scores[key] = score
-            rows.append({"trial": len(rows), **settings, "score": score,
-                         "seconds": time.perf_counter() - start})
+            rows.append(
+                {
+                    "trial": len(rows),
+                    **settings,
+                    "score": score,
+                    "seconds": time.perf_counter() - start,
+                }
+            )
             if verbose:
-                print(f"trial {len(rows) - 1}: " + ", ".join(f"{k}={_format(v)}" for k, v in settings.items())
-                      + f" -> {_format(score)}")
+                print(
+                    f"trial {len(rows) - 1}: "
+                    + ", ".join(f"{k}={_format(v)}" for k, v in settings.items())
+                    + f" -> {_format(score)}"
+                )
         # Searches minimise; a NaN score (a diverged run) counts as the worst possible.
         signed = scores[key] if mode == "min" else -scores[key]
         return math.inf if math.isnan(signed) else signed
@@ -183,8 +225,10 @@ def tune(train_fn: Callable[..., float | Mapping[str, float]], space: Mapping[st
         counts = [d.grid_points(grid_points) for d in dimensions]
         size = int(np.prod(counts))
         if budget is not None and budget < size:
-            raise ValueError(f"tune: the grid has {size} settings but the budget is {budget}; raise the budget, "
-                             "lower grid_points, or use method='random'")
+            raise ValueError(
+                f"tune: the grid has {size} settings but the budget is {budget}; raise the budget, "
+                "lower grid_points, or use method='random'"
+            )
         found = search.exhaustive(objective, unit_cube, points=counts)
     else:
         if budget is None or budget < 1:
@@ -192,10 +236,19 @@ def tune(train_fn: Callable[..., float | Mapping[str, float]], space: Mapping[st
         if method == "random":
             found = search.random_search(objective, unit_cube, budget=budget, seed=seed)
         elif method == "annealing":
-            found = search.simulated_annealing(objective, unit_cube, budget=budget, step=0.25, seed=seed)
+            found = search.simulated_annealing(
+                objective, unit_cube, budget=budget, step=0.25, seed=seed
+            )
         else:
             population = max(2, min(10, budget // 3))
-            found = search.genetic(objective, unit_cube, budget=budget, population=population,
-                                   elite=1, mutation=0.15, seed=seed)
+            found = search.genetic(
+                objective,
+                unit_cube,
+                budget=budget,
+                population=population,
+                elite=1,
+                mutation=0.15,
+                seed=seed,
+            )
     best = {d.name: d.value(x) for d, x in zip(dimensions, found.x)}
     return TuneResult(best, scores[_key(best)], rows, metric or "score", mode, found.evaluations)

@@ -1,4 +1,4 @@
-"""Fixtures for the dataset tests: where the shared data lives, a clean environment, fake IDX files."""
+"""Dataset test fixtures: where the shared data lives, a clean environment, fake IDX files."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def clean_env(monkeypatch, tmp_path) -> Path:
 
 @pytest.fixture
 def write_fake_split():
-    """A function writing a tiny MNIST-like split into a folder: `count` images filled with `fill`."""
+    """A function writing a tiny MNIST-like split into a folder: `count` images of `fill`."""
 
     def write(folder: Path, count: int, split: str = "test", fill: int = 0,
               labels: np.ndarray | None = None, side: int = 28) -> Path:

@@ -123,7 +123,7 @@ def test_loader_batches(test):
 
 
 def test_random_split_subsets_use_batched_fetch(test):
-    first, second = random_split(test, [9_000, 1_000], seed=0)
+    _, second = random_split(test, [9_000, 1_000], seed=0)
     images, labels = next(iter(DataLoader(second, batch_size=32)))
     expected_images, expected_labels = test.__getitems__(second.indices[:32])
     np.testing.assert_array_equal(images.data, expected_images)
@@ -185,7 +185,7 @@ def test_wrong_image_size(clean_env, tmp_path, write_fake_split):
 
 def test_label_out_of_range(clean_env, tmp_path, write_fake_split):
     folder = write_fake_split(tmp_path, 2, labels=[1, 12])
-    with pytest.raises(ValueError, match="label 12, expected 0..9"):
+    with pytest.raises(ValueError, match=r"label 12, expected 0\.\.9"):
         MNIST("test", root=folder)
 
 

@@ -106,9 +106,11 @@ class MNIST(Dataset):
     def _places(self, root) -> list[tuple[Path, str]]:
         places = []
         if root is not None:
-            places += [(Path(root), "root"), (Path(root) / self.folder, "root")]
+            root = Path(root).expanduser()
+            places += [(root, "root"), (root / self.folder, "root")]
         if os.environ.get("WRIGHT_DATA"):
-            places.append((Path(os.environ["WRIGHT_DATA"]) / self.folder, "$WRIGHT_DATA"))
+            data = Path(os.environ["WRIGHT_DATA"]).expanduser()
+            places.append((data / self.folder, "$WRIGHT_DATA"))
         if self.shipped is not None:
             places.append((self.shipped, "shipped with wright"))
         places.append((cache_dir() / self.folder, "download cache"))

@@ -1,5 +1,5 @@
-"""The lectures' small worlds as arrays: the four-pixel camera, the shawarma cook's schedule, bags of M&Ms
-and the tea drinkers' suffering curve."""
+"""The lectures' small worlds as arrays: the four-pixel camera, the shawarma cook's schedules,
+bags of M&Ms and the tea drinkers' suffering curve."""
 
 from __future__ import annotations
 
@@ -9,20 +9,24 @@ import numpy as np
 
 FOUR_PIXEL_CLASSES = ("solid", "vertical", "diagonal", "horizontal")
 
-# One light-first representative of each class; the class also holds its negative (every pixel flipped).
-_FOUR_PIXEL_PATTERNS = np.array([
-    [[1, 1], [1, 1]],     # solid
-    [[1, -1], [1, -1]],   # vertical: one light and one dark column
-    [[1, -1], [-1, 1]],   # diagonal
-    [[1, 1], [-1, -1]],   # horizontal: one light and one dark row
-], dtype=np.float32)
+# One light-first image of each class; the class also holds its negative (every pixel flipped).
+_FOUR_PIXEL_PATTERNS = np.array(
+    [
+        [[1, 1], [1, 1]],  # solid
+        [[1, -1], [1, -1]],  # vertical: one light and one dark column
+        [[1, -1], [-1, 1]],  # diagonal
+        [[1, 1], [-1, -1]],  # horizontal: one light and one dark row
+    ],
+    dtype=np.float32,
+)
 
 
 def four_pixel(all_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The 2x2 black-and-white camera's images (+1 white, -1 black) and their classes.
 
-    Eight images belong to the four classes (each pattern and its negative). The other eight of the 16
-    possible binary images have three pixels of one colour and one of the other, which fit no class.
+    Eight images belong to the four classes (each pattern and its negative). The other eight of the
+    16 possible binary images have three pixels of one colour and one of the other, which fit no
+    class.
 
     Args:
         all_images: also return those eight, labelled -1.
@@ -34,16 +38,18 @@ def four_pixel(all_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     labels = np.tile(np.arange(len(FOUR_PIXEL_CLASSES)), 2)
     if not all_images:
         return labelled, labels
-    images = np.array(list(itertools.product((-1.0, 1.0), repeat=4)), dtype=np.float32).reshape(-1, 2, 2)
+    corners = list(itertools.product((-1.0, 1.0), repeat=4))
+    images = np.array(corners, dtype=np.float32).reshape(-1, 2, 2)
     # Match each binary image with the labelled one it equals, if any.
     same = np.all(images[:, None] == labelled[None], axis=(2, 3))  # (16, 8)
     all_labels = np.where(same.any(axis=1), labels[same.argmax(axis=1)], -1)
     return images, all_labels.astype(np.int64)
 
 
-def four_pixel_grey(n: int, seed: int | None = None,
-                    lowest_contrast: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
-    """Grey versions of the four classes: each pixel keeps its side of grey but has a random brightness.
+def four_pixel_grey(
+    n: int, seed: int | None = None, lowest_contrast: float = 0.2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grey versions of the four classes: each pixel keeps its side of grey at a random brightness.
 
     Args:
         n: number of images.
@@ -61,14 +67,17 @@ def four_pixel_grey(n: int, seed: int | None = None,
 
 
 SHAWARMA_INPUTS = ("works morning", "off morning", "works evening", "off evening")
-SHAWARMA_SCHEDULES = np.array([
-    [1, 0, 0, 1],  # works in the morning, off in the evening
-    [0, 1, 1, 0],  # off in the morning, works in the evening
-], dtype=np.float32)
+SHAWARMA_SCHEDULES = np.array(
+    [
+        [1, 0, 0, 1],  # works in the morning, off in the evening
+        [0, 1, 1, 0],  # off in the morning, works in the evening
+    ],
+    dtype=np.float32,
+)
 
 
 def shawarma_days(n_days: int, seed: int | None = None) -> np.ndarray:
-    """What an observer across the street sees on each of `n_days` days: which of SHAWARMA_INPUTS is active.
+    """What an observer across the street sees each day: which of SHAWARMA_INPUTS are active.
 
     Each day follows one of the cook's two SHAWARMA_SCHEDULES, chosen at random.
 
@@ -97,12 +106,13 @@ TEA_HOT = 62.0
 
 
 def tea_suffering(temperature, wiggle: float = 0.25, rating_step: float = 0.0) -> np.ndarray:
-    """How much the tea drinkers suffer at each temperature (degrees Celsius, 0 to 100): lower is better.
+    """How much tea drinkers suffer at each temperature (Celsius, 0 to 100); lower is better.
 
-    The curve has a hot-tea valley around TEA_HOT, a deeper and narrower iced-tea valley around TEA_ICED, a
-    flat lukewarm stretch between them, and pain rising steeply above 75. `wiggle` adds a ripple of period
-    4 degrees (the noisy buses), whose small dips trap a marble rolling down the valley walls; a positive
-    `rating_step` rounds the suffering to steps of that size, as ratings on a 1-to-10 scale would.
+    The curve has a hot-tea valley around TEA_HOT, a deeper and narrower iced-tea valley around
+    TEA_ICED, a flat lukewarm stretch between them, and pain rising steeply above 75. `wiggle` adds
+    a ripple of period 4 degrees (the noisy buses), whose small dips trap a marble rolling down the
+    valley walls; a positive `rating_step` rounds the suffering to steps of that size, as ratings on
+    a 1-to-10 scale would.
 
     Args:
         temperature: any array (or number) of temperatures.
@@ -113,8 +123,13 @@ def tea_suffering(temperature, wiggle: float = 0.25, rating_step: float = 0.0) -
         float64 array of the temperature's shape.
     """
     t = np.asarray(temperature, dtype=np.float64)
-    suffering = (10.0 - 6.0 * np.exp(-(((t - TEA_HOT) / 12.0) ** 2)) - 9.0 * np.exp(-(((t - TEA_ICED) / 4.0) ** 2))
-                 + 0.02 * np.maximum(t - 75.0, 0.0) ** 2 + wiggle * np.sin(2 * np.pi * t / 4.0))
+    suffering = (
+        10.0
+        - 6.0 * np.exp(-(((t - TEA_HOT) / 12.0) ** 2))
+        - 9.0 * np.exp(-(((t - TEA_ICED) / 4.0) ** 2))
+        + 0.02 * np.maximum(t - 75.0, 0.0) ** 2
+        + wiggle * np.sin(2 * np.pi * t / 4.0)
+    )
     if rating_step > 0:
         suffering = rating_step * np.round(suffering / rating_step)
     return suffering

@@ -48,5 +48,5 @@ register(ModelSpec(
     name="mlp",
     summary="784-256-256-10 ReLU, cross-entropy, Adam (the 'couple of tweaks' that reach 98%)",
     builder=lambda num_classes=10, in_features=784: mlp((in_features, 256, 256, num_classes), "relu"),
-    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=128, epochs=12,
+    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=128, epochs=12, schedule="cosine",
 ))

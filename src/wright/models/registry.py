@@ -18,6 +18,7 @@ class ModelSpec:
         builder: makes a fresh model; takes keyword options such as `num_classes`.
         loss: "quadratic" (sigmoid outputs vs one-hot labels) or "cross-entropy" (logits).
         optimizer, lr, batch_size, epochs: the default recipe.
+        schedule: None for a constant learning rate, or "cosine" to anneal it to zero over the epochs.
         tasks: the kinds of data it fits ("image", "text").
     """
 
@@ -29,6 +30,7 @@ class ModelSpec:
     lr: float = 1e-3
     batch_size: int = 64
     epochs: int = 10
+    schedule: str | None = None
     tasks: tuple[str, ...] = ("image",)
     options: dict = field(default_factory=dict)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from wright import backend
+from wright.ops import conv as C
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.ops import loss as losses
@@ -122,15 +125,23 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean", label_smoothi
                                      ignore_index=ignore_index)
 
 
-def nll_loss(log_probs: Tensor, target, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of integer labels given log-probabilities (N, C)."""
+def nll_loss(log_probs: Tensor, target, reduction: str = "mean",
+             ignore_index: int = -100) -> Tensor:
+    """Negative log-likelihood of integer labels given log-probabilities (N, C).
+
+    Labels equal to `ignore_index` add nothing and are left out of the mean, as in cross_entropy.
+    """
     target = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
     _check_reduction("nll_loss", reduction)
-    labels = _check_labels("nll_loss", log_probs, target, -100)
+    labels = _check_labels("nll_loss", log_probs, target, ignore_index)
     if log_probs.ndim != 2:
         raise ValueError(f"nll_loss: input must be (N, C), got shape {tuple(log_probs.shape)}")
-    picked = -log_probs[np.arange(len(labels)), labels]
-    return picked if reduction == "none" else getattr(picked, reduction)()
+    keep = labels != ignore_index
+    picked = -log_probs[np.arange(len(labels)), np.where(keep, labels, 0)]
+    picked = picked * keep.astype(log_probs.dtype)
+    if reduction == "mean":
+        return picked.sum() / max(int(keep.sum()), 1)
+    return picked if reduction == "none" else picked.sum()
 
 
 def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -152,21 +163,217 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
     return losses.BinaryCrossEntropyWithLogits.apply(logits, target, reduction=reduction)
 
 
+def _checked_indices(owner: str, input, rows: int) -> np.ndarray:
+    """The indices as an integer array, or an error naming `owner` when one is outside [0, rows)."""
+    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"{owner} needs integer indices, got dtype {indices.dtype}")
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        bad = indices[(indices < 0) | (indices >= rows)].flat[0]
+        raise IndexError(f"{owner} got index {bad}, outside [0, {rows})")
+    return indices
+
+
+def _lookup(indices: np.ndarray, weight: Tensor, padding_idx: int | None) -> Tensor:
+    vectors = weight[indices]
+    if padding_idx is None:
+        return vectors
+    # Same values; the gradient is cut where the index is the padding row.
+    keep = (indices != padding_idx)[..., None]
+    return where(keep, vectors, vectors.detach())
+
+
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Look up rows of `weight` (V, E) for integer indices of any shape: (*) -> (*, E).
 
     The same as multiplying one-hot vectors by `weight`, without building them. The row at `padding_idx`
     receives no gradient.
     """
-    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
-    rows = weight.shape[0]
-    if indices.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
-    if indices.size and (indices.min() < 0 or indices.max() >= rows):
-        bad = indices[(indices < 0) | (indices >= rows)].flat[0]
-        raise IndexError(f"embedding: index {bad} is outside [0, {rows}) for a table of {rows} rows")
-    vectors = weight[indices]
-    if padding_idx is None:
-        return vectors
-    keep = (indices != padding_idx)[..., None]
-    return where(keep, vectors, vectors.detach())
+    return _lookup(_checked_indices("embedding", input, weight.shape[0]), weight, padding_idx)
+
+
+# ----- convolution, pooling, normalization, dropout, resizing -----
+
+def _check_image(owner: str, x: Tensor, layouts: tuple[str, ...], channels: int | None = None) -> None:
+    """Raise a ValueError naming `owner` unless x has one of the layouts' dimensions and `channels` at dim 1."""
+    ranks = [layout.count(",") + 1 for layout in layouts]
+    if x.ndim not in ranks or (channels is not None and x.shape[1] != channels):
+        wanted = " or ".join(layouts) + (f" with C = {channels}" if channels is not None else "")
+        raise ValueError(f"{owner} got input of shape {tuple(x.shape)}; expected {wanted}")
+
+
+def _convolve(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation,
+              groups: int) -> Tensor:
+    spatial = weight.ndim - 2
+    if spatial not in (1, 2) or weight.shape[0] % groups:
+        raise ValueError(f"{owner}: weight must be (out_channels, in_channels / groups, *kernel) with 1 or 2 "
+                         f"kernel dimensions and out_channels divisible by groups={groups}, got {weight.shape}")
+    _check_image(owner, x, ("(N, C, L)",) if spatial == 1 else ("(N, C, H, W)",), weight.shape[1] * groups)
+    window = C.sliding_window(owner, x.shape[2:], weight.shape[2:], stride, padding, dilation)
+    if spatial == 2:
+        return C.conv2d(x, weight, bias, window, groups)
+    # A signal is an image one row high.
+    out = C.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, window.unsqueezed(), groups)
+    return out.squeeze(2)
+
+
+def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """Slide each (in/groups, K) kernel along (N, C, L) signals: (N, out_channels, L_out). See Conv1d."""
+    return _convolve("conv1d", x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """Filter (N, C, H, W) images with (out, C/groups, KH, KW) kernels: (N, out, H_out, W_out). See Conv2d."""
+    return _convolve("conv2d", x, weight, bias, stride, padding, dilation, groups)
+
+
+def _pool(owner: str, x: Tensor, op, kernel_size, stride, padding, dilation, ceil_mode, **attrs) -> Tensor:
+    _check_image(owner, x, ("(N, C, H, W)",))
+    window = C.sliding_window(owner, x.shape[2:], kernel_size, stride, padding, dilation, ceil_mode,
+                              pooling=True)
+    return op.apply(x, window=window, **attrs)
+
+
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
+    """The largest value in each window (stride defaults to the kernel size). See MaxPool2d."""
+    return _pool("max_pool2d", x, C.MaxPool2d, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """The mean of each window (stride defaults to the kernel size). See AvgPool2d."""
+    return _pool("avg_pool2d", x, C.AvgPool2d, kernel_size, stride, padding, 1, ceil_mode,
+                 count_include_pad=count_include_pad)
+
+
+def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
+    """(size, out): column i averages PyTorch's adaptive bin i, [floor(i size/out), ceil((i+1) size/out))."""
+    bins = np.arange(out)
+    start, end = bins * size // out, -(-(bins + 1) * size // out)
+    inside = (np.arange(size)[:, None] >= start) & (np.arange(size)[:, None] < end)
+    return (inside / (end - start)).astype(dtype)
+
+
+def _adaptive_avg_pool2d(owner: str, x: Tensor, output_size) -> Tensor:
+    _check_image(owner, x, ("(N, C, H, W)",))
+    n, c, h, w = x.shape
+    sizes = output_size if isinstance(output_size, tuple | list) else (output_size, output_size)
+    oh, ow = (s if o is None else o for s, o in zip((h, w), sizes))
+    # Averaging along each axis is a product with a fixed matrix: one matrix product per axis.
+    rows = (x.reshape(-1, w) @ Tensor(_averaging_matrix(w, ow, x.dtype))).reshape(n, c, h, ow)
+    out = rows.transpose(2, 3).reshape(-1, h) @ Tensor(_averaging_matrix(h, oh, x.dtype))
+    return out.reshape(n, c, ow, oh).transpose(2, 3)
+
+
+def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
+    """Average over bins chosen so the output is `output_size` (an int, a pair, None keeps a side)."""
+    return _adaptive_avg_pool2d("adaptive_avg_pool2d", x, output_size)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: zero each element with probability p and scale survivors by 1/(1-p) while training,
+    so nothing needs rescaling at evaluation, when the input passes through unchanged."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    keep = backend.generator().random(x.shape, dtype=np.float32) >= p
+    mask = keep * np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=x.dtype)
+    return x * Tensor(mask)
+
+
+def _batch_norm(owner: str, x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+                weight: Tensor | None, bias: Tensor | None, training: bool, momentum: float,
+                eps: float) -> Tensor:
+    channels = x.shape[1] if x.ndim > 1 else None
+    shape = (1, channels) + (1,) * (x.ndim - 2)
+    if training or running_mean is None:
+        axes = (0,) + tuple(range(2, x.ndim))
+        count = x.data.size // channels
+        if training and count < 2:
+            raise ValueError(f"{owner} needs more than one value per channel to train, got input of shape "
+                             f"{tuple(x.shape)}")
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=axes, keepdims=True)
+        if training and running_mean is not None:
+            _update_running_stats(owner, running_mean, running_var, mean.data.ravel(), var.data.ravel(),
+                                  count, momentum)
+        out = centred / (var + eps).sqrt()
+        scale, shift = weight, bias
+    else:
+        inv_std = Tensor((running_var.data + eps) ** -0.5)
+        scale = inv_std if weight is None else weight * inv_std
+        shift = -(Tensor(running_mean.data) * scale)
+        shift = shift if bias is None else shift + bias
+        out = x
+    if scale is not None:
+        out = out * scale.reshape(shape)
+    return out if shift is None else out + shift.reshape(shape)
+
+
+def _update_running_stats(owner: str, running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                          var: np.ndarray, count: int, momentum: float) -> None:
+    bad = ~(np.isfinite(mean) & np.isfinite(var))
+    if bad.any():
+        raise FloatingPointError(
+            f"{owner}: the batch mean or variance of channel(s) {np.flatnonzero(bad).tolist()} is not finite "
+            "(the input holds NaN or inf); the running statistics were left unchanged"
+        )
+    running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
+    # The running variance is the unbiased estimate, as in PyTorch.
+    running_var.data[...] = (1 - momentum) * running_var.data + momentum * var * (count / (count - 1))
+
+
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (axis 1) to mean 0, variance 1, then scale by weight and shift by bias.
+
+    Training uses the batch's statistics and, when running_mean/running_var are given, moves them
+    `momentum` of the way towards the batch's (in place). Evaluation uses the running statistics.
+
+    Raises:
+        FloatingPointError: in training, when the batch statistics are NaN or infinite; the running
+            statistics are left as they were rather than silently poisoned.
+    """
+    return _batch_norm("batch_norm", x, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _nearest_indices(size: int, out: int, scale_factor: float | None) -> np.ndarray:
+    """PyTorch's 'nearest' source index for each output position: floor(i * scale), clipped."""
+    scale = size / out if scale_factor is None else 1.0 / scale_factor
+    return np.minimum(np.floor(np.arange(out) * scale).astype(np.int64), size - 1)
+
+
+def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor:
+    if mode != "nearest":
+        raise ValueError(f"{owner}: only mode='nearest' is supported, got {mode!r}")
+    _check_image(owner, x, ("(N, C, L)", "(N, C, H, W)"))
+    spatial = x.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{owner}: give exactly one of size and scale_factor, got {size!r} and {scale_factor!r}")
+    if size is not None:
+        sizes, factors = C.as_tuple(size, len(spatial), "size", owner), (None,) * len(spatial)
+    else:
+        factors = (tuple(scale_factor) if isinstance(scale_factor, tuple | list)
+                   else (scale_factor,) * len(spatial))
+        sizes = tuple(math.floor(s * f) for s, f in zip(spatial, factors))
+    if min(sizes) < 1:
+        raise ValueError(f"{owner}: the output size {sizes} must be positive (input {spatial})")
+    for axis, (before, after, factor) in enumerate(zip(spatial, sizes, factors), start=2):
+        if after % before == 0 and (factor is None or factor == after // before):
+            # Whole-number scaling repeats each row (column): broadcast along a new axis, then merge.
+            shape = x.shape
+            x = x.unsqueeze(axis + 1).expand(shape[:axis + 1] + (after // before,) + shape[axis + 1:])
+            x = x.reshape(shape[:axis] + (after,) + shape[axis + 1:])
+        else:
+            x = x[(slice(None),) * axis + (_nearest_indices(before, after, factor),)]
+    return x
+
+
+def interpolate(x: Tensor, size=None, scale_factor=None, mode: str = "nearest") -> Tensor:
+    """Resize (N, C, L) or (N, C, H, W) to `size`, or by `scale_factor`, copying the nearest input value."""
+    return _interpolate("interpolate", x, size, scale_factor, mode)

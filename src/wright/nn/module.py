@@ -58,8 +58,11 @@ class Module:
             self._parameters[name] = value
         elif isinstance(value, Module):
             self._modules[name] = value
-            object.__setattr__(value, "_parent", weakref.ref(self))
-            object.__setattr__(value, "_name", name)
+            # The first owner keeps the name while it lives, so a slice such as model.layers[1:]
+            # does not rename the layers in the model's error messages.
+            if value._parent is None or value._parent() is None:
+                object.__setattr__(value, "_parent", weakref.ref(self))
+                object.__setattr__(value, "_name", name)
         elif name in self.__dict__.get("_buffer_names", ()):
             self._buffers[name] = value
         object.__setattr__(self, name, value)
@@ -90,7 +93,7 @@ class Module:
 
     # ----- names and errors -----
     def path(self) -> str:
-        """Dotted name of this module inside the model it was last attached to ('' for the root)."""
+        """Dotted name of this module inside the first model it was attached to ('' for the root)."""
         parts, module = [], self
         while module._parent is not None and module._parent() is not None:
             parts.append(module._name)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from wright import backend
+from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
 from wright.ops.recurrent import GRUSequence, LSTMSequence, RNNSequence
@@ -33,12 +34,6 @@ def _run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: tupl
     return outputs, (outputs[-1],)
 
 
-def _dropout(x: Tensor, p: float) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted dropout)."""
-    keep = backend.generator().random(x.shape) >= p
-    return x * Tensor((keep / (1 - p)).astype(x.dtype))
-
-
 class _RecurrentBase(Module):
     """Shared by the layer stacks and the cells: sizes, parameters by PyTorch's names, initialisation."""
 
@@ -56,6 +51,7 @@ class _RecurrentBase(Module):
         rows = _GATES[self.mode] * self.hidden_size
         for kind, columns in (("ih", in_features), ("hh", self.hidden_size)):
             setattr(self, f"weight_{kind}{suffix}", Parameter(np.empty((rows, columns), dtype=self._dtype)))
+        for kind in ("ih", "hh"):
             bias = Parameter(np.empty(rows, dtype=self._dtype)) if self.bias else None
             self.register_parameter(f"bias_{kind}{suffix}", bias)
 
@@ -142,8 +138,8 @@ class _RecurrentLayers(_RecurrentBase):
             layer_states = [tuple(s[layer] for s in given) for layer in range(self.num_layers)]
         finals = []
         for layer in range(self.num_layers):
-            if layer and self.dropout and self.training:
-                x = _dropout(x, self.dropout)
+            if layer:
+                x = F.dropout(x, self.dropout, self.training)
             x, final = _run_sequence(self.mode, x, layer_states[layer], self._weights(f"_l{layer}"))
             finals.append(final)
         final_states = tuple(stack([f[k] for f in finals]) for k in range(self._num_states()))

@@ -5,11 +5,32 @@ matplotlib is imported only when a figure is drawn, so the rest of wright works 
 
 from wright.viz.figure import matplotlib_available, new_figure, save_figure
 from wright.viz.history import plot_history
-from wright.viz.network import draw_network, layer_values, receptive_field_images, receptive_fields, weights_as_images
+from wright.viz.inside import adversarial_examples, curves, feature_maps, preferred_inputs
+from wright.viz.network import (
+    draw_network,
+    layer_values,
+    receptive_field_images,
+    receptive_fields,
+    weights_as_images,
+)
 from wright.viz.plots import decision_regions, function_surface, image_grid, region_labels
 
 __all__ = [
-    "matplotlib_available", "new_figure", "save_figure", "plot_history", "draw_network", "layer_values",
-    "receptive_fields", "receptive_field_images", "weights_as_images", "function_surface", "decision_regions",
-    "region_labels", "image_grid",
+    "adversarial_examples",
+    "curves",
+    "feature_maps",
+    "preferred_inputs",
+    "decision_regions",
+    "draw_network",
+    "function_surface",
+    "image_grid",
+    "layer_values",
+    "matplotlib_available",
+    "new_figure",
+    "plot_history",
+    "receptive_field_images",
+    "receptive_fields",
+    "region_labels",
+    "save_figure",
+    "weights_as_images",
 ]

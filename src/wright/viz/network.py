@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,8 +21,10 @@ from wright.viz.figure import new_figure, save_figure
 from wright.viz.plots import image_grid
 
 _ACTIVATIONS = (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, LogSoftmax, Identity)
-_ACCEPTED = "a Linear layer, or a Sequential of Linear layers, activations (Sigmoid, Tanh, ReLU, LeakyReLU, " \
-            "Softmax, LogSoftmax, Identity) and Flatten"
+_ACCEPTED = (
+    "a Linear layer, or a Sequential of Linear layers, activations (Sigmoid, Tanh, ReLU, "
+    "LeakyReLU, Softmax, LogSoftmax, Identity) and Flatten"
+)
 
 
 @dataclass
@@ -42,13 +45,16 @@ class _NeuronLayer:
 
 def _flatten_modules(model: Module, prefix: str = "") -> list[tuple[str, Module]]:
     if isinstance(model, Sequential):
-        return [pair for name, child in model.named_children()
-                for pair in _flatten_modules(child, f"{prefix}.{name}" if prefix else name)]
+        return [
+            pair
+            for name, child in model.named_children()
+            for pair in _flatten_modules(child, f"{prefix}.{name}" if prefix else name)
+        ]
     return [(prefix, model)]
 
 
 def neuron_layers(model: Module, caller: str = "neuron_layers") -> list[_NeuronLayer]:
-    """Split a fully connected model into layers of neurons (a Linear plus the activations after it).
+    """Split a fully connected model into layers of neurons: a Linear and the activations after it.
 
     Raises:
         TypeError: naming the first module that is not a Linear layer, an activation or Flatten.
@@ -62,14 +68,20 @@ def neuron_layers(model: Module, caller: str = "neuron_layers") -> list[_NeuronL
             layers.append(_NeuronLayer(module))
         elif isinstance(module, _ACTIVATIONS):
             if not layers:
-                raise TypeError(f"{caller}: {type(module).__name__}{where} comes before any Linear layer; "
-                                f"expected {_ACCEPTED}")
+                raise TypeError(
+                    f"{caller}: {type(module).__name__}{where} comes before any Linear layer; "
+                    f"expected {_ACCEPTED}"
+                )
             layers[-1].activations.append(module)
         elif not isinstance(module, Flatten):
-            raise TypeError(f"{caller} cannot draw {type(module).__name__}{where}: it draws fully connected "
-                            f"networks only, i.e. {_ACCEPTED}")
+            raise TypeError(
+                f"{caller} handles fully connected networks only, so not {type(module).__name__}"
+                f"{where}; it accepts {_ACCEPTED}"
+            )
     if not layers:
-        raise TypeError(f"{caller}: {type(model).__name__} has no Linear layer; expected {_ACCEPTED}")
+        raise TypeError(
+            f"{caller}: {type(model).__name__} has no Linear layer; expected {_ACCEPTED}"
+        )
     return layers
 
 
@@ -87,8 +99,10 @@ def layer_values(model: Module, inputs) -> list[np.ndarray]:
     array = np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs)
     width = layers[0].linear.in_features
     if array.size % width:
-        raise ValueError(f"layer_values: inputs of shape {array.shape} do not flatten to rows of {width} "
-                         f"features for {layers[0].linear.describe()}")
+        raise ValueError(
+            f"layer_values: inputs of shape {array.shape} do not flatten to rows of {width} "
+            f"features for {layers[0].linear.describe()}"
+        )
     x = Tensor(array.reshape(-1, width).astype(layers[0].linear.weight.dtype))
     values = [x.data]
     with no_grad():
@@ -98,19 +112,30 @@ def layer_values(model: Module, inputs) -> list[np.ndarray]:
     return values
 
 
-def draw_network(model: Module, x=None, show_values: bool = True, ax=None, title: str | None = None,
-                 path: str | os.PathLike | None = None):
+def draw_network(
+    model: Module,
+    x=None,
+    show_values: bool = True,
+    input_labels: Sequence[str] | None = None,
+    output_labels: Sequence[str] | None = None,
+    ax=None,
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Draw a fully connected network as the lectures do: neurons as circles, weights as lines.
 
-    Inputs are on the left and each layer to its right. A line is light for a positive weight and dark for a
-    negative one, as thick as the weight is large (relative to the largest weight); zero weights are left
-    out. Bias weights are not drawn. Given an input `x`, every neuron is shaded by its value (black -1,
-    grey 0, white +1) and, with `show_values`, labelled with it: the forward pass, step by step.
+    Inputs are on the left and each layer to its right. A line is light for a positive weight and
+    dark for a negative one, as thick as the weight is large (relative to the largest weight); zero
+    weights are left out. Bias weights are not drawn. Given an input `x`, every neuron is shaded by
+    its value (black -1, grey 0, white +1) and, with `show_values`, labelled with it: the forward
+    pass, step by step.
 
     Args:
         model: a Linear layer, or a Sequential of Linear layers, activations and Flatten.
         x: optional single input, (in_features,) or a shape that flattens to it (e.g. a 2x2 image).
         show_values: write each neuron's value next to it when `x` is given.
+        input_labels: names written left of the input neurons.
+        output_labels: names written right of the output neurons.
         ax: axes to draw on; a new figure by default.
         title: title of the picture.
         path: where to save the figure as PNG.
@@ -129,33 +154,86 @@ def draw_network(model: Module, x=None, show_values: bool = True, ax=None, title
     if x is not None:
         array = np.asarray(x.data if isinstance(x, Tensor) else x)
         if array.size != widths[0]:
-            raise ValueError(f"draw_network: x has {array.size} values but the network takes {widths[0]} inputs")
+            raise ValueError(
+                f"draw_network: x has {array.size} values but the network takes {widths[0]} inputs"
+            )
         values = [v[0] for v in layer_values(model, array.reshape(1, -1))]
-    positions = [np.column_stack([np.full(n, float(column)), (n - 1) / 2 - np.arange(n)])
-                 for column, n in enumerate(widths)]
+    positions = [
+        np.column_stack([np.full(n, float(column)), (n - 1) / 2 - np.arange(n)])
+        for column, n in enumerate(widths)
+    ]
     largest = max(float(np.abs(layer.linear.weight.data).max()) for layer in layers) or 1.0
-    figure, ax = (ax.figure, ax) if ax is not None else new_figure(
-        size=(1.8 * len(widths) + 1, 0.55 * max(widths) + 1.2))
+    figure, ax = (
+        (ax.figure, ax)
+        if ax is not None
+        else new_figure(size=(1.8 * len(widths) + 1, 0.55 * max(widths) + 1.2))
+    )
     ax.set_facecolor("#9a9a9a")
     for column, layer in enumerate(layers):
         weights = layer.linear.weight.data  # (out, in)
         target, source = np.nonzero(weights)
         segments = np.stack([positions[column][source], positions[column + 1][target]], axis=1)
         strength = weights[target, source]
-        ax.add_collection(LineCollection(segments, colors=np.where(strength[:, None] > 0, 1.0, 0.0).repeat(3, 1),
-                                         linewidths=0.3 + 3.5 * np.abs(strength) / largest, zorder=1))
+        ax.add_collection(
+            LineCollection(
+                segments,
+                colors=np.where(strength[:, None] > 0, 1.0, 0.0).repeat(3, 1),
+                linewidths=0.3 + 3.5 * np.abs(strength) / largest,
+                zorder=1,
+            )
+        )
     neuron_size = min(300.0, 2400.0 / max(widths))
     for column, points in enumerate(positions):
-        shade = "#d0d0d0" if values is None else np.clip(values[column], -1, 1)
-        ax.scatter(points[:, 0], points[:, 1], s=neuron_size, c=shade, cmap="gray", vmin=-1, vmax=1,
-                   edgecolors="#303030", linewidths=1.0, zorder=2)
+        shade = (
+            {"color": "#d0d0d0"}
+            if values is None
+            else {"c": np.clip(values[column], -1, 1), "cmap": "gray", "vmin": -1, "vmax": 1}
+        )
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            s=neuron_size,
+            edgecolors="#303030",
+            linewidths=1.0,
+            zorder=2,
+            **shade,
+        )
         if values is not None and show_values and len(points) <= 32:
             for (px, py), value in zip(points, values[column]):
-                ax.annotate(f"{value:.2f}", (px, py), xytext=(0, 9 + math.sqrt(neuron_size) / 2),
-                            textcoords="offset points", ha="center", fontsize=7, color="#101010")
+                ax.annotate(
+                    f"{value:.2f}",
+                    (px, py),
+                    xytext=(2 + math.sqrt(neuron_size) / 2, 0),
+                    textcoords="offset points",
+                    ha="left",
+                    va="center",
+                    fontsize=7,
+                    zorder=3,
+                    bbox={
+                        "boxstyle": "round,pad=0.15",
+                        "facecolor": "white",
+                        "alpha": 0.75,
+                        "linewidth": 0,
+                    },
+                )
         label = "input" if column == 0 else layers[column - 1].name()
         ax.text(column, (max(widths) - 1) / 2 + 0.9, label, ha="center", fontsize=8)
-    ax.set_xlim(-0.5, len(widths) - 0.5)
+    for labels, column, side in (
+        (input_labels, 0, "right"),
+        (output_labels, len(widths) - 1, "left"),
+    ):
+        for (px, py), label in zip(positions[column], labels or ()):
+            shift = (
+                -0.25
+                if side == "right"
+                else 0.25 + (0.3 if values is not None and show_values else 0)
+            )
+            ax.text(px + shift, py, str(label), ha=side, va="center", fontsize=8)
+    margin_left = 0.5 + (0.12 * max(map(len, map(str, input_labels))) if input_labels else 0)
+    margin_right = 0.5 + (
+        0.12 * max(map(len, map(str, output_labels))) + 0.3 if output_labels else 0
+    )
+    ax.set_xlim(-margin_left, len(widths) - 1 + margin_right)
     ax.set_ylim(-(max(widths) - 1) / 2 - 0.8, (max(widths) - 1) / 2 + 1.3)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -164,13 +242,15 @@ def draw_network(model: Module, x=None, show_values: bool = True, ax=None, title
     return save_figure(figure, path)
 
 
-def receptive_field_images(model: Module, input_shape: tuple[int, ...],
-                           levels: tuple[float, ...] = (-1.0, 0.0, 1.0)) -> list[np.ndarray]:
+def receptive_field_images(
+    model: Module, input_shape: tuple[int, ...], levels: tuple[float, ...] = (-1.0, 0.0, 1.0)
+) -> list[np.ndarray]:
     """For every neuron, the input that makes its value as high as possible: its receptive field.
 
-    Every input whose pixels take values from `levels` is tried (3^inputs of them with the default levels,
-    so this is meant for small inputs such as the four-pixel camera). Among equally good inputs the one with
-    the most middle-grey (zero) pixels wins, so pixels a neuron ignores come out grey.
+    Every input whose pixels take values from `levels` is tried (3^inputs of them with the default
+    levels, so this is meant for small inputs such as the four-pixel camera). Among equally good
+    inputs the one with the most middle-grey (zero) pixels wins, so pixels a neuron ignores come out
+    grey.
 
     Args:
         model: a fully connected model (see `draw_network`).
@@ -183,12 +263,16 @@ def receptive_field_images(model: Module, input_shape: tuple[int, ...],
     layers = neuron_layers(model, "receptive_field_images")
     size = int(np.prod(input_shape))
     if size != layers[0].linear.in_features:
-        raise ValueError(f"receptive_field_images: input_shape {tuple(input_shape)} has {size} values but "
-                         f"{layers[0].linear.describe()} takes {layers[0].linear.in_features}")
+        raise ValueError(
+            f"receptive_field_images: input_shape {tuple(input_shape)} has {size} values but "
+            f"{layers[0].linear.describe()} takes {layers[0].linear.in_features}"
+        )
     if len(levels) ** size > 2_000_000:
-        raise ValueError(f"receptive_field_images: {len(levels)}^{size} candidate inputs is too many; it is "
-                         "meant for tiny inputs (use weights_as_images for larger ones)")
-    candidates = np.array(list(itertools.product(levels, repeat=size)), dtype=np.float64)  # (C, size)
+        raise ValueError(
+            f"receptive_field_images: {len(levels)}^{size} candidate inputs is too many; it is "
+            "meant for tiny inputs (use weights_as_images for larger ones)"
+        )
+    candidates = np.array(list(itertools.product(levels, repeat=size)))  # (C, size)
     plainness = -np.abs(candidates).sum(axis=1)  # more grey pixels rank higher among ties
     fields = []
     for values in layer_values(model, candidates):
@@ -200,8 +284,13 @@ def receptive_field_images(model: Module, input_shape: tuple[int, ...],
     return fields
 
 
-def receptive_fields(model: Module, input_shape: tuple[int, ...], levels: tuple[float, ...] = (-1.0, 0.0, 1.0),
-                     title: str | None = None, path: str | os.PathLike | None = None):
+def receptive_fields(
+    model: Module,
+    input_shape: tuple[int, ...],
+    levels: tuple[float, ...] = (-1.0, 0.0, 1.0),
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Draw every neuron's receptive field (see `receptive_field_images`), one row per layer.
 
     Returns:
@@ -212,6 +301,10 @@ def receptive_fields(model: Module, input_shape: tuple[int, ...], levels: tuple[
     cols = max(len(f) for f in fields)
     figure, axes = new_figure(len(fields), cols, size=(0.9 * cols + 0.8, 0.95 * len(fields) + 0.4))
     axes = np.asarray(axes).reshape(len(fields), cols)
+    # Images show as they are; a flat input shows as one row of pixels.
+    picture_shape = (
+        tuple(input_shape[-2:]) if len(input_shape) >= 2 else (1, int(np.prod(input_shape)))
+    )
     for row, (images, name) in enumerate(zip(fields, names)):
         for col in range(cols):
             ax = axes[row, col]
@@ -220,22 +313,34 @@ def receptive_fields(model: Module, input_shape: tuple[int, ...], levels: tuple[
             if col >= len(images):
                 ax.axis("off")
                 continue
-            ax.imshow(images[col].reshape(input_shape[-2:]) if len(input_shape) >= 2 else images[col][None],
-                      cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+            ax.imshow(
+                images[col].reshape(picture_shape),
+                cmap="gray",
+                vmin=-1,
+                vmax=1,
+                interpolation="nearest",
+            )
         axes[row, 0].set_ylabel(f"{row}: {name}", fontsize=7)
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)
 
 
-def weights_as_images(weights, image_shape: tuple[int, int] | None = None, cols: int | None = None,
-                      cmap: str = "gray", title: str | None = None, path: str | os.PathLike | None = None):
+def weights_as_images(
+    weights,
+    image_shape: tuple[int, int] | None = None,
+    cols: int | None = None,
+    cmap: str = "gray",
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Show each neuron's incoming weights arranged as the image they look at (light +, dark -).
 
     Args:
-        weights: a Linear layer, a model (its first Linear layer is used), or a (neurons, inputs) array or
-            Tensor.
-        image_shape: (height, width) of the input image; by default the square root of the input count.
+        weights: a Linear layer, a model (its first Linear layer is used), or a (neurons, inputs)
+            array or Tensor.
+        image_shape: (height, width) of the input image; by default the square root of the input
+            count.
         cols: images per row (default: up to 8).
         cmap: colour map; the scale is symmetric, so zero is always the middle colour.
         title: title of the figure.
@@ -248,15 +353,30 @@ def weights_as_images(weights, image_shape: tuple[int, int] | None = None, cols:
         weights = neuron_layers(weights, "weights_as_images")[0].linear.weight
     array = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
     if array.ndim != 2:
-        raise ValueError(f"weights_as_images: expected (neurons, inputs) weights, got shape {array.shape}")
+        raise ValueError(
+            f"weights_as_images: expected (neurons, inputs) weights, got shape {array.shape}"
+        )
     if image_shape is None:
         side = math.isqrt(array.shape[1])
         if side * side != array.shape[1]:
-            raise ValueError(f"weights_as_images: {array.shape[1]} inputs is not a square image; pass image_shape")
+            raise ValueError(
+                f"weights_as_images: {array.shape[1]} inputs do not make a square image; "
+                "pass image_shape"
+            )
         image_shape = (side, side)
     if int(np.prod(image_shape)) != array.shape[1]:
-        raise ValueError(f"weights_as_images: image_shape {tuple(image_shape)} does not hold {array.shape[1]} "
-                         "inputs")
+        raise ValueError(
+            f"weights_as_images: image_shape {tuple(image_shape)} does not hold "
+            f"{array.shape[1]} inputs"
+        )
     limit = float(np.abs(array).max()) or 1.0
-    return image_grid(array.reshape(-1, *image_shape), labels=[f"neuron {i}" for i in range(len(array))],
-                      cols=cols, cmap=cmap, vmin=-limit, vmax=limit, title=title, path=path)
+    return image_grid(
+        array.reshape(-1, *image_shape),
+        labels=[f"neuron {i}" for i in range(len(array))],
+        cols=cols,
+        cmap=cmap,
+        vmin=-limit,
+        vmax=limit,
+        title=title,
+        path=path,
+    )

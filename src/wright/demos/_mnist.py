@@ -1,0 +1,100 @@
+"""Trained MNIST classifiers for the demos: loaded from the checkpoint cache, or trained (quickly) and cached.
+
+Checkpoints live in `$WRIGHT_CACHE/checkpoints/` (default `~/.cache/wright/checkpoints/`) in the format
+`wright train` writes, so `wright evaluate` can read them too. Quick runs train a smaller model in memory and
+never overwrite the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import wright
+from wright import datasets, models, nn, optim
+from wright.data import DataLoader, TensorDataset
+from wright.datasets.download import cache_dir
+from wright.nn.module import Module
+from wright.train import evaluate, fit
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much of MNIST to train on, and for how long."""
+
+    images: int
+    epochs: int
+
+
+# Enough to be clearly trained within a demo's time: (full run, quick run).
+BUDGETS = {
+    "mlp-lecture": (Budget(60_000, 6), Budget(10_000, 1)),
+    "cnn": (Budget(12_000, 1), Budget(2_000, 1)),
+}
+
+
+def mnist(split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images float32 (N, 1, 28, 28) in [0, 1] and labels int64 (N,)."""
+    return datasets.MNIST(split, limit=limit).arrays()
+
+
+def checkpoint_path(name: str) -> Path:
+    """Where the demos keep the trained `name` model."""
+    return cache_dir() / "checkpoints" / f"{name}-mnist.npz"
+
+
+def loss_for(name: str) -> Module:
+    """The loss the model's recipe trains with."""
+    return nn.QuadraticCost(10) if models.get(name).loss == "quadratic" else nn.CrossEntropyLoss()
+
+
+def train_classifier(name: str, images: np.ndarray, labels: np.ndarray, epochs: int,
+                     seed: int = 0) -> tuple[Module, dict]:
+    """Train a fresh `name` model on the given images with its registered recipe; return it and its history."""
+    spec = models.get(name)
+    wright.manual_seed(seed)
+    model = models.build(name)
+    optimizers = {"sgd": optim.SGD, "adam": optim.Adam}
+    optimizer = optimizers[spec.optimizer](model.parameters(), lr=spec.lr)
+    loader = DataLoader(TensorDataset(images, labels), batch_size=spec.batch_size, shuffle=True, seed=seed)
+    history = fit(model, loss_for(name), optimizer, loader, epochs=epochs, verbose=0)
+    return model, history.history
+
+
+def _cached(name: str, path: Path) -> Module | None:
+    """The cached model, or None when there is none or it no longer fits the architecture."""
+    if not path.is_file():
+        return None
+    model = models.build(name)
+    try:
+        model.load_state_dict(wright.load(path)["model"])
+    except (ValueError, KeyError, TypeError) as error:
+        print(f"(ignoring the checkpoint {path}: {error})")
+        return None
+    return model
+
+
+def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, float, str]:
+    """A trained `name` model for MNIST: the cached checkpoint if there is one, else freshly trained.
+
+    Returns:
+        (model in eval mode, its accuracy on the 10,000 test images, where it came from).
+    """
+    path = checkpoint_path(name)
+    model = _cached(name, path)
+    origin = f"loaded from {path}"
+    if model is None:
+        budget = BUDGETS[name][1 if quick else 0]
+        images, labels = mnist("train", budget.images)
+        model, _ = train_classifier(name, images, labels, budget.epochs, seed)
+        origin = f"trained on {budget.images:,} images for {budget.epochs} epoch(s)"
+    test_x, test_y = mnist("test")
+    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
+    accuracy = evaluate(model, loss_for(name), test_loader)["accuracy"]
+    if not quick and not path.is_file():
+        wright.save({"model_name": name, "dataset": "mnist", "model": model.state_dict(),
+                     "metrics": {"val_accuracy": accuracy}}, path)
+        origin += f", saved to {path}"
+    return model.eval(), accuracy, origin

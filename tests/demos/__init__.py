@@ -1,0 +1,1 @@
+"""Tests of the lecture demos, each run in quick mode."""

@@ -1,0 +1,81 @@
+"""wright.nn.functional: stateless forms agree with the layers and take plain arrays as targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import wright
+from wright import nn
+from wright.nn import functional as F
+
+X = np.random.default_rng(0).standard_normal((4, 3))
+
+
+@pytest.mark.parametrize(
+    "function, module",
+    [
+        (F.sigmoid, nn.Sigmoid()),
+        (F.tanh, nn.Tanh()),
+        (F.relu, nn.ReLU()),
+        (lambda x: F.leaky_relu(x, 0.3), nn.LeakyReLU(0.3)),
+        (lambda x: F.softmax(x, 0), nn.Softmax(0)),
+        (F.log_softmax, nn.LogSoftmax()),
+    ],
+)
+def test_functions_match_their_layers(function, module):
+    x = wright.tensor(X)
+    np.testing.assert_array_equal(function(x).data, module(x).data)
+
+
+def test_activation_values():
+    x = wright.tensor(X)
+    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp(-X)), rtol=1e-12)
+    np.testing.assert_allclose(F.leaky_relu(x).data, np.where(X > 0, X, 0.01 * X))
+    np.testing.assert_allclose(F.softmax(x).data.sum(-1), 1.0)
+    np.testing.assert_allclose(np.exp(F.log_softmax(x, dim=0).data).sum(0), 1.0)
+
+
+def test_linear_function():
+    weight = np.random.default_rng(1).standard_normal((2, 3))
+    bias = np.array([0.5, -1.0])
+    x = wright.tensor(X)
+    np.testing.assert_allclose(
+        F.linear(x, wright.tensor(weight), wright.tensor(bias)).data, X @ weight.T + bias
+    )
+    np.testing.assert_allclose(F.linear(x, wright.tensor(weight)).data, X @ weight.T)
+
+
+def test_losses_take_arrays_and_lists_as_targets():
+    pred = wright.tensor(X)
+    target = np.zeros_like(X)
+    np.testing.assert_allclose(F.mse_loss(pred, target).item(), np.mean(X**2))
+    np.testing.assert_allclose(F.mse_loss(pred, target, reduction="sum").item(), np.sum(X**2))
+    labels = [0, 2, 1, 1]
+    by_list = F.cross_entropy(pred, labels)
+    by_tensor = nn.CrossEntropyLoss()(pred, wright.tensor(labels))
+    np.testing.assert_allclose(by_list.item(), by_tensor.item())
+    probs = F.sigmoid(pred)
+    np.testing.assert_allclose(
+        F.binary_cross_entropy(probs, target).item(),
+        F.binary_cross_entropy_with_logits(pred, target).item(),
+        rtol=1e-10,
+    )
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda r: F.mse_loss(wright.tensor(X), np.zeros((4, 3)), reduction=r),
+        lambda r: F.cross_entropy(wright.tensor(X), np.zeros(4, dtype=np.int64), reduction=r),
+        lambda r: F.nll_loss(wright.tensor(X), np.zeros(4, dtype=np.int64), reduction=r),
+        lambda r: F.binary_cross_entropy(wright.full((2,), 0.5), np.zeros(2), reduction=r),
+        lambda r: F.binary_cross_entropy_with_logits(
+            wright.tensor(X), np.zeros((4, 3)), reduction=r
+        ),
+    ],
+)
+def test_unknown_reduction_is_refused(loss):
+    with pytest.raises(ValueError, match="reduction must be one of.*'avg'"):
+        loss("avg")
+    assert loss("none").shape != ()

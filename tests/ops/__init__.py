@@ -1,0 +1,1 @@
+"""Tests of the primitive ops, one file per ops module."""

@@ -1,0 +1,252 @@
+"""Convolution and pooling primitives: window arithmetic, gradcheck, and agreement with torch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import wright
+from wright.autograd import gradcheck
+from wright.nn import functional as F
+from wright.ops.conv import sliding_window
+
+
+def _tensor(rng: np.random.Generator, shape, requires_grad: bool = True) -> wright.Tensor:
+    return wright.tensor(rng.standard_normal(shape), dtype=np.float64, requires_grad=requires_grad)
+
+
+# ----- window arithmetic -----
+
+@pytest.mark.parametrize(("size", "kernel", "stride", "padding", "dilation", "out"), [
+    ((28, 28), 5, 1, 0, 1, (24, 24)),
+    ((9, 11), 3, 2, 1, 1, (5, 6)),
+    ((9, 11), (3, 2), (2, 1), (0, 1), (2, 1), (3, 12)),
+    ((7,), 3, 1, "same", 2, (7,)),
+    ((6, 6), 4, 1, "same", 1, (6, 6)),
+    ((5, 5), 5, 1, "valid", 1, (1, 1)),
+])
+def test_output_size_follows_the_formula(size, kernel, stride, padding, dilation, out):
+    assert sliding_window("conv", size, kernel, stride, padding, dilation).out == out
+
+
+def test_same_padding_puts_the_odd_cell_after():
+    window = sliding_window("conv", (6, 6), 4, 1, "same")
+    assert window.pad_before == (1, 1) and window.pad_after == (2, 2)
+
+
+def test_ceil_mode_lets_the_last_window_run_off_the_edge():
+    # The lectures' 7x7 filtered image pooled 2x2, stride 2: a fourth window covers the last column.
+    floor = sliding_window("pool", (7, 7), 2, pooling=True)
+    ceil = sliding_window("pool", (7, 7), 2, ceil_mode=True, pooling=True)
+    assert floor.out == (3, 3) and ceil.out == (4, 4)
+    assert ceil.pad_after == (1, 1)
+
+
+def test_ceil_mode_drops_a_window_that_starts_in_the_padding():
+    # torch: the last window must start inside the image or its left padding.
+    assert sliding_window("pool", (5,), 2, 2, padding=1, ceil_mode=True, pooling=True).out == (3,)
+
+
+def test_a_kernel_larger_than_the_padded_input_shows_the_arithmetic():
+    message = (r"conv2d: the kernel does not fit the input's height: output height = floor\(\(height 3 "
+               r"\+ padding 1 \+ 1 - dilation 1 \* \(kernel_size 7 - 1\) - 1\) / stride 1\) \+ 1 = "
+               r"floor\(-2 / 1\) \+ 1 = -1 <= 0; the padded input \(5\) is smaller than the kernel's "
+               r"extent \(7\)")
+    with pytest.raises(ValueError, match=message):
+        F.conv2d(wright.zeros(1, 1, 3, 9), wright.zeros(1, 1, 7, 7), padding=1)
+
+
+def test_dilation_counts_in_the_kernel_extent():
+    with pytest.raises(ValueError, match=r"kernel's extent \(9\)"):
+        F.conv2d(wright.zeros(1, 1, 8, 8), wright.zeros(1, 1, 3, 3), dilation=4)
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"stride": 0}, r"stride must be positive, got \(0, 0\)"),
+    ({"padding": -1}, r"padding must be >= 0"),
+    ({"padding": "full"}, r"padding must be an int, a tuple, 'valid' or 'same'"),
+    ({"padding": "same", "stride": 2}, r"padding='same' needs stride 1"),
+    ({"stride": (1, 2, 3)}, r"stride must be an int or 2 ints"),
+])
+def test_bad_window_arguments_are_named(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        F.conv2d(wright.zeros(1, 1, 8, 8), wright.zeros(1, 1, 3, 3), **arguments)
+
+
+def test_pool_padding_at_most_half_the_kernel():
+    with pytest.raises(ValueError, match=r"max_pool2d: padding \(2, 2\) must be at most half the kernel"):
+        F.max_pool2d(wright.zeros(1, 1, 8, 8), 3, padding=2)
+
+
+# ----- gradcheck (float64) -----
+
+@pytest.mark.parametrize("arguments", [
+    {},
+    {"stride": 2, "padding": 1},
+    {"stride": (2, 1), "padding": (0, 2), "dilation": (1, 2)},
+    {"padding": "same", "dilation": 2},
+])
+def test_conv2d_gradcheck(arguments):
+    rng = np.random.default_rng(0)
+    x, weight, bias = _tensor(rng, (2, 3, 6, 7)), _tensor(rng, (4, 3, 3, 2)), _tensor(rng, (4,))
+    assert gradcheck(lambda a, w, b: F.conv2d(a, w, b, **arguments), [x, weight, bias])
+
+
+def test_grouped_and_one_channel_conv2d_gradcheck():
+    rng = np.random.default_rng(1)
+    x, weight = _tensor(rng, (2, 4, 5, 5)), _tensor(rng, (6, 2, 3, 3))
+    assert gradcheck(lambda a, w: F.conv2d(a, w, groups=2, stride=2), [x, weight])
+    depthwise = _tensor(rng, (4, 1, 2, 2))
+    assert gradcheck(lambda a, w: F.conv2d(a, w, groups=4, padding=1), [x, depthwise])
+
+
+def test_conv1d_gradcheck():
+    rng = np.random.default_rng(2)
+    x, weight, bias = _tensor(rng, (2, 3, 9)), _tensor(rng, (2, 3, 4)), _tensor(rng, (2,))
+    assert gradcheck(lambda a, w, b: F.conv1d(a, w, b, stride=2, padding=1), [x, weight, bias])
+
+
+@pytest.mark.parametrize("arguments", [
+    {"kernel_size": 2},
+    {"kernel_size": 2, "stride": 2, "ceil_mode": True},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": (2, 3), "stride": 1, "dilation": (2, 1)},
+])
+def test_max_pool2d_gradcheck(arguments):
+    # Distinct values, so no window has a tie that a finite difference would split.
+    values = np.random.default_rng(3).permutation(2 * 3 * 7 * 7).reshape(2, 3, 7, 7) / 10.0
+    x = wright.tensor(values, dtype=np.float64, requires_grad=True)
+    assert gradcheck(lambda a: F.max_pool2d(a, **arguments), [x])
+
+
+@pytest.mark.parametrize("arguments", [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+])
+def test_avg_pool2d_gradcheck(arguments):
+    x = _tensor(np.random.default_rng(4), (2, 2, 7, 6))
+    assert gradcheck(lambda a: F.avg_pool2d(a, **arguments), [x])
+
+
+# ----- memory layout and dtype -----
+
+def test_results_do_not_depend_on_the_input_memory_order():
+    rng = np.random.default_rng(5)
+    images = rng.standard_normal((3, 4, 8, 8)).astype(np.float32)
+    channels_last = np.ascontiguousarray(images.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    weight = wright.tensor(rng.standard_normal((5, 4, 3, 3)).astype(np.float32))
+    for fn in (lambda a: F.conv2d(a, weight, padding=1), lambda a: F.max_pool2d(a, 2),
+               lambda a: F.avg_pool2d(a, 3, 2, 1)):
+        np.testing.assert_allclose(fn(wright.tensor(images)).data, fn(wright.tensor(channels_last)).data,
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_float32_stays_float32():
+    x, weight = wright.randn(2, 3, 8, 8, requires_grad=True), wright.randn(4, 3, 3, 3, requires_grad=True)
+    out = F.max_pool2d(F.conv2d(x, weight), 2)
+    out.sum().backward()
+    assert out.dtype == x.grad.dtype == weight.grad.dtype == np.float32
+
+
+def test_first_layer_skips_the_input_gradient():
+    x, weight = wright.randn(2, 1, 8, 8), wright.randn(4, 1, 3, 3, requires_grad=True)
+    F.conv2d(x, weight).sum().backward()
+    assert x.grad is None and weight.grad.shape == (4, 1, 3, 3)
+
+
+# ----- agreement with torch on random shapes -----
+
+def _compare_with_torch(wright_fn, torch_fn, inputs: list[np.ndarray]) -> None:
+    torch = pytest.importorskip("torch")
+    ours = [wright.tensor(a, dtype=np.float64, requires_grad=True) for a in inputs]
+    theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in inputs]
+    out, expected = wright_fn(*ours), torch_fn(*theirs)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    weights = np.random.default_rng(0).standard_normal(expected.shape)
+    out.backward(weights)
+    expected.backward(torch.tensor(weights))
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@st.composite
+def conv_cases(draw):
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    in_channels = groups * draw(st.integers(1, 3))
+    out_channels = groups * draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    size = [max(e - 2 * p, 1) + draw(st.integers(0, 5)) for e, p in zip(extent, padding)]
+    batch = draw(st.integers(1, 3))
+    return {"x": (batch, in_channels, *size), "weight": (out_channels, in_channels // groups, *kernel),
+            "arguments": {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups},
+            "bias": draw(st.booleans()), "seed": draw(st.integers(0, 2**16))}
+
+
+@settings(max_examples=25, deadline=None)
+@given(conv_cases())
+def test_conv2d_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(case["seed"])
+    arrays = [rng.standard_normal(case["x"]), rng.standard_normal(case["weight"])]
+    if case["bias"]:
+        arrays.append(rng.standard_normal(case["weight"][0]))
+    _compare_with_torch(lambda *a: F.conv2d(*a, **case["arguments"]),
+                        lambda *a: torch.nn.functional.conv2d(*a, **case["arguments"]), arrays)
+
+
+@settings(max_examples=15, deadline=None)
+@given(extra=st.integers(0, 8), kernel=st.integers(1, 4), stride=st.integers(1, 3),
+       padding=st.sampled_from([0, 1, 2, "same"]), dilation=st.integers(1, 2), seed=st.integers(0, 99))
+def test_conv1d_matches_torch(extra, kernel, stride, padding, dilation, seed):
+    torch = pytest.importorskip("torch")
+    stride = 1 if padding == "same" else stride
+    length = dilation * (kernel - 1) + 1 + extra
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((2, 3, length)), rng.standard_normal((4, 3, kernel)), rng.standard_normal(4)]
+    arguments = {"stride": stride, "padding": padding, "dilation": dilation}
+    _compare_with_torch(lambda *a: F.conv1d(*a, **arguments),
+                        lambda *a: torch.nn.functional.conv1d(*a, **arguments), arrays)
+
+
+@st.composite
+def pool_cases(draw, dilated: bool = False):
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilated else (1, 1)
+    extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    size = tuple(max(e - 2 * p, 1) + draw(st.integers(0, 6)) for e, p in zip(extent, padding))
+    case = {"kernel_size": kernel, "stride": (draw(st.integers(1, 4)), draw(st.integers(1, 4))),
+            "padding": padding, "ceil_mode": draw(st.booleans())}
+    if dilated:
+        case["dilation"] = dilation
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), *size)
+    return shape, case, draw(st.integers(0, 99))
+
+
+@settings(max_examples=25, deadline=None)
+@given(pool_cases(dilated=True))
+def test_max_pool2d_matches_torch(shape_case_seed):
+    torch = pytest.importorskip("torch")
+    shape, case, seed = shape_case_seed
+    # ReLU-like inputs with many exact ties: the gradient must go to the first maximum, as in torch.
+    values = np.maximum(np.random.default_rng(seed).standard_normal(shape).round(1), 0)
+    _compare_with_torch(lambda a: F.max_pool2d(a, **case),
+                        lambda a: torch.nn.functional.max_pool2d(a, **case), [values])
+
+
+@settings(max_examples=25, deadline=None)
+@given(pool_cases(), st.booleans())
+def test_avg_pool2d_matches_torch(shape_case_seed, count_include_pad):
+    torch = pytest.importorskip("torch")
+    shape, case, seed = shape_case_seed
+    values = np.random.default_rng(seed).standard_normal(shape)
+    _compare_with_torch(lambda a: F.avg_pool2d(a, count_include_pad=count_include_pad, **case),
+                        lambda a: torch.nn.functional.avg_pool2d(a, count_include_pad=count_include_pad,
+                                                                 **case), [values])
