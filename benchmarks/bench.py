@@ -149,12 +149,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     names = args.workloads or workloads.available()
     for name in names:
-        workloads.load(name)
+        workloads.load(name)  # a misspelt name fails here, before minutes of timing
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    log(machine.one_line(machine.facts()) + f", threads={args.threads}")
+    facts = machine.facts()
+    log(machine.one_line(facts) + f", threads={args.threads}")
+    if facts["load_1min"] > (facts["cores"] or 1):
+        log("warning: the load average exceeds the core count; above 1 thread, waiting for a "
+            "descheduled BLAS/OpenMP thread can dominate a step, so ratios are unreliable")
     rows, raw = [], {}
     for name in names:
         frameworks = frameworks_for(name, args.frameworks)
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(summarise(name, raw[name], args.threads))
     print(format_table(rows, args.markdown))
     if args.json:
-        saved = {"machine": machine.facts(), "threads": args.threads, "rows": rows, "runs": raw}
+        saved = {"machine": facts, "threads": args.threads, "rows": rows, "runs": raw}
         args.json.write_text(json.dumps(saved, indent=1))
 
 

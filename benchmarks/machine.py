@@ -68,10 +68,11 @@ def package_version(package: str) -> str | None:
 
 
 def facts() -> dict:
-    """CPU model, logical cores, versions (Python, NumPy, OpenBLAS, torch) and the OpenBLAS core."""
+    """CPU, cores, 1-minute load, versions (Python, NumPy, OpenBLAS, torch), the OpenBLAS core."""
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
+        "load_1min": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),
         "numpy": package_version("numpy"),
         "openblas": openblas_version(),

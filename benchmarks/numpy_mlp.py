@@ -41,6 +41,7 @@ class NumpyMLP:
         self.output = _ACTIVATIONS[output_activation] if output_activation else None
         self.layer_inputs: list[np.ndarray] = []
         self.result: np.ndarray | None = None
+        self.grads: list[np.ndarray] = []
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Run the network on a batch (N, in) and keep each layer's input for backward."""
@@ -66,6 +67,10 @@ class NumpyMLP:
             grads[2 * i + 1] = delta.sum(axis=0)
             if i:
                 delta = (delta @ self.params[2 * i]) * self.hidden[1](layer_input)
+        # Keep the gradients until the next backward, as a framework keeps `.grad`: freed at once,
+        # the large buffers go back to the OS (glibc trims the heap) and every step page-faults
+        # them in again, which made this floor half again slower than the frameworks.
+        self.grads = grads
         return grads
 
 

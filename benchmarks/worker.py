@@ -51,18 +51,25 @@ def warmup_steps(steps: int) -> int:
     return max(10, steps // 10)
 
 
-def time_steps(step, steps: int, chunks: int = CHUNKS) -> list[float]:
-    """Seconds per step in each of `chunks` runs of steps / chunks steps, after warm-up."""
+def time_steps(step, steps: int, chunks: int = CHUNKS) -> tuple[list[float], float]:
+    """Time `steps` steps, after a warm-up, in `chunks` runs of steps / chunks steps.
+
+    Returns:
+        Seconds per step in each chunk, and page faults per timed step: in steady state these mean
+        memory goes back to the OS and is faulted in again every step, a cost worth knowing about.
+    """
     for _ in range(warmup_steps(steps)):
         step()
     per_chunk = max(1, steps // chunks)
+    faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     timings = []
     for _ in range(chunks):
         start = time.perf_counter()
         for _ in range(per_chunk):
             step()
         timings.append((time.perf_counter() - start) / per_chunk)
-    return timings
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
+    return timings, faults / (per_chunk * chunks)
 
 
 def peak_rss_mb() -> float:
@@ -86,7 +93,7 @@ def run(framework: str, workload_name: str, steps: int | None, threads: int, see
         torch.set_num_threads(threads)
     steps = steps or workload.STEPS
     step = build(seed)
-    timings = time_steps(step, steps)
+    timings, faults = time_steps(step, steps)
     return {
         "framework": framework,
         "workload": workload_name,
@@ -96,6 +103,7 @@ def run(framework: str, workload_name: str, steps: int | None, threads: int, see
         "chunk_seconds_per_step": timings,
         "final_loss": loss_value(step()),
         "peak_rss_mb": peak_rss_mb(),
+        "page_faults_per_step": faults,
         "versions": {"python": platform.python_version(), "numpy": package_version("numpy"),
                      framework: package_version(framework)},
     }

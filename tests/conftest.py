@@ -1,9 +1,24 @@
-"""Shared test setup: every test starts from the same seed, grad mode and default dtype."""
+"""Shared test setup: one BLAS thread, the datasets folder, and the same seed, grad mode and dtype per test."""
+
+import os
+from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 import wright
 from wright import autograd, backend
+
+_SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if "WRIGHT_DATA" not in os.environ and _SHARED_DATA.is_dir():
+    os.environ["WRIGHT_DATA"] = str(_SHARED_DATA)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """Tests multiply small matrices, where a second BLAS thread costs more than it saves on a busy machine."""
+    with threadpool_limits(1):
+        yield
 
 
 @pytest.fixture(autouse=True)

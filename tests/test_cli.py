@@ -34,7 +34,7 @@ def test_train_prints_progress_and_final_accuracy(tmp_path, capsys):
     out = capsys.readouterr()
     assert "test accuracy:" in out.out
     assert "epoch 1/1" in out.err
-    assert "sgd lr 0.1, batch 50" in out.out
+    assert "sgd lr 0.1 (cosine schedule), batch 50" in out.out
 
 
 def test_evaluate_checkpoint(trained, capsys):

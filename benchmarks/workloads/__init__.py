@@ -5,6 +5,7 @@ for the wright/torch time ratio it should reach, REQUIRED_RATIO and GOAL_RATIO; 
 `build_wright(seed)`, `build_torch(seed)` and optionally `build_numpy(seed)`. Each returns a
 zero-argument `step()` that runs one full training step on the next minibatch and returns the loss.
 Framework imports go inside the build functions, so a timing process loads only the one it times.
+A workload that only runs forward passes sets TRAINS = False (its loss need not fall step to step).
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ MOMENTUM = 0.9
 STEPS = 100
 REQUIRED_RATIO = 1.8
 GOAL_RATIO = 1.2
+# The labels are random, so one step on a batch does not lower the loss on the next one (2.298, then
+# 2.307 with seed 0): the test that wants the second loss lower does not apply.
+TRAINS = False
 
 # (name, shape) of every parameter, in the order both frameworks list them.
 SHAPES = (("0.weight", (20, 1, 5, 5)), ("0.bias", (20,)), ("3.weight", (50, 20, 5, 5)), ("3.bias", (50,)),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+
 import numpy as np
 
 # Every op reaches arrays through `xp`, so a NumPy-compatible GPU module can stand in for NumPy later.
@@ -16,6 +19,28 @@ bool_ = np.bool_
 
 _default_dtype = np.dtype(np.float32)
 _generator = np.random.default_rng()
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed arrays' memory for reuse rather than hand it back to the system.
+
+    A training step allocates and frees the same large temporaries every time. By default glibc returns
+    them to the kernel and page-faults fresh zeroed pages in on the next step, which measured a third of a
+    LeNet step's CPU time (2,900 page faults per step). Arrays over 32 MiB are still mapped and unmapped
+    on their own. Called on import; set WRIGHT_KEEP_FREED_MEMORY=0 to leave malloc alone. Returns whether
+    the settings were applied (only on glibc).
+    """
+    if os.environ.get("WRIGHT_KEEP_FREED_MEMORY", "1") == "0":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
+    return bool(libc.mallopt(m_trim_threshold, 256 << 20) and libc.mallopt(m_mmap_threshold, 32 << 20))
+
+
+keep_freed_memory()
 
 
 def get_default_dtype() -> np.dtype:

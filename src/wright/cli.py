@@ -1,4 +1,4 @@
-"""The `wright` command line: train, evaluate, demo and info, built on the public API only."""
+"""The `wright` command line: train, evaluate, sample, score, demo and info, on the public API."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ import numpy as np
 import wright
 from wright import datasets, demos, models, nn, optim, viz
 from wright.data import DataLoader
+from wright.datasets.text import CharVocab, load_tiny_shakespeare, split_tokens
 from wright.train import History, ModelCheckpoint, evaluate, fit
+from wright.train import language_model as lm
 
 IMAGE_DATASETS = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
@@ -92,7 +94,7 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     """`wright train mnist|fashion-mnist`: train a registered image model with its recipe (flags override)."""
     out = writable_dir(args.out)
     try:
-        spec = models.get(args.model)
+        spec = models.get(args.model or "mlp-lecture")
     except KeyError as error:
         raise CommandError(error.args[0]) from None
     if "image" not in spec.tasks:
@@ -138,10 +140,93 @@ def _write_history(history: History, out: Path, title: str) -> None:
         viz.plot_history(history, out / "history.png", title=title)
 
 
+def train_shakespeare(args: argparse.Namespace) -> int:
+    """`wright train shakespeare`: a character LSTM on tiny Shakespeare; --resume continues."""
+    out = writable_dir(args.out)
+    checkpoint = lm.default_checkpoint(out)
+    try:
+        text = load_tiny_shakespeare(args.data)[:args.limit]
+        spec = models.get(args.model or "char-lstm")
+    except (FileNotFoundError, KeyError) as error:
+        raise CommandError(str(error).strip("'\"")) from None
+    if "text" not in spec.tasks:
+        raise CommandError(f"model {spec.name!r} is not a text model; use --model char-lstm")
+    wright.manual_seed(args.seed)
+    saved = None
+    if args.resume:
+        try:
+            saved = lm.load_checkpoint(checkpoint)
+        except (FileNotFoundError, ValueError) as error:
+            raise CommandError(f"--resume: {error}") from None
+        model, vocab = saved["net"], saved["vocabulary"]
+        recipe = lm.LanguageModelRecipe(**saved["recipe"])
+        print(f"resuming {checkpoint} at step {saved['step']}")
+    else:
+        vocab = CharVocab.from_text(text)
+        model = models.build(spec.name, vocab_size=len(vocab))
+        recipe = lm.LanguageModelRecipe(lr=spec.lr, batch_size=spec.batch_size)
+    recipe.lr = args.lr or recipe.lr
+    recipe.batch_size = args.batch_size or recipe.batch_size
+    recipe.time_limit = args.time_limit or recipe.time_limit
+    recipe.eval_every = args.eval_every or recipe.eval_every
+    try:
+        train_tokens, val_tokens = split_tokens(vocab.encode(text), 0.1)
+    except ValueError as error:
+        raise CommandError(f"the text does not fit the checkpoint's vocabulary: {error}") from None
+    windows = (len(train_tokens) // recipe.batch_size - 1) // recipe.seq_len
+    recipe.steps = args.steps or (args.epochs * windows if args.epochs else recipe.steps)
+    print(f"wright {wright.__version__}: {model.summary_line()} ({model.num_parameters():,} weights) "
+          f"on tiny Shakespeare: {len(train_tokens):,} train / {len(val_tokens):,} validation "
+          f"characters, {len(vocab)} symbols")
+    print(f"recipe: adam lr {recipe.lr} (cosine to {recipe.lr * recipe.final_lr_fraction:.1e}), "
+          f"{recipe.batch_size} streams x {recipe.seq_len} steps of truncated BPTT, "
+          f"clip {recipe.clip}, {recipe.steps} steps ({recipe.steps / windows:.1f} epochs)"
+          + (f", stop after {recipe.time_limit:.0f}s" if recipe.time_limit else ""))
+    history = lm.train_language_model(model, train_tokens, val_tokens, recipe, checkpoint, vocab,
+                                      resume=saved)
+    (out / "history.json").write_text(json.dumps(history, indent=2))
+    print(f"validation loss {history['val_loss'][-1]:.3f} nats/char after {history['step'][-1]} "
+          f"steps; saved {checkpoint}")
+    print(lm.sample(model, vocab, "\n", 200, temperature=0.8, rng=np.random.default_rng(args.seed)))
+    return 0
+
+
 TRAIN_TASKS: dict[str, Callable[[argparse.Namespace], int]] = {
     "mnist": train_image_classifier,
     "fashion-mnist": train_image_classifier,
+    "shakespeare": train_shakespeare,
 }
+
+
+def _load_text_model(path: str) -> dict:
+    try:
+        return lm.load_checkpoint(path)
+    except (FileNotFoundError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def sample_text(args: argparse.Namespace) -> int:
+    """`wright sample CKPT`: continue a prompt with a trained character model."""
+    saved = _load_text_model(args.checkpoint)
+    try:
+        text = lm.sample(saved["net"], saved["vocabulary"], args.prompt, args.length,
+                         args.temperature, rng=np.random.default_rng(args.seed))
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    print(text)
+    return 0
+
+
+def score_text(args: argparse.Namespace) -> int:
+    """`wright score CKPT TEXT`: the model's log-probability of a string, after a newline."""
+    saved = _load_text_model(args.checkpoint)
+    try:
+        nats = lm.log_probability(saved["net"], saved["vocabulary"], args.text)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    print(f"log P = {nats:.3f} nats ({lm.bits(nats):.3f} bits), "
+          f"{-nats / len(args.text):.3f} nats per character over {len(args.text)} characters")
+    return 0
 
 
 def evaluate_checkpoint(args: argparse.Namespace) -> int:
@@ -210,8 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model on a dataset")
     train.add_argument("dataset", choices=sorted(TRAIN_TASKS), help="what to train on")
-    train.add_argument("--model", default="mlp-lecture",
-                       help=f"architecture and recipe (default mlp-lecture; one of {', '.join(models.available())})")
+    train.add_argument("--model", help="architecture and recipe (default mlp-lecture for images, "
+                       f"char-lstm for shakespeare; one of {', '.join(models.available())})")
     train.add_argument("--epochs", type=positive_int, help="passes over the training data (default: the recipe's)")
     train.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
     train.add_argument("--lr", type=positive_float, help="learning rate")
@@ -223,6 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", help="folder with the dataset files (else $WRIGHT_DATA, then the bundled copy)")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="0 quiet, 1 progress bar, 2 one line per epoch")
+    train.add_argument("--steps", type=positive_int,
+                       help="shakespeare: gradient steps (instead of --epochs)")
+    train.add_argument("--time-limit", type=positive_float,
+                       help="shakespeare: stop after this many seconds")
+    train.add_argument("--resume", action="store_true",
+                       help="shakespeare: continue from the checkpoint in --out")
+    train.add_argument("--eval-every", type=positive_int,
+                       help="shakespeare: steps between validations and checkpoints")
     train.set_defaults(handler=lambda args: TRAIN_TASKS[args.dataset](args))
 
     evaluate_cmd = commands.add_parser("evaluate", help="measure a checkpoint on the test split")
@@ -240,6 +333,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quick", action="store_true", help="a smaller, faster run")
     demo.set_defaults(handler=run_demo)
+
+    sample = commands.add_parser("sample", help="write text with a trained character model")
+    sample.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
+    sample.add_argument("--prompt", default="\n", help="text to continue (default: a new line)")
+    sample.add_argument("--length", type=positive_int, default=500, help="characters to write")
+    sample.add_argument("--temperature", type=positive_float, default=0.8,
+                        help="below 1: safer choices; above 1: wilder ones")
+    sample.add_argument("--seed", type=int, help="random seed, for a repeatable sample")
+    sample.set_defaults(handler=sample_text)
+
+    score = commands.add_parser("score", help="log-probability of a text under a character model")
+    score.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
+    score.add_argument("text", help="the text to score")
+    score.set_defaults(handler=score_text)
 
     info = commands.add_parser("info", help="versions, BLAS and threads")
     info.set_defaults(handler=show_info)

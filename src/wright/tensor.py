@@ -357,26 +357,26 @@ class Tensor:
         return E.Minimum.apply(self, self._lift(other))
 
     # ----- reductions -----
+    def _reduce(self, op, axis, keepdims, dim, keepdim, **attrs) -> Tensor:
+        axis = pick(axis, dim, "axis", "dim")
+        keepdims = pick(keepdims, keepdim, "keepdims", "keepdim", False)
+        return op.apply(self, axis=axis, keepdims=keepdims, **attrs)
+
     def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Sum over `axis` (or `dim`); all elements when neither is given."""
-        axis = pick(axis, dim, "axis", "dim")
-        return R.Sum.apply(self, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False))
+        return self._reduce(R.Sum, axis, keepdims, dim, keepdim)
 
     def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Arithmetic mean over `axis` (or `dim`)."""
-        axis = pick(axis, dim, "axis", "dim")
-        return R.Mean.apply(self, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False))
+        return self._reduce(R.Mean, axis, keepdims, dim, keepdim)
 
     def max(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Largest value over `axis` (or `dim`); returns values only (use `argmax` for positions)."""
-        axis = pick(axis, dim, "axis", "dim")
-        return R.Max.apply(self, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False))
+        return self._reduce(R.Max, axis, keepdims, dim, keepdim)
 
     def min(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Smallest value over `axis` (or `dim`); returns values only (use `argmin` for positions)."""
-        axis = pick(axis, dim, "axis", "dim")
-        keepdims = pick(keepdims, keepdim, "keepdims", "keepdim", False)
-        return R.Max.apply(self, axis=axis, keepdims=keepdims, smallest=True)
+        return self._reduce(R.Max, axis, keepdims, dim, keepdim, smallest=True)
 
     def var(self, axis=None, keepdims=None, ddof: int = 0, *, dim=None, keepdim=None, correction=None,
             unbiased=None) -> Tensor:
@@ -397,22 +397,21 @@ class Tensor:
         return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
                         unbiased=unbiased).sqrt()
 
+    def _positions(self, find, axis, keepdims, dim, keepdim) -> Tensor:
+        axis = pick(axis, dim, "axis", "dim")
+        return Tensor(find(self.data, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False)))
+
     def argmax(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Index of the largest value over `axis` (flattened when no axis is given)."""
-        axis = pick(axis, dim, "axis", "dim")
-        keepdims = pick(keepdims, keepdim, "keepdims", "keepdim", False)
-        return Tensor(np.argmax(self.data, axis=axis, keepdims=keepdims))
+        return self._positions(np.argmax, axis, keepdims, dim, keepdim)
 
     def argmin(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Index of the smallest value over `axis` (flattened when no axis is given)."""
-        axis = pick(axis, dim, "axis", "dim")
-        keepdims = pick(keepdims, keepdim, "keepdims", "keepdim", False)
-        return Tensor(np.argmin(self.data, axis=axis, keepdims=keepdims))
+        return self._positions(np.argmin, axis, keepdims, dim, keepdim)
 
     def logsumexp(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """log(sum(exp(x))) over `axis`, computed without overflow."""
-        axis = pick(axis, dim, "axis", "dim")
-        return R.LogSumExp.apply(self, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False))
+        return self._reduce(R.LogSumExp, axis, keepdims, dim, keepdim)
 
     def softmax(self, axis=None, *, dim=None) -> Tensor:
         """Exponentiate and normalise along `axis` (default last) so the values are positive and sum to 1."""
@@ -459,6 +458,8 @@ class Tensor:
     def squeeze(self, axis=None, *, dim=None) -> Tensor:
         """Remove dimensions of size 1 (only `axis` when given)."""
         axis = pick(axis, dim, "axis", "dim")
+        if self.ndim == 0:
+            return self
         if axis is None:
             shape = tuple(n for n in self.shape if n != 1)
         else:

@@ -1,4 +1,4 @@
-"""RNN, LSTM, GRU and their cells: against PyTorch with the same state dict, gradcheck, long sequences, errors."""
+"""RNN, LSTM, GRU and cells: against PyTorch via state dicts, gradcheck, long sequences, errors."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ import wright
 from wright import nn
 from wright.autograd import gradcheck
 
-KINDS = {"rnn_tanh": (nn.RNN, {}), "rnn_relu": (nn.RNN, {"nonlinearity": "relu"}), "lstm": (nn.LSTM, {}),
-         "gru": (nn.GRU, {})}
-CELLS = {"rnn_tanh": (nn.RNNCell, {}), "rnn_relu": (nn.RNNCell, {"nonlinearity": "relu"}),
-         "lstm": (nn.LSTMCell, {}), "gru": (nn.GRUCell, {})}
+KINDS = {
+    "rnn_tanh": (nn.RNN, {}),
+    "rnn_relu": (nn.RNN, {"nonlinearity": "relu"}),
+    "lstm": (nn.LSTM, {}),
+    "gru": (nn.GRU, {}),
+}
+CELLS = {
+    "rnn_tanh": (nn.RNNCell, {}),
+    "rnn_relu": (nn.RNNCell, {"nonlinearity": "relu"}),
+    "lstm": (nn.LSTMCell, {}),
+    "gru": (nn.GRUCell, {}),
+}
 
 
 def _torch():
@@ -22,7 +30,7 @@ def _torch():
 
 
 def _torch_twin(torch, module: nn.Module, cls_name: str, **kwargs):
-    """The PyTorch module of the same class and sizes, loaded with the wright module's state dict."""
+    """The PyTorch module of the same class and sizes, loaded with the wright module's weights."""
     twin = getattr(torch.nn, cls_name)(**kwargs).double()
     own = module.state_dict()
     assert list(own) == list(twin.state_dict()), "parameter names must map one to one"
@@ -37,18 +45,45 @@ def _states(kind: str, layers: int, batch: int | None, hidden: int, rng):
 
 
 @settings(max_examples=25, deadline=None)
-@given(kind=st.sampled_from(sorted(KINDS)), steps=st.integers(1, 6), batch=st.integers(1, 4),
-       features=st.integers(1, 5), hidden=st.integers(1, 6), layers=st.integers(1, 3),
-       batch_first=st.booleans(), bias=st.booleans(), with_state=st.booleans(), seed=st.integers(0, 99))
-def test_layers_match_torch(kind, steps, batch, features, hidden, layers, batch_first, bias, with_state, seed):
+@given(
+    kind=st.sampled_from(sorted(KINDS)),
+    steps=st.integers(1, 6),
+    batch=st.integers(1, 4),
+    features=st.integers(1, 5),
+    hidden=st.integers(1, 6),
+    layers=st.integers(1, 3),
+    batch_first=st.booleans(),
+    bias=st.booleans(),
+    with_state=st.booleans(),
+    seed=st.integers(0, 99),
+)
+def test_layers_match_torch(
+    kind, steps, batch, features, hidden, layers, batch_first, bias, with_state, seed
+):
     torch = _torch()
     cls, extra = KINDS[kind]
     rng = np.random.default_rng(seed)
     wright.manual_seed(seed)
-    module = cls(features, hidden, num_layers=layers, bias=bias, batch_first=batch_first, dtype=np.float64,
-                 **extra)
-    twin = _torch_twin(torch, module, cls.__name__, input_size=features, hidden_size=hidden, num_layers=layers,
-                       bias=bias, batch_first=batch_first, **extra)
+    module = cls(
+        features,
+        hidden,
+        num_layers=layers,
+        bias=bias,
+        batch_first=batch_first,
+        dtype=np.float64,
+        **extra,
+    )
+    twin = _torch_twin(
+        torch,
+        module,
+        cls.__name__,
+        input_size=features,
+        hidden_size=hidden,
+        num_layers=layers,
+        bias=bias,
+        batch_first=batch_first,
+        **extra,
+    )
     x = rng.standard_normal((batch, steps, features) if batch_first else (steps, batch, features))
     states = _states(kind, layers, batch, hidden, rng) if with_state else None
 
@@ -80,7 +115,9 @@ def test_layers_match_torch(kind, steps, batch, features, hidden, layers, batch_
         np.testing.assert_allclose(w.grad.data, t.grad.numpy(), atol=1e-9)
     t_params = dict(twin.named_parameters())
     for name, param in module.named_parameters():
-        np.testing.assert_allclose(param.grad.data, t_params[name].grad.numpy(), atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(
+            param.grad.data, t_params[name].grad.numpy(), atol=1e-9, err_msg=name
+        )
 
 
 @pytest.mark.parametrize("kind", sorted(CELLS))
@@ -92,7 +129,9 @@ def test_cells_match_torch(kind, batched):
     cell = cls(4, 5, dtype=np.float64, **extra)
     twin = _torch_twin(torch, cell, cls.__name__, input_size=4, hidden_size=5, **extra)
     x = rng.standard_normal((3, 4) if batched else (4,))
-    states = [rng.standard_normal((3, 5) if batched else (5,)) for _ in range(2 if kind == "lstm" else 1)]
+    states = [
+        rng.standard_normal((3, 5) if batched else (5,)) for _ in range(2 if kind == "lstm" else 1)
+    ]
     wx, tx = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     w_states = [wright.tensor(s, requires_grad=True) for s in states]
     t_states = [torch.tensor(s, requires_grad=True) for s in states]
@@ -109,7 +148,9 @@ def test_cells_match_torch(kind, batched):
         np.testing.assert_allclose(w.grad.data, t.grad.numpy(), atol=1e-12)
     t_params = dict(twin.named_parameters())
     for name, param in cell.named_parameters():
-        np.testing.assert_allclose(param.grad.data, t_params[name].grad.numpy(), atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            param.grad.data, t_params[name].grad.numpy(), atol=1e-12, err_msg=name
+        )
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -117,7 +158,9 @@ def test_unbatched_sequence_matches_torch(kind):
     torch = _torch()
     cls, extra = KINDS[kind]
     module = cls(3, 4, num_layers=2, dtype=np.float64, **extra)
-    twin = _torch_twin(torch, module, cls.__name__, input_size=3, hidden_size=4, num_layers=2, **extra)
+    twin = _torch_twin(
+        torch, module, cls.__name__, input_size=3, hidden_size=4, num_layers=2, **extra
+    )
     x = np.random.default_rng(0).standard_normal((5, 3))
     w_out, w_final = module(wright.tensor(x))
     t_out, t_final = twin(torch.tensor(x))
@@ -138,7 +181,7 @@ def test_gradcheck_through_time(kind):
     params = list(module.parameters())
 
     def run(x, *rest):
-        hx = tuple(rest[:len(states)]) if kind == "lstm" else rest[0]
+        hx = tuple(rest[: len(states)]) if kind == "lstm" else rest[0]
         output, final = module(x, hx)
         finals = list(final) if kind == "lstm" else [final]
         return wright.cat([output.reshape(-1)] + [f.reshape(-1) for f in finals])
@@ -152,8 +195,10 @@ def test_cell_gradcheck(kind):
     cell = cls(3, 2, dtype=np.float64, **extra)
     rng = np.random.default_rng(2)
     x = wright.tensor(rng.standard_normal((2, 3)), requires_grad=True)
-    states = [wright.tensor(rng.standard_normal((2, 2)), requires_grad=True)
-              for _ in range(2 if kind == "lstm" else 1)]
+    states = [
+        wright.tensor(rng.standard_normal((2, 2)), requires_grad=True)
+        for _ in range(2 if kind == "lstm" else 1)
+    ]
 
     def run(x, *rest):
         new = cell(x, tuple(rest[:2]) if kind == "lstm" else rest[0])
@@ -167,7 +212,7 @@ def test_cell_composes_like_the_layer():
     layer, cell = nn.LSTM(3, 4), nn.LSTMCell(3, 4)
     cell.load_state_dict({name[:-3]: value for name, value in layer.state_dict().items()})
     x = wright.randn(6, 2, 3)
-    output, (h_n, c_n) = layer(x)
+    output, (_, c_n) = layer(x)
     state = None
     for t in range(6):
         state = cell(x[t], state)
@@ -190,8 +235,15 @@ def test_ten_thousand_steps_backward_without_recursion(kind):
 def test_state_dict_names_follow_pytorch():
     lstm = nn.LSTM(5, 7, num_layers=2, bias=True)
     assert {k: tuple(v.shape) for k, v in lstm.state_dict().items()} == {
-        "weight_ih_l0": (28, 5), "weight_hh_l0": (28, 7), "bias_ih_l0": (28,), "bias_hh_l0": (28,),
-        "weight_ih_l1": (28, 7), "weight_hh_l1": (28, 7), "bias_ih_l1": (28,), "bias_hh_l1": (28,)}
+        "weight_ih_l0": (28, 5),
+        "weight_hh_l0": (28, 7),
+        "bias_ih_l0": (28,),
+        "bias_hh_l0": (28,),
+        "weight_ih_l1": (28, 7),
+        "weight_hh_l1": (28, 7),
+        "bias_ih_l1": (28,),
+        "bias_hh_l1": (28,),
+    }
     assert set(nn.GRU(2, 3, bias=False).state_dict()) == {"weight_ih_l0", "weight_hh_l0"}
     assert set(nn.LSTMCell(2, 3).state_dict()) == {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}
 
@@ -223,7 +275,9 @@ def test_final_state_can_carry_into_the_next_chunk():
     whole, h_whole = gru(x)
     first, h = gru(x[:, :4])
     second, h_second = gru(x[:, 4:], h)
-    np.testing.assert_allclose(np.concatenate([first.data, second.data], axis=1), whole.data, atol=1e-6)
+    np.testing.assert_allclose(
+        np.concatenate([first.data, second.data], axis=1), whole.data, atol=1e-6
+    )
     np.testing.assert_allclose(h_second.data, h_whole.data, atol=1e-6)
 
 

@@ -1,9 +1,10 @@
-"""Small sequence worlds from the lectures (the dinner cycle, the Doug/Jane/Spot book) and dates to translate.
+"""Small sequence worlds: the lectures' dinner cycle and Doug/Jane/Spot book; dates to translate.
 
 Dinner: a flatmate cooks pizza, then sushi, then waffles, then pizza again, whatever the day, month,
 weather or his meetings; the only thing that predicts tonight is what was cooked yesterday.
 Book: a children's book of sentences like "doug saw jane." over five words.
-Dates: a date written in words in one of several formats, and its ISO form ("march 3 2021" -> "2021-03-03").
+Dates: a date written in words in one of several formats, and its ISO form ("march 3 2021" ->
+"2021-03-03").
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ ISO_CHARS = "0123456789-"
 
 # ----- what's for dinner -----
 def dinner_cycle(days: int, start: int = 0) -> np.ndarray:
-    """The dinners of `days` consecutive days as indices into DINNERS, starting from DINNERS[start]."""
+    """Dinners of `days` consecutive days as indices into DINNERS, starting from DINNERS[start]."""
     return (start + np.arange(days)) % len(DINNERS)
 
 
@@ -40,14 +41,22 @@ def dinner_circumstances(days: int, rng: np.random.Generator) -> np.ndarray:
     month = np.eye(12)[(day // 30) % 12]
     meeting = rng.random((days, 1)) < 0.3
     high = rng.normal(70, 12, days)
-    weather = np.stack([high / 100, (high - rng.uniform(10, 35, days)) / 100, rng.gamma(2, 5, days) / 30,
-                        rng.exponential(0.15, days), rng.uniform(20, 100, days) / 100], axis=1)
+    weather = np.stack(
+        [
+            high / 100,
+            (high - rng.uniform(10, 35, days)) / 100,
+            rng.gamma(2, 5, days) / 30,
+            rng.exponential(0.15, days),
+            rng.uniform(20, 100, days) / 100,
+        ],
+        axis=1,
+    )
     return np.concatenate([weekday, month, meeting, weather], axis=1).astype(np.float32)
 
 
 # ----- the children's book -----
 def book_text(sentences: int, rng: np.random.Generator) -> np.ndarray:
-    """Token indices (into BOOK_WORDS) of `sentences` random sentences "<name> saw <another name> ."."""
+    """Token indices (into BOOK_WORDS) of random sentences "<name> saw <another name> ."."""
     subject = rng.integers(0, len(BOOK_NAMES), sentences)
     # The object is one of the two other names, so nobody sees themselves.
     obj = (subject + rng.integers(1, len(BOOK_NAMES), sentences)) % len(BOOK_NAMES)
@@ -61,7 +70,7 @@ def book_words(tokens) -> str:
 
 
 def _sentence_fault(sentence: list[int]) -> str | None:
-    """Why a sentence (tokens before its period) breaks the book's grammar, or None if it is fine."""
+    """Why a sentence (tokens before its period) breaks the book's grammar; None if it is fine."""
     names = [t in range(len(BOOK_NAMES)) for t in sentence]
     if any(a and b for a, b in itertools.pairwise(names)):
         return "name followed by a name"
@@ -92,14 +101,20 @@ def book_violations(tokens) -> dict:
             current = []
         else:
             current.append(token)
-    kinds = dict.fromkeys(("name followed by a name", "saw saw", "no saw", "subject seen as object", "other"), 0)
+    kinds = dict.fromkeys(
+        ("name followed by a name", "saw saw", "no saw", "subject seen as object", "other"), 0
+    )
     for sentence in sentences:
         fault = _sentence_fault(sentence)
         if fault is not None:
             kinds[fault] += 1
     broken = sum(kinds.values())
-    return {"sentences": len(sentences), "violations": broken,
-            "rate": broken / len(sentences) if sentences else float("nan"), "kinds": kinds}
+    return {
+        "sentences": len(sentences),
+        "violations": broken,
+        "rate": broken / len(sentences) if sentences else float("nan"),
+        "kinds": kinds,
+    }
 
 
 # ----- dates in words -----
@@ -109,27 +124,37 @@ def _ordinal(day: int) -> str:
 
 
 DATE_FORMATS = (
-    lambda d: f"{MONTHS[d.month - 1].lower()} {d.day} {d.year}",           # march 3 2021
-    lambda d: f"{MONTHS[d.month - 1].lower()} {d.day}, {d.year}",          # march 3, 2021
-    lambda d: f"{d.day} {MONTHS[d.month - 1].lower()} {d.year}",           # 3 march 2021
-    lambda d: f"{MONTHS[d.month - 1][:3].lower()} {d.day} {d.year}",       # mar 3 2021
-    lambda d: f"{d.day} {MONTHS[d.month - 1][:3].lower()} {d.year}",       # 3 mar 2021
+    lambda d: f"{MONTHS[d.month - 1].lower()} {d.day} {d.year}",  # march 3 2021
+    lambda d: f"{MONTHS[d.month - 1].lower()} {d.day}, {d.year}",  # march 3, 2021
+    lambda d: f"{d.day} {MONTHS[d.month - 1].lower()} {d.year}",  # 3 march 2021
+    lambda d: f"{MONTHS[d.month - 1][:3].lower()} {d.day} {d.year}",  # mar 3 2021
+    lambda d: f"{d.day} {MONTHS[d.month - 1][:3].lower()} {d.year}",  # 3 mar 2021
     lambda d: f"{MONTHS[d.month - 1].lower()} {_ordinal(d.day)}, {d.year}",  # march 3rd, 2021
-    lambda d: f"the {_ordinal(d.day)} of {MONTHS[d.month - 1].lower()} {d.year}",  # the 3rd of march 2021
-    lambda d: f"{calendar.day_name[d.weekday()].lower()}, {MONTHS[d.month - 1].lower()} {d.day}, {d.year}",
-    lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",                       # 03.03.2021 (day first)
-    lambda d: f"{d.year}/{d.month}/{d.day}",                               # 2021/3/3
+    lambda d: (
+        f"the {_ordinal(d.day)} of {MONTHS[d.month - 1].lower()} {d.year}"
+    ),  # the 3rd of march 2021
+    lambda d: (
+        f"{calendar.day_name[d.weekday()].lower()}, {MONTHS[d.month - 1].lower()} {d.day}, {d.year}"
+    ),
+    lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",  # 03.03.2021 (day first)
 )
 
 
-def random_dates(count: int, rng: np.random.Generator, first_year: int = 1950, last_year: int = 2049,
-                 exclude: set[dt.date] | None = None) -> list[dt.date]:
-    """`count` distinct dates drawn uniformly from first_year..last_year, none of them in `exclude`."""
+def random_dates(
+    count: int,
+    rng: np.random.Generator,
+    first_year: int = 1950,
+    last_year: int = 2049,
+    exclude: set[dt.date] | None = None,
+) -> list[dt.date]:
+    """`count` distinct dates, uniform over first_year..last_year, none of them in `exclude`."""
     start = dt.date(first_year, 1, 1).toordinal()
     span = dt.date(last_year, 12, 31).toordinal() - start + 1
     exclude = exclude or set()
     if count > span - len(exclude):
-        raise ValueError(f"random_dates: asked for {count} distinct dates but only {span - len(exclude)} remain")
+        raise ValueError(
+            f"random_dates: asked for {count} distinct dates but only {span - len(exclude)} remain"
+        )
     chosen: dict[dt.date, None] = {}
     while len(chosen) < count:
         for day in rng.integers(0, span, 2 * (count - len(chosen))):

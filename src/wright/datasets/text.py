@@ -1,4 +1,4 @@
-"""Character-level text: a vocabulary that maps characters to indices, and the tiny Shakespeare corpus."""
+"""Character-level text: a vocabulary of indexed characters, and the tiny Shakespeare corpus."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ SHAKESPEARE_FOLDER = "tinyshakespeare"
 SHAKESPEARE_FILE = "input.txt"
 SHAKESPEARE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
 SHAKESPEARE_SIZE = 1_115_394
-SHAKESPEARE_MIRRORS = ("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/",)
+SHAKESPEARE_MIRRORS = (
+    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/",
+)
 
 
 class CharVocab:
-    """The characters of a text, each given an index (in sorted order), for one-hot or embedding input.
+    """The characters of a text, each given an index (in sorted order), for one-hot or embeddings.
 
     Example:
         >>> vocab = CharVocab.from_text("hello")
@@ -46,19 +48,21 @@ class CharVocab:
         return char in self._index
 
     def unknown(self, text: str) -> list[str]:
-        """The distinct characters of `text` that are not in the vocabulary, in order of appearance."""
+        """The distinct characters of `text` outside the vocabulary, in order of appearance."""
         return [c for c in dict.fromkeys(text) if c not in self._index]
 
     def encode(self, text: str) -> np.ndarray:
-        """Indices (int64) of the characters of `text`; unknown characters raise a ValueError listing them."""
+        """Indices (int64) of `text`'s characters; unknown ones raise a ValueError naming them."""
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         inside = codes < len(self._table)
         indices = np.full(len(codes), -1, dtype=np.int64)
         indices[inside] = self._table[codes[inside]]
         if (indices < 0).any():
             missing = ", ".join(repr(c) for c in self.unknown(text))
-            raise ValueError(f"text has characters outside the model's {len(self)}-character vocabulary: "
-                             f"{missing}")
+            raise ValueError(
+                f"text has characters outside the model's {len(self)}-character vocabulary: "
+                f"{missing}"
+            )
         return indices
 
     def decode(self, indices) -> str:
@@ -73,8 +77,11 @@ def _shakespeare_places(root) -> list[tuple[Path, str]]:
     places = []
     if root is not None:
         root = Path(root).expanduser()
-        places += [(root, "root"), (root / SHAKESPEARE_FILE, "root"),
-                   (root / SHAKESPEARE_FOLDER / SHAKESPEARE_FILE, "root")]
+        places += [
+            (root, "root"),
+            (root / SHAKESPEARE_FILE, "root"),
+            (root / SHAKESPEARE_FOLDER / SHAKESPEARE_FILE, "root"),
+        ]
     if os.environ.get("WRIGHT_DATA"):
         data = Path(os.environ["WRIGHT_DATA"]).expanduser()
         places.append((data / SHAKESPEARE_FOLDER / SHAKESPEARE_FILE, "$WRIGHT_DATA"))
@@ -85,9 +92,10 @@ def _shakespeare_places(root) -> list[tuple[Path, str]]:
 def load_tiny_shakespeare(root: str | os.PathLike | None = None, download: bool = False) -> str:
     """The tiny Shakespeare corpus (1,115,394 characters, 65 distinct) as one string.
 
-    Looked up in: `root` (the file itself, or a folder holding input.txt or tinyshakespeare/input.txt),
-    `$WRIGHT_DATA/tinyshakespeare/input.txt`, then the download cache; with `download=True` it is fetched
-    from karpathy/char-rnn into the cache and checked against its SHA-256.
+    Looked up in: `root` (the file itself, or a folder holding input.txt or
+    tinyshakespeare/input.txt), `$WRIGHT_DATA/tinyshakespeare/input.txt`, then the download cache;
+    with `download=True` it is fetched from karpathy/char-rnn into the cache and checked against its
+    SHA-256.
     """
     places = _shakespeare_places(root)
     for path, _ in places:
@@ -95,15 +103,18 @@ def load_tiny_shakespeare(root: str | os.PathLike | None = None, download: bool 
             return path.read_text(encoding="utf-8")
     if download:
         target = cache_dir() / SHAKESPEARE_FOLDER
-        path = fetch(SHAKESPEARE_FILE, SHAKESPEARE_MIRRORS, SHAKESPEARE_SHA256, target, size=SHAKESPEARE_SIZE)
+        path = fetch(
+            SHAKESPEARE_FILE, SHAKESPEARE_MIRRORS, SHAKESPEARE_SHA256, target, size=SHAKESPEARE_SIZE
+        )
         return path.read_text(encoding="utf-8")
     looked = "\n".join(f"  {path}  ({why})" for path, why in places)
     if not os.environ.get("WRIGHT_DATA"):
         looked += "\n  $WRIGHT_DATA is not set"
     raise FileNotFoundError(
         f"tiny Shakespeare: cannot find {SHAKESPEARE_FILE}; looked in:\n{looked}\n"
-        f"Fix: pass --data FOLDER (holding input.txt or tinyshakespeare/input.txt), set WRIGHT_DATA to a "
-        f"folder with tinyshakespeare/input.txt, or download it from {SHAKESPEARE_MIRRORS[0]}{SHAKESPEARE_FILE}"
+        "Fix: pass --data FOLDER (holding input.txt or tinyshakespeare/input.txt), set WRIGHT_DATA "
+        "to a folder with tinyshakespeare/input.txt, or download it from "
+        f"{SHAKESPEARE_MIRRORS[0]}{SHAKESPEARE_FILE}"
     )
 
 

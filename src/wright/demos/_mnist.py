@@ -30,7 +30,7 @@ class Budget:
 
 # Enough to be clearly trained within a demo's time: (full run, quick run).
 BUDGETS = {
-    "mlp-lecture": (Budget(60_000, 6), Budget(10_000, 1)),
+    "mlp-lecture": (Budget(60_000, 6), Budget(20_000, 2)),
     "cnn": (Budget(12_000, 1), Budget(2_000, 1)),
 }
 
@@ -80,7 +80,8 @@ def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, f
     """A trained `name` model for MNIST: the cached checkpoint if there is one, else freshly trained.
 
     Returns:
-        (model in eval mode, its accuracy on the 10,000 test images, where it came from).
+        (model in eval mode, its accuracy on the test images (the first 2,000 in a quick run, else all
+        10,000), where it came from).
     """
     path = checkpoint_path(name)
     model = _cached(name, path)
@@ -90,7 +91,7 @@ def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, f
         images, labels = mnist("train", budget.images)
         model, _ = train_classifier(name, images, labels, budget.epochs, seed)
         origin = f"trained on {budget.images:,} images for {budget.epochs} epoch(s)"
-    test_x, test_y = mnist("test")
+    test_x, test_y = mnist("test", 2000 if quick else None)
     test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
     accuracy = evaluate(model, loss_for(name), test_loader)["accuracy"]
     if not quick and not path.is_file():

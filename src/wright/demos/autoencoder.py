@@ -139,6 +139,7 @@ def _draw(out_dir, net, typical, copies, preferred, test_x, test_probs, test_y) 
     axes[2].set_ylabel("softmax probability")
     axes[2].set_title(f"softmax head: {100 * np.mean(test_probs.argmax(1) == test_y):.0f}% right")
     axes[2].legend(fontsize=7)
+    figure.tight_layout()
     save_figure(figure, path)
     draw_network(net, typical[0], title="trained autoencoder, a cheetah's shadow going through",
                  path=picture_path(out_dir, "autoencoder_network.png"))

@@ -4,7 +4,7 @@ scratch often gets stuck."""
 
 from __future__ import annotations
 
-import math
+import itertools
 import os
 
 import numpy as np
@@ -47,7 +47,7 @@ class StackedNets(nn.Module):
         self.depth = len(sizes) - 1
         copies = len(alive)
         rng = wright.backend.generator()
-        for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
             # U(-1/sqrt(in), 1/sqrt(in)) as nn.Linear draws them, counting only the living inputs.
             live_inputs = np.full(copies, fan_in) if layer == 0 else alive
             bound = (1.0 / np.sqrt(live_inputs))[:, None, None]
@@ -109,7 +109,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     """Train wide and narrow nets, knock neurons out of the wide ones; print and return iteration counts."""
     wright.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    starts, budget, retrain_budget = (6, 6000, 2000) if quick else (16, 10000, 3000)
+    starts, budget, retrain_budget = (6, 6000, 2000) if quick else (16, 8000, 3000)
     x, labels = shadow_heights(30, seed=seed)
     width = 10
     # The first half of the copies are wide; the second half keep only 2 neurons per layer from the start.
@@ -172,4 +172,5 @@ def _draw(out_dir, wide_costs, narrow_costs, retrain_iterations, width, wide_rat
     curves({f"start {c}": (steps, narrow_costs[:, c]) for c in range(min(6, narrow_costs.shape[1]))},
            xlabel="iteration", ylabel="quadratic cost", logy=True, ax=axes[2],
            title=f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)")
+    figure.tight_layout()
     save_figure(figure, path)

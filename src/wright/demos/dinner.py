@@ -1,9 +1,9 @@
 """What's for dinner: the flatmate cooks pizza, then sushi, then waffles, then pizza again.
 
-A network that votes on the day of the week, the month, the weather and late meetings stays at chance,
-because none of them matters. A recurrent network that reads yesterday's dinner (one-hot) learns the cycle
-and is right every night; after two weeks away it feeds its own predictions forward, one day at a time
-(the lectures' unrolling), and still names tonight's dinner.
+A network that votes on the day of the week, the month, the weather and late meetings stays at
+chance, because none of them matters. A recurrent network that reads yesterday's dinner (one-hot)
+learns the cycle and is right every night; after two weeks away it feeds its own predictions
+forward, one day at a time (the lectures' unrolling), and still names tonight's dinner.
 
 Pictures: dinner.png.
 """
@@ -21,7 +21,9 @@ from wright.demos._common import picture_path
 from wright.viz import new_figure, save_figure
 
 NAME = "dinner"
-SUMMARY = "what's for dinner: an RNN learns the pizza-sushi-waffles cycle and still knows after two weeks away"
+SUMMARY = (
+    "what's for dinner: an RNN learns the pizza-sushi-waffles cycle, even after two weeks away"
+)
 
 DAYS = 365
 TRAIN_DAYS = 300
@@ -41,7 +43,7 @@ class DinnerRNN(nn.Module):
 
     def forward(self, yesterday, state=None):
         hidden, state = self.rnn(yesterday, state)  # (N, T, H)
-        return self.vote(hidden), state             # (N, T, 3)
+        return self.vote(hidden), state  # (N, T, 3)
 
 
 def _one_hot(dinners: np.ndarray) -> wright.Tensor:
@@ -49,7 +51,7 @@ def _one_hot(dinners: np.ndarray) -> wright.Tensor:
 
 
 def circumstances_accuracy(history: np.ndarray, rng: np.random.Generator, epochs: int) -> float:
-    """Held-out accuracy of an MLP that predicts dinner from the day, month, meetings and weather."""
+    """Held-out accuracy of an MLP predicting dinner from the day, month, meetings and weather."""
     features = wright.tensor(dinner_circumstances(len(history), rng))
     model = nn.Sequential(nn.Linear(features.shape[1], 16), nn.ReLU(), nn.Linear(16, len(DINNERS)))
     optimizer = optim.Adam(model.parameters(), lr=0.01)
@@ -65,11 +67,11 @@ def circumstances_accuracy(history: np.ndarray, rng: np.random.Generator, epochs
 
 
 def train_rnn(history: np.ndarray, steps: int, window: int = 21) -> DinnerRNN:
-    """Teach the RNN tonight's dinner from yesterday's, on overlapping windows of the training days."""
+    """Teach the RNN tonight's dinner from yesterday's, on overlapping windows of training days."""
     model = DinnerRNN()
     optimizer = optim.Adam(model.parameters(), lr=0.03)
     starts = np.arange(0, TRAIN_DAYS - window - 1, 2)  # every phase of the cycle starts some window
-    days = starts[:, None] + np.arange(window)                    # (N, T)
+    days = starts[:, None] + np.arange(window)  # (N, T)
     yesterday, tonight = _one_hot(history[days]), history[days + 1]
     for _ in range(steps):
         scores, _ = model(yesterday)
@@ -81,7 +83,7 @@ def train_rnn(history: np.ndarray, steps: int, window: int = 21) -> DinnerRNN:
 
 
 def predict_after_absence(model: DinnerRNN, known: np.ndarray, away: int) -> tuple[int, list[int]]:
-    """Read the known dinners, then play the missing days forward from the network's own predictions.
+    """Read the known dinners, then play the missing days forward from the network's predictions.
 
     Returns tonight's predicted dinner and the predicted menu of the missing days.
     """
@@ -101,49 +103,69 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     """Compare the circumstances network, the RNN, and the RNN after two weeks without news.
 
     Returns:
-        chance (1/3), circumstances_accuracy (held-out days), rnn_accuracy (every held-out night, from
-        yesterday's dinner), away_accuracy (tonight after AWAY_DAYS missing days, over `trials` random
-        departures), away_days and trials.
+        chance (1/3), circumstances_accuracy (held-out days), rnn_accuracy (every held-out night,
+        from yesterday's dinner), away_accuracy (tonight after AWAY_DAYS missing days, over `trials`
+        random         departures), away_days and trials.
     """
     rng = np.random.default_rng(seed)
     wright.manual_seed(seed)
     history = dinner_cycle(DAYS, start=int(rng.integers(len(DINNERS))))
     chance = 1.0 / len(DINNERS)
     circumstances = circumstances_accuracy(history, rng, epochs=150 if quick else 400)
-    print(f"voting on day, month, weather and late meetings: {100 * circumstances:.0f}% of held-out nights "
-          f"(chance is {100 * chance:.0f}%)")
+    print(
+        "voting on day, month, weather and late meetings: "
+        f"{100 * circumstances:.0f}% of held-out nights "
+        f"(chance is {100 * chance:.0f}%)"
+    )
 
     model = train_rnn(history, steps=60 if quick else 150)
     with wright.no_grad():
-        scores, _ = model(_one_hot(history[TRAIN_DAYS - 1:-1])[None])
+        scores, _ = model(_one_hot(history[TRAIN_DAYS - 1 : -1])[None])
     rnn_accuracy = float((scores.data[0].argmax(axis=1) == history[TRAIN_DAYS:]).mean())
-    print(f"RNN reading yesterday's dinner: {100 * rnn_accuracy:.0f}% of the {DAYS - TRAIN_DAYS} held-out nights")
+    print(
+        f"RNN reading yesterday's dinner: {100 * rnn_accuracy:.0f}% of the "
+        f"{DAYS - TRAIN_DAYS} held-out nights"
+    )
 
     trials = 60 if quick else 300
     leave_days = rng.integers(TRAIN_DAYS, DAYS - AWAY_DAYS - 1, trials)
     right = 0
     for leave in leave_days:
-        tonight, _ = predict_after_absence(model, history[leave - 7:leave], AWAY_DAYS)
+        tonight, _ = predict_after_absence(model, history[leave - 7 : leave], AWAY_DAYS)
         right += tonight == history[leave + AWAY_DAYS]
     away_accuracy = right / trials
     leave = int(leave_days[0])
-    tonight, played = predict_after_absence(model, history[leave - 7:leave], AWAY_DAYS)
-    print(f"last dinner before two weeks away: {DINNERS[history[leave - 1]]}; the network plays the missing "
-          f"days forward: {' '.join(DINNERS[d] for d in played)}")
-    print(f"tonight it predicts {DINNERS[tonight]} (the flatmate cooks {DINNERS[history[leave + AWAY_DAYS]]}); "
-          f"right after {AWAY_DAYS} days away in {100 * away_accuracy:.0f}% of {trials} departures")
+    tonight, played = predict_after_absence(model, history[leave - 7 : leave], AWAY_DAYS)
+    print(
+        f"last dinner before two weeks away: {DINNERS[history[leave - 1]]}; "
+        "the network plays the missing "
+        f"days forward: {' '.join(DINNERS[d] for d in played)}"
+    )
+    print(
+        f"tonight it predicts {DINNERS[tonight]} "
+        f"(the flatmate cooks {DINNERS[history[leave + AWAY_DAYS]]}); "
+        f"right after {AWAY_DAYS} days away in {100 * away_accuracy:.0f}% of {trials} departures"
+    )
 
     if path := picture_path(out_dir, "dinner.png"):
         figure, axes = new_figure(1, 2, size=(11, 3.4))
         bars, menu = axes[0]
-        labels = ["chance", "day/month/\nweather", "RNN:\nyesterday", f"RNN after\n{AWAY_DAYS} days away"]
-        bars.bar(labels, [chance, circumstances, rnn_accuracy, away_accuracy],
-                 color=["#bbb", "#d98", "#6a6", "#48c"])
+        labels = [
+            "chance",
+            "day/month/\nweather",
+            "RNN:\nyesterday",
+            f"RNN after\n{AWAY_DAYS} days away",
+        ]
+        bars.bar(
+            labels,
+            [chance, circumstances, rnn_accuracy, away_accuracy],
+            color=["#bbb", "#d98", "#6a6", "#48c"],
+        )
         bars.set_ylim(0, 1.05)
         bars.set_ylabel("nights predicted correctly")
         days = np.arange(-7, AWAY_DAYS + 1)
-        actual = history[leave - 7:leave + AWAY_DAYS + 1]
-        predicted = list(history[leave - 7:leave]) + played + [tonight]
+        actual = history[leave - 7 : leave + AWAY_DAYS + 1]
+        predicted = list(history[leave - 7 : leave]) + played + [tonight]
         menu.axvspan(-0.5, AWAY_DAYS - 0.5, color="#eee", label="away: predictions fed forward")
         menu.plot(days, actual, "o", color="#888", markersize=10, label="what was cooked")
         menu.plot(days, predicted, "x", color="#c33", markersize=8, label="network's menu")
@@ -152,5 +174,11 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         menu.legend(loc="upper left", fontsize=7, ncol=3)
         menu.set_ylim(-0.5, 3.2)
         save_figure(figure, path)
-    return {"chance": chance, "circumstances_accuracy": circumstances, "rnn_accuracy": rnn_accuracy,
-            "away_accuracy": float(away_accuracy), "away_days": AWAY_DAYS, "trials": trials}
+    return {
+        "chance": chance,
+        "circumstances_accuracy": circumstances,
+        "rnn_accuracy": rnn_accuracy,
+        "away_accuracy": float(away_accuracy),
+        "away_days": AWAY_DAYS,
+        "trials": trials,
+    }

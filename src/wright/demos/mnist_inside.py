@@ -72,7 +72,7 @@ def _first_epoch_reaching(values: list[float], level: float) -> int:
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
     """Look inside the trained lecture network and run the shuffled-labels experiment."""
     net, accuracy, origin = trained_classifier("mlp-lecture", quick, seed)
-    print(f"784-16-16-10 sigmoid network ({origin}): {100 * accuracy:.1f}% of the 10,000 test digits right")
+    print(f"784-16-16-10 sigmoid network ({origin}): {100 * accuracy:.1f}% of the test digits right")
 
     test_images, test_labels = mnist("test", 1000)
     digit_confidence = float(np.median(_outputs(net, test_images).max(axis=1)))

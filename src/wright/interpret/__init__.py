@@ -16,6 +16,13 @@ from wright.interpret.saliency import saliency
 from wright.interpret.units import ablate, maximize_activation
 
 __all__ = [
-    "saliency", "fgsm", "pgd", "maximize_activation", "ablate", "find_layer", "intercept",
-    "record_activations", "input_gradient",
+    "ablate",
+    "fgsm",
+    "find_layer",
+    "input_gradient",
+    "intercept",
+    "maximize_activation",
+    "pgd",
+    "record_activations",
+    "saliency",
 ]

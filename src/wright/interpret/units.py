@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -13,28 +13,41 @@ from wright.interpret.layers import LayerRef, find_layer, intercept
 from wright.nn.module import Module
 from wright.tensor import Tensor
 
+_UNIT_MEANING = {1: "units are counted along axis 1",
+                 2: "a unit is an index along axis 1 followed by a position, within one sample's output"}
+
 
 def _unit_indices(unit, caller: str) -> np.ndarray:
-    units = np.atleast_1d(np.asarray(unit))
-    if units.ndim != 1 or units.dtype.kind not in "iu" or units.size == 0:
-        raise ValueError(f"{caller}: unit must be an int or a non-empty list of ints, got {unit!r}")
+    """Units as an int array: (U,) neurons or channels, or (U, k) full positions such as (channel, row, col)."""
+    units = np.asarray(unit)
+    if units.ndim == 0 or (units.ndim == 1 and isinstance(unit, tuple)):
+        units = units.reshape(1, -1) if isinstance(unit, tuple) else units.reshape(1)
+    if units.ndim not in (1, 2) or units.dtype.kind not in "iu" or units.size == 0:
+        raise ValueError(f"{caller}: unit must be an int, a tuple of ints (channel, row, col), or a non-empty "
+                         f"list of either, got {unit!r}")
     return units.astype(np.int64)
 
 
 def _check_units(units: np.ndarray, output: Tensor, where: str, caller: str) -> None:
-    if output.ndim < 2:
-        raise ValueError(f"{caller}: {where} gives output of shape {tuple(output.shape)}; units are counted "
-                         "along axis 1, so it needs (N, units) or (N, channels, ...)")
-    count = output.shape[1]
-    outside = units[(units < 0) | (units >= count)]
-    if outside.size:
-        raise IndexError(f"{caller}: {where} has {count} units (axis 1 of its output {tuple(output.shape)}), "
-                         f"so unit {int(outside[0])} does not exist")
+    per_sample = output.shape[1:]
+    width = 1 if units.ndim == 1 else units.shape[1]
+    if len(per_sample) < width:
+        raise ValueError(f"{caller}: {where} gives output of shape {tuple(output.shape)}, which has no unit "
+                         f"{tuple(units[0]) if units.ndim == 2 else int(units[0])}")
+    limits = np.array(per_sample[:width])
+    outside = np.any((units.reshape(len(units), width) < 0) | (units.reshape(len(units), width) >= limits),
+                     axis=1)
+    if outside.any():
+        bad = units[np.argmax(outside)]
+        raise IndexError(f"{caller}: {where} gives output of shape {tuple(output.shape)}, so unit "
+                         f"{bad.tolist()} does not exist ({_UNIT_MEANING[units.ndim]})")
 
 
 def unit_activation(output: Tensor, units: np.ndarray) -> Tensor:
-    """Row i's activation of unit units[i]; a channel's activation is its mean over positions."""
-    picked = output[np.arange(len(units)), units]  # (U,) or (U, H, W)
+    """Row i's activation of unit units[i]: a neuron's value, a position's value, or, for a whole channel,
+    its mean over positions."""
+    columns = (units,) if units.ndim == 1 else tuple(units.T)
+    picked = output[(np.arange(len(units)),) + columns]  # (U,) or (U, *remaining positions)
     if picked.ndim > 1:
         picked = picked.mean(axis=tuple(range(1, picked.ndim)))
     return picked
@@ -59,8 +72,9 @@ def maximize_activation(
 
     Args:
         model: the network (or a single layer, which is a model of its own).
-        unit: the unit to excite: its index along axis 1 of the layer's output (a neuron, or a channel,
-            whose activation is its mean over positions); a list gives one input per unit, in one batch.
+        unit: the unit to excite: its index along axis 1 of the layer's output (a neuron, or a whole channel,
+            whose activation is its mean over positions), or a tuple such as (channel, row, col) for one
+            position of a feature map; a list of them gives one input per unit, in one batch.
         shape: the shape of one input, without the batch axis, e.g. (1, 28, 28) or (10,).
         steps: number of ascent steps.
         lr: step size.
@@ -126,6 +140,8 @@ def ablate(model: Module, layer: LayerRef, units: int | Sequence[int]) -> Iterat
         ...     accuracy_without = evaluate(net, ...)
     """
     units = _unit_indices(units, "ablate")
+    if units.ndim != 1:
+        raise ValueError(f"ablate: units are whole neurons or channels (ints along axis 1), got {units.tolist()}")
     _, module = find_layer(model, layer)
     masks: dict[tuple[int, ...], Tensor] = {}
 

@@ -8,6 +8,7 @@ from wright.models.registry import ModelSpec, available, build, get, register
 
 # Importing the architecture modules registers their models.
 from wright.models import mlp  # noqa: E402,F401  isort: skip
+from wright.models import cnn  # noqa: E402,F401  isort: skip
 from wright.models import char_lstm, seq2seq  # noqa: E402,F401  isort: skip
 
 __all__ = ["ModelSpec", "available", "build", "get", "register"]

@@ -36,3 +36,18 @@ def lenet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.0) -> 
         layers.append(nn.Dropout(dropout))
     layers.append(nn.Linear(500, num_classes))
     return nn.Sequential(*layers)
+
+
+register(ModelSpec(
+    name="cnn",
+    summary="LeNet-style CNN: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam, cosine",
+    builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels),
+    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=64, epochs=8, schedule="cosine",
+))
+
+register(ModelSpec(
+    name="cnn-long",
+    summary="the cnn with dropout 0.5 before the last layer, trained twice as long (15 epochs); Adam, cosine",
+    builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels, dropout=0.5),
+    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=64, epochs=15, schedule="cosine",
+))

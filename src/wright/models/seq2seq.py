@@ -1,4 +1,4 @@
-"""Sequence to sequence: an encoder LSTM compresses the input into a vector, a decoder LSTM writes the output."""
+"""Sequence to sequence: an encoder LSTM compresses the input into a vector, a decoder writes."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from wright.tensor import Tensor
 class Seq2Seq(nn.Module):
     """Encoder-decoder translation without attention (Sutskever et al., 2014).
 
-    The encoder reads the source tokens; its final (h, c) state is the whole input as one vector. The
-    decoder starts from that state and predicts each target token from the previous one (given the
+    The encoder reads the source tokens; its final (h, c) state is the whole input as one vector.
+    The decoder starts from that state and predicts each target token from the previous one (the
     true previous token while training, its own guess while decoding).
 
     Args:
-        source_vocab: number of source symbols.
-        target_vocab: number of target symbols (including the start symbol).
+        source_vocab: number of source symbols (41: the dates demo's letters, digits, marks, pad).
+        target_vocab: number of target symbols, the start symbol included (12 for ISO dates).
         embedding_dim: length of each symbol's learned vector.
         hidden_size: LSTM state size: the size of the vector the input is compressed into.
         num_layers: stacked LSTM layers in the encoder and in the decoder.
@@ -28,8 +28,14 @@ class Seq2Seq(nn.Module):
         source (S, N) integers, target_in (T, N) integers -> logits (T, N, target_vocab).
     """
 
-    def __init__(self, source_vocab: int = 40, target_vocab: int = 13, embedding_dim: int = 32,
-                 hidden_size: int = 128, num_layers: int = 1) -> None:
+    def __init__(
+        self,
+        source_vocab: int = 41,
+        target_vocab: int = 12,
+        embedding_dim: int = 16,
+        hidden_size: int = 128,
+        num_layers: int = 1,
+    ) -> None:
         super().__init__()
         self.source_embedding = nn.Embedding(source_vocab, embedding_dim)
         self.encoder = nn.LSTM(embedding_dim, hidden_size, num_layers)
@@ -44,10 +50,10 @@ class Seq2Seq(nn.Module):
 
     def forward(self, source, target_in) -> Tensor:
         hidden, _ = self.decoder(self.target_embedding(target_in), self.encode(source))  # (T, N, H)
-        return self.head(hidden)                                                          # (T, N, V)
+        return self.head(hidden)  # (T, N, V)
 
     def greedy_decode(self, source, start: int, length: int) -> np.ndarray:
-        """Write `length` tokens per sequence, each time feeding back the most likely one: (length, N)."""
+        """Write `length` tokens per sequence, feeding back the likeliest each time: (length, N)."""
         with no_grad():
             state = self.encode(source)
             token = np.full((1, state[0].shape[1]), start, dtype=np.int64)
@@ -59,10 +65,16 @@ class Seq2Seq(nn.Module):
         return np.stack(written)
 
 
-register(ModelSpec(
-    name="seq2seq",
-    summary="encoder LSTM 128 -> vector -> decoder LSTM 128 (dates in words -> ISO dates)",
-    builder=Seq2Seq,
-    loss="cross-entropy", optimizer="adam", lr=3e-3, batch_size=128, epochs=1,
-    tasks=("text",),
-))
+register(
+    ModelSpec(
+        name="seq2seq",
+        summary="encoder LSTM 128 -> vector -> decoder LSTM 128 (dates in words -> ISO dates)",
+        builder=Seq2Seq,
+        loss="cross-entropy",
+        optimizer="adam",
+        lr=3e-3,
+        batch_size=128,
+        epochs=1,
+        tasks=("text",),
+    )
+)

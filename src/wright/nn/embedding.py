@@ -14,8 +14,8 @@ from wright.tensor import Tensor
 class Embedding(Module):
     """A table of `num_embeddings` learned vectors; integer indices pick rows.
 
-    Equivalent to a bias-free Linear layer applied to one-hot vectors (the lectures' one-hot encoding
-    of words and dinners), but it reads one row instead of multiplying by a vector of zeros.
+    Equivalent to a bias-free Linear layer applied to one-hot vectors (the lectures' one-hot
+    encoding of words and dinners), but it reads one row instead of multiplying by mostly zeros.
 
     Args:
         num_embeddings: vocabulary size (V).
@@ -31,17 +31,26 @@ class Embedding(Module):
         (2, 2, 3)
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 dtype=None) -> None:
+    def __init__(
+        self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, dtype=None
+    ) -> None:
         super().__init__()
         if num_embeddings <= 0 or embedding_dim <= 0:
-            raise ValueError(f"Embedding: num_embeddings and embedding_dim must be positive, got "
-                             f"{num_embeddings} and {embedding_dim}")
+            raise ValueError(
+                f"Embedding: num_embeddings and embedding_dim must be positive, got "
+                f"{num_embeddings} and {embedding_dim}"
+            )
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} is outside [0, {num_embeddings})")
+                raise ValueError(
+                    f"Embedding: padding_idx {padding_idx} is outside [0, {num_embeddings})"
+                )
             padding_idx %= num_embeddings
-        self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        self.num_embeddings, self.embedding_dim, self.padding_idx = (
+            num_embeddings,
+            embedding_dim,
+            padding_idx,
+        )
         dtype = dtype or backend.get_default_dtype()
         self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
         self.reset_parameters()

@@ -1,9 +1,9 @@
 """Recurrent layers: RNN, LSTM and GRU over whole sequences, and their single-step cells.
 
-Names, shapes, gate order and initialisation follow PyTorch, so a PyTorch state dict loads one to one.
-Each layer of a stack runs as one fused op (`wright.ops.recurrent`): the inputs of all steps are projected
-in one matrix product, every step is one gate product, and backpropagation through time is a loop, not a
-recursion. A cell is the same op over a sequence of length one.
+Names, shapes, gate order and initialisation follow PyTorch, so a PyTorch state dict loads one
+to one. Each layer of a stack runs as one fused op (`wright.ops.recurrent`): the inputs of all
+steps are projected in one matrix product, every step is one gate product, and backpropagation
+through time is a loop, not a recursion. A cell is the same op over a sequence of length one.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: tuple[Tensor, ...]):
-    """One layer over a (T, N, F) sequence from `state`: returns (outputs (T, N, H), final state)."""
+    """One layer over a (T, N, F) sequence: returns (outputs (T, N, H), final state)."""
     if mode == "LSTM":
         states = LSTMSequence.apply(x, *state, *weights)  # (T + 1, N, H): h_1..h_T, c_T
         return states[:-1], (states[-2], states[-1])
@@ -35,35 +35,38 @@ def _run_sequence(mode: str, x: Tensor, state: tuple[Tensor, ...], weights: tupl
 
 
 class _RecurrentBase(Module):
-    """Shared by the layer stacks and the cells: sizes, parameters by PyTorch's names, initialisation."""
+    """Shared by layer stacks and cells: sizes, parameters under PyTorch's names, initialisation."""
 
     mode = "RNN_TANH"
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, dtype) -> None:
         super().__init__()
         if input_size <= 0 or hidden_size <= 0:
-            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be positive, got "
-                             f"{input_size} and {hidden_size}")
+            raise ValueError(
+                f"{type(self).__name__}: input_size and hidden_size must be positive, got "
+                f"{input_size} and {hidden_size}"
+            )
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self._dtype = np.dtype(dtype or backend.get_default_dtype())
 
     def _add_parameters(self, suffix: str, in_features: int) -> None:
         rows = _GATES[self.mode] * self.hidden_size
         for kind, columns in (("ih", in_features), ("hh", self.hidden_size)):
-            setattr(self, f"weight_{kind}{suffix}", Parameter(np.empty((rows, columns), dtype=self._dtype)))
+            weight = Parameter(np.empty((rows, columns), dtype=self._dtype))
+            setattr(self, f"weight_{kind}{suffix}", weight)
         for kind in ("ih", "hh"):
             bias = Parameter(np.empty(rows, dtype=self._dtype)) if self.bias else None
             self.register_parameter(f"bias_{kind}{suffix}", bias)
 
     def _weights(self, suffix: str) -> tuple[Tensor, ...]:
-        weight_ih, weight_hh = getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}")
+        weights = (getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}"))
         if self.bias:
-            return weight_ih, weight_hh, getattr(self, f"bias_ih{suffix}"), getattr(self, f"bias_hh{suffix}")
-        zeros = Tensor(np.zeros(weight_ih.shape[0], dtype=weight_ih.dtype))
-        return weight_ih, weight_hh, zeros, zeros
+            return (*weights, getattr(self, f"bias_ih{suffix}"), getattr(self, f"bias_hh{suffix}"))
+        zeros = Tensor(np.zeros(weights[0].shape[0], dtype=weights[0].dtype))
+        return (*weights, zeros, zeros)
 
     def reset_parameters(self) -> None:
-        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch does."""
+        """Draw every weight and bias from U(-1/sqrt(H), 1/sqrt(H)), H = hidden_size (PyTorch's)."""
         bound = 1.0 / math.sqrt(self.hidden_size)
         for param in self.parameters():
             init.uniform_(param, -bound, bound)
@@ -72,30 +75,47 @@ class _RecurrentBase(Module):
         return 2 if self.mode == "LSTM" else 1
 
     def _zero_state(self, batch: int, like: Tensor) -> tuple[Tensor, ...]:
-        return tuple(Tensor(np.zeros((batch, self.hidden_size), dtype=like.dtype))
-                     for _ in range(self._num_states()))
+        return tuple(
+            Tensor(np.zeros((batch, self.hidden_size), dtype=like.dtype))
+            for _ in range(self._num_states())
+        )
 
     def _check_state(self, hx, expected: tuple[int, ...], layout: str) -> tuple[Tensor, ...]:
         """hx as a tuple of tensors of the expected shape (LSTM: (h, c); others: h alone)."""
         states = tuple(hx) if self.mode == "LSTM" else (hx,)
         if len(states) != self._num_states():
-            raise ValueError(f"{self.describe()} expects its state as a pair (h_0, c_0), got {len(states)} tensors")
+            raise ValueError(
+                f"{self.describe()} expects its state as a pair (h_0, c_0), "
+                f"got {len(states)} tensors"
+            )
         states = tuple(s if isinstance(s, Tensor) else Tensor(s) for s in states)
         for state in states:
             if tuple(state.shape) != expected:
-                raise ValueError(f"{self.describe()} got an initial state of shape {tuple(state.shape)}; "
-                                 f"expected {layout} = {expected}")
+                raise ValueError(
+                    f"{self.describe()} got an initial state of shape {tuple(state.shape)}; "
+                    f"expected {layout} = {expected}"
+                )
         return states
 
 
 class _RecurrentLayers(_RecurrentBase):
     """A stack of recurrent layers run over whole sequences."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        dtype=None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, dtype)
         if num_layers < 1:
-            raise ValueError(f"{type(self).__name__}: num_layers must be at least 1, got {num_layers}")
+            raise ValueError(
+                f"{type(self).__name__}: num_layers must be at least 1, got {num_layers}"
+            )
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1), got {dropout}")
         self.num_layers, self.batch_first, self.dropout = num_layers, batch_first, float(dropout)
@@ -110,17 +130,22 @@ class _RecurrentLayers(_RecurrentBase):
         """Run the stack over a sequence.
 
         Args:
-            input: (T, N, F) sequences, (N, T, F) with `batch_first`, or one unbatched sequence (T, F).
-            hx: initial hidden state (num_layers, N, H), for LSTM the pair (h_0, c_0); zeros when None.
+            input: (T, N, F) sequences, (N, T, F) with `batch_first`, or one unbatched sequence
+                (T, F).
+            hx: initial hidden state (num_layers, N, H), for LSTM the pair (h_0, c_0); zeros when
+                None.
 
         Returns:
-            (output, h_n) for RNN and GRU, (output, (h_n, c_n)) for LSTM: output holds the top layer's
-            hidden state at every step, (T, N, H) or (N, T, H); h_n and c_n the final state of every layer.
+            (output, h_n) for RNN and GRU, (output, (h_n, c_n)) for LSTM: output holds the top
+            layer's hidden state at every step, (T, N, H) or (N, T, H); h_n and c_n the final state
+            of every layer.
         """
         x = input if isinstance(input, Tensor) else Tensor(input)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{self.describe()} got input of shape {tuple(x.shape)}; expected "
-                             f"{self._layout()} or unbatched (T, F), with F = input_size = {self.input_size}")
+            raise ValueError(
+                f"{self.describe()} got input of shape {tuple(x.shape)}; expected "
+                f"{self._layout()} or unbatched (T, F), with F = input_size = {self.input_size}"
+            )
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)
@@ -130,7 +155,11 @@ class _RecurrentLayers(_RecurrentBase):
         if hx is None:
             layer_states = [self._zero_state(batch, x)] * self.num_layers
         else:
-            shape = (self.num_layers, batch, self.hidden_size) if batched else (self.num_layers, self.hidden_size)
+            shape = (
+                (self.num_layers, batch, self.hidden_size)
+                if batched
+                else (self.num_layers, self.hidden_size)
+            )
             layout = "(num_layers, N, H)" if batched else "(num_layers, H)"
             given = self._check_state(hx, shape, layout)
             if not batched:
@@ -168,7 +197,7 @@ class _RecurrentLayers(_RecurrentBase):
 
 
 class RNN(_RecurrentLayers):
-    """Elman recurrent network: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act tanh or ReLU.
+    """Elman network: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or ReLU.
 
     The lectures' picture: today's prediction is a vote of today's new information and yesterday's
     prediction, squashed so that a loop run day after day cannot blow up.
@@ -192,8 +221,17 @@ class RNN(_RecurrentLayers):
         ((14, 1, 8), (1, 1, 8))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        dtype=None,
+    ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, dtype)
@@ -207,7 +245,7 @@ class RNN(_RecurrentLayers):
 class LSTM(_RecurrentLayers):
     """Long short-term memory: a recurrent layer with a memory (cell state) and three learned gates.
 
-    With x_t and h_{t-1} as the new information and the previous prediction, four small networks vote:
+    With x_t the new information and h_{t-1} the previous prediction, four small networks vote:
 
         i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)   input gate: the lectures' *ignore* gate
         f = sigmoid(W_if x + b_if + W_hf h + b_hf)   forget gate: which memories to keep
@@ -268,14 +306,17 @@ class _RecurrentCell(_RecurrentBase):
         self.reset_parameters()
 
     def forward(self, input: Tensor, hx=None):
-        """Advance one step: input (N, F) or (F,); hx (N, H) (LSTM: the pair (h, c)); zeros when None.
+        """Advance one step: input (N, F) or (F,); hx (N, H), for LSTMCell the pair (h, c); zeros
+        when None.
 
         Returns h' (N, H) for RNNCell and GRUCell, the pair (h', c') for LSTMCell.
         """
         x = input if isinstance(input, Tensor) else Tensor(input)
         if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{self.describe()} got input of shape {tuple(x.shape)}; expected (N, F) or (F,) "
-                             f"with F = input_size = {self.input_size}")
+            raise ValueError(
+                f"{self.describe()} got input of shape {tuple(x.shape)}; expected (N, F) or (F,) "
+                f"with F = input_size = {self.input_size}"
+            )
         batched = x.ndim == 2
         batch = x.shape[0] if batched else 1
         if hx is None:
@@ -284,7 +325,9 @@ class _RecurrentCell(_RecurrentBase):
             expected = (batch, self.hidden_size) if batched else (self.hidden_size,)
             state = self._check_state(hx, expected, "(N, H)" if batched else "(H,)")
             state = tuple(s.reshape(batch, self.hidden_size) for s in state)
-        _, final = _run_sequence(self.mode, x.reshape(1, batch, self.input_size), state, self._weights(""))
+        _, final = _run_sequence(
+            self.mode, x.reshape(1, batch, self.input_size), state, self._weights("")
+        )
         if not batched:
             final = tuple(s.reshape(self.hidden_size) for s in final)
         return final if self.mode == "LSTM" else final[0]
@@ -302,10 +345,18 @@ class RNNCell(_RecurrentCell):
     Shape: input (N, F), hx (N, H) -> h' (N, H).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
-                 dtype=None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        dtype=None,
+    ) -> None:
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise ValueError(
+                f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}"
+            )
         super().__init__(input_size, hidden_size, bias, dtype)
         self.nonlinearity, self.mode = nonlinearity, f"RNN_{nonlinearity.upper()}"
 

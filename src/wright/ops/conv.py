@@ -1,8 +1,9 @@
-"""Convolution and pooling as fused primitives: im2col plus one matrix product, col2im over kernel offsets.
+"""Convolution and pooling as fused primitives: im2col and one matrix product, col2im per kernel tap.
 
-Images are NCHW to the user (like PyTorch). Inside, the convolution works channels-last: its output is an
-NCHW view of NHWC memory, so the next layer's im2col copies contiguous runs of kernel-width x channels
-numbers, and elementwise ops and pooling keep that memory order (NumPy allocates results in the inputs' order).
+Images are NCHW to the user (like PyTorch). Inside, the convolution works channels-last: its output is
+an NCHW view of NHWC memory, so the next layer's im2col copies contiguous runs of kernel width x
+channels numbers, and elementwise ops and pooling keep that memory order (NumPy allocates results in
+the order of their inputs).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class Window:
 
     Attributes:
         kernel, stride, dilation: the window's size, its step, and the spacing of its taps.
-        pad_before, pad_after: rows/columns added before and after; `pad_after` includes the overhang
-            that `ceil_mode` adds so the last window can run off the image.
+        pad_before, pad_after: rows/columns added before and after; `pad_after` includes the
+            overhang that `ceil_mode` adds so the last window can run off the image.
         out: the output size.
     """
 
@@ -52,16 +53,16 @@ class Window:
 
     @property
     def overlapping(self) -> bool:
-        """Whether neighbouring windows share pixels (the stride is shorter than the kernel's extent)."""
+        """Whether neighbouring windows share pixels (a stride shorter than the kernel's extent)."""
         return any(s < d * (k - 1) + 1 for k, s, d in zip(self.kernel, self.stride, self.dilation))
 
     def unsqueezed(self) -> Window:
-        """The same window on an image with a leading axis of size 1 (a 1-D signal seen as a 1-row image)."""
-        return Window((1,) + self.kernel, (1,) + self.stride, (1,) + self.dilation, (0,) + self.pad_before,
-                      (0,) + self.pad_after, (1,) + self.out)
+        """The same window on an image with a leading axis of size 1 (a signal as a one-row image)."""
+        return Window((1,) + self.kernel, (1,) + self.stride, (1,) + self.dilation,
+                      (0,) + self.pad_before, (0,) + self.pad_after, (1,) + self.out)
 
     def offsets(self):
-        """For each kernel tap (i, j), row-major, the slices of the padded image that the tap visits."""
+        """For each kernel tap (i, j), row-major, the slices of the padded image the tap visits."""
         (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.out
         for i in range(kh):
             for j in range(kw):
@@ -69,14 +70,15 @@ class Window:
                        slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
 
 
-def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padding=0, dilation=1,
-                   ceil_mode: bool = False, pooling: bool = False) -> Window:
+def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padding=0,
+                   dilation=1, ceil_mode: bool = False, pooling: bool = False) -> Window:
     """Check a kernel against an input's spatial size and work out the output size.
 
     Args:
         caller: names the layer or function in error messages.
         size: the input's spatial size, (L,) or (H, W).
-        padding: an int or tuple; "valid" (none) or "same" (output as large as the input, stride 1 only).
+        padding: an int or tuple; "valid" (none) or "same" (output as large as the input; stride 1
+            only).
         stride: defaults to 1, or to the kernel size when `pooling`.
         ceil_mode: round the output size up, so a last partial window covers the image's edge.
 
@@ -85,8 +87,9 @@ def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padd
     """
     n = len(size)
     kernel = as_tuple(kernel, n, "kernel_size", caller)
-    stride = as_tuple(kernel if stride is None and pooling else (1 if stride is None else stride), n,
-                      "stride", caller)
+    if stride is None:
+        stride = kernel if pooling else 1
+    stride = as_tuple(stride, n, "stride", caller)
     dilation = as_tuple(dilation, n, "dilation", caller)
     for name, values in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
         if min(values) < 1:
@@ -96,26 +99,31 @@ def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padd
         before = after = (0,) * n
     elif padding == "same":
         if pooling or max(stride) != 1:
-            raise ValueError(f"{caller}: padding='same' needs stride 1 (and a convolution), got stride {stride}")
+            raise ValueError(f"{caller}: padding='same' needs stride 1 (and a convolution), got "
+                             f"stride {stride}")
         before = tuple((e - 1) // 2 for e in extent)
         after = tuple(e - 1 - b for e, b in zip(extent, before))
     elif isinstance(padding, str):
-        raise ValueError(f"{caller}: padding must be an int, a tuple, 'valid' or 'same', got {padding!r}")
+        raise ValueError(f"{caller}: padding must be an int, a tuple, 'valid' or 'same', got "
+                         f"{padding!r}")
     else:
         before = after = as_tuple(padding, n, "padding", caller)
         if min(before) < 0:
             raise ValueError(f"{caller}: padding must be >= 0, got {before}")
         if pooling and any(2 * p > k for p, k in zip(before, kernel)):
-            raise ValueError(f"{caller}: padding {before} must be at most half the kernel {kernel}")
+            raise ValueError(f"{caller}: padding {before} must be at most half the kernel "
+                             f"{kernel}")
     out, overhang = [], []
-    for axis, (name, s, e, st, b, a) in enumerate(zip(_AXIS_NAMES[n], size, extent, stride, before, after)):
+    sides = zip(_AXIS_NAMES[n], size, extent, stride, before, after)
+    for axis, (name, s, e, st, b, a) in enumerate(sides):
         span = s + b + a - e
         if span < 0:
             raise ValueError(
                 f"{caller}: the kernel does not fit the input's {name}: output {name} = "
-                f"floor(({name} {s} + padding {b} + {a} - dilation {dilation[axis]} * (kernel_size "
-                f"{kernel[axis]} - 1) - 1) / stride {st}) + 1 = floor({span} / {st}) + 1 = {span // st + 1}"
-                f" <= 0; the padded input ({s + b + a}) is smaller than the kernel's extent ({e})"
+                f"floor(({name} {s} + padding {b} + {a} - dilation {dilation[axis]} * "
+                f"(kernel_size {kernel[axis]} - 1) - 1) / stride {st}) + 1 = floor({span} / {st}) + 1 "
+                f"= {span // st + 1} <= 0; the padded input ({s + b + a}) is smaller than the "
+                f"kernel's extent ({e})"
             )
         count = (-(-span // st) if ceil_mode else span // st) + 1
         if ceil_mode and (count - 1) * st >= s + b:
@@ -139,7 +147,7 @@ def _pad_channels_last(x: np.ndarray, window: Window) -> np.ndarray:
 
 
 def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
-    """A read-only (N, OH, OW, KH, KW, C) view of every window of an NHWC image: im2col without copying."""
+    """A read-only (N, OH, OW, KH, KW, C) view of every window of an NHWC image: im2col, no copy."""
     n, _, _, c = padded.shape
     sn, sh, sw, sc = padded.strides
     shape = (n, *window.out, *window.kernel, c)
@@ -148,13 +156,30 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
     return as_strided(padded, shape, strides, writeable=False)
 
 
-class Conv2d(Function):
-    """Cross-correlation of (N, C, H, W) images with (O, C/groups, KH, KW) kernels, as PyTorch computes it.
+# How many numbers of im2col columns to build at once in inference (1 MiB of float32: a core's L2).
+_BLOCK_NUMBERS = 1 << 18
 
-    Forward: columns (groups, N*OH*OW, KH*KW*C/groups) times the kernels, one matrix product per group.
-    Backward: the weight gradient is the output gradient times the columns; the input gradient is the output
-    gradient times each tap's kernel slice, added back onto the pixels that tap read (col2im), one strided
-    add per tap.
+
+def _columns(patches: np.ndarray) -> np.ndarray:
+    """Copy (N, OH, OW, KH, KW, g, C/g) patches into im2col columns (g, N*OH*OW, KH*KW*C/g).
+
+    With one channel per group the copy runs tap-major, along image rows, rather than KW numbers at
+    a time, and the columns come back as a transposed view, which the matrix product takes as is.
+    """
+    n, oh, ow, _, _, groups, group_channels = patches.shape
+    if group_channels == 1:
+        tap_major = patches.transpose(5, 3, 4, 6, 0, 1, 2).reshape(groups, -1, n * oh * ow)
+        return tap_major.transpose(0, 2, 1)
+    return patches.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, n * oh * ow, -1)
+
+
+class Conv2d(Function):
+    """Cross-correlation of (N, C, H, W) images with (O, C/groups, KH, KW) kernels, as in PyTorch.
+
+    Forward: columns (groups, N*OH*OW, KH*KW*C/groups) times the kernels, one product per group.
+    Backward: the weight gradient is the output gradient times the columns; the input gradient is the
+    output gradient times each tap's kernel slice, added back onto the pixels that tap read (col2im),
+    one strided add per tap.
     """
 
     def forward(self, x, weight, bias=None, *, window, groups):
@@ -163,22 +188,29 @@ class Conv2d(Function):
         (kh, kw), (oh, ow) = window.kernel, window.out
         patches = _patches(_pad_channels_last(x, window), window)
         patches = patches.reshape(n, oh, ow, kh, kw, groups, group_channels)
-        if group_channels == 1:
-            # One channel: copy tap-major, along image rows, rather than KW numbers at a time; the
-            # matrix product takes the transposed columns as they are.
-            cols = patches.transpose(5, 3, 4, 6, 0, 1, 2).reshape(groups, -1, n * oh * ow).transpose(0, 2, 1)
-        else:
-            cols = patches.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, n * oh * ow, -1)
         # (O, C/g, KH, KW) -> (g, O/g, KH*KW*C/g), matching the columns' (KH, KW, C) order
         kernels = weight.reshape(groups, out_channels // groups, group_channels, kh, kw)
         kernels = kernels.transpose(0, 1, 3, 4, 2).reshape(groups, out_channels // groups, -1)
-        out = np.matmul(cols, kernels.transpose(0, 2, 1)).transpose(1, 0, 2).reshape(n * oh, -1)
+        if any(self.needs_input_grad):
+            self.kernels, self.window, self.groups = kernels, window, groups
+            self.x_shape, self.dtype = x.shape, x.dtype
+        if self.needs_input_grad[1]:
+            # The weight gradient needs the columns again: build them for the whole batch, keep them.
+            self.cols = _columns(patches)
+            out = np.matmul(self.cols, kernels.transpose(0, 2, 1))
+        else:
+            # Otherwise build them a few images at a time: each block is still in cache when the
+            # product reads it, and no batch-sized buffer is allocated.
+            out = np.empty((groups, n * oh * ow, out_channels // groups), np.result_type(x, weight))
+            images = max(1, _BLOCK_NUMBERS // (oh * ow * kernels.shape[2]))
+            for start in range(0, n, images):
+                rows = slice(start * oh * ow, min(start + images, n) * oh * ow)
+                cols = _columns(patches[start:start + images])
+                np.matmul(cols, kernels.transpose(0, 2, 1), out=out[:, rows])
+        out = out.transpose(1, 0, 2).reshape(n * oh, -1)
         if bias is not None:
             # Rows of whole output lines (OW pixels x O channels) add faster than rows of O numbers.
             out += np.tile(bias, ow)
-        if any(self.needs_input_grad):
-            self.cols, self.kernels, self.window, self.groups = cols, kernels, window, groups
-            self.x_shape, self.dtype = x.shape, x.dtype
         return out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
 
     def backward(self, grad):
@@ -194,7 +226,7 @@ class Conv2d(Function):
         if need_x:
             grad_x = self._col2im(grad_rows, kernels)
         if len(self.needs_input_grad) == 3 and self.needs_input_grad[2]:
-            # A matrix-vector product sums over N*OH*OW far faster than a reduction over a short row.
+            # A matrix-vector product sums over N*OH*OW far faster than a reduction of short rows.
             grad_b = np.matmul(np.ones(n * oh * ow, grad.dtype), grad_rows).reshape(out_channels)
         return (grad_x, grad_w) if len(self.needs_input_grad) == 2 else (grad_x, grad_w, grad_b)
 
@@ -205,13 +237,14 @@ class Conv2d(Function):
         (top, left), (bottom, right) = window.pad_before, window.pad_after
         n, c, h, w = self.x_shape
         (kh, kw), (oh, ow) = window.kernel, window.out
-        by_tap = kernels.reshape(groups, kernels.shape[1], kh * kw, c // groups).transpose(0, 2, 1, 3)
+        hp, wp = h + top + bottom, w + left + right
+        by_tap = kernels.reshape(groups, -1, kh * kw, c // groups).transpose(0, 2, 1, 3)
         tap_grads = np.matmul(grad_rows[:, None], by_tap)  # (g, KH*KW, N*OH*OW, C/g)
-        grad_padded = np.zeros((n, h + top + bottom, w + left + right, groups, c // groups), self.dtype)
+        grad_padded = np.zeros((n, hp, wp, groups, c // groups), self.dtype)
         for tap, (rows, columns) in enumerate(window.offsets()):
-            grad_padded[:, rows, columns] += tap_grads[:, tap].reshape(groups, n, oh, ow, -1).transpose(
-                1, 2, 3, 0, 4)
-        grad_padded = grad_padded.reshape(n, h + top + bottom, w + left + right, c)
+            tap_grad = tap_grads[:, tap].reshape(groups, n, oh, ow, -1)
+            grad_padded[:, rows, columns] += tap_grad.transpose(1, 2, 3, 0, 4)
+        grad_padded = grad_padded.reshape(n, hp, wp, c)
         return grad_padded[:, top:top + h, left:left + w].transpose(0, 3, 1, 2)
 
 
@@ -232,9 +265,9 @@ def _crop(padded: np.ndarray, window: Window, shape: tuple[int, ...]) -> np.ndar
 
 
 class MaxPool2d(Function):
-    """The largest value in each window; padding and a ceil-mode overhang count as -inf (never chosen).
+    """The largest value in each window; padding and a ceil-mode overhang count as -inf.
 
-    Forward keeps, per output, which tap won (the first one in row-major order on ties, as PyTorch does);
+    Forward keeps, per output, which tap won (the first in row-major order on ties, as PyTorch does);
     backward sends each gradient to that tap only. Both loop over the kernel's taps, not over pixels.
     """
 
@@ -243,7 +276,8 @@ class MaxPool2d(Function):
         taps = [padded[:, :, rows, columns] for rows, columns in window.offsets()]
         out = taps[0].copy(order="K")
         index_type = np.min_scalar_type(len(taps))
-        winner, candidate = np.zeros_like(out, dtype=index_type), np.empty_like(out, dtype=index_type)
+        winner = np.zeros_like(out, dtype=index_type)
+        candidate = np.empty_like(out, dtype=index_type)
         for index, tap in enumerate(taps[1:], start=1):
             # Taps come in increasing index order, so the winner is the largest index that beat the
             # running max: a maximum of index * (tap > max), much faster than a masked assignment.
@@ -261,15 +295,16 @@ class MaxPool2d(Function):
                 np.multiply(grad, self.winner == index, out=chosen)
                 grad_padded[:, :, rows, columns] += chosen
             else:
-                # Each pixel is in at most one window, so the taps' views never meet: write in place.
+                # Each pixel is in one window at most, so the taps' views never meet: write in place.
                 np.multiply(grad, self.winner == index, out=grad_padded[:, :, rows, columns])
         return _crop(grad_padded, self.window, self.x.shape)
 
 
 def _divisors(window: Window, size: tuple[int, int], count_include_pad: bool) -> np.ndarray | float:
-    """How many numbers each average is over: (OH, OW), or one number when every window is full."""
+    """How many numbers each average is over: (OH, OW), or one number when all windows are full."""
     counts = []
-    for s, k, st, before, o in zip(size, window.kernel, window.stride, window.pad_before, window.out):
+    sides = zip(size, window.kernel, window.stride, window.pad_before, window.out)
+    for s, k, st, before, o in sides:
         start = np.arange(o) * st - before
         # PyTorch counts padding (when asked) but never the ceil-mode overhang past it
         end = np.minimum(start + k, s + before)
@@ -282,7 +317,7 @@ def _divisors(window: Window, size: tuple[int, int], count_include_pad: bool) ->
 
 
 class AvgPool2d(Function):
-    """The mean of each window: a sum of one strided view per kernel tap, divided by the window's count."""
+    """The mean of each window: a sum of one strided view per kernel tap, over the window's count."""
 
     def forward(self, x, window, count_include_pad=True):
         padded = _pad_like(x, window, 0.0)

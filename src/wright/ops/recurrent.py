@@ -1,16 +1,17 @@
-"""Fused recurrent kernels: a whole sequence through one RNN, LSTM or GRU layer per op, forward and backward.
+"""Fused recurrent kernels: a whole sequence through one RNN, LSTM or GRU layer per op.
 
-Each op projects the inputs of every time step with one matrix product, then loops over time with one fused
-gate product per step, writing into preallocated buffers; backward walks back over time the same way
-(backpropagation through time), so long sequences need memory, not recursion. A single step is T = 1.
+Each op projects the inputs of every time step with one matrix product, then loops over time with
+one fused gate product per step, writing into preallocated buffers; backward walks back over time
+the same way (backpropagation through time), so long sequences need memory, not recursion. One step
+is T = 1.
 """
 
 import numpy as np
 
 from wright.autograd import Function
 
-# The sigmoid gates are computed as 0.5 tanh(x / 2) + 0.5: their weights are halved once per call, so one
-# tanh over the whole gate block serves the sigmoid and tanh gates alike.
+# The sigmoid gates are computed as 0.5 tanh(x / 2) + 0.5: their weights are halved once per call,
+# so one tanh over the whole gate block serves the sigmoid and tanh gates alike.
 _HALF = 0.5
 
 
@@ -22,14 +23,8 @@ def _project_inputs(x, w_ih, bias):
     return out.reshape(steps, batch, -1)
 
 
-def _gate_scale(rows, sigmoid_rows, dtype):
-    scale = np.ones(rows, dtype=dtype)
-    scale[:sigmoid_rows] = _HALF
-    return scale
-
-
 def _parameter_grads(flags, grad_inputs, grad_recurrent, x, previous, w_ih):
-    """Gradients of the input projection and recurrent product, summed over all steps in single products.
+    """Gradients of the input projection and the recurrent product, summed over all steps at once.
 
     grad_inputs (T, N, G*H) is the gradient at x W_ih^T + b_ih, grad_recurrent at h W_hh^T + b_hh;
     `previous` holds the hidden state each step started from; flags say which of the returned
@@ -52,7 +47,7 @@ def _parameter_grads(flags, grad_inputs, grad_recurrent, x, previous, w_ih):
 
 
 class RNNSequence(Function):
-    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) over a sequence; returns h_1..h_T (T, N, H)."""
+    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) over a sequence; returns h_1..h_T."""
 
     def forward(self, x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity):
         steps, batch, _ = x.shape
@@ -83,27 +78,16 @@ class RNNSequence(Function):
         for t in reversed(range(len(out))):
             np.add(grad[t], carry, out=grad_pre[t])
             grad_pre[t] *= slope[t]
-            np.matmul(grad_pre[t], self.w_hh, out=carry)
+            if t or need_h0:
+                np.matmul(grad_pre[t], self.w_hh, out=carry)
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
-            (need_x, *need_params), grad_pre, grad_pre, self.x, hidden[:-1], self.w_ih)
+            (need_x, *need_params), grad_pre, grad_pre, self.x, hidden[:-1], self.w_ih
+        )
         return dx, (carry if need_h0 else None), d_w_ih, d_w_hh, d_b_ih, d_b_hh
 
 
-def _lstm_internal(rows, size):
-    """PyTorch's gate rows (input, forget, cell, output) rolled to (output, input, forget, cell).
-
-    In this order the three sigmoid gates are one block (o, i, f) and the three gates that the cell
-    gradient reaches are one block (i, f, g), so forward and backward each touch contiguous slices.
-    """
-    return np.roll(rows, size, axis=0)
-
-
-def _lstm_external(rows, size):
-    return np.roll(rows, -size, axis=0)
-
-
 class LSTMSequence(Function):
-    """An LSTM layer over a sequence. Returns (T + 1, N, H): h_1..h_T, then the final cell state c_T.
+    """An LSTM layer over a sequence. Returns (T + 1, N, H): h_1..h_T, then the final cell state.
 
     Gates, with the lectures' names: i = ignore (input gate), f = forget, g = candidate memories,
     o = select (output gate). c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t).
@@ -112,10 +96,13 @@ class LSTMSequence(Function):
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         steps, batch, _ = x.shape
         size = h0.shape[-1]
-        scale = _gate_scale(4 * size, 3 * size, x.dtype)
-        w_ih_int, w_hh_int = _lstm_internal(w_ih, size), _lstm_internal(w_hh, size)
-        gates = _project_inputs(x, w_ih_int * scale[:, None], _lstm_internal(b_ih + b_hh, size) * scale)
-        w_hh_scaled_t = (w_hh_int * scale[:, None]).T
+        # Rows (i, f, g, o): the sigmoid gates are i, f and o, the tanh gate g.
+        scale = np.full(4 * size, _HALF, dtype=x.dtype)
+        scale[2 * size : 3 * size] = 1
+        # After the tanh, a * scale + offset gives sigmoid values in i, f, o and leaves g as it is.
+        offset = 1 - scale
+        gates = _project_inputs(x, w_ih * scale[:, None], (b_ih + b_hh) * scale)
+        w_hh_scaled_t = (w_hh * scale[:, None]).T
         # hidden holds h_0..h_T and one more slot for c_T, so the output is a view, not a copy
         hidden = np.empty((steps + 2, batch, size), dtype=x.dtype)
         cells = np.empty((steps + 1, batch, size), dtype=x.dtype)
@@ -123,39 +110,38 @@ class LSTMSequence(Function):
         hidden[0], cells[0] = h0, c0
         recurrent = np.empty((batch, 4 * size), dtype=x.dtype)
         product = np.empty((batch, size), dtype=x.dtype)
-        sigmoid_rows, o_rows, i_rows = slice(0, 3 * size), slice(0, size), slice(size, 2 * size)
-        f_rows, g_rows = slice(2 * size, 3 * size), slice(3 * size, 4 * size)
+        i_rows, f_rows, g_rows, o_rows = (slice(k * size, (k + 1) * size) for k in range(4))
         for t in range(steps):
             a = gates[t]
             np.matmul(hidden[t], w_hh_scaled_t, out=recurrent)
             a += recurrent
             np.tanh(a, out=a)
-            sigmoids = a[:, sigmoid_rows]
-            sigmoids *= _HALF
-            sigmoids += _HALF
+            a *= scale
+            a += offset
             np.multiply(a[:, f_rows], cells[t], out=cells[t + 1])
             np.multiply(a[:, i_rows], a[:, g_rows], out=product)
             cells[t + 1] += product
             np.tanh(cells[t + 1], out=tanh_cells[t])
             np.multiply(a[:, o_rows], tanh_cells[t], out=hidden[t + 1])
         hidden[steps + 1] = cells[steps]
-        self.x, self.hidden, self.cells, self.tanh_cells, self.gates = x, hidden, cells, tanh_cells, gates
-        self.w_ih_int, self.w_hh_int = w_ih_int, w_hh_int
+        self.x, self.hidden, self.cells, self.gates = x, hidden, cells, gates
+        self.tanh_cells = tanh_cells
+        self.w_ih, self.w_hh = w_ih, w_hh
         return hidden[1:]
 
     def backward(self, grad):
         need_x, need_h0, need_c0, *need_params = self.needs_input_grad
         steps, batch, size = self.tanh_cells.shape
         gates = self.gates.reshape(steps, batch, 4, size)
-        o, i, f, g = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
+        i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
         tanh_cells = self.tanh_cells
         # Per-step factors that do not depend on the gradient, computed for all steps at once.
-        to_o = tanh_cells * o * (1 - o)             # d pre_o / d h
         to_cell = o * (1 - tanh_cells * tanh_cells)  # d c / d h
-        to_ifg = np.empty((steps, batch, 3, size), dtype=grad.dtype)
+        to_ifg = np.empty((steps, batch, 3, size), dtype=grad.dtype)  # d pre_(i, f, g) / d c
         np.multiply(g, i * (1 - i), out=to_ifg[:, :, 0])
         np.multiply(self.cells[:-1], f * (1 - f), out=to_ifg[:, :, 1])
         np.multiply(i, 1 - g * g, out=to_ifg[:, :, 2])
+        to_o = tanh_cells * o * (1 - o)  # d pre_o / d h
         grad_gates = np.empty((steps, batch, 4 * size), dtype=grad.dtype)
         grad_gates4 = grad_gates.reshape(steps, batch, 4, size)
         grad_hidden = grad[:steps].copy()
@@ -163,18 +149,27 @@ class LSTMSequence(Function):
         grad_cell = np.empty_like(grad_cell_carry)
         carry = np.zeros_like(grad_cell_carry)
         for t in reversed(range(steps)):
-            np.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 0])
             np.multiply(grad_hidden[t], to_cell[t], out=grad_cell)
             grad_cell += grad_cell_carry
-            np.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, 1:])
+            np.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, :3])
+            np.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 3])
             np.multiply(grad_cell, f[t], out=grad_cell_carry)
-            np.matmul(grad_gates[t], self.w_hh_int, out=carry)
+            if t or need_h0:
+                np.matmul(grad_gates[t], self.w_hh, out=carry)
             if t:
                 grad_hidden[t - 1] += carry
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
-            (need_x, *need_params), grad_gates, grad_gates, self.x, self.hidden[:steps], self.w_ih_int)
-        unroll = [None if d is None else _lstm_external(d, size) for d in (d_w_ih, d_w_hh, d_b_ih, d_b_hh)]
-        return (dx, carry if need_h0 else None, grad_cell_carry if need_c0 else None, *unroll)
+            (need_x, *need_params), grad_gates, grad_gates, self.x, self.hidden[:steps], self.w_ih
+        )
+        return (
+            dx,
+            carry if need_h0 else None,
+            grad_cell_carry if need_c0 else None,
+            d_w_ih,
+            d_w_hh,
+            d_b_ih,
+            d_b_hh,
+        )
 
 
 class GRUSequence(Function):
@@ -187,20 +182,22 @@ class GRUSequence(Function):
     def forward(self, x, h0, w_ih, w_hh, b_ih, b_hh):
         steps, batch, _ = x.shape
         size = h0.shape[-1]
-        scale = _gate_scale(3 * size, 2 * size, x.dtype)
-        # The recurrent bias of r and z can join the input projection; b_hn must stay inside r * (...).
+        # Rows (r, z, n): r and z are sigmoid gates, n the tanh candidate.
+        scale = np.full(3 * size, _HALF, dtype=x.dtype)
+        scale[2 * size :] = 1
+        # The recurrent bias of r and z joins the input projection; b_hn must stay inside r * (...).
         bias = b_ih.copy()
-        bias[:2 * size] += b_hh[:2 * size]
+        bias[: 2 * size] += b_hh[: 2 * size]
         gates = _project_inputs(x, w_ih * scale[:, None], bias * scale)
         w_hh_scaled_t = (w_hh * scale[:, None]).T
-        b_hn = b_hh[2 * size:]
+        b_hn = b_hh[2 * size :]
         hidden = np.empty((steps + 1, batch, size), dtype=x.dtype)
         hidden[0] = h0
         recurrent_n = np.empty((steps, batch, size), dtype=x.dtype)
         recurrent = np.empty((batch, 3 * size), dtype=x.dtype)
         product = np.empty((batch, size), dtype=x.dtype)
-        rz_rows, r_rows, z_rows, n_rows = (slice(0, 2 * size), slice(0, size), slice(size, 2 * size),
-                                           slice(2 * size, 3 * size))
+        r_rows, z_rows, n_rows = (slice(k * size, (k + 1) * size) for k in range(3))
+        rz_rows = slice(0, 2 * size)
         for t in range(steps):
             a = gates[t]
             np.matmul(hidden[t], w_hh_scaled_t, out=recurrent)
@@ -226,9 +223,9 @@ class GRUSequence(Function):
         steps, batch, size = self.recurrent_n.shape
         gates = self.gates.reshape(steps, batch, 3, size)
         r, z, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
-        to_n = (1 - z) * (1 - n * n)                        # d pre_n / d h'
-        to_z = (self.hidden[:-1] - n) * z * (1 - z)          # d pre_z / d h'
-        to_r = self.recurrent_n * r * (1 - r)                # d pre_r / d pre_n
+        to_n = (1 - z) * (1 - n * n)  # d pre_n / d h'
+        to_z = (self.hidden[:-1] - n) * z * (1 - z)  # d pre_z / d h'
+        to_r = self.recurrent_n * r * (1 - r)  # d pre_r / d pre_n
         grad_recurrent = np.empty((steps, batch, 3 * size), dtype=grad.dtype)
         grad_rec3 = grad_recurrent.reshape(steps, batch, 3, size)
         grad_n = np.empty((steps, batch, size), dtype=grad.dtype)
@@ -240,13 +237,15 @@ class GRUSequence(Function):
             np.multiply(grad_hidden[t], to_z[t], out=grad_rec3[t, :, 1])
             np.multiply(grad_n[t], to_r[t], out=grad_rec3[t, :, 0])
             np.multiply(grad_n[t], r[t], out=grad_rec3[t, :, 2])
-            np.matmul(grad_recurrent[t], self.w_hh, out=carry)
-            np.multiply(grad_hidden[t], z[t], out=direct)
-            carry += direct
+            if t or need_h0:
+                np.matmul(grad_recurrent[t], self.w_hh, out=carry)
+                np.multiply(grad_hidden[t], z[t], out=direct)
+                carry += direct
             if t:
                 grad_hidden[t - 1] += carry
         grad_inputs = grad_recurrent.copy()
-        grad_inputs[..., 2 * size:] = grad_n
+        grad_inputs[..., 2 * size :] = grad_n
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
-            (need_x, *need_params), grad_inputs, grad_recurrent, self.x, self.hidden[:-1], self.w_ih)
+            (need_x, *need_params), grad_inputs, grad_recurrent, self.x, self.hidden[:-1], self.w_ih
+        )
         return dx, (carry if need_h0 else None), d_w_ih, d_w_hh, d_b_ih, d_b_hh

@@ -60,11 +60,14 @@ class Max(Function):
 class LogSumExp(Function):
     def forward(self, a, axis, keepdims):
         peak = np.max(a, axis=axis, keepdims=True)
+        # A row of -inf has no finite peak to shift by; shifting by 0 keeps its result -inf rather than nan.
+        peak = np.where(np.isfinite(peak), peak, 0)
         shifted = np.exp(a - peak)
         total = np.sum(shifted, axis=axis, keepdims=True)
-        self.softmax = shifted / total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.softmax = shifted / total
+            out = np.log(total) + peak
         self.axis, self.keepdims = axis, keepdims
-        out = np.log(total) + peak
         return out if keepdims else np.squeeze(out, axis=axis)
 
     def backward(self, grad):

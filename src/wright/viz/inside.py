@@ -4,12 +4,12 @@ pairs, and curves of how training went."""
 from __future__ import annotations
 
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from wright.autograd import no_grad
-from wright.interpret.layers import LayerRef, record_activations
+from wright.interpret.layers import LayerRef, find_layer, record_activations
 from wright.nn.module import Module
 from wright.tensor import Tensor
 from wright.viz.figure import new_figure, save_figure
@@ -47,9 +47,9 @@ def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max
             (1, C, H, W) nor a vector (1, F), naming the layer and what it gives.
     """
     array = _array(x)
-    if array.ndim < 2 or array.shape[0] != 1:
-        raise ValueError(f"feature_maps: x must be a batch of one input, e.g. (1, 1, 28, 28); got shape "
-                         f"{array.shape}")
+    if array.ndim not in (2, 3, 4) or array.shape[0] != 1:
+        raise ValueError(f"feature_maps: x must be a batch of one input: an image (1, C, H, W) or (1, H, W), "
+                         f"or a vector (1, F); got shape {array.shape}")
     with no_grad():
         outputs = {name: out.data for name, out in record_activations(model, array, layers).items()}
     for name, out in outputs.items():
@@ -57,7 +57,8 @@ def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max
             raise ValueError(f"feature_maps cannot draw layer {name!r}: it gives output of shape {out.shape}, "
                              f"and feature_maps draws {_FEATURE_SHAPES}")
     rows = [("input", array[0] if array.ndim == 4 else array[0][None] if array.ndim == 3 else array)]
-    rows += [(name, out[0] if out.ndim == 4 else out) for name, out in outputs.items()]
+    rows += [(f"{name}: {find_layer(model, name)[1].summary_line()}", out[0] if out.ndim == 4 else out)
+             for name, out in outputs.items()]
     cols = max(min(len(values), max_channels) if values.ndim == 3 else 1 for _, values in rows)
     figure, axes = new_figure(len(rows), cols, size=(1.3 * cols + 1.0, 1.3 * len(rows) + 0.3))
     axes = np.asarray(axes).reshape(len(rows), cols)
@@ -69,10 +70,13 @@ def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max
                 ax.imshow(values[col], cmap="gray", interpolation="nearest")
             elif values.ndim == 2 and col == 0:
                 ax.imshow(values, cmap="gray", aspect="auto", interpolation="nearest")
+                if values.shape[1] <= 4:
+                    for i, value in enumerate(values[0]):
+                        ax.text(i, 0, f"{value:.2f}", ha="center", va="center", fontsize=7, color="tab:red")
             else:
                 ax.axis("off")
         label = name if values.ndim == 2 else f"{name}\n{len(values)} maps"
-        axes[row, 0].set_ylabel(label, fontsize=7)
+        axes[row, 0].set_ylabel(label.replace(": ", "\n"), fontsize=7)
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)

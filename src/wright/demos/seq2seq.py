@@ -1,0 +1,139 @@
+"""Sequence to sequence: dates written in words translated into ISO dates.
+
+"march 3 2021", "the 3rd of march 2021" or "3 mar 2021" become "2021-03-03": an encoder LSTM
+compresses the input into one vector and a decoder LSTM writes the answer from it, greedily, one
+character at a time.
+
+Pictures: seq2seq.png.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+import wright
+from wright import nn, optim
+from wright.datasets.sequences import ISO_CHARS, date_pairs, random_dates
+from wright.datasets.text import CharVocab
+from wright.demos._common import picture_path
+from wright.models.seq2seq import Seq2Seq
+from wright.viz import new_figure, save_figure
+
+NAME = "seq2seq"
+SUMMARY = "translate dates in words to ISO dates with an encoder LSTM, a vector, and a decoder LSTM"
+
+# Index 0 pads sources on the left, so every source ends at the last step the encoder reads.
+SOURCE = CharVocab("_ ,./0123456789abcdefghijklmnopqrstuvwxyz")
+# Index 0 is the start symbol the decoder is given before the first character.
+TARGET = CharVocab("^" + ISO_CHARS)
+TARGET_LENGTH = len("2021-03-03")
+TEST_DATES = 1000
+
+
+def encode_batch(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sources (S, N), left-padded with index 0, and targets (10, N) as index arrays."""
+    width = max(len(source) for source, _ in pairs)
+    sources = np.zeros((len(pairs), width), dtype=np.int64)
+    for row, (source, _) in enumerate(pairs):
+        sources[row, width - len(source) :] = SOURCE.encode(source)
+    targets = np.stack([TARGET.encode(target) for _, target in pairs])
+    return sources.T, targets.T
+
+
+def exact_match(model: Seq2Seq, pairs: list[tuple[str, str]]) -> tuple[float, list[str]]:
+    """Fraction of pairs whose whole ISO date the greedy decoder gets right, and its answers."""
+    sources, targets = encode_batch(pairs)
+    written = model.greedy_decode(sources, start=0, length=TARGET_LENGTH)  # (10, N)
+    right = (written == targets).all(axis=0)
+    return float(right.mean()), [TARGET.decode(column) for column in written.T]
+
+
+def train(
+    model: Seq2Seq,
+    steps: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    exclude: set,
+    log_every: int = 100,
+) -> list[float]:
+    """Adam with teacher forcing on fresh random dates every step; returns the loss per step."""
+    optimizer = optim.Adam(model.parameters(), lr=4e-3)
+    schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps, eta_min=2e-4)
+    losses = []
+    for step in range(steps):
+        sources, targets = encode_batch(
+            date_pairs(random_dates(batch_size, rng, exclude=exclude), rng)
+        )
+        # The decoder reads the start symbol then the true previous characters.
+        previous = np.concatenate([np.zeros((1, batch_size), dtype=np.int64), targets[:-1]])
+        logits = model(sources, previous)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, len(TARGET)), targets.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        schedule.step()
+        losses.append(float(loss.data))
+        if (step + 1) % log_every == 0:
+            print(f"step {step + 1:5d}  loss {np.mean(losses[-log_every:]):.4f}")
+    return losses
+
+
+def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
+    """Train on random dates, then measure exact-match accuracy on dates never seen in training.
+
+    Returns:
+        exact_match (on `test_dates` held-out dates), character_accuracy, test_dates, steps,
+        train_seconds and final_loss.
+    """
+    rng = np.random.default_rng(seed)
+    wright.manual_seed(seed)
+    test_dates = random_dates(200 if quick else TEST_DATES, rng)
+    test = date_pairs(test_dates, rng)
+    # Quick mode: a smaller model and batch, enough to see it learn the format.
+    hidden, batch_size, steps = (32, 32, 200) if quick else (128, 64, 1000)
+    model = Seq2Seq(len(SOURCE), len(TARGET), embedding_dim=16, hidden_size=hidden)
+    started = time.perf_counter()
+    losses = train(
+        model,
+        steps,
+        batch_size=batch_size,
+        rng=rng,
+        exclude=set(test_dates),
+        log_every=max(steps // 6, 1),
+    )
+    seconds = time.perf_counter() - started
+    accuracy, answers = exact_match(model, test)
+    characters = float(
+        np.mean(
+            [a == b for answer, (_, target) in zip(answers, test) for a, b in zip(answer, target)]
+        )
+    )
+    print(
+        f"trained {steps} steps in {seconds:.0f}s; exact match on {len(test)} held-out dates: "
+        f"{100 * accuracy:.1f}% ({100 * characters:.2f}% of characters)"
+    )
+    shown = list(zip(test, answers))[:6]
+    shown += [item for item in list(zip(test, answers))[6:] if item[1] != item[0][1]][:4]
+    for (source, target), answer in shown:
+        print(f"  {source:32s} -> {answer}  {'ok' if answer == target else 'expected ' + target}")
+
+    if path := picture_path(out_dir, "seq2seq.png"):
+        figure, ax = new_figure(size=(6, 3.2))
+        ax.plot(np.arange(1, steps + 1), losses, linewidth=0.8)
+        ax.set_yscale("log")
+        ax.set_xlabel(f"training step ({batch_size} random dates each)")
+        ax.set_ylabel("cross-entropy per character")
+        ax.set_title(f"dates -> ISO: {100 * accuracy:.1f}% exact on {len(test)} unseen dates")
+        save_figure(figure, path)
+    return {
+        "exact_match": accuracy,
+        "character_accuracy": characters,
+        "test_dates": len(test),
+        "steps": steps,
+        "train_seconds": seconds,
+        "final_loss": float(np.mean(losses[-20:])),
+    }

@@ -1,0 +1,34 @@
+"""The deep-vs-wide demo in quick mode: a plateau then a cliff, fast retraining, narrow nets stuck."""
+
+import numpy as np
+
+import wright
+from wright import demos
+from wright.demos.deep_vs_wide import StackedNets
+
+
+def test_knocked_out_neurons_pass_nothing_on():
+    wright.manual_seed(0)
+    nets = StackedNets([3, 4, 4, 2], alive=np.array([4, 2]))
+    x = wright.randn(5, 3)
+    out = nets(x)
+    assert out.shape == (2, 5, 2)
+    # Copy 1 keeps two neurons per layer: changing the weights of the dead ones changes nothing.
+    before = out.data[1].copy()
+    nets.weight1.data[1, :, 2:] += 5.0
+    nets.weight2.data[1, 2:] += 5.0
+    np.testing.assert_allclose(nets(x).data[1], before)
+    nets.knock_out_one_per_layer(np.random.default_rng(0), np.array([True, False]))
+    assert [int(mask[0].sum()) for mask in nets.alive] == [3, 3]
+    assert [int(mask[1].sum()) for mask in nets.alive] == [2, 2]
+
+
+def test_deep_vs_wide_quick(tmp_path):
+    results = demos.get("deep-vs-wide").run(tmp_path, seed=0, quick=True)
+    assert abs(results["plateau_cost"] - 1 / 3) < 0.01  # every output near 1/3: 'no' to everything
+    assert results["cliff_iterations"] > 1000
+    assert results["retrain_iterations_max"] < results["cliff_iterations"] / 5
+    assert results["retrain_solved_two_per_layer"] == 1.0
+    assert results["wide_success_rate"] > results["narrow_success_rate"]
+    if any(tmp_path.glob("*.png")):
+        assert (tmp_path / "deep-vs-wide.png").is_file()

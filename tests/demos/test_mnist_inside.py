@@ -1,0 +1,43 @@
+"""The mnist-inside demo in quick mode, training its network into a fresh checkpoint cache."""
+
+import pytest
+
+import wright
+from wright import demos
+from wright.demos import _mnist
+
+
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("WRIGHT_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_mnist_inside_quick(tmp_path, empty_cache, capsys):
+    results = demos.get("mnist-inside").run(tmp_path, seed=0, quick=True)
+    printed = capsys.readouterr().out
+    assert "trained on 20,000 images" in printed
+    assert not _mnist.checkpoint_path("mlp-lecture").exists()  # quick runs never write the cache
+    assert results["test_accuracy"] > 0.8
+    assert 0 <= results["noise_answer"] <= 9
+    assert results["noise_top_output"] > max(0.8, 2 * results["noise_runner_up_output"])
+    assert results["true_train_accuracy"] > 0.95
+    assert results["true_test_accuracy"] > 0.6
+    assert results["shuffled_test_accuracy"] < 0.2
+    assert results["shuffled_train_accuracy"] > 0.5
+    assert 0 < results["true_epochs_to_90"] < results["shuffled_epochs_to_90"] or results["shuffled_epochs_to_90"] == -1
+    pictures = sorted(path.name for path in tmp_path.glob("*.png"))
+    if pictures:
+        assert pictures == ["mnist-inside.png", "mnist-inside_noise.png", "mnist-inside_shuffled.png"]
+
+
+def test_a_saved_checkpoint_is_loaded_and_a_broken_one_ignored(empty_cache, capsys):
+    model, _ = _mnist.train_classifier("mlp-lecture", *_mnist.mnist("train", 200), epochs=1)
+    path = _mnist.checkpoint_path("mlp-lecture")
+    wright.save({"model_name": "mlp-lecture", "model": model.state_dict()}, path)
+    loaded, _, origin = _mnist.trained_classifier("mlp-lecture", quick=True)
+    assert origin == f"loaded from {path}"
+    assert (loaded[1].weight.data == model[1].weight.data).all()
+    wright.save({"model": {"1.weight": model[1].weight}}, path)
+    _, _, origin = _mnist.trained_classifier("mlp-lecture", quick=True)
+    assert origin.startswith("trained on") and "ignoring the checkpoint" in capsys.readouterr().out

@@ -1,0 +1,1 @@
+"""Tests of wright.interpret: saliency, adversarial attacks, preferred inputs, knocked-out units."""
