@@ -10,6 +10,7 @@ Prints the final test accuracy per seed and the mean.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 
 import numpy as np
@@ -22,7 +23,7 @@ from wright.datasets import MNIST
 def build(sizes: tuple[int, ...], hidden: str, output: str | None) -> torch.nn.Sequential:
     activations = {"sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU}
     layers: list[torch.nn.Module] = [torch.nn.Flatten()]
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         layer = torch.nn.Linear(fan_in, fan_out)
         act = output if i == len(sizes) - 2 else hidden
         if act == "relu":

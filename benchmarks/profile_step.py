@@ -14,23 +14,18 @@ import cProfile
 import os
 import pstats
 
-from worker import thread_environment, warmup_steps
+from worker import build_step, thread_environment, warmup_steps
 
 
-def profile(workload_name: str, framework: str, steps: int | None) -> tuple[pstats.Stats, int]:
+def profile(workload_name: str, framework: str, steps: int | None,
+            threads: int) -> tuple[pstats.Stats, int]:
     """Run warm-up steps, then `steps` (default: the workload's STEPS) under cProfile.
 
     Returns:
         The statistics and the number of steps profiled.
     """
-    import workloads
-
-    workload = workloads.load(workload_name)
-    build = workloads.builder(workload, framework)
-    if build is None:
-        raise SystemExit(f"profile_step: workload {workload_name!r} has no build_{framework}")
+    step, workload = build_step(framework, workload_name, threads)
     steps = steps or workload.STEPS
-    step = build(0)
     for _ in range(warmup_steps(steps)):
         step()
     profiler = cProfile.Profile()
@@ -64,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args(argv)
     os.environ.update(thread_environment(args.threads))
-    stats, steps = profile(args.workload, args.framework, args.steps)
+    stats, steps = profile(args.workload, args.framework, args.steps, args.threads)
     total = stats.total_tt
     print(f"{args.workload} ({args.framework}): {total / steps * 1e6:.1f} us per step "
           "under cProfile")

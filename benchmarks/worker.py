@@ -78,10 +78,13 @@ def peak_rss_mb() -> float:
     return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
 
-def run(framework: str, workload_name: str, steps: int | None, threads: int, seed: int = 0) -> dict:
-    """Build the workload for `framework`, time it, and return the measurements as a dict."""
+def build_step(framework: str, workload_name: str, threads: int, seed: int = 0):
+    """Build a workload's step for `framework` (torch gets `threads` intra-op threads).
+
+    Returns:
+        The zero-argument step and the workload module (for its STEPS and other constants).
+    """
     import workloads
-    from workload_kit import loss_value
 
     workload = workloads.load(workload_name)
     build = workloads.builder(workload, framework)
@@ -91,8 +94,15 @@ def run(framework: str, workload_name: str, steps: int | None, threads: int, see
         import torch
 
         torch.set_num_threads(threads)
+    return build(seed), workload
+
+
+def run(framework: str, workload_name: str, steps: int | None, threads: int, seed: int = 0) -> dict:
+    """Build the workload for `framework`, time it, and return the measurements as a dict."""
+    from workload_kit import loss_value
+
+    step, workload = build_step(framework, workload_name, threads, seed)
     steps = steps or workload.STEPS
-    step = build(seed)
     timings, faults = time_steps(step, steps)
     return {
         "framework": framework,

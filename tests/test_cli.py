@@ -95,5 +95,11 @@ def test_demo_list_and_unknown_demo(capsys, tmp_path):
 
 
 def test_console_entry_point_runs_as_module():
-    result = subprocess.run([sys.executable, "-m", "wright", "--version"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "wright", "--version"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0 and result.stdout.startswith("wright ")
+
+
+def test_threads_option_limits_blas(capsys):
+    assert main(["--threads", "1", "info"]) == 0
+    assert "1 threads" in capsys.readouterr().out

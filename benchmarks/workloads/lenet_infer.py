@@ -1,9 +1,9 @@
 """LeNet inference on a batch of 1000 MNIST-shaped images: the forward pass only, no graph recorded.
 
 Each step classifies the next 1000 images (conv, pool, conv, pool, two fully connected layers) and
-returns their mean cross-entropy, so both frameworks can be checked to compute the same numbers. Big
-batches make the convolutions' matrix products large: the ratio shows the cost of building the im2col
-columns against PyTorch's direct convolutions.
+returns their mean cross-entropy, so both frameworks can be checked to compute the same numbers.
+Big batches make the convolutions' matrix products large: the ratio shows the cost of building the
+im2col columns against PyTorch's direct convolutions.
 """
 
 from __future__ import annotations

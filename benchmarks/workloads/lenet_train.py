@@ -1,5 +1,5 @@
-"""LeNet on MNIST-shaped images: conv 5x5 (20) - max pool - conv 5x5 (50) - max pool - FC 800-500-10,
-ReLU, cross-entropy, SGD with momentum (lr 0.01, 0.9), batch 64: one training step.
+"""LeNet on MNIST-shaped images: conv 5x5 (20) - max pool - conv 5x5 (50) - max pool - FC
+800-500-10, ReLU, cross-entropy, SGD with momentum (lr 0.01, 0.9), batch 64: one training step.
 
 Most of the arithmetic is in the convolutions, so the ratio shows how close im2col plus one matrix
 product per layer (and col2im in the backward pass) comes to PyTorch's oneDNN convolutions, and what
@@ -24,18 +24,20 @@ GOAL_RATIO = 1.2
 TRAINS = False
 
 # (name, shape) of every parameter, in the order both frameworks list them.
-SHAPES = (("0.weight", (20, 1, 5, 5)), ("0.bias", (20,)), ("3.weight", (50, 20, 5, 5)), ("3.bias", (50,)),
-          ("7.weight", (500, 800)), ("7.bias", (500,)), ("9.weight", (10, 500)), ("9.bias", (10,)))
+SHAPES = (("0.weight", (20, 1, 5, 5)), ("0.bias", (20,)), ("3.weight", (50, 20, 5, 5)),
+          ("3.bias", (50,)), ("7.weight", (500, 800)), ("7.bias", (500,)), ("9.weight", (10, 500)),
+          ("9.bias", (10,)))
 
 
 def lenet(nn):
     """The network from `wright.nn` or `torch.nn`, which name these layers alike."""
-    return nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(20, 50, 5), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10))
+    return nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(20, 50, 5),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(800, 500), nn.ReLU(),
+                         nn.Linear(500, 10))
 
 
 def lenet_weights(seed: int) -> dict[str, np.ndarray]:
-    """Initial weights drawn as torch draws them: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for every layer."""
+    """Initial weights drawn as torch draws them: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) per layer."""
     rng = np.random.default_rng(seed + 2)
     weights = {}
     for name, shape in SHAPES:

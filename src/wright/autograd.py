@@ -8,7 +8,8 @@ reverse topological order, which is the chain rule with every shared intermediat
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -93,10 +94,14 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 
 
 def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
-    """Propagate `grad` (d loss / d root) through the graph, accumulating into the leaves' `.grad`."""
+    """Propagate `grad` (d loss / d root) through the graph, accumulating into the leaves' `.grad`.
+
+    `grad` must be an array the caller no longer uses: the leaves' gradients may be views of it.
+    """
     Tensor = _tensor.Tensor
+    handed: set[int] = set()
     if root._ctx is None:
-        _accumulate(root, grad, Tensor)
+        _accumulate(root, grad, Tensor, handed)
         return
     grads: dict[int, np.ndarray] = {id(root): grad}
     for node in reversed(_topological_order(root)):
@@ -104,7 +109,7 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
         if node_grad is None:
             continue
         if node._retains_grad:
-            _accumulate(node, node_grad, Tensor)
+            _accumulate(node, node_grad, Tensor, handed)
         ctx = node._ctx
         input_grads = ctx.backward(node_grad)
         if not isinstance(input_grads, tuple):
@@ -112,9 +117,10 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
         for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):
             if not needed or parent_grad is None:
                 continue
-            parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
             if parent._ctx is None:
-                _accumulate(parent, parent_grad, Tensor)
+                _accumulate(parent, parent_grad, Tensor, handed)
             else:
                 key = id(parent)
                 earlier = grads.get(key)
@@ -124,13 +130,18 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
             ctx.parents = None
 
 
-def _accumulate(leaf: Tensor, grad: np.ndarray, tensor_cls) -> None:
-    # The incoming array may be shared with another leaf (d(a+b)/da is d(a+b)/db), be the caller's own
-    # array, or be a read-only broadcast view: the first gradient is copied so that `.grad` is owned.
-    if leaf.grad is None:
-        leaf.grad = tensor_cls(np.array(grad, dtype=leaf.data.dtype))
-    else:
+def _accumulate(leaf: Tensor, grad: np.ndarray, tensor_cls, handed: set[int]) -> None:
+    # `.grad` must own its memory: an op may pass one array (or views of it) to two inputs, as
+    # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays kept.
+    if leaf.grad is not None:
         leaf.grad = tensor_cls(leaf.grad.data + grad.astype(leaf.data.dtype, copy=False))
+        return
+    memory = id(grad if grad.base is None else grad.base)
+    if memory in handed or not grad.flags.writeable or grad.dtype != leaf.data.dtype:
+        grad = np.array(grad, dtype=leaf.data.dtype)
+        memory = id(grad)
+    handed.add(memory)
+    leaf.grad = tensor_cls(grad)
 
 
 def is_grad_enabled() -> bool:
@@ -226,4 +237,4 @@ def gradcheck(
 
 
 # At the bottom because tensor.py builds on Function; the module is looked up when ops run.
-from wright import tensor as _tensor  # noqa: E402
+from wright import tensor as _tensor

@@ -22,13 +22,13 @@ _generator = np.random.default_rng()
 
 
 def keep_freed_memory() -> bool:
-    """Ask glibc's malloc to keep freed arrays' memory for reuse rather than hand it back to the system.
+    """Ask glibc's malloc to keep freed arrays' memory for reuse instead of returning it to the OS.
 
-    A training step allocates and frees the same large temporaries every time. By default glibc returns
-    them to the kernel and page-faults fresh zeroed pages in on the next step, which measured a third of a
-    LeNet step's CPU time (2,900 page faults per step). Arrays over 32 MiB are still mapped and unmapped
-    on their own. Called on import; set WRIGHT_KEEP_FREED_MEMORY=0 to leave malloc alone. Returns whether
-    the settings were applied (only on glibc).
+    A training step allocates and frees the same large temporaries every time. By default glibc
+    hands them back to the kernel and page-faults fresh zeroed pages in on the next step, which
+    measured a third of a LeNet step's CPU time (2,900 page faults per step). Arrays over 32 MiB
+    are still mapped and unmapped on their own. Called on import; set WRIGHT_KEEP_FREED_MEMORY=0 to
+    leave malloc alone. Returns whether the settings were applied (only on glibc).
     """
     if os.environ.get("WRIGHT_KEEP_FREED_MEMORY", "1") == "0":
         return False
@@ -37,7 +37,8 @@ def keep_freed_memory() -> bool:
     except OSError:
         return False
     m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
-    return bool(libc.mallopt(m_trim_threshold, 256 << 20) and libc.mallopt(m_mmap_threshold, 32 << 20))
+    kept = libc.mallopt(m_trim_threshold, 256 << 20)
+    return bool(kept and libc.mallopt(m_mmap_threshold, 32 << 20))
 
 
 keep_freed_memory()

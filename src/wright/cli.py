@@ -7,10 +7,11 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import wright
 from wright import datasets, demos, models, nn, optim, viz
@@ -291,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="wright", description="Train and look inside neural networks.")
     parser.add_argument("--version", action="version", version=f"wright {wright.__version__}")
+    parser.add_argument("--threads", type=positive_int,
+                        help="BLAS threads (default: the library's own choice); 1 is often fastest for "
+                             "small models on a busy machine")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a model on a dataset")
@@ -357,7 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `wright` console script and `python -m wright`."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with threadpool_limits(args.threads):
+            return args.handler(args)
     except CommandError as error:
         print(f"wright: error: {error}", file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "__weakref__")
+    __slots__ = ("__weakref__", "_ctx", "_retains_grad", "data", "grad", "requires_grad")
     # Make NumPy hand mixed expressions (array + Tensor) to Tensor's operators.
     __array_ufunc__ = None
 
@@ -189,7 +189,8 @@ class Tensor:
                 raise RuntimeError(f"backward(): grad can be omitted only for one-element outputs, shape is {self.shape}")
             grad = np.ones_like(self.data)
         else:
-            grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.data.dtype)
+            # A copy, because the leaves' gradients may end up as views of it.
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape}, expected the tensor's shape {self.shape}")
         autograd.run_backward(self, grad, retain_graph)

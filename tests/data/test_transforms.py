@@ -39,7 +39,7 @@ def test_seeding():
 def test_bad_input():
     with pytest.raises(ValueError, match=r"RandomShift: max_shift must be >= 0"):
         RandomShift(-1)
-    with pytest.raises(ValueError, match=r"RandomShift: expected a batch \(B, C, H, W\), got shape \(6, 6\)"):
+    with pytest.raises(ValueError, match=r"expected a batch \(B, C, H, W\), got shape \(6, 6\)"):
         RandomShift(1)(np.zeros((6, 6)))
 
 

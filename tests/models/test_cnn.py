@@ -1,5 +1,5 @@
-"""The registered CNNs: their recipes, PyTorch-compatible parameters, a quick learning check, and (slow)
-the accuracy bars on MNIST and Fashion-MNIST."""
+"""The registered CNNs: their recipes, PyTorch-compatible parameters, a quick learning check and
+(slow) the accuracy bars on MNIST and Fashion-MNIST."""
 
 from __future__ import annotations
 
@@ -34,10 +34,10 @@ def test_lenet_shapes_and_parameter_count():
 
 def test_state_dict_maps_one_to_one_onto_torch():
     torch = pytest.importorskip("torch")
-    reference = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 20, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Conv2d(20, 50, 5),
-        torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(800, 500), torch.nn.ReLU(),
-        torch.nn.Linear(500, 10))
+    tnn = torch.nn
+    reference = tnn.Sequential(
+        tnn.Conv2d(1, 20, 5), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Conv2d(20, 50, 5), tnn.ReLU(),
+        tnn.MaxPool2d(2), tnn.Flatten(), tnn.Linear(800, 500), tnn.ReLU(), tnn.Linear(500, 10))
     model = models.build("cnn")
     ours = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     assert ours == {k: tuple(v.shape) for k, v in reference.state_dict().items()}
@@ -71,7 +71,7 @@ def test_memorises_a_small_batch():
 
 
 def _train_recipe(name: str, dataset: str) -> tuple[float, float]:
-    """Train model `name` with its registered recipe; return the final test accuracy and the seconds."""
+    """Train model `name` with its registered recipe; return the final test accuracy and seconds."""
     from wright.data import DataLoader
     from wright.datasets import MNIST, FashionMNIST
     from wright.train import fit
@@ -87,10 +87,11 @@ def _train_recipe(name: str, dataset: str) -> tuple[float, float]:
     model = models.build(name)
     optimizer = optim.Adam(model.parameters(), lr=spec.lr)
     started = time.perf_counter()
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=spec.epochs)
     history = fit(model, nn.CrossEntropyLoss(), optimizer,
-                  DataLoader(train, batch_size=spec.batch_size, shuffle=True, seed=0), epochs=spec.epochs,
-                  val_loader=DataLoader(test, batch_size=1000),
-                  scheduler=optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=spec.epochs), verbose=0)
+                  DataLoader(train, batch_size=spec.batch_size, shuffle=True, seed=0),
+                  epochs=spec.epochs, val_loader=DataLoader(test, batch_size=1000),
+                  scheduler=scheduler, verbose=0)
     return history["val_accuracy"][-1], time.perf_counter() - started
 
 

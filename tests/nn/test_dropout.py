@@ -1,4 +1,4 @@
-"""Dropout: inverted scaling in training, identity in evaluation, seeded, gradients through the mask."""
+"""Dropout: inverted scaling in training, identity in evaluation, seeding, the mask's gradient."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""BatchNorm1d and BatchNorm2d: batch statistics in training, running statistics in evaluation, PyTorch's
-state dict, and no silent absorption of NaN or inf."""
+"""BatchNorm1d and BatchNorm2d: batch statistics in training, running statistics in evaluation,
+PyTorch's state dict, and no silent absorption of NaN or inf."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ def test_non_finite_input_raises_and_leaves_running_statistics_alone():
     before = {name: value.data.copy() for name, value in model.state_dict().items()}
     x = wright.randn(4, 3, 2, 2)
     x.data[1, 2, 0, 0] = np.nan
-    with pytest.raises(FloatingPointError, match=r"^0 \(BatchNorm2d 3\): the batch mean or variance of "
-                                                  r"channel\(s\) \[2\] is not finite"):
+    with pytest.raises(FloatingPointError, match=r"^0 \(BatchNorm2d 3\): the batch mean or "
+                                                  r"variance of channel\(s\) \[2\] is not finite"):
         model(x)
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(value.data, before[name])

@@ -1,4 +1,4 @@
-"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d layers: the lectures' edge handling, errors, and torch."""
+"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d: the lectures' edge handling, errors, and torch."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from wright import nn
 
 
 def test_ceil_mode_takes_the_max_of_what_is_there():
-    # A 7x7 map pooled 2x2 with stride 2 gives 4x4: the last row and column of windows hang off the edge.
+    # A 7x7 map pooled 2x2 with stride 2 gives 4x4: the last row and column of windows hang off.
     image = np.arange(49, dtype=np.float32).reshape(1, 1, 7, 7)
     pooled = nn.MaxPool2d(2, 2, ceil_mode=True)(wright.tensor(image)).data[0, 0]
     assert pooled.shape == (4, 4)
@@ -21,19 +21,20 @@ def test_ceil_mode_takes_the_max_of_what_is_there():
 
 def test_avg_pool_edge_windows_average_only_the_pixels_there():
     image = wright.ones(1, 1, 3, 3)
-    np.testing.assert_array_equal(nn.AvgPool2d(2, ceil_mode=True)(image).data, np.ones((1, 1, 2, 2)))
+    pooled = nn.AvgPool2d(2, ceil_mode=True)(image).data
+    np.testing.assert_array_equal(pooled, np.ones((1, 1, 2, 2)))
 
 
 def test_adaptive_average_pooling_to_one_is_the_channel_mean():
     x = wright.randn(2, 3, 5, 7)
-    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data, x.data.mean(axis=(2, 3), keepdims=True),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data,
+                               x.data.mean(axis=(2, 3), keepdims=True), rtol=1e-5, atol=1e-6)
 
 
 def test_wrong_layout_names_the_layer():
     model = nn.Sequential(nn.MaxPool2d(2))
-    with pytest.raises(ValueError, match=r"^0 \(MaxPool2d 2\) got input of shape \(3, 8, 8\); expected "
-                                         r"\(N, C, H, W\)$"):
+    with pytest.raises(ValueError, match=r"^0 \(MaxPool2d 2\) got input of shape \(3, 8, 8\); "
+                                         r"expected \(N, C, H, W\)$"):
         model(wright.zeros(3, 8, 8))
     with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d got input of shape \(8,\)"):
         nn.AdaptiveAvgPool2d(1)(wright.zeros(8))
@@ -45,7 +46,8 @@ def test_window_larger_than_the_image_is_reported():
 
 
 def test_repr():
-    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert repr(nn.MaxPool2d(2)) == ("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, "
+                                     "ceil_mode=False)")
     assert repr(nn.AdaptiveAvgPool2d((2, None))) == "AdaptiveAvgPool2d(output_size=(2, None))"
 
 
@@ -61,7 +63,8 @@ def test_matches_torch(layer, arguments):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).standard_normal((2, 3, 9, 11))
     mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, expected = getattr(nn, layer)(**arguments)(mine), getattr(torch.nn, layer)(**arguments)(reference)
+    out = getattr(nn, layer)(**arguments)(mine)
+    expected = getattr(torch.nn, layer)(**arguments)(reference)
     np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(1).standard_normal(expected.shape)
     out.backward(weights)

@@ -50,10 +50,10 @@ def test_ceil_mode_drops_a_window_that_starts_in_the_padding():
 
 
 def test_a_kernel_larger_than_the_padded_input_shows_the_arithmetic():
-    message = (r"conv2d: the kernel does not fit the input's height: output height = floor\(\(height 3 "
-               r"\+ padding 1 \+ 1 - dilation 1 \* \(kernel_size 7 - 1\) - 1\) / stride 1\) \+ 1 = "
-               r"floor\(-2 / 1\) \+ 1 = -1 <= 0; the padded input \(5\) is smaller than the kernel's "
-               r"extent \(7\)")
+    message = (r"conv2d: the kernel does not fit the input's height: output height = "
+               r"floor\(\(height 3 \+ padding 1 \+ 1 - dilation 1 \* \(kernel_size 7 - 1\) - 1\) "
+               r"/ stride 1\) \+ 1 = floor\(-2 / 1\) \+ 1 = -1 <= 0; the padded input \(5\) is "
+               r"smaller than the kernel's extent \(7\)")
     with pytest.raises(ValueError, match=message):
         F.conv2d(wright.zeros(1, 1, 3, 9), wright.zeros(1, 1, 7, 7), padding=1)
 
@@ -76,7 +76,7 @@ def test_bad_window_arguments_are_named(arguments, message):
 
 
 def test_pool_padding_at_most_half_the_kernel():
-    with pytest.raises(ValueError, match=r"max_pool2d: padding \(2, 2\) must be at most half the kernel"):
+    with pytest.raises(ValueError, match=r"max_pool2d: padding \(2, 2\) must be at most half"):
         F.max_pool2d(wright.zeros(1, 1, 8, 8), 3, padding=2)
 
 
@@ -140,12 +140,13 @@ def test_results_do_not_depend_on_the_input_memory_order():
     weight = wright.tensor(rng.standard_normal((5, 4, 3, 3)).astype(np.float32))
     for fn in (lambda a: F.conv2d(a, weight, padding=1), lambda a: F.max_pool2d(a, 2),
                lambda a: F.avg_pool2d(a, 3, 2, 1)):
-        np.testing.assert_allclose(fn(wright.tensor(images)).data, fn(wright.tensor(channels_last)).data,
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(fn(wright.tensor(images)).data,
+                                   fn(wright.tensor(channels_last)).data, rtol=1e-5, atol=1e-6)
 
 
 def test_float32_stays_float32():
-    x, weight = wright.randn(2, 3, 8, 8, requires_grad=True), wright.randn(4, 3, 3, 3, requires_grad=True)
+    x = wright.randn(2, 3, 8, 8, requires_grad=True)
+    weight = wright.randn(4, 3, 3, 3, requires_grad=True)
     out = F.max_pool2d(F.conv2d(x, weight), 2)
     out.sum().backward()
     assert out.dtype == x.grad.dtype == weight.grad.dtype == np.float32
@@ -184,8 +185,9 @@ def conv_cases(draw):
     extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     size = [max(e - 2 * p, 1) + draw(st.integers(0, 5)) for e, p in zip(extent, padding)]
     batch = draw(st.integers(1, 3))
-    return {"x": (batch, in_channels, *size), "weight": (out_channels, in_channels // groups, *kernel),
-            "arguments": {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups},
+    arguments = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    return {"x": (batch, in_channels, *size),
+            "weight": (out_channels, in_channels // groups, *kernel), "arguments": arguments,
             "bias": draw(st.booleans()), "seed": draw(st.integers(0, 2**16))}
 
 
@@ -203,13 +205,15 @@ def test_conv2d_matches_torch(case):
 
 @settings(max_examples=15, deadline=None)
 @given(extra=st.integers(0, 8), kernel=st.integers(1, 4), stride=st.integers(1, 3),
-       padding=st.sampled_from([0, 1, 2, "same"]), dilation=st.integers(1, 2), seed=st.integers(0, 99))
+       padding=st.sampled_from([0, 1, 2, "same"]), dilation=st.integers(1, 2),
+       seed=st.integers(0, 99))
 def test_conv1d_matches_torch(extra, kernel, stride, padding, dilation, seed):
     torch = pytest.importorskip("torch")
     stride = 1 if padding == "same" else stride
     length = dilation * (kernel - 1) + 1 + extra
     rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal((2, 3, length)), rng.standard_normal((4, 3, kernel)), rng.standard_normal(4)]
+    arrays = [rng.standard_normal((2, 3, length)), rng.standard_normal((4, 3, kernel)),
+              rng.standard_normal(4)]
     arguments = {"stride": stride, "padding": padding, "dilation": dilation}
     _compare_with_torch(lambda *a: F.conv1d(*a, **arguments),
                         lambda *a: torch.nn.functional.conv1d(*a, **arguments), arrays)
@@ -237,8 +241,8 @@ def test_max_pool2d_matches_torch(shape_case_seed):
     shape, case, seed = shape_case_seed
     # ReLU-like inputs with many exact ties: the gradient must go to the first maximum, as in torch.
     values = np.maximum(np.random.default_rng(seed).standard_normal(shape).round(1), 0)
-    # A dilated window can fall wholly in the padding (output -inf); torch's backward then scatters to an
-    # undefined index (and can corrupt memory), so leave those cases out.
+    # A dilated window can fall wholly in the padding (output -inf); torch's backward then scatters
+    # to an undefined index (and can corrupt memory), so leave those cases out.
     assume(np.isfinite(F.max_pool2d(wright.tensor(values), **case).data).all())
     _compare_with_torch(lambda a: F.max_pool2d(a, **case),
                         lambda a: torch.nn.functional.max_pool2d(a, **case), [values])
@@ -250,9 +254,9 @@ def test_avg_pool2d_matches_torch(shape_case_seed, count_include_pad):
     torch = pytest.importorskip("torch")
     shape, case, seed = shape_case_seed
     values = np.random.default_rng(seed).standard_normal(shape)
-    _compare_with_torch(lambda a: F.avg_pool2d(a, count_include_pad=count_include_pad, **case),
-                        lambda a: torch.nn.functional.avg_pool2d(a, count_include_pad=count_include_pad,
-                                                                 **case), [values])
+    case["count_include_pad"] = count_include_pad
+    _compare_with_torch(lambda a: F.avg_pool2d(a, **case),
+                        lambda a: torch.nn.functional.avg_pool2d(a, **case), [values])
 
 
 @pytest.mark.parametrize(("x_shape", "w_shape", "groups"), [
@@ -260,7 +264,7 @@ def test_avg_pool2d_matches_torch(shape_case_seed, count_include_pad):
     ((30, 4, 20, 20), (6, 2, 3, 3), 2),
 ])
 def test_inference_in_blocks_matches_the_recorded_forward(x_shape, w_shape, groups):
-    # Without grad the columns are built a block of images at a time; these batches need several blocks.
+    # Without grad the columns are built a block of images at a time; these need several blocks.
     rng = np.random.default_rng(6)
     x = wright.tensor(rng.standard_normal(x_shape).astype(np.float32))
     weight = wright.tensor(rng.standard_normal(w_shape).astype(np.float32), requires_grad=True)

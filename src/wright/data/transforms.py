@@ -1,4 +1,4 @@
-"""Batch transforms for a dataset's `transform=` argument: whole batches at once, no loop over images."""
+"""Batch transforms for a dataset's `transform=` argument: whole batches, no loop over images."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ from wright import backend
 
 
 class RandomShift:
-    """Move each image by a random whole number of pixels, up to `max_shift` each way on both axes,
-    filling the uncovered border with `fill` (augmentation: a digit moved a little is the same digit).
+    """Move each image by a random whole number of pixels, up to `max_shift` each way on both
+    axes, filling the uncovered border with `fill` (augmentation: a digit moved a little is the
+    same digit).
 
-    The batch is padded once, and every image's shifted crop is picked from a sliding-window view of it
-    with one fancy index, so no Python code runs per image.
+    The batch is padded once, and every image's shifted crop is picked from a sliding-window view
+    of it with one fancy index, so no Python code runs per image.
 
     Args:
         max_shift: largest shift in pixels, in each direction.
         fill: value of the pixels shifted in (0: MNIST's background).
-        seed: seeds this transform's own generator; default: wright's global one (`wright.manual_seed`).
+        seed: seeds this transform's own generator; default: wright's global one
+            (`wright.manual_seed`).
 
     Shape:
         (B, C, H, W) -> (B, C, H, W), the same dtype.
@@ -35,13 +37,15 @@ class RandomShift:
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
         if images.ndim != 4:
-            raise ValueError(f"RandomShift: expected a batch (B, C, H, W), got shape {images.shape}")
+            raise ValueError(f"RandomShift: expected a batch (B, C, H, W), got shape "
+                             f"{images.shape}")
         s = self.max_shift
         if s == 0:
             return images
         rng = self.rng or backend.generator()
         padded = np.pad(images, ((0, 0), (0, 0), (s, s), (s, s)), constant_values=self.fill)
-        crops = sliding_window_view(padded, images.shape[2:], axis=(2, 3))  # (B, C, 2s+1, 2s+1, H, W)
+        # (B, C, 2s+1, 2s+1, H, W): every crop of every image, without copying
+        crops = sliding_window_view(padded, images.shape[2:], axis=(2, 3))
         rows, cols = rng.integers(0, 2 * s + 1, (2, len(images)))
         return crops[np.arange(len(images)), :, rows, cols]
 

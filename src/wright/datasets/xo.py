@@ -1,5 +1,5 @@
-"""The lectures' X-or-O world: small black-and-white images (+1 light, -1 dark) of an X or an O, drawn
-shifted, scaled, slightly rotated and thicker or thinner, plus the lecture's 9x9 X and its three features."""
+"""The lectures' X-or-O world: small black-and-white images (+1 light, -1 dark) of an X or an O,
+shifted, scaled, slightly rotated, thicker or thinner; and the lecture's 9x9 X with its features."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import numpy as np
 
 CLASSES = ("X", "O")
 
-# The lecture's 9x9 X: two light diagonals crossing in the middle, one dark pixel of border all round.
+# The lecture's 9x9 X: two light diagonals crossing in the middle, a dark border one pixel wide.
 LECTURE_X = np.full((9, 9), -1.0, dtype=np.float32)
 LECTURE_X[np.arange(1, 8), np.arange(1, 8)] = 1.0
 LECTURE_X[np.arange(1, 8), np.arange(7, 0, -1)] = 1.0
 
-# Its three 3x3 features: the diagonal leaning down left to right, the small x where the arms cross, and
-# the diagonal leaning up.
+# Its three 3x3 features: the diagonal leaning down left to right, the small x where the arms cross,
+# and the diagonal leaning up.
 LECTURE_FEATURES = np.array([
     [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]],
     [[1, -1, 1], [-1, 1, -1], [1, -1, 1]],
@@ -25,9 +25,9 @@ FEATURE_NAMES = ("diagonal \\", "small x", "diagonal /")
 def draw_xo(labels, centers, radii, angles, widths, size: int = 9) -> np.ndarray:
     """Draw one X (label 0) or O (label 1) per row of parameters, all at once.
 
-    A pixel is light (+1) when its centre lies within `width` of the shape's strokes: for an X the two
-    diagonals through the centre, each arm reaching `radius` along both axes; for an O the circle of that
-    radius. Everything else is dark (-1).
+    A pixel is light (+1) when its centre lies within `width` of the shape's strokes: for an X the
+    two diagonals through the centre, each arm reaching `radius` along both axes; for an O the
+    circle of that radius. Everything else is dark (-1).
 
     Args:
         labels: (n,) 0 for X, 1 for O.
@@ -46,14 +46,16 @@ def draw_xo(labels, centers, radii, angles, widths, size: int = 9) -> np.ndarray
     """
     labels = np.asarray(labels)[:, None, None]
     centers = np.asarray(centers, dtype=np.float64)
-    radii = np.broadcast_to(np.asarray(radii, dtype=np.float64).reshape(len(labels), -1), (len(labels), 2))
+    radii = np.asarray(radii, dtype=np.float64).reshape(len(labels), -1)
+    radii = np.broadcast_to(radii, (len(labels), 2))
     angles = np.asarray(angles, dtype=np.float64)[:, None, None]
     widths = np.asarray(widths, dtype=np.float64)[:, None, None]
     rows, cols = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
-    down, across = rows - centers[:, 0, None, None], cols - centers[:, 1, None, None]  # (n, size, size)
+    # (n, size, size) offsets of every pixel from each shape's centre
+    down, across = rows - centers[:, 0, None, None], cols - centers[:, 1, None, None]
     cos, sin = np.cos(angles), np.sin(angles)
-    # Rotate the pixel grid the other way, then squeeze it to the unit shape and back to a common radius,
-    # so that stroke widths stay in pixels while the shape stretches.
+    # Rotate the pixel grid the other way, then squeeze it to the unit shape and back to a common
+    # radius, so that stroke widths stay in pixels while the shape stretches.
     radius = radii.mean(axis=1)[:, None, None]
     u = (cos * across - sin * down) / radii[:, 1, None, None] * radius
     v = (sin * across + cos * down) / radii[:, 0, None, None] * radius
@@ -66,9 +68,10 @@ def draw_xo(labels, centers, radii, angles, widths, size: int = 9) -> np.ndarray
 def xo_images(n: int, size: int = 9, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """n X and O images (half of each, in random order) with the variations the lecture lists.
 
-    Each shape is shifted up to a ninth of the image from the centre (staying inside), scaled to a radius
-    of 0.3-0.42 of the image (each axis stretched by up to 15%), rotated by up to 12 degrees either way, and
-    drawn with strokes 0.8-1.6 pixels thick (at size 9; everything scales with `size`).
+    Each shape is shifted up to a ninth of the image from the centre (staying inside), scaled to a
+    radius of 0.3-0.42 of the image (each axis stretched by up to 15%), rotated by up to 12 degrees
+    either way, and drawn with strokes 0.8-1.6 pixels thick (at size 9; all of it scales with
+    `size`).
 
     Args:
         n: number of images.
@@ -76,8 +79,8 @@ def xo_images(n: int, size: int = 9, seed: int | None = None) -> tuple[np.ndarra
         seed: seed of the random variations (None: fresh entropy).
 
     Returns:
-        images (n, 1, size, size) float32 in the lecture's +1 (light) / -1 (dark) convention, and labels
-        (n,) int64 indexing CLASSES (0 = X, 1 = O).
+        images (n, 1, size, size) float32 in the lecture's +1 (light) / -1 (dark) convention, and
+        labels (n,) int64 indexing CLASSES (0 = X, 1 = O).
     """
     if n < 0 or size < 5:
         raise ValueError(f"xo_images: need n >= 0 and size >= 5, got n={n}, size={size}")

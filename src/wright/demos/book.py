@@ -111,7 +111,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         lr=0.03,
         final_lr_fraction=0.1,
         clip=5.0,
-        eval_every=10**9,
+        eval_every=10**9,  # validate once, at the end
     )
     train_language_model(lstm, book, book_text(200, rng), recipe, log=lambda line: None)
     lstm_words = first_sentences(

@@ -1,5 +1,5 @@
-"""X or O: the lecture's convolutional network, worked by hand on its 9x9 X (filtering with three 3x3
-features, ReLU, 2x2 max pooling, a fully connected vote), then learned from random weights on varied images.
+"""X or O: the lecture's convolutional network worked by hand on its 9x9 X (filtering with three 3x3
+features, ReLU, 2x2 max pooling, a fully connected vote), then learned from random weights.
 
 Pictures: xo_examples.png, xo_lecture_maps.png, xo_features.png.
 """
@@ -28,7 +28,7 @@ from wright.train import evaluate, fit
 from wright.viz import image_grid
 
 NAME = "xo"
-SUMMARY = "CNN for X vs O: the lecture's filtering, ReLU, pooling and vote by hand, then learned features"
+SUMMARY = "CNN for X vs O: filtering, ReLU, pooling and the vote by hand, then learned features"
 
 # The lecture's O is not drawn pixel by pixel; this one has the X's size and stroke.
 LECTURE_O = draw_xo([1], [[4, 4]], [3], [0], [0.5])[0]
@@ -37,15 +37,15 @@ LECTURE_O = draw_xo([1], [[4, 4]], [3], [0], [0.5])[0]
 def filter_pool(images: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The lecture's convolution layer, ReLU layer and pooling layer, with hand-made features.
 
-    Filtering is the mean of pixel products, which is a convolution whose kernel is feature / pixel count.
+    Filtering is the mean of pixel products: a convolution with kernel feature / pixel count.
 
     Args:
         images: (N, 1, H, W) in the +1/-1 convention.
         features: (F, KH, KW).
 
     Returns:
-        the filtered maps (N, F, H-KH+1, W-KW+1) and the pooled maps after ReLU and 2x2 stride-2 max
-        pooling, where a window running off the edge takes the max of what is there.
+        the filtered maps (N, F, H-KH+1, W-KW+1) and the pooled maps after ReLU and 2x2 stride-2
+        max pooling, where a window running off the edge takes the max of what is there.
     """
     kernels = wright.tensor(features[:, None] / features[0].size)
     maps = F.conv2d(wright.tensor(images), kernels)
@@ -54,9 +54,11 @@ def filter_pool(images: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, n
 
 
 def prototype_votes(pooled: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
-    """The fully connected vote between two classes: a pooled value votes for a class with a weight equal
-    to how much higher it is in that class's clean image than in the other's, and each class's vote is the
-    weighted average of the values it listens to (1 when all of them match perfectly).
+    """The fully connected vote between two classes.
+
+    A pooled value votes for a class with a weight equal to how much higher it is in that class's
+    clean image than in the other's; each class's vote is the weighted average of the values it
+    listens to (1 when all of them match perfectly).
 
     Args:
         pooled: (N, ...) pooled maps of the images.
@@ -72,7 +74,7 @@ def prototype_votes(pooled: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
 
 
 def _truncated(values: np.ndarray) -> np.ndarray:
-    # Two decimals cut off rather than rounded, as the lecture reads them (7/9 -> 0.77, 5/9 -> 0.55).
+    # Two decimals cut off rather than rounded, as the lecture reads them (7/9 -> 0.77).
     return np.trunc(values * 100) / 100
 
 
@@ -85,8 +87,12 @@ def _print_maps(title: str, maps: np.ndarray) -> None:
 
 
 def small_cnn(features: int = 3) -> nn.Sequential:
-    """The lecture's network with learnable parts: 3x3 convolution, ReLU, 2x2 max pooling (edge windows
-    included), and a fully connected layer voting for X or O. Input (N, 1, 9, 9) -> (N, 2) scores."""
+    """The lecture's network with learnable parts: 3x3 convolution, ReLU, 2x2 max pooling (edge
+    windows included) and a fully connected layer voting for X or O.
+
+    Shape:
+        input (N, 1, 9, 9) -> output (N, 2) scores.
+    """
     return nn.Sequential(
         nn.Conv2d(1, features, 3),                 # (N, F, 7, 7)
         nn.ReLU(),
@@ -97,76 +103,84 @@ def small_cnn(features: int = 3) -> nn.Sequential:
 
 
 def train_small_cnn(seed: int, quick: bool) -> tuple[nn.Sequential, dict]:
-    """Train `small_cnn` from random weights on varied X/O images; measure it on images it never saw."""
+    """Train `small_cnn` from random weights on varied X/O images; test it on unseen ones."""
     wright.manual_seed(seed)
-    train_images, train_labels = xo_images(1000 if quick else 4000, seed=seed)
-    test_images, test_labels = xo_images(1000 if quick else 4000, seed=seed + 1)
+    count = 1000 if quick else 4000
+    train_images, train_labels = xo_images(count, seed=seed)
+    test_images, test_labels = xo_images(count, seed=seed + 1)
     train = DataLoader(TensorDataset(train_images, train_labels), batch_size=32, shuffle=True)
     test = DataLoader(TensorDataset(test_images, test_labels), batch_size=500)
     model = small_cnn()
     loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.Adam(model.parameters(), lr=0.01)
     started = time.perf_counter()
-    history = fit(model, loss_fn, optim.Adam(model.parameters(), lr=0.01), train, epochs=8 if quick else 15,
-                  verbose=0)
+    history = fit(model, loss_fn, optimizer, train, epochs=8 if quick else 15, verbose=0)
     seconds = time.perf_counter() - started
     measured = evaluate(model, loss_fn, test)
-    return model, {"train_accuracy": history["accuracy"][-1], "test_accuracy": measured["accuracy"],
-                   "test_images": len(test_images), "train_images": len(train_images),
-                   "train_seconds": seconds}
+    return model, {"train_accuracy": history["accuracy"][-1],
+                   "test_accuracy": measured["accuracy"], "test_images": count,
+                   "train_images": count, "train_seconds": seconds}
 
 
 def _feature_similarity(learned: np.ndarray, hand_made: np.ndarray) -> np.ndarray:
-    """For each learned feature, the cosine similarity with the hand-made feature it is closest to."""
+    """(learned, hand-made) cosine similarities of the features, each learned one centred first."""
     a = learned.reshape(len(learned), -1)
     b = hand_made.reshape(len(hand_made), -1)
     a = a - a.mean(axis=1, keepdims=True)
-    cosine = (a @ b.T) / (np.linalg.norm(a, axis=1, keepdims=True) * np.linalg.norm(b, axis=1) + 1e-12)
-    return cosine
+    norms = np.linalg.norm(a, axis=1, keepdims=True) * np.linalg.norm(b, axis=1)
+    return (a @ b.T) / (norms + 1e-12)
+
+
+def _print_features(learned: np.ndarray, similarity: np.ndarray) -> None:
+    print("Learned features (scaled to -1..1) next to the closest hand-made one:")
+    for index, kernel in enumerate(learned):
+        closest = int(np.argmax(np.abs(similarity[index])))
+        print(f"  feature {index}: closest to {FEATURE_NAMES[closest]} "
+              f"(cosine {similarity[index, closest]:+.2f})")
+        scaled = kernel / np.abs(kernel).max()
+        for learned_row, hand_row in zip(scaled, LECTURE_FEATURES[closest]):
+            print("    " + " ".join(f"{v:+.2f}" for v in learned_row) + "   |   "
+                  + " ".join(f"{v:+.0f}" for v in hand_row))
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
     """Run the demo: the lecture's hand-worked forward pass, then a CNN trained from random weights.
 
     Returns:
-        map_top_left, map_centre: two values of the first filtered map (7/9 and 5/9, the lecture's 0.77
-            and 0.55);
+        map_top_left, map_centre: two values of the first filtered map (7/9 and 5/9: the lecture's
+            0.77 and 0.55);
         x_vote_for_x, x_vote_for_o: the hand-made network's votes on the lecture's X;
         hand_made_accuracy: that network on the held-out varied images;
-        train_accuracy, test_accuracy, test_images, train_images, train_seconds: the learned network;
-        feature_similarity: each learned feature's best cosine similarity with a hand-made one.
+        train_accuracy, test_accuracy, test_images, train_images, train_seconds: the learned
+            network;
+        feature_similarity: each learned feature's best |cosine| with a hand-made one.
     """
     images = np.stack([LECTURE_X, LECTURE_O])[:, None]  # (2, 1, 9, 9)
     maps, pooled = filter_pool(images, LECTURE_FEATURES)
-    print("The lecture's 9x9 X (+1 light, -1 dark), filtered by its three 3x3 features "
+    print("The lecture's 9x9 X (+1 light, -1 dark) filtered by its three 3x3 features "
           "(mean of pixel products):")
     _print_maps("Filtered maps (7x7):", maps[0])
-    _print_maps("After ReLU and 2x2 stride-2 max pooling (4x4; edge windows take the max of what is there):",
-                pooled[0])
+    _print_maps("After ReLU and 2x2 stride-2 max pooling (4x4; a window off the edge takes the max "
+                "of what is there):", pooled[0])
     votes = prototype_votes(pooled, pooled)
     print("Fully connected vote (values higher in a class's clean image vote for it):")
     for name, row in zip(CLASSES, votes):
-        verdict = CLASSES[int(np.argmax(row))]
-        print(f"  the {name} image: X {row[0]:.2f}, O {row[1]:.2f} -> {verdict}")
+        winner = CLASSES[int(np.argmax(row))]
+        print(f"  the {name} image: X {row[0]:.2f}, O {row[1]:.2f} -> {winner}")
 
     model, measured = train_small_cnn(seed, quick)
     test_images, test_labels = xo_images(measured["test_images"], seed=seed + 1)
     hand_votes = prototype_votes(filter_pool(test_images, LECTURE_FEATURES)[1], pooled)
     hand_accuracy = float(np.mean(hand_votes.argmax(axis=1) == test_labels))
-    print(f"\nThe hand-made features and votes on {len(test_images)} varied images (shifted, scaled, rotated, "
-          f"thick and thin): {hand_accuracy:.1%} correct")
-    print(f"A CNN with three 3x3 features learned from random weights on {measured['train_images']} images "
-          f"in {measured['train_seconds']:.1f} s: {measured['train_accuracy']:.1%} on its training images, "
-          f"{measured['test_accuracy']:.1%} on the {len(test_images)} held-out ones")
+    print(f"\nThe hand-made features and votes on {len(test_images)} varied images (shifted, "
+          f"scaled, rotated, thick and thin): {hand_accuracy:.1%} correct")
+    print(f"A CNN with three 3x3 features, learned from random weights on "
+          f"{measured['train_images']} images in {measured['train_seconds']:.1f} s: "
+          f"{measured['train_accuracy']:.1%} on its training images, "
+          f"{measured['test_accuracy']:.1%} on {len(test_images)} held-out ones")
     learned = model[0].weight.data[:, 0]  # (3, 3, 3)
     similarity = _feature_similarity(learned, LECTURE_FEATURES)
-    print("Learned features (scaled to -1..1) next to their closest hand-made feature:")
-    for index, kernel in enumerate(learned):
-        closest = int(np.argmax(np.abs(similarity[index])))
-        scaled = kernel / np.abs(kernel).max()
-        print(f"  feature {index}: closest to {FEATURE_NAMES[closest]} (cosine {similarity[index, closest]:+.2f})")
-        for learned_row, hand_row in zip(scaled, LECTURE_FEATURES[closest]):
-            print("    " + " ".join(f"{v:+.2f}" for v in learned_row) + "   |   "
-                  + " ".join(f"{v:+.0f}" for v in hand_row))
+    _print_features(learned, similarity)
 
     examples, example_labels = xo_images(16, seed=seed + 2)
     if path := picture_path(out_dir, "xo_examples.png"):
@@ -177,9 +191,9 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
                    title="the lecture's X filtered by each feature", path=path)
     if path := picture_path(out_dir, "xo_features.png"):
         scaled = learned / np.abs(learned).max(axis=(1, 2), keepdims=True)
-        titles = [f"hand: {n}" for n in FEATURE_NAMES] + [f"learned {i}" for i in range(len(learned))]
-        image_grid(np.concatenate([LECTURE_FEATURES, scaled]), labels=titles, cols=3, vmin=-1, vmax=1,
-                   title="hand-made features (top) and learned ones", path=path)
+        titles = [f"hand: {n}" for n in FEATURE_NAMES] + [f"learned {i}" for i in range(3)]
+        image_grid(np.concatenate([LECTURE_FEATURES, scaled]), labels=titles, cols=3, vmin=-1,
+                   vmax=1, title="hand-made features (top) and learned ones", path=path)
     return {
         "map_top_left": float(maps[0, 0, 0, 0]),
         "map_centre": float(maps[0, 0, 3, 3]),

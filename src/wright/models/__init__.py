@@ -7,8 +7,8 @@ ModelSpec (builder, loss, optimizer, learning rate, batch size, epochs) that `wr
 from wright.models.registry import ModelSpec, available, build, get, register
 
 # Importing the architecture modules registers their models.
-from wright.models import mlp  # noqa: E402,F401  isort: skip
-from wright.models import cnn  # noqa: E402,F401  isort: skip
-from wright.models import char_lstm, seq2seq  # noqa: E402,F401  isort: skip
+from wright.models import mlp  # noqa: F401  isort: skip
+from wright.models import cnn  # noqa: F401  isort: skip
+from wright.models import char_lstm, seq2seq  # noqa: F401  isort: skip
 
 __all__ = ["ModelSpec", "available", "build", "get", "register"]

@@ -1,5 +1,5 @@
-"""Convolutional networks for 28x28 grey images: LeNet-style stacks of convolution, ReLU and max pooling
-feeding a fully connected vote."""
+"""Convolutional networks for 28x28 grey images: LeNet-style stacks of convolution, ReLU and max
+pooling feeding a fully connected vote."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from wright.models.registry import ModelSpec, register
 def lenet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.0) -> nn.Sequential:
     """LeNet-style: two rounds of 5x5 convolution, ReLU and 2x2 max pooling, then 500 hidden ReLUs.
 
-    The layer sizes are those of the classic Caffe LeNet (20 and 50 features, 500 hidden units), with ReLU
-    in place of the original squashing functions. Weights keep PyTorch's default initialisation.
+    The layer sizes are those of the classic Caffe LeNet (20 and 50 features, 500 hidden units),
+    with ReLU in place of the original squashing functions. Weights keep PyTorch's default
+    initialisation.
 
     Args:
         num_classes: number of output scores.
@@ -40,14 +41,14 @@ def lenet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.0) -> 
 
 register(ModelSpec(
     name="cnn",
-    summary="LeNet-style CNN: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam, cosine",
+    summary="LeNet-style: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam",
     builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels),
     loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=64, epochs=8, schedule="cosine",
 ))
 
 register(ModelSpec(
     name="cnn-long",
-    summary="the cnn with dropout 0.5 before the last layer, trained twice as long (15 epochs); Adam, cosine",
+    summary="the cnn with dropout 0.5 before its last layer, trained about twice as long; Adam",
     builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels, dropout=0.5),
     loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=64, epochs=15, schedule="cosine",
 ))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from wright import nn
 from wright.models.registry import ModelSpec, register
 
@@ -15,7 +17,7 @@ def mlp(sizes: tuple[int, ...], activation: str = "relu", output_activation: str
     """
     activations = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
     layers: list[nn.Module] = [nn.Flatten()]
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         layer = nn.Linear(fan_in, fan_out)
         last = i == len(sizes) - 2
         act = output_activation if last else activation

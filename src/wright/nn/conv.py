@@ -1,4 +1,4 @@
-"""Convolution layers: a set of small learned features (kernels) slid over every position of the input."""
+"""Convolution layers: small learned features (kernels) slid over every position of the input."""
 
 from __future__ import annotations
 
@@ -15,28 +15,33 @@ from wright.tensor import Tensor
 
 
 class _ConvNd(Module):
-    """What Conv1d and Conv2d share: PyTorch's arguments, parameter shapes and default initialisation."""
+    """What Conv1d and Conv2d share: PyTorch's arguments, parameter shapes and initialisation."""
 
     spatial_dims: int
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype=None) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None) -> None:
         super().__init__()
         name, n = type(self).__name__, self.spatial_dims
         if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels {in_channels} and out_channels {out_channels} must both be "
-                             f"divisible by groups {groups}")
+            raise ValueError(f"{name}: in_channels {in_channels} and out_channels {out_channels} "
+                             f"must both be divisible by groups {groups}")
         if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+                             f"{padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = as_tuple(kernel_size, n, "kernel_size", name)
         self.stride = as_tuple(stride, n, "stride", name)
         self.dilation = as_tuple(dilation, n, "dilation", name)
-        self.padding = padding if isinstance(padding, str) else as_tuple(padding, n, "padding", name)
+        if not isinstance(padding, str):
+            padding = as_tuple(padding, n, "padding", name)
+        self.padding = padding
         dtype = dtype or backend.get_default_dtype()
         shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
-        self.register_parameter("bias", Parameter(np.empty(out_channels, dtype=dtype)) if bias else None)
+        bias_values = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+        self.register_parameter("bias", bias_values)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -59,7 +64,8 @@ class _ConvNd(Module):
         return f"{type(self).__name__} {self.in_channels}->{self.out_channels}, {kernel}"
 
     def extra_repr(self) -> str:
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
         if self.padding != (0,) * self.spatial_dims:
             text += f", padding={self.padding!r}"
         if self.dilation != (1,) * self.spatial_dims:
@@ -70,13 +76,14 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution: each of `out_channels` features slides along the signal, one weighted sum per position.
+    """1-D convolution: each feature slides along the signal, one weighted sum per position.
 
     Args:
-        in_channels, out_channels: channels of the input and output (one output channel per feature).
+        in_channels, out_channels: channels of the input and output (one per feature).
         kernel_size: the feature's length.
         stride: step between positions.
-        padding: zeros added at both ends: an int, "valid" (none) or "same" (output as long as the input).
+        padding: zeros added at both ends: an int, "valid" (none) or "same" (output as long as
+            the input; stride 1 only).
         dilation: spacing between the feature's taps.
         groups: split the channels into this many independent groups.
         bias: whether to learn an additive bias per output channel.
@@ -94,18 +101,19 @@ class Conv1d(_ConvNd):
 
 
 class Conv2d(_ConvNd):
-    """2-D convolution (a convolution layer): each feature is matched against every patch of the image.
+    """2-D convolution (a convolution layer): each feature is matched against every image patch.
 
-    Each output pixel is a weighted sum of a (in_channels / groups) x KH x KW patch plus a bias: the
-    lectures' filtering (the mean of pixel products) is this with weights feature / (KH KW). The weight has
-    PyTorch's shape (out_channels, in_channels / groups, KH, KW), so state dicts carry over unchanged.
+    Each output pixel is a weighted sum of a (in_channels / groups) x KH x KW patch plus a bias:
+    the lectures' filtering (the mean of pixel products) is this with weights feature / (KH KW).
+    The weight has PyTorch's shape (out_channels, in_channels / groups, KH, KW), so state dicts
+    carry over unchanged.
 
     Args:
-        in_channels, out_channels: channels of the input and output (one output channel per feature).
+        in_channels, out_channels: channels of the input and output (one per feature).
         kernel_size: the feature's size, an int or (KH, KW).
         stride: step between positions, an int or a pair.
-        padding: zeros around the image: an int, a pair, "valid" (none) or "same" (output as large as the
-            input; stride 1 only).
+        padding: zeros around the image: an int, a pair, "valid" (none) or "same" (output as
+            large as the input; stride 1 only).
         dilation: spacing between the feature's taps.
         groups: split the channels into this many independent groups.
         bias: whether to learn an additive bias per output channel.

@@ -8,8 +8,9 @@ from wright.tensor import Tensor
 
 
 class Dropout(Module):
-    """Inverted dropout: in training, zero each element with probability p and scale the rest by 1/(1-p);
-    in `eval()` mode the input passes through unchanged (the scaling already kept the expected sum).
+    """Inverted dropout: in training, zero each element with probability p and scale the rest by
+    1/(1-p); in `eval()` mode the input passes through unchanged (the scaling kept the expected
+    sum).
 
     Args:
         p: probability of dropping each element.

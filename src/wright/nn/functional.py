@@ -194,21 +194,24 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
 
 # ----- convolution, pooling, normalization, dropout, resizing -----
 
-def _check_image(owner: str, x: Tensor, layouts: tuple[str, ...], channels: int | None = None) -> None:
-    """Raise a ValueError naming `owner` unless x has one of the layouts' dimensions and `channels` at dim 1."""
+def _check_image(owner: str, x: Tensor, layouts: tuple[str, ...],
+                 channels: int | None = None) -> None:
+    """Raise a ValueError naming `owner` unless x has a layout's rank and `channels` at dim 1."""
     ranks = [layout.count(",") + 1 for layout in layouts]
     if x.ndim not in ranks or (channels is not None and x.shape[1] != channels):
         wanted = " or ".join(layouts) + (f" with C = {channels}" if channels is not None else "")
         raise ValueError(f"{owner} got input of shape {tuple(x.shape)}; expected {wanted}")
 
 
-def _convolve(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation,
-              groups: int) -> Tensor:
+def _convolve(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding,
+              dilation, groups: int) -> Tensor:
     spatial = weight.ndim - 2
     if spatial not in (1, 2) or weight.shape[0] % groups:
-        raise ValueError(f"{owner}: weight must be (out_channels, in_channels / groups, *kernel) with 1 or 2 "
-                         f"kernel dimensions and out_channels divisible by groups={groups}, got {weight.shape}")
-    _check_image(owner, x, ("(N, C, L)",) if spatial == 1 else ("(N, C, H, W)",), weight.shape[1] * groups)
+        raise ValueError(f"{owner}: weight must be (out_channels, in_channels / groups, *kernel) "
+                         f"with 1 or 2 kernel dimensions and out_channels divisible by "
+                         f"groups={groups}, got {weight.shape}")
+    layout = "(N, C, L)" if spatial == 1 else "(N, C, H, W)"
+    _check_image(owner, x, (layout,), weight.shape[1] * groups)
     window = C.sliding_window(owner, x.shape[2:], weight.shape[2:], stride, padding, dilation)
     if spatial == 2:
         return C.conv2d(x, weight, bias, window, groups)
@@ -217,26 +220,31 @@ def _convolve(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, stride
     return out.squeeze(2)
 
 
-def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
-    """Slide each (in/groups, K) kernel along (N, C, L) signals: (N, out_channels, L_out). See Conv1d."""
+def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """Slide (out, C/groups, K) kernels along (N, C, L) signals: (N, out, L_out). See Conv1d."""
     return _convolve("conv1d", x, weight, bias, stride, padding, dilation, groups)
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
-    """Filter (N, C, H, W) images with (out, C/groups, KH, KW) kernels: (N, out, H_out, W_out). See Conv2d."""
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """Filter (N, C, H, W) images with (out, C/groups, KH, KW) kernels: (N, out, H_out, W_out).
+
+    See Conv2d for the arguments and the output size.
+    """
     return _convolve("conv2d", x, weight, bias, stride, padding, dilation, groups)
 
 
-def _pool(owner: str, x: Tensor, op, kernel_size, stride, padding, dilation, ceil_mode, **attrs) -> Tensor:
+def _pool(owner: str, x: Tensor, op, kernel_size, stride, padding, dilation, ceil_mode,
+          **attrs) -> Tensor:
     _check_image(owner, x, ("(N, C, H, W)",))
-    window = C.sliding_window(owner, x.shape[2:], kernel_size, stride, padding, dilation, ceil_mode,
-                              pooling=True)
+    window = C.sliding_window(owner, x.shape[2:], kernel_size, stride, padding, dilation,
+                              ceil_mode, pooling=True)
     return op.apply(x, window=window, **attrs)
 
 
-def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False) -> Tensor:
     """The largest value in each window (stride defaults to the kernel size). See MaxPool2d."""
     return _pool("max_pool2d", x, C.MaxPool2d, kernel_size, stride, padding, dilation, ceil_mode)
 
@@ -249,7 +257,8 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool =
 
 
 def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
-    """(size, out): column i averages PyTorch's adaptive bin i, [floor(i size/out), ceil((i+1) size/out))."""
+    """(size, out): column i averages PyTorch's adaptive bin i, from floor(i size / out) up to
+    ceil((i + 1) size / out)."""
     bins = np.arange(out)
     start, end = bins * size // out, -(-(bins + 1) * size // out)
     inside = (np.arange(size)[:, None] >= start) & (np.arange(size)[:, None] < end)
@@ -261,20 +270,22 @@ def _adaptive_avg_pool2d(owner: str, x: Tensor, output_size) -> Tensor:
     n, c, h, w = x.shape
     sizes = output_size if isinstance(output_size, tuple | list) else (output_size, output_size)
     oh, ow = (s if o is None else o for s, o in zip((h, w), sizes))
-    # Averaging along each axis is a product with a fixed matrix: one matrix product per axis.
-    rows = (x.reshape(-1, w) @ Tensor(_averaging_matrix(w, ow, x.dtype))).reshape(n, c, h, ow)
-    out = rows.transpose(2, 3).reshape(-1, h) @ Tensor(_averaging_matrix(h, oh, x.dtype))
+    # Averaging along an axis is a product with a fixed matrix: one matrix product per axis.
+    rows = x.reshape(-1, w) @ Tensor(_averaging_matrix(w, ow, x.dtype))
+    out = rows.reshape(n, c, h, ow).transpose(2, 3).reshape(-1, h)
+    out = out @ Tensor(_averaging_matrix(h, oh, x.dtype))
     return out.reshape(n, c, ow, oh).transpose(2, 3)
 
 
 def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
-    """Average over bins chosen so the output is `output_size` (an int, a pair, None keeps a side)."""
+    """Average over bins chosen so the output is `output_size` (an int or a pair; None keeps that
+    side's size)."""
     return _adaptive_avg_pool2d("adaptive_avg_pool2d", x, output_size)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Inverted dropout: zero each element with probability p and scale survivors by 1/(1-p) while training,
-    so nothing needs rescaling at evaluation, when the input passes through unchanged."""
+    """Inverted dropout: while training, zero each element with probability p and scale survivors
+    by 1/(1-p), so nothing needs rescaling at evaluation, when the input passes through as it is."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
     if not training or p == 0.0:
@@ -293,14 +304,14 @@ def _batch_norm(owner: str, x: Tensor, running_mean: Tensor | None, running_var:
         axes = (0,) + tuple(range(2, x.ndim))
         count = x.data.size // channels
         if training and count < 2:
-            raise ValueError(f"{owner} needs more than one value per channel to train, got input of shape "
-                             f"{tuple(x.shape)}")
+            raise ValueError(f"{owner} needs more than one value per channel to train, got input "
+                             f"of shape {tuple(x.shape)}")
         mean = x.mean(axis=axes, keepdims=True)
         centred = x - mean
         var = (centred * centred).mean(axis=axes, keepdims=True)
         if training and running_mean is not None:
-            _update_running_stats(owner, running_mean, running_var, mean.data.ravel(), var.data.ravel(),
-                                  count, momentum)
+            _update_running_stats(owner, running_mean, running_var, mean.data.ravel(),
+                                  var.data.ravel(), count, momentum)
         out = centred / (var + eps).sqrt()
         scale, shift = weight, bias
     else:
@@ -319,18 +330,19 @@ def _update_running_stats(owner: str, running_mean: Tensor, running_var: Tensor,
     bad = ~(np.isfinite(mean) & np.isfinite(var))
     if bad.any():
         raise FloatingPointError(
-            f"{owner}: the batch mean or variance of channel(s) {np.flatnonzero(bad).tolist()} is not finite "
-            "(the input holds NaN or inf); the running statistics were left unchanged"
+            f"{owner}: the batch mean or variance of channel(s) {np.flatnonzero(bad).tolist()} is "
+            "not finite (the input holds NaN or inf); the running statistics were left as they were"
         )
     running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
     # The running variance is the unbiased estimate, as in PyTorch.
-    running_var.data[...] = (1 - momentum) * running_var.data + momentum * var * (count / (count - 1))
+    unbiased = var * (count / (count - 1))
+    running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
 
 
-def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
-               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
-               eps: float = 1e-5) -> Tensor:
-    """Normalise each channel (axis 1) to mean 0, variance 1, then scale by weight and shift by bias.
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (axis 1) to mean 0, variance 1, then scale by weight, shift by bias.
 
     Training uses the batch's statistics and, when running_mean/running_var are given, moves them
     `momentum` of the way towards the batch's (in place). Evaluation uses the running statistics.
@@ -339,7 +351,8 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         FloatingPointError: in training, when the batch statistics are NaN or infinite; the running
             statistics are left as they were rather than silently poisoned.
     """
-    return _batch_norm("batch_norm", x, running_mean, running_var, weight, bias, training, momentum, eps)
+    return _batch_norm("batch_norm", x, running_mean, running_var, weight, bias, training,
+                       momentum, eps)
 
 
 def _nearest_indices(size: int, out: int, scale_factor: float | None) -> np.ndarray:
@@ -354,7 +367,8 @@ def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor
     _check_image(owner, x, ("(N, C, L)", "(N, C, H, W)"))
     spatial = x.shape[2:]
     if (size is None) == (scale_factor is None):
-        raise ValueError(f"{owner}: give exactly one of size and scale_factor, got {size!r} and {scale_factor!r}")
+        raise ValueError(f"{owner}: give exactly one of size and scale_factor, got {size!r} and "
+                         f"{scale_factor!r}")
     if size is not None:
         sizes, factors = C.as_tuple(size, len(spatial), "size", owner), (None,) * len(spatial)
     else:
@@ -365,9 +379,10 @@ def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor
         raise ValueError(f"{owner}: the output size {sizes} must be positive (input {spatial})")
     for axis, (before, after, factor) in enumerate(zip(spatial, sizes, factors), start=2):
         if after % before == 0 and (factor is None or factor == after // before):
-            # Whole-number scaling repeats each row (column): broadcast along a new axis, then merge.
+            # Whole-number scaling repeats each row (column): broadcast along a new axis, merge.
             shape = x.shape
-            x = x.unsqueeze(axis + 1).expand(shape[:axis + 1] + (after // before,) + shape[axis + 1:])
+            x = x.unsqueeze(axis + 1)
+            x = x.expand(shape[:axis + 1] + (after // before,) + shape[axis + 1:])
             x = x.reshape(shape[:axis] + (after,) + shape[axis + 1:])
         else:
             x = x[(slice(None),) * axis + (_nearest_indices(before, after, factor),)]
@@ -375,5 +390,6 @@ def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor
 
 
 def interpolate(x: Tensor, size=None, scale_factor=None, mode: str = "nearest") -> Tensor:
-    """Resize (N, C, L) or (N, C, H, W) to `size`, or by `scale_factor`, copying the nearest input value."""
+    """Resize (N, C, L) or (N, C, H, W) to `size`, or by `scale_factor`, copying the nearest input
+    value."""
     return _interpolate("interpolate", x, size, scale_factor, mode)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from wright.nn import functional as F
 from wright.nn.module import Module
+from wright.ops import loss as losses
 from wright.tensor import Tensor
 
 
@@ -77,8 +80,9 @@ class QuadraticCost(Module):
     def forward(self, outputs: Tensor, target) -> Tensor:
         if outputs.ndim != 2 or outputs.shape[1] != self.num_classes:
             self.check_input(outputs, 1, self.num_classes, "(N, num_classes)")
-        wanted = F.one_hot(target, self.num_classes).to(outputs.dtype)
-        return F.mse_loss(outputs, wanted, reduction="sum") * (0.5 / outputs.shape[0])
+        target = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+        F._check_labels("QuadraticCost", outputs, target, ignore_index=None)
+        return losses.QuadraticCost.apply(outputs, target)
 
     def extra_repr(self) -> str:
         return f"num_classes={self.num_classes}"

@@ -1,5 +1,5 @@
-"""Batch normalization: rescale each channel to mean 0 and variance 1 over the batch, then learn a scale
-and shift; running averages of the statistics stand in for the batch at evaluation."""
+"""Batch normalization: rescale each channel to mean 0 and variance 1 over the batch, then learn a
+scale and shift; running averages of the statistics stand in for the batch at evaluation."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ class _BatchNorm(Module):
 
     layouts: tuple[str, ...]
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, dtype=None) -> None:
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, dtype=None) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -56,8 +56,8 @@ class _BatchNorm(Module):
         if updating and momentum is None:
             # A cumulative moving average: every batch so far weighs the same.
             momentum = 1.0 / (float(self.num_batches_tracked.data) + 1.0)
-        out = F._batch_norm(self.describe(), x, self.running_mean, self.running_var, self.weight, self.bias,
-                            self.training, momentum or 0.0, self.eps)
+        out = F._batch_norm(self.describe(), x, self.running_mean, self.running_var, self.weight,
+                            self.bias, self.training, momentum or 0.0, self.eps)
         if updating:
             self.num_batches_tracked.data += 1
         return out
@@ -66,27 +66,29 @@ class _BatchNorm(Module):
         return f"{type(self).__name__} {self.num_features}"
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
     """Batch normalization of (N, C) features or (N, C, L) signals, per channel C.
 
-    In training, each channel is normalised with the batch's mean and (biased) variance, then scaled by
-    `weight` and shifted by `bias`; the running mean and (unbiased) variance move `momentum` of the way
-    towards the batch's (momentum=None: a cumulative average). In `eval()` the running statistics are used.
+    In training, each channel is normalised with the batch's mean and (biased) variance, then
+    scaled by `weight` and shifted by `bias`; the running mean and (unbiased) variance move
+    `momentum` of the way towards the batch's (momentum=None: a cumulative average). In `eval()`
+    the running statistics are used instead.
 
     Args:
         num_features: C, the number of channels.
         eps: added to the variance before the square root.
-        momentum: weight of each new batch in the running statistics, or None for an equal-weight average.
+        momentum: weight of each new batch in the running statistics, or None for an average
+            in which every batch weighs the same.
         affine: learn weight (scale) and bias (shift).
         track_running_stats: keep running statistics; without them evaluation uses the batch's too.
 
     Raises:
-        FloatingPointError: in training, when a batch's statistics are NaN or infinite (the input holds
-            NaN or inf); the running statistics are then left unchanged instead of being poisoned.
+        FloatingPointError: in training, when a batch's statistics are NaN or infinite (the input
+            holds NaN or inf); the running statistics are then left unchanged, not poisoned.
 
     Shape:
         input (N, C) or (N, C, L) -> output, the same shape.

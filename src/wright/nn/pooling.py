@@ -1,4 +1,4 @@
-"""Pooling layers: shrink each filtered image by keeping one number (the max, or the mean) per window."""
+"""Pooling layers: shrink each filtered image, keeping one number (the max or mean) per window."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from wright.tensor import Tensor
 class MaxPool2d(Module):
     """Max pooling: walk a window across each channel in strides and keep the largest value in it.
 
-    With `ceil_mode=True` the output size rounds up, so a window that runs off the image's edge still
-    counts and takes the max of the pixels that are there (the lectures' 7x7 -> 4x4 with a 2x2 window).
+    With `ceil_mode=True` the output size rounds up, so a window that runs off the image's edge
+    still counts and takes the max of the pixels that are there (the lectures' 7x7 -> 4x4 with a
+    2x2 window).
 
     Args:
         kernel_size: window size, an int or (KH, KW).
@@ -30,7 +31,8 @@ class MaxPool2d(Module):
         (64, 20, 12, 12)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> None:
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = kernel_size if stride is None else stride
@@ -68,8 +70,8 @@ class AvgPool2d(Module):
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, x: Tensor) -> Tensor:
-        return F._pool(self.describe(), x, C.AvgPool2d, self.kernel_size, self.stride, self.padding, 1,
-                       self.ceil_mode, count_include_pad=self.count_include_pad)
+        return F._pool(self.describe(), x, C.AvgPool2d, self.kernel_size, self.stride,
+                       self.padding, 1, self.ceil_mode, count_include_pad=self.count_include_pad)
 
     def summary_line(self) -> str:
         return f"AvgPool2d {self.kernel_size}"
@@ -80,8 +82,8 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Average pooling to a fixed output size whatever the input size; `AdaptiveAvgPool2d(1)` averages each
-    channel to one number (global average pooling).
+    """Average pooling to a fixed output size whatever the input size; `AdaptiveAvgPool2d(1)`
+    averages each channel to one number (global average pooling).
 
     Args:
         output_size: an int, or (OH, OW) where None keeps that side's input size.

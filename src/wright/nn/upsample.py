@@ -8,7 +8,7 @@ from wright.tensor import Tensor
 
 
 class Upsample(Module):
-    """Resize (N, C, L) or (N, C, H, W) by copying the nearest input value (PyTorch's mode='nearest').
+    """Resize (N, C, L) or (N, C, H, W), copying the nearest input value (PyTorch's 'nearest').
 
     Args:
         size: the output's spatial size (an int or a tuple), or

@@ -1,9 +1,9 @@
-"""Convolution and pooling as fused primitives: im2col and one matrix product, col2im per kernel tap.
+"""Convolution and pooling as fused primitives: im2col and one matrix product, col2im per tap.
 
-Images are NCHW to the user (like PyTorch). Inside, the convolution works channels-last: its output is
-an NCHW view of NHWC memory, so the next layer's im2col copies contiguous runs of kernel width x
-channels numbers, and elementwise ops and pooling keep that memory order (NumPy allocates results in
-the order of their inputs).
+Images are NCHW to the user (like PyTorch). Inside, the convolution works channels-last: its output
+is an NCHW view of NHWC memory, so the next layer's im2col copies contiguous runs of kernel width x
+channels numbers, and elementwise ops and pooling keep that memory order (NumPy allocates results
+in the order of their inputs).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class Window:
         return any(s < d * (k - 1) + 1 for k, s, d in zip(self.kernel, self.stride, self.dilation))
 
     def unsqueezed(self) -> Window:
-        """The same window on an image with a leading axis of size 1 (a signal as a one-row image)."""
+        """The same window with a leading axis of size 1 added (a signal as a one-row image)."""
         return Window((1,) + self.kernel, (1,) + self.stride, (1,) + self.dilation,
                       (0,) + self.pad_before, (0,) + self.pad_after, (1,) + self.out)
 
@@ -121,9 +121,9 @@ def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padd
             raise ValueError(
                 f"{caller}: the kernel does not fit the input's {name}: output {name} = "
                 f"floor(({name} {s} + padding {b} + {a} - dilation {dilation[axis]} * "
-                f"(kernel_size {kernel[axis]} - 1) - 1) / stride {st}) + 1 = floor({span} / {st}) + 1 "
-                f"= {span // st + 1} <= 0; the padded input ({s + b + a}) is smaller than the "
-                f"kernel's extent ({e})"
+                f"(kernel_size {kernel[axis]} - 1) - 1) / stride {st}) + 1 = "
+                f"floor({span} / {st}) + 1 = {span // st + 1} <= 0; the padded input ({s + b + a}) "
+                f"is smaller than the kernel's extent ({e})"
             )
         count = (-(-span // st) if ceil_mode else span // st) + 1
         if ceil_mode and (count - 1) * st >= s + b:
@@ -177,9 +177,9 @@ class Conv2d(Function):
     """Cross-correlation of (N, C, H, W) images with (O, C/groups, KH, KW) kernels, as in PyTorch.
 
     Forward: columns (groups, N*OH*OW, KH*KW*C/groups) times the kernels, one product per group.
-    Backward: the weight gradient is the output gradient times the columns; the input gradient is the
-    output gradient times each tap's kernel slice, added back onto the pixels that tap read (col2im),
-    one strided add per tap.
+    Backward: the weight gradient is the output gradient times the columns; the input gradient is
+    the output gradient times each tap's kernel slice, added back onto the pixels that tap read
+    (col2im), one strided add per tap.
     """
 
     def forward(self, x, weight, bias=None, *, window, groups):
@@ -195,7 +195,7 @@ class Conv2d(Function):
             self.kernels, self.window, self.groups = kernels, window, groups
             self.x_shape, self.dtype = x.shape, x.dtype
         if self.needs_input_grad[1]:
-            # The weight gradient needs the columns again: build them for the whole batch, keep them.
+            # The weight gradient needs the columns again: build them for the batch and keep them.
             self.cols = _columns(patches)
             out = np.matmul(self.cols, kernels.transpose(0, 2, 1))
         else:
@@ -231,8 +231,8 @@ class Conv2d(Function):
         return (grad_x, grad_w) if len(self.needs_input_grad) == 2 else (grad_x, grad_w, grad_b)
 
     def _col2im(self, grad_rows, kernels):
-        """The input gradient: per tap, output gradient times that tap's kernel slice, added onto the
-        pixels the tap read. Tap-major products make each add a contiguous block."""
+        """The input gradient: per tap, the output gradient times that tap's kernel slice, added
+        onto the pixels the tap read. Tap-major products make each add a contiguous block."""
         window, groups = self.window, self.groups
         (top, left), (bottom, right) = window.pad_before, window.pad_after
         n, c, h, w = self.x_shape
@@ -249,7 +249,7 @@ class Conv2d(Function):
 
 
 def _pad_like(x: np.ndarray, window: Window, value: float) -> np.ndarray:
-    """x padded on its last two axes with `value`, keeping x's memory order (NCHW or channels-last)."""
+    """x padded on its last two axes with `value`, in x's memory order (NCHW or channels-last)."""
     if not window.padded:
         return x
     (top, left), (bottom, right) = window.pad_before, window.pad_after
@@ -267,8 +267,9 @@ def _crop(padded: np.ndarray, window: Window, shape: tuple[int, ...]) -> np.ndar
 class MaxPool2d(Function):
     """The largest value in each window; padding and a ceil-mode overhang count as -inf.
 
-    Forward keeps, per output, which tap won (the first in row-major order on ties, as PyTorch does);
-    backward sends each gradient to that tap only. Both loop over the kernel's taps, not over pixels.
+    Forward keeps, per output, which tap won (the first in row-major order on ties, as in
+    PyTorch); backward sends each gradient to that tap only. Both loop over the kernel's taps, not
+    over pixels.
     """
 
     def forward(self, x, window):
@@ -295,7 +296,7 @@ class MaxPool2d(Function):
                 np.multiply(grad, self.winner == index, out=chosen)
                 grad_padded[:, :, rows, columns] += chosen
             else:
-                # Each pixel is in one window at most, so the taps' views never meet: write in place.
+                # A pixel is in one window at most, so the taps' views never meet: write in place.
                 np.multiply(grad, self.winner == index, out=grad_padded[:, :, rows, columns])
         return _crop(grad_padded, self.window, self.x.shape)
 
@@ -317,7 +318,7 @@ def _divisors(window: Window, size: tuple[int, int], count_include_pad: bool) ->
 
 
 class AvgPool2d(Function):
-    """The mean of each window: a sum of one strided view per kernel tap, over the window's count."""
+    """The mean of each window: one strided view per kernel tap, summed, over the window's count."""
 
     def forward(self, x, window, count_include_pad=True):
         padded = _pad_like(x, window, 0.0)

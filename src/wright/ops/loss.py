@@ -41,7 +41,6 @@ class CrossEntropy(Function):
 
     def forward(self, logits, target, reduction, label_smoothing, ignore_index):
         log_probs = log_softmax_array(logits, axis=1)
-        classes = logits.shape[1]
         keep = target != ignore_index
         safe_target = np.where(keep, target, 0)
         picked = np.take_along_axis(log_probs, np.expand_dims(safe_target, 1), axis=1).squeeze(1)
@@ -98,3 +97,16 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, grad):
         # d/dx = sigmoid(x) - t
         return _scale(grad, self.logits.size, self.reduction) * (sigmoid_array(self.logits) - self.target), None
+
+
+class QuadraticCost(Function):
+    """1/2 sum_j (a_j - y_j)^2 averaged over the batch, y the one-hot vector of each integer label."""
+
+    def forward(self, outputs, labels):
+        self.diff = outputs.copy()
+        self.diff[np.arange(len(labels)), labels] -= 1
+        return np.sum(self.diff * self.diff) * (0.5 / len(labels))
+
+    def backward(self, grad):
+        # d/da 1/2 (a - y)^2 = a - y
+        return grad * self.diff / len(self.diff), None

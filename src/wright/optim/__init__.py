@@ -6,4 +6,4 @@ from wright.optim.optimizer import Optimizer
 from wright.optim.rmsprop import RMSprop
 from wright.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler", "search"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler", "search"]

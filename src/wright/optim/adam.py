@@ -26,7 +26,7 @@ class Adam(Optimizer):
                  weight_decay: float = 0.0) -> None:
         if lr < 0 or eps < 0 or not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
             raise ValueError(f"{type(self).__name__}: invalid lr={lr}, betas={betas} or eps={eps}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
+        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay})
 
     def update(self, param, grad, state, group) -> None:
         lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]

@@ -20,8 +20,8 @@ class RMSprop(Optimizer):
                  momentum: float = 0.0, centered: bool = False) -> None:
         if lr < 0 or eps < 0 or not 0 <= alpha <= 1:
             raise ValueError(f"RMSprop: invalid lr={lr}, alpha={alpha} or eps={eps}")
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered))
+        super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay, "momentum": momentum,
+                                      "centered": centered})
 
     def update(self, param, grad, state, group) -> None:
         if group["weight_decay"]:

@@ -5,5 +5,15 @@ from wright.train.history import History
 from wright.train.loop import FitState, NonFiniteLossError, evaluate, fit
 from wright.train.metrics import accuracy
 
-__all__ = ["fit", "evaluate", "History", "Callback", "EarlyStopping", "ModelCheckpoint", "ProgressBar",
-           "FitState", "NonFiniteLossError", "accuracy"]
+__all__ = [
+           "Callback",
+           "EarlyStopping",
+           "FitState",
+           "History",
+           "ModelCheckpoint",
+           "NonFiniteLossError",
+           "ProgressBar",
+           "accuracy",
+           "evaluate",
+           "fit",
+]

@@ -28,7 +28,7 @@ def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] | None = 
     """A new (figure, axes) pair; `size` defaults to 4 x 3.2 inches per panel."""
     plt = pyplot()
     size = size or (4.0 * cols, 3.2 * rows)
-    return plt.subplots(rows, cols, figsize=size, squeeze=False if rows * cols > 1 else True, **kwargs)
+    return plt.subplots(rows, cols, figsize=size, squeeze=rows * cols == 1, **kwargs)
 
 
 def save_figure(figure, path: str | os.PathLike | None, dpi: int = 110):
