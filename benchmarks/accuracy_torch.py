@@ -54,13 +54,17 @@ def train(name: str, seed: int) -> float:
         optimizer = torch.optim.SGD(model.parameters(), lr=spec.lr)
     else:
         optimizer = torch.optim.Adam(model.parameters(), lr=spec.lr)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, spec.epochs) if spec.schedule else None
+    scheduler = (
+        torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, spec.epochs)
+        if spec.schedule
+        else None
+    )
     eye = torch.eye(10)
     rng = np.random.default_rng(seed)
     for _ in range(spec.epochs):
         order = torch.from_numpy(rng.permutation(len(x_train)))
         for start in range(0, len(order), spec.batch_size):
-            batch = order[start:start + spec.batch_size]
+            batch = order[start : start + spec.batch_size]
             out = model(x_train[batch])
             if spec.loss == "quadratic":
                 loss = 0.5 * ((out - eye[y_train[batch]]) ** 2).sum() / len(batch)
@@ -84,7 +88,9 @@ def main() -> None:
     for seed in args.seeds:
         results.append(train(args.model, seed))
         print(f"torch {args.model} seed {seed}: test accuracy {100 * results[-1]:.2f}%", flush=True)
-    print(f"torch {args.model} mean over {len(results)} seeds: {100 * statistics.mean(results):.2f}%")
+    print(
+        f"torch {args.model} mean over {len(results)} seeds: {100 * statistics.mean(results):.2f}%"
+    )
 
 
 if __name__ == "__main__":

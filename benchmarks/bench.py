@@ -37,12 +37,16 @@ def run_worker(framework: str, workload: str, steps: int | None, threads: int) -
 def frameworks_for(workload_name: str, wanted: list[str]) -> list[str]:
     """The wanted frameworks that this workload builds and this machine has installed."""
     module = workloads.load(workload_name)
-    return [name for name in wanted
-            if workloads.builder(module, name) is not None and find_spec(name) is not None]
+    return [
+        name
+        for name in wanted
+        if workloads.builder(module, name) is not None and find_spec(name) is not None
+    ]
 
 
-def bench_workload(name: str, frameworks: list[str], passes: int, steps: int | None, threads: int,
-                   log=print) -> dict[str, list[dict]]:
+def bench_workload(
+    name: str, frameworks: list[str], passes: int, steps: int | None, threads: int, log=print
+) -> dict[str, list[dict]]:
     """All passes of one workload: framework name -> one result dict per pass, in pass order."""
     results: dict[str, list[dict]] = {framework: [] for framework in frameworks}
     for index in range(passes):
@@ -50,8 +54,10 @@ def bench_workload(name: str, frameworks: list[str], passes: int, steps: int | N
         for framework in order:
             result = run_worker(framework, name, steps, threads)
             results[framework].append(result)
-            log(f"  {name} pass {index + 1}/{passes} {framework:6s} "
-                f"{result['seconds_per_step'] * 1e3:8.3f} ms/step")
+            log(
+                f"  {name} pass {index + 1}/{passes} {framework:6s} "
+                f"{result['seconds_per_step'] * 1e3:8.3f} ms/step"
+            )
     return results
 
 
@@ -104,9 +110,19 @@ def _memory_cell(row: dict) -> str:
     return " / ".join(_number(row.get(f"{f}_rss_mb"), 0) for f in workloads.FRAMEWORKS)
 
 
-COLUMNS = ("workload", "threads", "wright ms/step", "torch ms/step", "numpy ms/step",
-           "wright/torch median (min-max)", "numpy/torch", "required", "goal", "verdict",
-           "peak RSS MiB wright / torch / numpy")
+COLUMNS = (
+    "workload",
+    "threads",
+    "wright ms/step",
+    "torch ms/step",
+    "numpy ms/step",
+    "wright/torch median (min-max)",
+    "numpy/torch",
+    "required",
+    "goal",
+    "verdict",
+    "peak RSS MiB wright / torch / numpy",
+)
 
 
 def table_cells(row: dict) -> list[str]:
@@ -125,27 +141,48 @@ def format_table(rows: list[dict], markdown: bool = False) -> str:
         lines.insert(1, "|" + "|".join("---" for _ in COLUMNS) + "|")
         return "\n".join(lines)
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    padded = ("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-              for line in cells)
+    padded = (
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        for line in cells
+    )
     return "\n".join(line.rstrip() for line in padded)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run every chosen workload, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workloads", nargs="*", metavar="WORKLOAD",
-                        help=f"workloads to run (default: all: {', '.join(workloads.available())})")
-    parser.add_argument("--passes", type=int, default=3,
-                        help="alternating passes per workload (default 3)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="BLAS/OpenMP threads on both sides (default 1)")
-    parser.add_argument("--steps", type=int, default=None,
-                        help="timed steps per run (default: the workload's STEPS)")
-    parser.add_argument("--frameworks", nargs="+", default=list(workloads.FRAMEWORKS),
-                        choices=workloads.FRAMEWORKS, help="sides to run (default: all)")
+    parser.add_argument(
+        "workloads",
+        nargs="*",
+        metavar="WORKLOAD",
+        help=f"workloads to run (default: all: {', '.join(workloads.available())})",
+    )
+    parser.add_argument(
+        "--passes", type=int, default=3, help="alternating passes per workload (default 3)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="BLAS/OpenMP threads on both sides (default 1)"
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="timed steps per run (default: the workload's STEPS)",
+    )
+    parser.add_argument(
+        "--frameworks",
+        nargs="+",
+        default=list(workloads.FRAMEWORKS),
+        choices=workloads.FRAMEWORKS,
+        help="sides to run (default: all)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--json", type=Path, default=None,
-                        help="also save the rows and every run's raw result to this file")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="also save the rows and every run's raw result to this file",
+    )
     args = parser.parse_args(argv)
     names = args.workloads or workloads.available()
     for name in names:
@@ -157,8 +194,10 @@ def main(argv: list[str] | None = None) -> None:
     facts = machine.facts()
     log(machine.one_line(facts) + f", threads={args.threads}")
     if facts["load_1min"] > (facts["cores"] or 1):
-        log("warning: the load average exceeds the core count; above 1 thread, waiting for a "
-            "descheduled BLAS/OpenMP thread can dominate a step, so ratios are unreliable")
+        log(
+            "warning: the load average exceeds the core count; above 1 thread, waiting for a "
+            "descheduled BLAS/OpenMP thread can dominate a step, so ratios are unreliable"
+        )
     rows, raw = [], {}
     for name in names:
         frameworks = frameworks_for(name, args.frameworks)

@@ -24,8 +24,9 @@ def _loaded_openblas() -> ctypes.CDLL | None:
     """The OpenBLAS library NumPy loaded, found in this process's memory map (Linux only)."""
     try:
         with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps
-                     if "openblas" in line.lower() and ".so" in line}
+            paths = {
+                line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line
+            }
     except OSError:
         return None
     return ctypes.CDLL(min(paths)) if paths else None
@@ -41,8 +42,11 @@ def openblas_core() -> str | None:
     library = _loaded_openblas()
     if library is None:
         return None
-    symbols = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
-               "openblas_get_corename")
+    symbols = (
+        "scipy_openblas_get_corename64_",
+        "scipy_openblas_get_corename",
+        "openblas_get_corename",
+    )
     for symbol in symbols:
         function = getattr(library, symbol, None)
         if function is not None:

@@ -83,8 +83,9 @@ def sgd_step(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> No
 class NumpyAdam:
     """Adam with bias correction, in place, with the same defaults as wright's and torch's."""
 
-    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999),
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self, params: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8
+    ) -> None:
         self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
         self.exp_avg = [np.zeros_like(p) for p in params]
         self.exp_avg_sq = [np.zeros_like(p) for p in params]

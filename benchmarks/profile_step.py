@@ -17,8 +17,9 @@ import pstats
 from worker import build_step, thread_environment, warmup_steps
 
 
-def profile(workload_name: str, framework: str, steps: int | None,
-            threads: int) -> tuple[pstats.Stats, int]:
+def profile(
+    workload_name: str, framework: str, steps: int | None, threads: int
+) -> tuple[pstats.Stats, int]:
     """Run warm-up steps, then `steps` (default: the workload's STEPS) under cProfile.
 
     Returns:
@@ -36,8 +37,9 @@ def profile(workload_name: str, framework: str, steps: int | None,
     return pstats.Stats(profiler), steps
 
 
-def top_functions(stats: pstats.Stats, sort: str,
-                  count: int) -> list[tuple[str, int, float, float]]:
+def top_functions(
+    stats: pstats.Stats, sort: str, count: int
+) -> list[tuple[str, int, float, float]]:
     """(function, calls, own seconds, seconds with callees) of the `count` largest by `sort`."""
     column = {"tottime": 2, "cumulative": 3}[sort]
     rows = []
@@ -52,8 +54,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload")
     parser.add_argument("--framework", default="wright", choices=("wright", "torch", "numpy"))
-    parser.add_argument("--steps", type=int, default=None,
-                        help="profiled steps (default: the workload's STEPS)")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="profiled steps (default: the workload's STEPS)"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     parser.add_argument("--top", type=int, default=20)
@@ -61,8 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.update(thread_environment(args.threads))
     stats, steps = profile(args.workload, args.framework, args.steps, args.threads)
     total = stats.total_tt
-    print(f"{args.workload} ({args.framework}): {total / steps * 1e6:.1f} us per step "
-          "under cProfile")
+    print(
+        f"{args.workload} ({args.framework}): {total / steps * 1e6:.1f} us per step under cProfile"
+    )
     print(f"{'function':60s} {'calls/step':>10s} {'own %':>6s} {'incl. %':>7s}")
     for where, calls, own, cumulative in top_functions(stats, args.sort, args.top):
         shares = f"{100 * own / total:6.1f} {100 * cumulative / total:7.1f}"

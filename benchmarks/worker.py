@@ -30,8 +30,9 @@ def thread_environment(threads: int) -> dict[str, str]:
     return {name: str(threads) for name in THREAD_VARIABLES}
 
 
-def run_pinned(script: Path, arguments: list[str], threads: int,
-               extra_env: dict | None = None) -> dict:
+def run_pinned(
+    script: Path, arguments: list[str], threads: int, extra_env: dict | None = None
+) -> dict:
     """Run a Python script in a child process limited to `threads` threads.
 
     Returns:
@@ -41,8 +42,10 @@ def run_pinned(script: Path, arguments: list[str], threads: int,
     command = [sys.executable, str(script), *arguments]
     child = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if child.returncode != 0:
-        raise RuntimeError(f"{script.name} {' '.join(arguments)} failed with exit code "
-                           f"{child.returncode}:\n{child.stderr}")
+        raise RuntimeError(
+            f"{script.name} {' '.join(arguments)} failed with exit code "
+            f"{child.returncode}:\n{child.stderr}"
+        )
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
@@ -114,8 +117,11 @@ def run(framework: str, workload_name: str, steps: int | None, threads: int, see
         "final_loss": loss_value(step()),
         "peak_rss_mb": peak_rss_mb(),
         "page_faults_per_step": faults,
-        "versions": {"python": platform.python_version(), "numpy": package_version("numpy"),
-                     framework: package_version(framework)},
+        "versions": {
+            "python": platform.python_version(),
+            "numpy": package_version("numpy"),
+            framework: package_version(framework),
+        },
     }
 
 
@@ -124,8 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", required=True, choices=("wright", "torch", "numpy"))
     parser.add_argument("--workload", required=True)
-    parser.add_argument("--steps", type=int, default=None,
-                        help="timed steps (default: the workload's STEPS)")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="timed steps (default: the workload's STEPS)"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -38,12 +38,13 @@ def minibatches(images, labels, order, batch_size: int) -> Iterator[tuple]:
     starts = range(0, len(order) - batch_size + 1, batch_size)
     while True:
         for start in starts:
-            index = order[start:start + batch_size]
+            index = order[start : start + batch_size]
             yield images[index], labels[index]
 
 
-def minibatch_stream(seed: int, batch_size: int,
-                     as_tensor: Callable = np.asarray) -> Iterator[tuple]:
+def minibatch_stream(
+    seed: int, batch_size: int, as_tensor: Callable = np.asarray
+) -> Iterator[tuple]:
     """`minibatches` of this seed's `mnist_like` data in its `shuffled_order`.
 
     Args:
@@ -77,8 +78,9 @@ def load_linear_weights(linears, weights: list[tuple[np.ndarray, np.ndarray]]) -
     """
     linears = list(linears)
     if len(linears) != len(weights):
-        raise ValueError(f"load_linear_weights: {len(linears)} layers but {len(weights)} "
-                         "(weight, bias) pairs")
+        raise ValueError(
+            f"load_linear_weights: {len(linears)} layers but {len(weights)} (weight, bias) pairs"
+        )
     for layer, (weight, bias) in zip(linears, weights, strict=True):
         np.asarray(layer.weight.data)[...] = weight
         np.asarray(layer.bias.data)[...] = bias
@@ -109,8 +111,9 @@ def sequential_mlp(nn, sizes: tuple[int, ...], hidden: str, output: str | None, 
     return nn.Sequential(*layers)
 
 
-def training_step(model, loss_fn, optimizer, batches: Iterator[tuple],
-                  to_tensor: Callable = lambda array: array) -> Callable:
+def training_step(
+    model, loss_fn, optimizer, batches: Iterator[tuple], to_tensor: Callable = lambda array: array
+) -> Callable:
     """A zero-argument step: next batch, forward, loss, backward, update; it returns the loss.
 
     Written once for wright and torch, whose Module and Optimizer APIs agree; `to_tensor` wraps the

@@ -34,7 +34,17 @@ def main_picture(folder: Path, name: str) -> Path | None:
 
 def run_demo(name: str, folder: Path, seed: int, quick: bool) -> tuple[int, float, str]:
     """Run one demo through the CLI; return its exit code, seconds taken and the tail of its output."""
-    command = [sys.executable, "-m", "wright", "demo", name, "--out", str(folder), "--seed", str(seed)]
+    command = [
+        sys.executable,
+        "-m",
+        "wright",
+        "demo",
+        name,
+        "--out",
+        str(folder),
+        "--seed",
+        str(seed),
+    ]
     if quick:
         command.append("--quick")
     started = time.perf_counter()
@@ -43,7 +53,9 @@ def run_demo(name: str, folder: Path, seed: int, quick: bool) -> tuple[int, floa
     return finished.returncode, time.perf_counter() - started, "\n".join(output[-3:])
 
 
-def make_gallery(out: Path, names: list[str], seed: int = 0, quick: bool = False) -> dict[str, Path]:
+def make_gallery(
+    out: Path, names: list[str], seed: int = 0, quick: bool = False
+) -> dict[str, Path]:
     """Run the named demos and collect their main pictures into `out`; returns {demo: picture}."""
     out.mkdir(parents=True, exist_ok=True)
     gallery: dict[str, Path] = {}
@@ -79,9 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the options, build the gallery, print its Markdown; exit code 1 if any demo failed."""
     available = list(wright.demos.available())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"gallery folder (default {DEFAULT_OUT})")
-    parser.add_argument("--demos", nargs="+", choices=available, default=available, metavar="NAME",
-                        help="demos to run (default: all of them)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"gallery folder (default {DEFAULT_OUT})"
+    )
+    parser.add_argument(
+        "--demos",
+        nargs="+",
+        choices=available,
+        default=available,
+        metavar="NAME",
+        help="demos to run (default: all of them)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="the demos' small, fast versions")
     args = parser.parse_args(argv)

@@ -13,7 +13,9 @@ from wright.cli import main
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    code = main(["train", "mnist", "--limit", "600", "--epochs", "2", "--out", str(out), "--verbose", "2"])
+    code = main(
+        ["train", "mnist", "--limit", "600", "--epochs", "2", "--out", str(out), "--verbose", "2"]
+    )
     assert code == 0
     return out
 
@@ -29,8 +31,29 @@ def test_train_writes_checkpoint_history_and_plot(trained, capsys):
 
 
 def test_train_prints_progress_and_final_accuracy(tmp_path, capsys):
-    assert main(["train", "mnist", "--limit", "300", "--epochs", "1", "--out", str(tmp_path), "--model", "mlp",
-                 "--optimizer", "sgd", "--lr", "0.1", "--batch-size", "50"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "mnist",
+                "--limit",
+                "300",
+                "--epochs",
+                "1",
+                "--out",
+                str(tmp_path),
+                "--model",
+                "mlp",
+                "--optimizer",
+                "sgd",
+                "--lr",
+                "0.1",
+                "--batch-size",
+                "50",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr()
     assert "test accuracy:" in out.out
     assert "epoch 1/1" in out.err
@@ -51,13 +74,16 @@ def test_evaluate_rejects_foreign_and_missing_files(tmp_path, capsys):
     assert "not a wright file" in err and "no file" in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train", "cifar"], "invalid choice: 'cifar'"),
-    (["train", "mnist", "--epochs", "0"], "expected a number >= 1"),
-    (["train", "mnist", "--lr", "fast"], "expected a number"),
-    (["train", "mnist", "--batch-size", "-3"], "expected a number >= 1"),
-    (["train", "mnist", "--optimizer", "newton"], "invalid choice: 'newton'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "cifar"], "invalid choice: 'cifar'"),
+        (["train", "mnist", "--epochs", "0"], "expected a number >= 1"),
+        (["train", "mnist", "--lr", "fast"], "expected a number"),
+        (["train", "mnist", "--batch-size", "-3"], "expected a number >= 1"),
+        (["train", "mnist", "--optimizer", "newton"], "invalid choice: 'newton'"),
+    ],
+)
 def test_bad_arguments_are_rejected_by_argparse(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -95,8 +121,9 @@ def test_demo_list_and_unknown_demo(capsys, tmp_path):
 
 
 def test_console_entry_point_runs_as_module():
-    result = subprocess.run([sys.executable, "-m", "wright", "--version"], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "wright", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and result.stdout.startswith("wright ")
 
 

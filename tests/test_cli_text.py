@@ -26,8 +26,21 @@ def data(tmp_path_factory):
 
 
 def train(data, out, *extra):
-    return main(["train", "shakespeare", "--data", str(data), "--out", str(out), "--batch-size", "4",
-                 "--eval-every", "2", *extra])
+    return main(
+        [
+            "train",
+            "shakespeare",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--batch-size",
+            "4",
+            "--eval-every",
+            "2",
+            *extra,
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +95,18 @@ def test_interrupt_keeps_the_last_checkpoint(data, tmp_path, monkeypatch, capsys
 
 def test_sample_continues_the_prompt_repeatably(trained, capsys):
     checkpoint = str(trained / "char-lstm.npz")
-    args = ["sample", checkpoint, "--prompt", "ROMEO:", "--length", "40", "--temperature", "0.8",
-            "--seed", "1"]
+    args = [
+        "sample",
+        checkpoint,
+        "--prompt",
+        "ROMEO:",
+        "--length",
+        "40",
+        "--temperature",
+        "0.8",
+        "--seed",
+        "1",
+    ]
     assert main(args) == 0
     first = capsys.readouterr().out
     assert main(args) == 0
@@ -107,9 +130,23 @@ def test_unknown_characters_are_listed(trained, capsys, command):
 def test_missing_data_and_checkpoints_are_clear_errors(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("WRIGHT_DATA", raising=False)
     monkeypatch.setenv("WRIGHT_CACHE", str(tmp_path / "cache"))
-    assert main(["train", "shakespeare", "--data", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
+    assert (
+        main(["train", "shakespeare", "--data", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
+    )
     assert "--data" in capsys.readouterr().err
     assert main(["sample", str(tmp_path / "none.npz")]) == 1
     assert "no file" in capsys.readouterr().err
-    assert main(["train", "shakespeare", "--data", str(tmp_path), "--out", str(tmp_path / "o"),
-                 "--resume"]) == 1
+    assert (
+        main(
+            [
+                "train",
+                "shakespeare",
+                "--data",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "o"),
+                "--resume",
+            ]
+        )
+        == 1
+    )

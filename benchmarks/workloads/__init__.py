@@ -26,14 +26,16 @@ def available() -> list[str]:
 def load(name: str) -> ModuleType:
     """Import the workload module `name`, with an error that lists the known names."""
     if name not in available():
-        raise ValueError(f"workloads.load: unknown workload {name!r}; "
-                         f"available: {', '.join(available())}")
+        raise ValueError(
+            f"workloads.load: unknown workload {name!r}; available: {', '.join(available())}"
+        )
     return importlib.import_module(f"{__name__}.{name}")
 
 
 def builder(workload: ModuleType, framework: str):
     """The workload's `build_<framework>` function, or None when it does not define one."""
     if framework not in FRAMEWORKS:
-        raise ValueError(f"workloads.builder: framework must be one of {FRAMEWORKS}, "
-                         f"got {framework!r}")
+        raise ValueError(
+            f"workloads.builder: framework must be one of {FRAMEWORKS}, got {framework!r}"
+        )
     return getattr(workload, f"build_{framework}", None)

@@ -24,16 +24,32 @@ GOAL_RATIO = 1.2
 TRAINS = False
 
 # (name, shape) of every parameter, in the order both frameworks list them.
-SHAPES = (("0.weight", (20, 1, 5, 5)), ("0.bias", (20,)), ("3.weight", (50, 20, 5, 5)),
-          ("3.bias", (50,)), ("7.weight", (500, 800)), ("7.bias", (500,)), ("9.weight", (10, 500)),
-          ("9.bias", (10,)))
+SHAPES = (
+    ("0.weight", (20, 1, 5, 5)),
+    ("0.bias", (20,)),
+    ("3.weight", (50, 20, 5, 5)),
+    ("3.bias", (50,)),
+    ("7.weight", (500, 800)),
+    ("7.bias", (500,)),
+    ("9.weight", (10, 500)),
+    ("9.bias", (10,)),
+)
 
 
 def lenet(nn):
     """The network from `wright.nn` or `torch.nn`, which name these layers alike."""
-    return nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(20, 50, 5),
-                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(800, 500), nn.ReLU(),
-                         nn.Linear(500, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 20, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(20, 50, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(800, 500),
+        nn.ReLU(),
+        nn.Linear(500, 10),
+    )
 
 
 def lenet_weights(seed: int) -> dict[str, np.ndarray]:

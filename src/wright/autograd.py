@@ -201,7 +201,9 @@ def gradcheck(
     """
     for t in inputs:
         if t.requires_grad and t.data.dtype != np.float64:
-            raise ValueError(f"gradcheck: inputs must be float64 for accurate differences, got {t.dtype}")
+            raise ValueError(
+                f"gradcheck: inputs must be float64 for accurate differences, got {t.dtype}"
+            )
     out = fn(*inputs)
     weights = np.random.default_rng(seed).standard_normal(out.shape)
 
@@ -233,7 +235,6 @@ def gradcheck(
                 f"{numeric[worst]!r} at index {worst}"
             )
     return True
-
 
 
 # At the bottom because tensor.py builds on Function; the module is looked up when ops run.

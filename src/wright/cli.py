@@ -59,12 +59,15 @@ def writable_dir(path: str | os.PathLike) -> Path:
         probe.write_text("")
         probe.unlink()
     except OSError as error:
-        raise CommandError(f"cannot write to output folder {path}: {error.strerror or error}") from None
+        raise CommandError(
+            f"cannot write to output folder {path}: {error.strerror or error}"
+        ) from None
     return path
 
 
-def make_optimizer(name: str, params, lr: float, momentum: float = 0.0,
-                   weight_decay: float = 0.0) -> optim.Optimizer:
+def make_optimizer(
+    name: str, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+) -> optim.Optimizer:
     """An optimizer by name: sgd, adam, adamw or rmsprop."""
     if name == "sgd":
         return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -99,8 +102,10 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     except KeyError as error:
         raise CommandError(error.args[0]) from None
     if "image" not in spec.tasks:
-        raise CommandError(f"model {spec.name!r} is not an image model; choose from: "
-                           f"{', '.join(models.available('image'))}")
+        raise CommandError(
+            f"model {spec.name!r} is not an image model; choose from: "
+            f"{', '.join(models.available('image'))}"
+        )
     wright.manual_seed(args.seed)
     train_set = _load_split(args.dataset, "train", args.data, args.limit)
     test_set = _load_split(args.dataset, "test", args.data, args.limit)
@@ -111,23 +116,49 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     model = models.build(spec.name, num_classes=len(train_set.classes))
     loss_fn = make_loss(spec.loss, len(train_set.classes))
     optimizer = make_optimizer(optimizer_name, model.parameters(), lr, args.momentum)
-    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if spec.schedule == "cosine" else None
+    scheduler = (
+        optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        if spec.schedule == "cosine"
+        else None
+    )
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=args.seed)
     test_loader = DataLoader(test_set, batch_size=1000)
-    print(f"wright {wright.__version__}: training {spec.name} on {args.dataset} "
-          f"({len(train_set):,} train / {len(test_set):,} test images)")
+    print(
+        f"wright {wright.__version__}: training {spec.name} on {args.dataset} "
+        f"({len(train_set):,} train / {len(test_set):,} test images)"
+    )
     print(f"model: {spec.summary}; {model.num_parameters():,} weights and biases")
     schedule = f" ({spec.schedule} schedule)" if scheduler else ""
-    print(f"recipe: {optimizer_name} lr {lr}{schedule}, batch {batch_size}, {epochs} epochs, {spec.loss} loss, "
-          f"seed {args.seed}")
+    print(
+        f"recipe: {optimizer_name} lr {lr}{schedule}, batch {batch_size}, {epochs} epochs, {spec.loss} loss, "
+        f"seed {args.seed}"
+    )
     checkpoint = out / "model.npz"
-    meta = {"model_name": spec.name, "dataset": args.dataset, "wright_version": wright.__version__,
-            "recipe": {"optimizer": optimizer_name, "lr": lr, "batch_size": batch_size, "epochs": epochs,
-                       "seed": args.seed}}
-    history = fit(model, loss_fn, optimizer, train_loader, epochs=epochs, val_loader=test_loader,
-                  callbacks=[ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=False,
-                                             extra=meta)],
-                  scheduler=scheduler, verbose=args.verbose)
+    meta = {
+        "model_name": spec.name,
+        "dataset": args.dataset,
+        "wright_version": wright.__version__,
+        "recipe": {
+            "optimizer": optimizer_name,
+            "lr": lr,
+            "batch_size": batch_size,
+            "epochs": epochs,
+            "seed": args.seed,
+        },
+    }
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        epochs=epochs,
+        val_loader=test_loader,
+        callbacks=[
+            ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=False, extra=meta)
+        ],
+        scheduler=scheduler,
+        verbose=args.verbose,
+    )
     _write_history(history, out, f"{spec.name} on {args.dataset}")
     final = history.last()
     print(f"test accuracy: {100 * final['val_accuracy']:.2f}%  (test loss {final['val_loss']:.4f})")
@@ -146,7 +177,7 @@ def train_shakespeare(args: argparse.Namespace) -> int:
     out = writable_dir(args.out)
     checkpoint = lm.default_checkpoint(out)
     try:
-        text = load_tiny_shakespeare(args.data)[:args.limit]
+        text = load_tiny_shakespeare(args.data)[: args.limit]
         spec = models.get(args.model or "char-lstm")
     except (FileNotFoundError, KeyError) as error:
         raise CommandError(str(error).strip("'\"")) from None
@@ -176,18 +207,25 @@ def train_shakespeare(args: argparse.Namespace) -> int:
         raise CommandError(f"the text does not fit the checkpoint's vocabulary: {error}") from None
     windows = (len(train_tokens) // recipe.batch_size - 1) // recipe.seq_len
     recipe.steps = args.steps or (args.epochs * windows if args.epochs else recipe.steps)
-    print(f"wright {wright.__version__}: {model.summary_line()} ({model.num_parameters():,} weights) "
-          f"on tiny Shakespeare: {len(train_tokens):,} train / {len(val_tokens):,} validation "
-          f"characters, {len(vocab)} symbols")
-    print(f"recipe: adam lr {recipe.lr} (cosine to {recipe.lr * recipe.final_lr_fraction:.1e}), "
-          f"{recipe.batch_size} streams x {recipe.seq_len} steps of truncated BPTT, "
-          f"clip {recipe.clip}, {recipe.steps} steps ({recipe.steps / windows:.1f} epochs)"
-          + (f", stop after {recipe.time_limit:.0f}s" if recipe.time_limit else ""))
-    history = lm.train_language_model(model, train_tokens, val_tokens, recipe, checkpoint, vocab,
-                                      resume=saved)
+    print(
+        f"wright {wright.__version__}: {model.summary_line()} ({model.num_parameters():,} weights) "
+        f"on tiny Shakespeare: {len(train_tokens):,} train / {len(val_tokens):,} validation "
+        f"characters, {len(vocab)} symbols"
+    )
+    print(
+        f"recipe: adam lr {recipe.lr} (cosine to {recipe.lr * recipe.final_lr_fraction:.1e}), "
+        f"{recipe.batch_size} streams x {recipe.seq_len} steps of truncated BPTT, "
+        f"clip {recipe.clip}, {recipe.steps} steps ({recipe.steps / windows:.1f} epochs)"
+        + (f", stop after {recipe.time_limit:.0f}s" if recipe.time_limit else "")
+    )
+    history = lm.train_language_model(
+        model, train_tokens, val_tokens, recipe, checkpoint, vocab, resume=saved
+    )
     (out / "history.json").write_text(json.dumps(history, indent=2))
-    print(f"validation loss {history['val_loss'][-1]:.3f} nats/char after {history['step'][-1]} "
-          f"steps; saved {checkpoint}")
+    print(
+        f"validation loss {history['val_loss'][-1]:.3f} nats/char after {history['step'][-1]} "
+        f"steps; saved {checkpoint}"
+    )
     print(lm.sample(model, vocab, "\n", 200, temperature=0.8, rng=np.random.default_rng(args.seed)))
     return 0
 
@@ -210,8 +248,14 @@ def sample_text(args: argparse.Namespace) -> int:
     """`wright sample CKPT`: continue a prompt with a trained character model."""
     saved = _load_text_model(args.checkpoint)
     try:
-        text = lm.sample(saved["net"], saved["vocabulary"], args.prompt, args.length,
-                         args.temperature, rng=np.random.default_rng(args.seed))
+        text = lm.sample(
+            saved["net"],
+            saved["vocabulary"],
+            args.prompt,
+            args.length,
+            args.temperature,
+            rng=np.random.default_rng(args.seed),
+        )
     except ValueError as error:
         raise CommandError(str(error)) from None
     print(text)
@@ -225,8 +269,10 @@ def score_text(args: argparse.Namespace) -> int:
         nats = lm.log_probability(saved["net"], saved["vocabulary"], args.text)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    print(f"log P = {nats:.3f} nats ({lm.bits(nats):.3f} bits), "
-          f"{-nats / len(args.text):.3f} nats per character over {len(args.text)} characters")
+    print(
+        f"log P = {nats:.3f} nats ({lm.bits(nats):.3f} bits), "
+        f"{-nats / len(args.text):.3f} nats per character over {len(args.text)} characters"
+    )
     return 0
 
 
@@ -237,18 +283,27 @@ def evaluate_checkpoint(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as error:
         raise CommandError(str(error)) from None
     if not isinstance(saved, dict) or "model_name" not in saved or "model" not in saved:
-        raise CommandError(f"{args.checkpoint} is a wright file but not a checkpoint written by `wright train`")
+        raise CommandError(
+            f"{args.checkpoint} is a wright file but not a checkpoint written by `wright train`"
+        )
     dataset = args.dataset or saved.get("dataset", "mnist")
     if dataset not in IMAGE_DATASETS:
-        raise CommandError(f"cannot evaluate on {dataset!r}; choose from: {', '.join(IMAGE_DATASETS)}")
+        raise CommandError(
+            f"cannot evaluate on {dataset!r}; choose from: {', '.join(IMAGE_DATASETS)}"
+        )
     test_set = _load_split(dataset, "test", args.data, args.limit)
     model = models.build(saved["model_name"], num_classes=len(test_set.classes))
     model.load_state_dict(saved["model"])
     spec = models.get(saved["model_name"])
-    results = evaluate(model, make_loss(spec.loss, len(test_set.classes)),
-                       DataLoader(test_set, batch_size=args.batch_size))
-    print(f"{saved['model_name']} on {dataset} test ({len(test_set):,} images): "
-          f"accuracy {100 * results['accuracy']:.2f}%, loss {results['loss']:.4f}")
+    results = evaluate(
+        model,
+        make_loss(spec.loss, len(test_set.classes)),
+        DataLoader(test_set, batch_size=args.batch_size),
+    )
+    print(
+        f"{saved['model_name']} on {dataset} test ({len(test_set):,} images): "
+        f"accuracy {100 * results['accuracy']:.2f}%, loss {results['loss']:.4f}"
+    )
     return 0
 
 
@@ -261,12 +316,16 @@ def show_info(args: argparse.Namespace) -> int:
     print(f"numpy       {np.__version__}")
     print(f"cpu cores   {os.cpu_count()}")
     for pool in threadpool_info():
-        print(f"blas        {pool.get('internal_api')} {pool.get('version')} "
-              f"({pool.get('architecture', '?')}), {pool.get('num_threads')} threads")
+        print(
+            f"blas        {pool.get('internal_api')} {pool.get('version')} "
+            f"({pool.get('architecture', '?')}), {pool.get('num_threads')} threads"
+        )
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS"):
         if name in os.environ:
             print(f"{name:<21} {os.environ[name]}")
-    print(f"matplotlib  {'installed' if viz.matplotlib_available() else 'not installed (pip install wright[viz])'}")
+    print(
+        f"matplotlib  {'installed' if viz.matplotlib_available() else 'not installed (pip install wright[viz])'}"
+    )
     return 0
 
 
@@ -290,43 +349,76 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="wright", description="Train and look inside neural networks.")
+    parser = argparse.ArgumentParser(
+        prog="wright", description="Train and look inside neural networks."
+    )
     parser.add_argument("--version", action="version", version=f"wright {wright.__version__}")
-    parser.add_argument("--threads", type=positive_int,
-                        help="BLAS threads (default: the library's own choice); 1 is often fastest for "
-                             "small models on a busy machine")
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        help="BLAS threads (default: the library's own choice); 1 is often fastest for "
+        "small models on a busy machine",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a model on a dataset")
     train.add_argument("dataset", choices=sorted(TRAIN_TASKS), help="what to train on")
-    train.add_argument("--model", help="architecture and recipe (default mlp-lecture for images, "
-                       f"char-lstm for shakespeare; one of {', '.join(models.available())})")
-    train.add_argument("--epochs", type=positive_int, help="passes over the training data (default: the recipe's)")
+    train.add_argument(
+        "--model",
+        help="architecture and recipe (default mlp-lecture for images, "
+        f"char-lstm for shakespeare; one of {', '.join(models.available())})",
+    )
+    train.add_argument(
+        "--epochs", type=positive_int, help="passes over the training data (default: the recipe's)"
+    )
     train.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
     train.add_argument("--lr", type=positive_float, help="learning rate")
     train.add_argument("--optimizer", choices=OPTIMIZERS, help="update rule")
     train.add_argument("--momentum", type=float, default=0.0, help="momentum for sgd/rmsprop")
-    train.add_argument("--seed", type=int, default=0, help="random seed (initial weights, shuffling)")
-    train.add_argument("--out", default="runs/latest", help="folder for the checkpoint, history and plot")
-    train.add_argument("--limit", type=positive_int, help="use only the first N examples of each split")
-    train.add_argument("--data", help="folder with the dataset files (else $WRIGHT_DATA, then the bundled copy)")
-    train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
-                       help="0 quiet, 1 progress bar, 2 one line per epoch")
-    train.add_argument("--steps", type=positive_int,
-                       help="shakespeare: gradient steps (instead of --epochs)")
-    train.add_argument("--time-limit", type=positive_float,
-                       help="shakespeare: stop after this many seconds")
-    train.add_argument("--resume", action="store_true",
-                       help="shakespeare: continue from the checkpoint in --out")
-    train.add_argument("--eval-every", type=positive_int,
-                       help="shakespeare: steps between validations and checkpoints")
+    train.add_argument(
+        "--seed", type=int, default=0, help="random seed (initial weights, shuffling)"
+    )
+    train.add_argument(
+        "--out", default="runs/latest", help="folder for the checkpoint, history and plot"
+    )
+    train.add_argument(
+        "--limit", type=positive_int, help="use only the first N examples of each split"
+    )
+    train.add_argument(
+        "--data", help="folder with the dataset files (else $WRIGHT_DATA, then the bundled copy)"
+    )
+    train.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=1,
+        help="0 quiet, 1 progress bar, 2 one line per epoch",
+    )
+    train.add_argument(
+        "--steps", type=positive_int, help="shakespeare: gradient steps (instead of --epochs)"
+    )
+    train.add_argument(
+        "--time-limit", type=positive_float, help="shakespeare: stop after this many seconds"
+    )
+    train.add_argument(
+        "--resume", action="store_true", help="shakespeare: continue from the checkpoint in --out"
+    )
+    train.add_argument(
+        "--eval-every",
+        type=positive_int,
+        help="shakespeare: steps between validations and checkpoints",
+    )
     train.set_defaults(handler=lambda args: TRAIN_TASKS[args.dataset](args))
 
     evaluate_cmd = commands.add_parser("evaluate", help="measure a checkpoint on the test split")
     evaluate_cmd.add_argument("checkpoint", help="a model.npz written by `wright train`")
-    evaluate_cmd.add_argument("--dataset", choices=sorted(IMAGE_DATASETS), help="default: the checkpoint's")
+    evaluate_cmd.add_argument(
+        "--dataset", choices=sorted(IMAGE_DATASETS), help="default: the checkpoint's"
+    )
     evaluate_cmd.add_argument("--data", help="folder with the dataset files")
-    evaluate_cmd.add_argument("--limit", type=positive_int, help="use only the first N test examples")
+    evaluate_cmd.add_argument(
+        "--limit", type=positive_int, help="use only the first N test examples"
+    )
     evaluate_cmd.add_argument("--batch-size", type=positive_int, default=1000)
     evaluate_cmd.set_defaults(handler=evaluate_checkpoint)
 
@@ -342,8 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
     sample.add_argument("--prompt", default="\n", help="text to continue (default: a new line)")
     sample.add_argument("--length", type=positive_int, default=500, help="characters to write")
-    sample.add_argument("--temperature", type=positive_float, default=0.8,
-                        help="below 1: safer choices; above 1: wilder ones")
+    sample.add_argument(
+        "--temperature",
+        type=positive_float,
+        default=0.8,
+        help="below 1: safer choices; above 1: wilder ones",
+    )
     sample.add_argument("--seed", type=int, help="random seed, for a repeatable sample")
     sample.set_defaults(handler=sample_text)
 

@@ -36,7 +36,9 @@ def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with one value."""
-    return Tensor(np.full(_shape_args((shape,)), fill_value, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(
+        np.full(_shape_args((shape,)), fill_value, dtype=_dtype(dtype)), requires_grad=requires_grad
+    )
 
 
 def zeros_like(other: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -60,18 +62,26 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) ->
     return Tensor(backend.to_array(values.tolist(), dtype), requires_grad=requires_grad)
 
 
-def linspace(start: float, stop: float, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, stop: float, steps: int, dtype=None, requires_grad: bool = False
+) -> Tensor:
     """`steps` evenly spaced values from start to stop inclusive."""
     return Tensor(np.linspace(start, stop, steps, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def randn(*shape, dtype=None, requires_grad: bool = False, generator: np.random.Generator | None = None) -> Tensor:
+def randn(
+    *shape, dtype=None, requires_grad: bool = False, generator: np.random.Generator | None = None
+) -> Tensor:
     """Draws from the standard normal distribution N(0, 1)."""
     rng = generator or backend.generator()
-    return Tensor(rng.standard_normal(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(
+        rng.standard_normal(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad
+    )
 
 
-def rand(*shape, dtype=None, requires_grad: bool = False, generator: np.random.Generator | None = None) -> Tensor:
+def rand(
+    *shape, dtype=None, requires_grad: bool = False, generator: np.random.Generator | None = None
+) -> Tensor:
     """Draws from the uniform distribution on [0, 1)."""
     rng = generator or backend.generator()
     return Tensor(rng.random(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)

@@ -11,7 +11,9 @@ def _method(name: str):
         return getattr(x, name)(*args, **kwargs)
 
     function.__name__ = name
-    function.__doc__ = f"Function form of `Tensor.{name}`: " + (getattr(Tensor, name).__doc__ or "").split("\n")[0]
+    function.__doc__ = (
+        f"Function form of `Tensor.{name}`: " + (getattr(Tensor, name).__doc__ or "").split("\n")[0]
+    )
     return function
 
 

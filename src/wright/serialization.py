@@ -30,7 +30,9 @@ def _encode(obj, arrays: dict):
     if isinstance(obj, dict):
         for key in obj:
             if not isinstance(key, str | int):
-                raise TypeError(f"save: dict keys must be str or int, got {type(key).__name__} {key!r}")
+                raise TypeError(
+                    f"save: dict keys must be str or int, got {type(key).__name__} {key!r}"
+                )
         return {"__dict__": [[key, _encode(value, arrays)] for key, value in obj.items()]}
     if isinstance(obj, list | tuple):
         return {"__list__": [_encode(v, arrays) for v in obj], "tuple": isinstance(obj, tuple)}
@@ -87,10 +89,14 @@ def load(path: str | os.PathLike):
     try:
         with np.load(path, allow_pickle=False) as archive:
             if _META not in archive.files:
-                raise ValueError(f"load: {path} is an .npz archive but not one written by wright.save")
+                raise ValueError(
+                    f"load: {path} is an .npz archive but not one written by wright.save"
+                )
             arrays = {name: archive[name] for name in archive.files}
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ValueError(f"load: {path} is not a wright file or is truncated/corrupted ({error})") from None
+        raise ValueError(
+            f"load: {path} is not a wright file or is truncated/corrupted ({error})"
+        ) from None
     try:
         meta = json.loads(arrays.pop(_META).tobytes().decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

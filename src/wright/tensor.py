@@ -16,7 +16,9 @@ from wright.ops import shape as S
 def pick(numpy_value, torch_value, numpy_name: str, torch_name: str, default=None):
     """Resolve an argument that NumPy and PyTorch spell differently (axis/dim, keepdims/keepdim)."""
     if numpy_value is not None and torch_value is not None and numpy_value != torch_value:
-        raise TypeError(f"got both {numpy_name}={numpy_value!r} and {torch_name}={torch_value!r}; pass one")
+        raise TypeError(
+            f"got both {numpy_name}={numpy_value!r} and {torch_name}={torch_value!r}; pass one"
+        )
     value = numpy_value if numpy_value is not None else torch_value
     if value is None:
         return default
@@ -183,16 +185,22 @@ class Tensor:
         one-element tensor (it is then 1).
         """
         if not self.requires_grad:
-            raise RuntimeError("backward(): tensor does not require grad and has no graph to go back through")
+            raise RuntimeError(
+                "backward(): tensor does not require grad and has no graph to go back through"
+            )
         if grad is None:
             if self.data.size != 1:
-                raise RuntimeError(f"backward(): grad can be omitted only for one-element outputs, shape is {self.shape}")
+                raise RuntimeError(
+                    f"backward(): grad can be omitted only for one-element outputs, shape is {self.shape}"
+                )
             grad = np.ones_like(self.data)
         else:
             # A copy, because the leaves' gradients may end up as views of it.
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.shape:
-                raise ValueError(f"backward(): grad has shape {grad.shape}, expected the tensor's shape {self.shape}")
+                raise ValueError(
+                    f"backward(): grad has shape {grad.shape}, expected the tensor's shape {self.shape}"
+                )
         autograd.run_backward(self, grad, retain_graph)
 
     def retain_grad(self) -> Tensor:
@@ -270,7 +278,9 @@ class Tensor:
     def __matmul__(self, other):
         other = self._lift(other)
         if self.ndim == 0 or other.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {self.shape} and {other.shape}")
+            raise ValueError(
+                f"matmul: both operands need at least 1 dimension, got shapes {self.shape} and {other.shape}"
+            )
         if self.shape[-1] != other.shape[-2 if other.ndim > 1 else 0]:
             raise ValueError(
                 f"matmul: shapes {self.shape} and {other.shape} do not line up "
@@ -379,8 +389,17 @@ class Tensor:
         """Smallest value over `axis` (or `dim`); returns values only (use `argmin` for positions)."""
         return self._reduce(R.Max, axis, keepdims, dim, keepdim, smallest=True)
 
-    def var(self, axis=None, keepdims=None, ddof: int = 0, *, dim=None, keepdim=None, correction=None,
-            unbiased=None) -> Tensor:
+    def var(
+        self,
+        axis=None,
+        keepdims=None,
+        ddof: int = 0,
+        *,
+        dim=None,
+        keepdim=None,
+        correction=None,
+        unbiased=None,
+    ) -> Tensor:
         """Variance over `axis`; `ddof` (NumPy, default 0) or `correction`/`unbiased` (PyTorch) set the divisor."""
         axis = pick(axis, dim, "axis", "dim")
         keepdims = pick(keepdims, keepdim, "keepdims", "keepdim", False)
@@ -392,15 +411,29 @@ class Tensor:
         count = R._count(self.shape, axis)
         return (centred * centred).sum(axis=axis, keepdims=keepdims) / max(count - ddof, 1)
 
-    def std(self, axis=None, keepdims=None, ddof: int = 0, *, dim=None, keepdim=None, correction=None,
-            unbiased=None) -> Tensor:
+    def std(
+        self,
+        axis=None,
+        keepdims=None,
+        ddof: int = 0,
+        *,
+        dim=None,
+        keepdim=None,
+        correction=None,
+        unbiased=None,
+    ) -> Tensor:
         """Standard deviation: the square root of `var` with the same arguments."""
-        return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
-                        unbiased=unbiased).sqrt()
+        return self.var(
+            axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased
+        ).sqrt()
 
     def _positions(self, find, axis, keepdims, dim, keepdim) -> Tensor:
         axis = pick(axis, dim, "axis", "dim")
-        return Tensor(find(self.data, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False)))
+        return Tensor(
+            find(
+                self.data, axis=axis, keepdims=pick(keepdims, keepdim, "keepdims", "keepdim", False)
+            )
+        )
 
     def argmax(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
         """Index of the largest value over `axis` (flattened when no axis is given)."""
@@ -433,7 +466,7 @@ class Tensor:
         """Merge dimensions start_dim..end_dim into one."""
         shape = self.shape
         start, end = start_dim % max(self.ndim, 1), end_dim % max(self.ndim, 1)
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1 :])
 
     def permute(self, *dims) -> Tensor:
         """Reorder the dimensions."""
@@ -514,7 +547,9 @@ def split(tensor: Tensor, split_size_or_sections, axis=None, *, dim=None) -> tup
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != length:
-            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, but dimension {axis} has {length}")
+            raise ValueError(
+                f"split: sizes {sizes} add up to {sum(sizes)}, but dimension {axis} has {length}"
+            )
     pieces, start = [], 0
     for size in sizes:
         index = [slice(None)] * tensor.ndim
@@ -534,9 +569,12 @@ def concatenate(tensors: Sequence[Tensor], axis=None, *, dim=None) -> Tensor:
     axis = pick(axis, dim, "axis", "dim", 0)
     reference = tensors[0].shape
     for t in tensors[1:]:
-        if t.ndim != len(reference) or any(a != b for i, (a, b) in enumerate(zip(t.shape, reference))
-                                           if i != axis % len(reference)):
-            raise ValueError(f"concatenate: shapes {reference} and {t.shape} differ outside axis {axis}")
+        if t.ndim != len(reference) or any(
+            a != b for i, (a, b) in enumerate(zip(t.shape, reference)) if i != axis % len(reference)
+        ):
+            raise ValueError(
+                f"concatenate: shapes {reference} and {t.shape} differ outside axis {axis}"
+            )
     return S.Concatenate.apply(*tensors, axis=axis)
 
 

@@ -58,8 +58,11 @@ def test_table_shows_median_ratio_and_verdict():
     def runs(*seconds):
         return [{"seconds_per_step": s, "peak_rss_mb": 50.0} for s in seconds]
 
-    results = {"wright": runs(1.0, 3.0, 2.0), "torch": runs(2.0, 2.0, 2.0),
-               "numpy": runs(1.0, 1.0, 1.0)}
+    results = {
+        "wright": runs(1.0, 3.0, 2.0),
+        "torch": runs(2.0, 2.0, 2.0),
+        "numpy": runs(1.0, 1.0, 1.0),
+    }
     row = bench.summarise("mlp_lecture", results, threads=1)
     assert row["wright_ratios"] == [0.5, 1.5, 1.0] and row["wright_ratio"] == 1.0
     assert bench.verdict(row) == "MISSES required"

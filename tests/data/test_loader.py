@@ -63,6 +63,7 @@ def _epoch(loader: DataLoader) -> np.ndarray:
 
 # ----- TensorDataset -----
 
+
 def test_tensor_dataset_items_and_batches():
     inputs, labels = _arrays()
     dataset = TensorDataset(inputs, labels)
@@ -93,14 +94,18 @@ def test_tensor_dataset_errors():
 
 # ----- batching -----
 
-@pytest.mark.parametrize("batch_size, drop_last, sizes", [
-    (3, False, [3, 3, 3, 1]),
-    (3, True, [3, 3, 3]),
-    (5, True, [5, 5]),
-    (1, False, [1] * 10),
-    (32, False, [10]),
-    (32, True, []),
-])
+
+@pytest.mark.parametrize(
+    "batch_size, drop_last, sizes",
+    [
+        (3, False, [3, 3, 3, 1]),
+        (3, True, [3, 3, 3]),
+        (5, True, [5, 5]),
+        (1, False, [1] * 10),
+        (32, False, [10]),
+        (32, True, []),
+    ],
+)
 def test_batch_sizes_and_length(batch_size, drop_last, sizes):
     loader = DataLoader(TensorDataset(*_arrays()), batch_size=batch_size, drop_last=drop_last)
     batches = list(loader)
@@ -140,14 +145,16 @@ def test_empty_dataset_gives_no_batches():
     assert len(loader) == 0 and list(loader) == []
 
 
-@pytest.mark.parametrize("batch_size, error", [(0, ValueError), (-2, ValueError),
-                                               (2.0, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "batch_size, error", [(0, ValueError), (-2, ValueError), (2.0, TypeError), (True, TypeError)]
+)
 def test_bad_batch_size(batch_size, error):
     with pytest.raises(error, match="batch_size"):
         DataLoader(TensorDataset(*_arrays()), batch_size=batch_size)
 
 
 # ----- shuffling -----
+
 
 def test_shuffle_is_a_new_permutation_each_epoch():
     loader = DataLoader(TensorDataset(*_arrays(50)), batch_size=8, shuffle=True, seed=0)
@@ -187,6 +194,7 @@ def test_generator_argument():
 
 # ----- batched hook versus one sample at a time -----
 
+
 def test_batched_hook_and_fallback_give_identical_batches():
     inputs, labels = _arrays(23)
     fast = DataLoader(TensorDataset(inputs, labels), batch_size=5, shuffle=True, seed=1)
@@ -214,6 +222,7 @@ def test_collate_fn_receives_samples():
 
 
 # ----- default_collate -----
+
 
 def test_default_collate_kinds():
     x, y = default_collate([(np.ones(2, np.float32), 1), (np.zeros(2, np.float32), 3)])
@@ -248,6 +257,7 @@ def test_single_array_samples_give_single_tensor_batches():
 
 # ----- Subset and random_split -----
 
+
 def test_subset_items_and_batches():
     inputs, labels = _arrays()
     for base in (TensorDataset(inputs, labels), PerItem(inputs, labels)):
@@ -280,11 +290,14 @@ def test_random_split_fractions():
     assert [len(p) for p in random_split(TensorDataset(*_arrays(5)), [0.5, 0.5], seed=0)] == [3, 2]
 
 
-@pytest.mark.parametrize("lengths, match", [
-    ([4, 4], "sum to 8, expected 10"),
-    ([12, -2], "non-negative ints"),
-    ([0.5, 0.6], "non-negative ints summing to 10 or fractions summing to 1"),
-])
+@pytest.mark.parametrize(
+    "lengths, match",
+    [
+        ([4, 4], "sum to 8, expected 10"),
+        ([12, -2], "non-negative ints"),
+        ([0.5, 0.6], "non-negative ints summing to 10 or fractions summing to 1"),
+    ],
+)
 def test_random_split_errors(lengths, match):
     with pytest.raises(ValueError, match=match):
         random_split(TensorDataset(*_arrays()), lengths, seed=0)

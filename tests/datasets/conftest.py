@@ -37,8 +37,14 @@ def clean_env(monkeypatch, tmp_path) -> Path:
 def write_fake_split():
     """A function writing a tiny MNIST-like split into a folder: `count` images of `fill`."""
 
-    def write(folder: Path, count: int, split: str = "test", fill: int = 0,
-              labels: np.ndarray | None = None, side: int = 28) -> Path:
+    def write(
+        folder: Path,
+        count: int,
+        split: str = "test",
+        fill: int = 0,
+        labels: np.ndarray | None = None,
+        side: int = 28,
+    ) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         images_name, labels_name = SPLIT_FILES[split]
         write_idx(folder / images_name, np.full((count, side, side), fill, np.uint8))

@@ -138,7 +138,10 @@ def test_mirror_resolution(monkeypatch):
     monkeypatch.delenv("WRIGHT_MIRROR", raising=False)
     assert resolve_mirrors("mnist", defaults) == list(defaults)
     monkeypatch.setenv("WRIGHT_MIRROR", "http://a.test/data/ , http://b.test")
-    assert resolve_mirrors("mnist", defaults) == ["http://a.test/data/mnist/", "http://b.test/mnist/"]
+    assert resolve_mirrors("mnist", defaults) == [
+        "http://a.test/data/mnist/",
+        "http://b.test/mnist/",
+    ]
     assert resolve_mirrors("mnist", defaults, ["http://c.test/x/"]) == ["http://c.test/x/"]
 
 

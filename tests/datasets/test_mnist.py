@@ -100,11 +100,14 @@ def test_limit_keeps_first_samples_in_own_memory(test):
     assert len(MNIST("test", limit=123_456)) == 10_000
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"split": "validation"}, "split must be 'train' or 'test', got 'validation'"),
-    ({"limit": -1}, "limit must be a non-negative int"),
-    ({"limit": 2.5}, "limit must be a non-negative int"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"split": "validation"}, "split must be 'train' or 'test', got 'validation'"),
+        ({"limit": -1}, "limit must be a non-negative int"),
+        ({"limit": 2.5}, "limit must be a non-negative int"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         MNIST(**kwargs)
@@ -131,6 +134,7 @@ def test_random_split_subsets_use_batched_fetch(test):
 
 
 # ----- where the files are found -----
+
 
 def test_lookup_order(clean_env, tmp_path, monkeypatch, write_fake_split):
     root = tmp_path / "root"
@@ -190,6 +194,7 @@ def test_label_out_of_range(clean_env, tmp_path, write_fake_split):
 
 
 # ----- Fashion-MNIST from the shared data folder -----
+
 
 def test_fashion_mnist_from_wright_data(shared_data, monkeypatch):
     if not (shared_data / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").is_file():

@@ -11,6 +11,7 @@ from wright.demos.adversarial import smallest_epsilon
 
 def fake_attack(threshold: float):
     """Scores for ten images of class 0: an attack of size eps flips the first eps // threshold."""
+
     def attack(eps: float) -> np.ndarray:
         flipped = np.arange(10) < np.floor(eps / threshold + 1e-9)
         return np.where(flipped[:, None], [[0.0, 1.0]], [[1.0, 0.0]]).astype(np.float32)
@@ -39,7 +40,9 @@ def test_adversarial_quick(tmp_path, empty_cache, capsys):
         assert results[f"{model}_test_accuracy"] > 0.75
         fgsm_eps, pgd_eps = results[f"{model}_fgsm_epsilon"], results[f"{model}_pgd_epsilon"]
         assert 0 < pgd_eps <= fgsm_eps <= 0.5
-        assert results[f"{model}_pgd_flip_rate"] >= 0.9 and results[f"{model}_fgsm_flip_rate"] >= 0.9
+        assert (
+            results[f"{model}_pgd_flip_rate"] >= 0.9 and results[f"{model}_fgsm_flip_rate"] >= 0.9
+        )
         assert 0 <= results[f"{model}_pgd_flip_to"] <= 9
         assert f"{model} (trained on" in printed
     pictures = sorted(path.name for path in tmp_path.glob("*.png"))

@@ -25,10 +25,17 @@ def test_mnist_inside_quick(tmp_path, empty_cache, capsys):
     assert results["true_test_accuracy"] > 0.6
     assert results["shuffled_test_accuracy"] < 0.2
     assert results["shuffled_train_accuracy"] > 0.5
-    assert 0 < results["true_epochs_to_90"] < results["shuffled_epochs_to_90"] or results["shuffled_epochs_to_90"] == -1
+    assert (
+        0 < results["true_epochs_to_90"] < results["shuffled_epochs_to_90"]
+        or results["shuffled_epochs_to_90"] == -1
+    )
     pictures = sorted(path.name for path in tmp_path.glob("*.png"))
     if pictures:
-        assert pictures == ["mnist-inside.png", "mnist-inside_noise.png", "mnist-inside_shuffled.png"]
+        assert pictures == [
+            "mnist-inside.png",
+            "mnist-inside_noise.png",
+            "mnist-inside_shuffled.png",
+        ]
 
 
 def test_a_saved_checkpoint_is_loaded_and_a_broken_one_ignored(empty_cache, capsys):

@@ -44,11 +44,16 @@ def test_fgsm_matches_torch(batch, eps, seed):
     wright.manual_seed(seed)
     net = mlp()
     x, y = blobs(batch, seed)
-    reference = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 12), torch.nn.Sigmoid(),
-                                    torch.nn.Linear(12, 3))
-    reference.load_state_dict({name: torch.tensor(value.data) for name, value in net.state_dict().items()})
+    reference = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(16, 12), torch.nn.Sigmoid(), torch.nn.Linear(12, 3)
+    )
+    reference.load_state_dict(
+        {name: torch.tensor(value.data) for name, value in net.state_dict().items()}
+    )
     inputs = torch.tensor(x, requires_grad=True)
-    torch.nn.functional.cross_entropy(reference(inputs), torch.tensor(y), reduction="sum").backward()
+    torch.nn.functional.cross_entropy(
+        reference(inputs), torch.tensor(y), reduction="sum"
+    ).backward()
     expected = (inputs + eps * inputs.grad.sign()).clamp(0, 1).detach().numpy()
     np.testing.assert_allclose(fgsm(net, x, y, eps).data, expected, atol=1e-6)
 
@@ -70,14 +75,18 @@ def test_eps_can_differ_per_sample():
     moved = fgsm(net, x, y, eps, bounds=None).data
     np.testing.assert_allclose(np.abs(moved - x).max(axis=(1, 2, 3)), eps, atol=1e-6)
     together = pgd(net, x, y, eps, eps / 4, steps=5).data
-    alone = [pgd(net, x[i:i + 1], y[i:i + 1], eps[i], eps[i] / 4, steps=5).data[0] for i in range(3)]
+    alone = [
+        pgd(net, x[i : i + 1], y[i : i + 1], eps[i], eps[i] / 4, steps=5).data[0] for i in range(3)
+    ]
     np.testing.assert_allclose(together, np.stack(alone), atol=1e-6)
 
 
 def test_pgd_with_one_full_step_is_fgsm():
     net = mlp()
     x, y = blobs(5)
-    np.testing.assert_allclose(pgd(net, x, y, 0.1, step=0.1, steps=1).data, fgsm(net, x, y, 0.1).data)
+    np.testing.assert_allclose(
+        pgd(net, x, y, 0.1, step=0.1, steps=1).data, fgsm(net, x, y, 0.1).data
+    )
 
 
 def test_pgd_stays_within_eps_of_the_original():

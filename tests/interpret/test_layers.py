@@ -22,7 +22,9 @@ def test_find_layer_by_name_position_and_module():
 
 def test_find_layer_errors_list_what_exists():
     net = small_net()
-    with pytest.raises(KeyError, match=r"no layer 'conv'; its layers are: '0', '1', '2', '2.0', '2.1'"):
+    with pytest.raises(
+        KeyError, match=r"no layer 'conv'; its layers are: '0', '1', '2', '2.0', '2.1'"
+    ):
         find_layer(net, "conv")
     with pytest.raises(IndexError, match="3 direct children"):
         find_layer(net, 3)
@@ -38,7 +40,9 @@ def test_intercept_rewrites_outputs_inside_the_block_only():
         inside = net(x).data
     np.testing.assert_allclose(net(x).data, before)
     # Zero hidden values leave only the second layer's bias, squashed.
-    np.testing.assert_allclose(inside, np.tanh(np.broadcast_to(net[2][0].bias.data, (5, 2))), rtol=1e-6)
+    np.testing.assert_allclose(
+        inside, np.tanh(np.broadcast_to(net[2][0].bias.data, (5, 2))), rtol=1e-6
+    )
     assert "forward" not in vars(net[1])
 
 

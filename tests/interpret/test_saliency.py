@@ -40,19 +40,24 @@ def test_saliency_matches_torch(batch, seed):
     net = mlp()
     x = np.random.default_rng(seed).random((batch, 1, 3, 4), dtype=np.float32)
     target = np.random.default_rng(seed + 1).integers(0, 3, batch)
-    reference = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 8), torch.nn.Tanh(),
-                                    torch.nn.Linear(8, 3))
-    reference.load_state_dict({name: torch.tensor(value.data) for name, value in net.state_dict().items()})
+    reference = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(12, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)
+    )
+    reference.load_state_dict(
+        {name: torch.tensor(value.data) for name, value in net.state_dict().items()}
+    )
     inputs = torch.tensor(x, requires_grad=True)
     reference(inputs)[torch.arange(batch), torch.tensor(target)].sum().backward()
-    np.testing.assert_allclose(saliency(net, x, target).data, inputs.grad.abs().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        saliency(net, x, target).data, inputs.grad.abs().numpy(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_one_sample_gradient_does_not_depend_on_the_rest_of_the_batch():
     net = mlp()
     x = np.random.default_rng(2).random((5, 1, 3, 4), dtype=np.float32)
     together = saliency(net, x, 1).data
-    alone = np.concatenate([saliency(net, x[i:i + 1], 1).data for i in range(5)])
+    alone = np.concatenate([saliency(net, x[i : i + 1], 1).data for i in range(5)])
     np.testing.assert_allclose(together, alone, rtol=1e-6)
 
 
@@ -84,4 +89,6 @@ def test_saliency_rejects_bad_inputs():
     with pytest.raises(ValueError, match="expected 2 labels"):
         saliency(net, np.zeros((2, 12), np.float32), [0, 1, 2])
     with pytest.raises(ValueError, match=r"class scores \(N, classes\), got shape \(2, 3, 1\)"):
-        saliency(nn.Sequential(nn.Linear(12, 3), nn.Unflatten(1, (3, 1))), np.zeros((2, 12), np.float32))
+        saliency(
+            nn.Sequential(nn.Linear(12, 3), nn.Unflatten(1, (3, 1))), np.zeros((2, 12), np.float32)
+        )

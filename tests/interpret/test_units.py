@@ -10,7 +10,9 @@ from wright.interpret import ablate, maximize_activation, record_activations
 
 def test_a_neurons_favourite_input_in_a_box_follows_the_sign_of_its_weights():
     layer = nn.Linear(6, 3)
-    best = maximize_activation(layer, [0, 1, 2], (6,), steps=100, lr=0.1, bounds=(-1.0, 1.0), seed=0).data
+    best = maximize_activation(
+        layer, [0, 1, 2], (6,), steps=100, lr=0.1, bounds=(-1.0, 1.0), seed=0
+    ).data
     assert best.shape == (3, 6)
     weights = layer.weight.data
     clear = np.abs(weights) > 0.2 * np.abs(weights).max(axis=1, keepdims=True)
@@ -21,7 +23,9 @@ def test_a_neurons_favourite_input_in_a_box_follows_the_sign_of_its_weights():
 
 def test_an_l2_penalty_makes_the_favourite_input_point_along_the_weights():
     layer = nn.Linear(5, 2)
-    best = maximize_activation(layer, 1, (5,), steps=400, lr=0.02, bounds=None, l2=1.0, seed=0).data[0]
+    best = maximize_activation(
+        layer, 1, (5,), steps=400, lr=0.02, bounds=None, l2=1.0, seed=0
+    ).data[0]
     weights = layer.weight.data[1]
     cosine = best @ weights / (np.linalg.norm(best) * np.linalg.norm(weights))
     assert cosine > 0.99
@@ -32,8 +36,9 @@ def test_inner_layers_channels_and_positions():
     net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 4 * 4, 2))
     channel = maximize_activation(net, [0, 1], (1, 6, 6), steps=20, layer=1, seed=0)
     assert channel.shape == (2, 1, 6, 6)
-    centre = maximize_activation(net, (1, 2, 2), (1, 6, 6), steps=60, lr=0.1, layer="0", bounds=(-1, 1),
-                                 seed=0).data[0, 0]
+    centre = maximize_activation(
+        net, (1, 2, 2), (1, 6, 6), steps=60, lr=0.1, layer="0", bounds=(-1, 1), seed=0
+    ).data[0, 0]
     # The neuron at (2, 2) of a 3x3 convolution sees pixels 2..4: they copy its kernel's signs, the rest
     # of the image does not matter to it and stays where it started, near 0.
     np.testing.assert_array_equal(centre[2:5, 2:5], np.sign(net[0].weight.data[1, 0]))
@@ -45,7 +50,9 @@ def test_inner_layers_channels_and_positions():
 
 def test_maximize_activation_names_the_problem():
     net = nn.Sequential(nn.Linear(4, 3), nn.Sigmoid())
-    with pytest.raises(IndexError, match=r"1 \(Sigmoid\) gives output of shape \(2, 3\), so unit 3 does not"):
+    with pytest.raises(
+        IndexError, match=r"1 \(Sigmoid\) gives output of shape \(2, 3\), so unit 3 does not"
+    ):
         maximize_activation(net, [0, 3], (4,), steps=1, layer=1)
     with pytest.raises(ValueError, match="unit must be an int"):
         maximize_activation(net, [], (4,), steps=1)
@@ -90,7 +97,13 @@ def test_training_with_a_unit_knocked_out_leaves_its_weights_alone():
 
 def test_ablate_names_the_problem():
     net = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid())
-    with pytest.raises(IndexError, match=r"\(1, 4\), so unit 4 does not exist \(units are counted along axis 1\)"), ablate(net, 1, 4):
+    with (
+        pytest.raises(
+            IndexError,
+            match=r"\(1, 4\), so unit 4 does not exist \(units are counted along axis 1\)",
+        ),
+        ablate(net, 1, 4),
+    ):
         net(wright.zeros(1, 3))
     with pytest.raises(ValueError, match="whole neurons or channels"), ablate(net, 1, [(0, 1)]):
         pass

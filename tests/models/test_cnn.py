@@ -36,8 +36,17 @@ def test_state_dict_maps_one_to_one_onto_torch():
     torch = pytest.importorskip("torch")
     tnn = torch.nn
     reference = tnn.Sequential(
-        tnn.Conv2d(1, 20, 5), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Conv2d(20, 50, 5), tnn.ReLU(),
-        tnn.MaxPool2d(2), tnn.Flatten(), tnn.Linear(800, 500), tnn.ReLU(), tnn.Linear(500, 10))
+        tnn.Conv2d(1, 20, 5),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Conv2d(20, 50, 5),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Flatten(),
+        tnn.Linear(800, 500),
+        tnn.ReLU(),
+        tnn.Linear(500, 10),
+    )
     model = models.build("cnn")
     ours = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     assert ours == {k: tuple(v.shape) for k, v in reference.state_dict().items()}
@@ -88,10 +97,16 @@ def _train_recipe(name: str, dataset: str) -> tuple[float, float]:
     optimizer = optim.Adam(model.parameters(), lr=spec.lr)
     started = time.perf_counter()
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=spec.epochs)
-    history = fit(model, nn.CrossEntropyLoss(), optimizer,
-                  DataLoader(train, batch_size=spec.batch_size, shuffle=True, seed=0),
-                  epochs=spec.epochs, val_loader=DataLoader(test, batch_size=1000),
-                  scheduler=scheduler, verbose=0)
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        DataLoader(train, batch_size=spec.batch_size, shuffle=True, seed=0),
+        epochs=spec.epochs,
+        val_loader=DataLoader(test, batch_size=1000),
+        scheduler=scheduler,
+        verbose=0,
+    )
     return history["val_accuracy"][-1], time.perf_counter() - started
 
 

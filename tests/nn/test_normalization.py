@@ -20,8 +20,13 @@ def test_training_output_has_zero_mean_unit_variance_per_channel():
 def test_state_dict_names_and_shapes_follow_pytorch():
     norm = nn.BatchNorm2d(6)
     shapes = {name: tuple(value.shape) for name, value in norm.state_dict().items()}
-    assert shapes == {"weight": (6,), "bias": (6,), "running_mean": (6,), "running_var": (6,),
-                      "num_batches_tracked": ()}
+    assert shapes == {
+        "weight": (6,),
+        "bias": (6,),
+        "running_mean": (6,),
+        "running_var": (6,),
+        "num_batches_tracked": (),
+    }
     assert [name for name, _ in norm.named_parameters()] == ["weight", "bias"]
     plain = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
     assert list(plain.state_dict()) == []
@@ -48,8 +53,11 @@ def test_non_finite_input_raises_and_leaves_running_statistics_alone():
     before = {name: value.data.copy() for name, value in model.state_dict().items()}
     x = wright.randn(4, 3, 2, 2)
     x.data[1, 2, 0, 0] = np.nan
-    with pytest.raises(FloatingPointError, match=r"^0 \(BatchNorm2d 3\): the batch mean or "
-                                                  r"variance of channel\(s\) \[2\] is not finite"):
+    with pytest.raises(
+        FloatingPointError,
+        match=r"^0 \(BatchNorm2d 3\): the batch mean or "
+        r"variance of channel\(s\) \[2\] is not finite",
+    ):
         model(x)
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(value.data, before[name])
@@ -62,8 +70,11 @@ def test_one_value_per_channel_cannot_train():
 
 
 def test_wrong_layout_names_the_layer():
-    with pytest.raises(ValueError, match=r"BatchNorm2d 3 got input of shape \(4, 3\); expected "
-                                         r"\(N, C, H, W\) with C = 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"BatchNorm2d 3 got input of shape \(4, 3\); expected "
+        r"\(N, C, H, W\) with C = 3",
+    ):
         nn.BatchNorm2d(3)(wright.zeros(4, 3))
     with pytest.raises(ValueError, match=r"expected \(N, C\) or \(N, C, L\) with C = 3"):
         nn.BatchNorm1d(3)(wright.zeros(4, 5))
@@ -81,13 +92,16 @@ def test_gradcheck_in_training_and_evaluation():
     assert wright.autograd.gradcheck(lambda a, *_: norm(a), inputs)
 
 
-@pytest.mark.parametrize(("layer", "shape", "arguments"), [
-    ("BatchNorm2d", (4, 3, 5, 6), {}),
-    ("BatchNorm2d", (4, 3, 5, 6), {"momentum": None}),
-    ("BatchNorm1d", (8, 3), {"momentum": 0.3}),
-    ("BatchNorm1d", (4, 3, 7), {"affine": False}),
-    ("BatchNorm1d", (4, 3), {"track_running_stats": False}),
-])
+@pytest.mark.parametrize(
+    ("layer", "shape", "arguments"),
+    [
+        ("BatchNorm2d", (4, 3, 5, 6), {}),
+        ("BatchNorm2d", (4, 3, 5, 6), {"momentum": None}),
+        ("BatchNorm1d", (8, 3), {"momentum": 0.3}),
+        ("BatchNorm1d", (4, 3, 7), {"affine": False}),
+        ("BatchNorm1d", (4, 3), {"track_running_stats": False}),
+    ],
+)
 def test_matches_torch_over_training_steps_and_evaluation(layer, shape, arguments):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)

@@ -27,14 +27,21 @@ def test_avg_pool_edge_windows_average_only_the_pixels_there():
 
 def test_adaptive_average_pooling_to_one_is_the_channel_mean():
     x = wright.randn(2, 3, 5, 7)
-    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data,
-                               x.data.mean(axis=(2, 3), keepdims=True), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        nn.AdaptiveAvgPool2d(1)(x).data,
+        x.data.mean(axis=(2, 3), keepdims=True),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_wrong_layout_names_the_layer():
     model = nn.Sequential(nn.MaxPool2d(2))
-    with pytest.raises(ValueError, match=r"^0 \(MaxPool2d 2\) got input of shape \(3, 8, 8\); "
-                                         r"expected \(N, C, H, W\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^0 \(MaxPool2d 2\) got input of shape \(3, 8, 8\); "
+        r"expected \(N, C, H, W\)$",
+    ):
         model(wright.zeros(3, 8, 8))
     with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d got input of shape \(8,\)"):
         nn.AdaptiveAvgPool2d(1)(wright.zeros(8))
@@ -46,19 +53,23 @@ def test_window_larger_than_the_image_is_reported():
 
 
 def test_repr():
-    assert repr(nn.MaxPool2d(2)) == ("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, "
-                                     "ceil_mode=False)")
+    assert repr(nn.MaxPool2d(2)) == (
+        "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    )
     assert repr(nn.AdaptiveAvgPool2d((2, None))) == "AdaptiveAvgPool2d(output_size=(2, None))"
 
 
-@pytest.mark.parametrize(("layer", "arguments"), [
-    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
-    ("MaxPool2d", {"kernel_size": (2, 3), "dilation": 2}),
-    ("AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}),
-    ("AvgPool2d", {"kernel_size": 2, "ceil_mode": True}),
-    ("AdaptiveAvgPool2d", {"output_size": (3, 2)}),
-    ("AdaptiveAvgPool2d", {"output_size": (None, 4)}),
-])
+@pytest.mark.parametrize(
+    ("layer", "arguments"),
+    [
+        ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
+        ("MaxPool2d", {"kernel_size": (2, 3), "dilation": 2}),
+        ("AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}),
+        ("AvgPool2d", {"kernel_size": 2, "ceil_mode": True}),
+        ("AdaptiveAvgPool2d", {"output_size": (3, 2)}),
+        ("AdaptiveAvgPool2d", {"output_size": (None, 4)}),
+    ],
+)
 def test_matches_torch(layer, arguments):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).standard_normal((2, 3, 9, 11))

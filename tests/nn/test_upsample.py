@@ -31,13 +31,16 @@ def test_bad_arguments():
         F.interpolate(wright.zeros(2, 2), scale_factor=2)
 
 
-@pytest.mark.parametrize(("shape", "arguments"), [
-    ((2, 3, 4, 5), {"scale_factor": 2}),
-    ((2, 3, 4, 5), {"scale_factor": (3, 1.5)}),
-    ((2, 3, 4, 5), {"size": (7, 3)}),
-    ((2, 3, 6), {"size": 13}),
-    ((1, 2, 5), {"scale_factor": 0.5}),
-])
+@pytest.mark.parametrize(
+    ("shape", "arguments"),
+    [
+        ((2, 3, 4, 5), {"scale_factor": 2}),
+        ((2, 3, 4, 5), {"scale_factor": (3, 1.5)}),
+        ((2, 3, 4, 5), {"size": (7, 3)}),
+        ((2, 3, 6), {"size": 13}),
+        ((1, 2, 5), {"scale_factor": 0.5}),
+    ],
+)
 def test_matches_torch(shape, arguments):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).standard_normal(shape)

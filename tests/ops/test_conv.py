@@ -19,14 +19,18 @@ def _tensor(rng: np.random.Generator, shape, requires_grad: bool = True) -> wrig
 
 # ----- window arithmetic -----
 
-@pytest.mark.parametrize(("size", "kernel", "stride", "padding", "dilation", "out"), [
-    ((28, 28), 5, 1, 0, 1, (24, 24)),
-    ((9, 11), 3, 2, 1, 1, (5, 6)),
-    ((9, 11), (3, 2), (2, 1), (0, 1), (2, 1), (3, 12)),
-    ((7,), 3, 1, "same", 2, (7,)),
-    ((6, 6), 4, 1, "same", 1, (6, 6)),
-    ((5, 5), 5, 1, "valid", 1, (1, 1)),
-])
+
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "padding", "dilation", "out"),
+    [
+        ((28, 28), 5, 1, 0, 1, (24, 24)),
+        ((9, 11), 3, 2, 1, 1, (5, 6)),
+        ((9, 11), (3, 2), (2, 1), (0, 1), (2, 1), (3, 12)),
+        ((7,), 3, 1, "same", 2, (7,)),
+        ((6, 6), 4, 1, "same", 1, (6, 6)),
+        ((5, 5), 5, 1, "valid", 1, (1, 1)),
+    ],
+)
 def test_output_size_follows_the_formula(size, kernel, stride, padding, dilation, out):
     assert sliding_window("conv", size, kernel, stride, padding, dilation).out == out
 
@@ -50,10 +54,12 @@ def test_ceil_mode_drops_a_window_that_starts_in_the_padding():
 
 
 def test_a_kernel_larger_than_the_padded_input_shows_the_arithmetic():
-    message = (r"conv2d: the kernel does not fit the input's height: output height = "
-               r"floor\(\(height 3 \+ padding 1 \+ 1 - dilation 1 \* \(kernel_size 7 - 1\) - 1\) "
-               r"/ stride 1\) \+ 1 = floor\(-2 / 1\) \+ 1 = -1 <= 0; the padded input \(5\) is "
-               r"smaller than the kernel's extent \(7\)")
+    message = (
+        r"conv2d: the kernel does not fit the input's height: output height = "
+        r"floor\(\(height 3 \+ padding 1 \+ 1 - dilation 1 \* \(kernel_size 7 - 1\) - 1\) "
+        r"/ stride 1\) \+ 1 = floor\(-2 / 1\) \+ 1 = -1 <= 0; the padded input \(5\) is "
+        r"smaller than the kernel's extent \(7\)"
+    )
     with pytest.raises(ValueError, match=message):
         F.conv2d(wright.zeros(1, 1, 3, 9), wright.zeros(1, 1, 7, 7), padding=1)
 
@@ -63,13 +69,16 @@ def test_dilation_counts_in_the_kernel_extent():
         F.conv2d(wright.zeros(1, 1, 8, 8), wright.zeros(1, 1, 3, 3), dilation=4)
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    ({"stride": 0}, r"stride must be positive, got \(0, 0\)"),
-    ({"padding": -1}, r"padding must be >= 0"),
-    ({"padding": "full"}, r"padding must be an int, a tuple, 'valid' or 'same'"),
-    ({"padding": "same", "stride": 2}, r"padding='same' needs stride 1"),
-    ({"stride": (1, 2, 3)}, r"stride must be an int or 2 ints"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"stride": 0}, r"stride must be positive, got \(0, 0\)"),
+        ({"padding": -1}, r"padding must be >= 0"),
+        ({"padding": "full"}, r"padding must be an int, a tuple, 'valid' or 'same'"),
+        ({"padding": "same", "stride": 2}, r"padding='same' needs stride 1"),
+        ({"stride": (1, 2, 3)}, r"stride must be an int or 2 ints"),
+    ],
+)
 def test_bad_window_arguments_are_named(arguments, message):
     with pytest.raises(ValueError, match=message):
         F.conv2d(wright.zeros(1, 1, 8, 8), wright.zeros(1, 1, 3, 3), **arguments)
@@ -82,12 +91,16 @@ def test_pool_padding_at_most_half_the_kernel():
 
 # ----- gradcheck (float64) -----
 
-@pytest.mark.parametrize("arguments", [
-    {},
-    {"stride": 2, "padding": 1},
-    {"stride": (2, 1), "padding": (0, 2), "dilation": (1, 2)},
-    {"padding": "same", "dilation": 2},
-])
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"stride": 2, "padding": 1},
+        {"stride": (2, 1), "padding": (0, 2), "dilation": (1, 2)},
+        {"padding": "same", "dilation": 2},
+    ],
+)
 def test_conv2d_gradcheck(arguments):
     rng = np.random.default_rng(0)
     x, weight, bias = _tensor(rng, (2, 3, 6, 7)), _tensor(rng, (4, 3, 3, 2)), _tensor(rng, (4,))
@@ -108,12 +121,15 @@ def test_conv1d_gradcheck():
     assert gradcheck(lambda a, w, b: F.conv1d(a, w, b, stride=2, padding=1), [x, weight, bias])
 
 
-@pytest.mark.parametrize("arguments", [
-    {"kernel_size": 2},
-    {"kernel_size": 2, "stride": 2, "ceil_mode": True},
-    {"kernel_size": 3, "stride": 2, "padding": 1},
-    {"kernel_size": (2, 3), "stride": 1, "dilation": (2, 1)},
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": 2, "stride": 2, "ceil_mode": True},
+        {"kernel_size": 3, "stride": 2, "padding": 1},
+        {"kernel_size": (2, 3), "stride": 1, "dilation": (2, 1)},
+    ],
+)
 def test_max_pool2d_gradcheck(arguments):
     # Distinct values, so no window has a tie that a finite difference would split.
     values = np.random.default_rng(3).permutation(2 * 3 * 7 * 7).reshape(2, 3, 7, 7) / 10.0
@@ -121,11 +137,14 @@ def test_max_pool2d_gradcheck(arguments):
     assert gradcheck(lambda a: F.max_pool2d(a, **arguments), [x])
 
 
-@pytest.mark.parametrize("arguments", [
-    {"kernel_size": 2},
-    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
-    {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+        {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+    ],
+)
 def test_avg_pool2d_gradcheck(arguments):
     x = _tensor(np.random.default_rng(4), (2, 2, 7, 6))
     assert gradcheck(lambda a: F.avg_pool2d(a, **arguments), [x])
@@ -133,15 +152,23 @@ def test_avg_pool2d_gradcheck(arguments):
 
 # ----- memory layout and dtype -----
 
+
 def test_results_do_not_depend_on_the_input_memory_order():
     rng = np.random.default_rng(5)
     images = rng.standard_normal((3, 4, 8, 8)).astype(np.float32)
     channels_last = np.ascontiguousarray(images.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
     weight = wright.tensor(rng.standard_normal((5, 4, 3, 3)).astype(np.float32))
-    for fn in (lambda a: F.conv2d(a, weight, padding=1), lambda a: F.max_pool2d(a, 2),
-               lambda a: F.avg_pool2d(a, 3, 2, 1)):
-        np.testing.assert_allclose(fn(wright.tensor(images)).data,
-                                   fn(wright.tensor(channels_last)).data, rtol=1e-5, atol=1e-6)
+    for fn in (
+        lambda a: F.conv2d(a, weight, padding=1),
+        lambda a: F.max_pool2d(a, 2),
+        lambda a: F.avg_pool2d(a, 3, 2, 1),
+    ):
+        np.testing.assert_allclose(
+            fn(wright.tensor(images)).data,
+            fn(wright.tensor(channels_last)).data,
+            rtol=1e-5,
+            atol=1e-6,
+        )
 
 
 def test_float32_stays_float32():
@@ -159,6 +186,7 @@ def test_first_layer_skips_the_input_gradient():
 
 
 # ----- agreement with torch on random shapes -----
+
 
 def _compare_with_torch(wright_fn, torch_fn, inputs: list[np.ndarray]) -> None:
     torch = pytest.importorskip("torch")
@@ -186,9 +214,13 @@ def conv_cases(draw):
     size = [max(e - 2 * p, 1) + draw(st.integers(0, 5)) for e, p in zip(extent, padding)]
     batch = draw(st.integers(1, 3))
     arguments = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
-    return {"x": (batch, in_channels, *size),
-            "weight": (out_channels, in_channels // groups, *kernel), "arguments": arguments,
-            "bias": draw(st.booleans()), "seed": draw(st.integers(0, 2**16))}
+    return {
+        "x": (batch, in_channels, *size),
+        "weight": (out_channels, in_channels // groups, *kernel),
+        "arguments": arguments,
+        "bias": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**16)),
+    }
 
 
 @settings(max_examples=25, deadline=None)
@@ -199,24 +231,38 @@ def test_conv2d_matches_torch(case):
     arrays = [rng.standard_normal(case["x"]), rng.standard_normal(case["weight"])]
     if case["bias"]:
         arrays.append(rng.standard_normal(case["weight"][0]))
-    _compare_with_torch(lambda *a: F.conv2d(*a, **case["arguments"]),
-                        lambda *a: torch.nn.functional.conv2d(*a, **case["arguments"]), arrays)
+    _compare_with_torch(
+        lambda *a: F.conv2d(*a, **case["arguments"]),
+        lambda *a: torch.nn.functional.conv2d(*a, **case["arguments"]),
+        arrays,
+    )
 
 
 @settings(max_examples=15, deadline=None)
-@given(extra=st.integers(0, 8), kernel=st.integers(1, 4), stride=st.integers(1, 3),
-       padding=st.sampled_from([0, 1, 2, "same"]), dilation=st.integers(1, 2),
-       seed=st.integers(0, 99))
+@given(
+    extra=st.integers(0, 8),
+    kernel=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    padding=st.sampled_from([0, 1, 2, "same"]),
+    dilation=st.integers(1, 2),
+    seed=st.integers(0, 99),
+)
 def test_conv1d_matches_torch(extra, kernel, stride, padding, dilation, seed):
     torch = pytest.importorskip("torch")
     stride = 1 if padding == "same" else stride
     length = dilation * (kernel - 1) + 1 + extra
     rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal((2, 3, length)), rng.standard_normal((4, 3, kernel)),
-              rng.standard_normal(4)]
+    arrays = [
+        rng.standard_normal((2, 3, length)),
+        rng.standard_normal((4, 3, kernel)),
+        rng.standard_normal(4),
+    ]
     arguments = {"stride": stride, "padding": padding, "dilation": dilation}
-    _compare_with_torch(lambda *a: F.conv1d(*a, **arguments),
-                        lambda *a: torch.nn.functional.conv1d(*a, **arguments), arrays)
+    _compare_with_torch(
+        lambda *a: F.conv1d(*a, **arguments),
+        lambda *a: torch.nn.functional.conv1d(*a, **arguments),
+        arrays,
+    )
 
 
 @st.composite
@@ -226,8 +272,12 @@ def pool_cases(draw, dilated: bool = False):
     extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
     size = tuple(max(e - 2 * p, 1) + draw(st.integers(0, 6)) for e, p in zip(extent, padding))
-    case = {"kernel_size": kernel, "stride": (draw(st.integers(1, 4)), draw(st.integers(1, 4))),
-            "padding": padding, "ceil_mode": draw(st.booleans())}
+    case = {
+        "kernel_size": kernel,
+        "stride": (draw(st.integers(1, 4)), draw(st.integers(1, 4))),
+        "padding": padding,
+        "ceil_mode": draw(st.booleans()),
+    }
     if dilated:
         case["dilation"] = dilation
     shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), *size)
@@ -244,8 +294,11 @@ def test_max_pool2d_matches_torch(shape_case_seed):
     # A dilated window can fall wholly in the padding (output -inf); torch's backward then scatters
     # to an undefined index (and can corrupt memory), so leave those cases out.
     assume(np.isfinite(F.max_pool2d(wright.tensor(values), **case).data).all())
-    _compare_with_torch(lambda a: F.max_pool2d(a, **case),
-                        lambda a: torch.nn.functional.max_pool2d(a, **case), [values])
+    _compare_with_torch(
+        lambda a: F.max_pool2d(a, **case),
+        lambda a: torch.nn.functional.max_pool2d(a, **case),
+        [values],
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -255,14 +308,20 @@ def test_avg_pool2d_matches_torch(shape_case_seed, count_include_pad):
     shape, case, seed = shape_case_seed
     values = np.random.default_rng(seed).standard_normal(shape)
     case["count_include_pad"] = count_include_pad
-    _compare_with_torch(lambda a: F.avg_pool2d(a, **case),
-                        lambda a: torch.nn.functional.avg_pool2d(a, **case), [values])
+    _compare_with_torch(
+        lambda a: F.avg_pool2d(a, **case),
+        lambda a: torch.nn.functional.avg_pool2d(a, **case),
+        [values],
+    )
 
 
-@pytest.mark.parametrize(("x_shape", "w_shape", "groups"), [
-    ((40, 1, 28, 28), (6, 1, 5, 5), 1),
-    ((30, 4, 20, 20), (6, 2, 3, 3), 2),
-])
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "groups"),
+    [
+        ((40, 1, 28, 28), (6, 1, 5, 5), 1),
+        ((30, 4, 20, 20), (6, 2, 3, 3), 2),
+    ],
+)
 def test_inference_in_blocks_matches_the_recorded_forward(x_shape, w_shape, groups):
     # Without grad the columns are built a block of images at a time; these need several blocks.
     rng = np.random.default_rng(6)

@@ -153,4 +153,7 @@ def test_cosine_learning_rate_follows_steps_or_time_whichever_is_further():
 def test_registered_recipe_matches_the_trainer_defaults():
     spec = wright.models.get("char-lstm")
     defaults = lm.LanguageModelRecipe()
-    assert spec.tasks == ("text",) and (spec.lr, spec.batch_size) == (defaults.lr, defaults.batch_size)
+    assert spec.tasks == ("text",) and (spec.lr, spec.batch_size) == (
+        defaults.lr,
+        defaults.batch_size,
+    )

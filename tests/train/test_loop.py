@@ -36,8 +36,15 @@ def loaders():
 def test_fit_learns_and_records_history(loaders):
     wright.manual_seed(0)
     model = small_model()
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), loaders[0],
-                  epochs=5, val_loader=loaders[1], verbose=0)
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=0.05),
+        loaders[0],
+        epochs=5,
+        val_loader=loaders[1],
+        verbose=0,
+    )
     assert len(history) == 5
     assert history["val_accuracy"][-1] >= 0.97
     assert history["loss"][-1] < history["loss"][0]
@@ -52,8 +59,16 @@ def test_fit_is_reproducible_with_seeds(loaders):
         model = small_model()
         x, y = blobs()
         loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=1)
-        results.append(fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loader,
-                           epochs=2, verbose=0)["loss"])
+        results.append(
+            fit(
+                model,
+                nn.CrossEntropyLoss(),
+                optim.SGD(model.parameters(), lr=0.1),
+                loader,
+                epochs=2,
+                verbose=0,
+            )["loss"]
+        )
     assert results[0] == results[1]
 
 
@@ -69,8 +84,16 @@ def test_nonfinite_loss_raises_naming_epoch_and_step_and_keeps_checkpoint(loader
     model = small_model()
     path = tmp_path / "best.npz"
     optimizer = optim.SGD(model.parameters(), lr=0.1)
-    fit(model, nn.CrossEntropyLoss(), optimizer, loaders[0], epochs=1, val_loader=loaders[1], verbose=0,
-        callbacks=[ModelCheckpoint(path)])
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        loaders[0],
+        epochs=1,
+        val_loader=loaders[1],
+        verbose=0,
+        callbacks=[ModelCheckpoint(path)],
+    )
     saved = path.read_bytes()
     good = {k: v.data.copy() for k, v in model.state_dict().items()}
 
@@ -78,7 +101,15 @@ def test_nonfinite_loss_raises_naming_epoch_and_step_and_keeps_checkpoint(loader
         return nn.functional.cross_entropy(outputs, targets) * math.inf
 
     with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 1"):
-        fit(model, poisoned, optimizer, loaders[0], epochs=2, verbose=0, callbacks=[ModelCheckpoint(path)])
+        fit(
+            model,
+            poisoned,
+            optimizer,
+            loaders[0],
+            epochs=2,
+            verbose=0,
+            callbacks=[ModelCheckpoint(path)],
+        )
     assert path.read_bytes() == saved
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(value.data, good[name])
@@ -93,14 +124,34 @@ def test_nonfinite_skip_and_continue(loaders):
         loss = nn.functional.cross_entropy(outputs, targets)
         return loss * math.nan if calls["n"] % 3 == 0 else loss
 
-    history = fit(model, sometimes_nan, optim.SGD(model.parameters(), lr=0.1), loaders[0], epochs=1,
-                  verbose=0, on_nonfinite="skip")
+    history = fit(
+        model,
+        sometimes_nan,
+        optim.SGD(model.parameters(), lr=0.1),
+        loaders[0],
+        epochs=1,
+        verbose=0,
+        on_nonfinite="skip",
+    )
     assert math.isfinite(history["loss"][-1])
     with pytest.warns(RuntimeWarning):
-        fit(model, sometimes_nan, optim.SGD(model.parameters(), lr=0.0), loaders[0], epochs=1, verbose=0,
-            on_nonfinite="continue")
+        fit(
+            model,
+            sometimes_nan,
+            optim.SGD(model.parameters(), lr=0.0),
+            loaders[0],
+            epochs=1,
+            verbose=0,
+            on_nonfinite="continue",
+        )
     with pytest.raises(ValueError, match="on_nonfinite"):
-        fit(model, sometimes_nan, optim.SGD(model.parameters(), lr=0.1), loaders[0], on_nonfinite="ignore")
+        fit(
+            model,
+            sometimes_nan,
+            optim.SGD(model.parameters(), lr=0.1),
+            loaders[0],
+            on_nonfinite="ignore",
+        )
 
 
 def test_early_stopping_stops_when_nothing_improves(loaders):
@@ -108,8 +159,16 @@ def test_early_stopping_stops_when_nothing_improves(loaders):
     model = small_model()
     stopper = EarlyStopping(monitor="val_loss", patience=2)
     # With a learning rate of zero the validation loss never improves after the first epoch.
-    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.0), loaders[0],
-                  epochs=20, val_loader=loaders[1], callbacks=[stopper], verbose=0)
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.0),
+        loaders[0],
+        epochs=20,
+        val_loader=loaders[1],
+        callbacks=[stopper],
+        verbose=0,
+    )
     assert len(history) == 3 == stopper.stopped_epoch
 
 
@@ -123,8 +182,16 @@ def test_early_stopping_restores_best_weights(loaders):
             snapshots.append((logs["val_accuracy"], model[0].weight.data.copy()))
 
     stopper = EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5), loaders[0], epochs=30,
-        val_loader=loaders[1], callbacks=[Snapshot(), stopper], verbose=0)
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.5),
+        loaders[0],
+        epochs=30,
+        val_loader=loaders[1],
+        callbacks=[Snapshot(), stopper],
+        verbose=0,
+    )
     best_accuracy, best_weights = max(snapshots, key=lambda s: s[0])
     assert stopper.best == best_accuracy
     np.testing.assert_array_equal(model[0].weight.data, best_weights)
@@ -133,16 +200,31 @@ def test_early_stopping_restores_best_weights(loaders):
 def test_early_stopping_needs_its_metric(loaders):
     model = small_model()
     with pytest.raises(KeyError, match="val_loss"):
-        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loaders[0], epochs=2,
-            callbacks=[EarlyStopping()], verbose=0)
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.SGD(model.parameters(), lr=0.1),
+            loaders[0],
+            epochs=2,
+            callbacks=[EarlyStopping()],
+            verbose=0,
+        )
 
 
 def test_checkpoint_holds_model_optimizer_and_extra(loaders, tmp_path):
     model = small_model()
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     path = tmp_path / "ckpt.npz"
-    fit(model, nn.CrossEntropyLoss(), optimizer, loaders[0], epochs=2, val_loader=loaders[1], verbose=0,
-        callbacks=[ModelCheckpoint(path, monitor="val_accuracy", extra={"model_name": "blobs"})])
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        loaders[0],
+        epochs=2,
+        val_loader=loaders[1],
+        verbose=0,
+        callbacks=[ModelCheckpoint(path, monitor="val_accuracy", extra={"model_name": "blobs"})],
+    )
     saved = wright.load(path)
     assert saved["model_name"] == "blobs"
     fresh = small_model()
@@ -154,20 +236,47 @@ def test_scheduler_steps_per_epoch_and_onecycle_per_batch(loaders):
     model = small_model()
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = fit(model, nn.CrossEntropyLoss(), optimizer, loaders[0], epochs=3, scheduler=scheduler, verbose=0)
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        loaders[0],
+        epochs=3,
+        scheduler=scheduler,
+        verbose=0,
+    )
     assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
     optimizer = optim.SGD(model.parameters(), lr=0.1)
-    one_cycle = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=len(loaders[0]) * 2)
-    fit(model, nn.CrossEntropyLoss(), optimizer, loaders[0], epochs=2, scheduler=one_cycle, verbose=0)
+    one_cycle = optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=0.1, total_steps=len(loaders[0]) * 2
+    )
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        loaders[0],
+        epochs=2,
+        scheduler=one_cycle,
+        verbose=0,
+    )
     assert one_cycle.last_epoch == len(loaders[0]) * 2
 
 
 def test_progress_lines_when_not_a_terminal(loaders, capsys):
     model = small_model()
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loaders[0], epochs=2,
-        val_loader=loaders[1], verbose=1)
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.1),
+        loaders[0],
+        epochs=2,
+        val_loader=loaders[1],
+        verbose=1,
+    )
     err = capsys.readouterr().err
-    assert "epoch 1/2" in err and "epoch 2/2" in err and "val_accuracy" in err and "samples/s" in err
+    assert (
+        "epoch 1/2" in err and "epoch 2/2" in err and "val_accuracy" in err and "samples/s" in err
+    )
 
 
 def test_callback_events_order(loaders):
@@ -188,9 +297,23 @@ def test_callback_events_order(loaders):
             events.append("train_end")
 
     model = small_model()
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loaders[0], epochs=2,
-        callbacks=[Recorder()], verbose=0)
-    assert events == ["train_begin", "epoch_begin 1", "epoch_end 1", "epoch_begin 2", "epoch_end 2", "train_end"]
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.1),
+        loaders[0],
+        epochs=2,
+        callbacks=[Recorder()],
+        verbose=0,
+    )
+    assert events == [
+        "train_begin",
+        "epoch_begin 1",
+        "epoch_end 1",
+        "epoch_begin 2",
+        "epoch_end 2",
+        "train_end",
+    ]
 
 
 def test_memory_does_not_grow_across_epochs():
@@ -207,7 +330,13 @@ def test_memory_does_not_grow_across_epochs():
         def on_epoch_end(self, epoch, logs):
             rss.append(process.memory_info().rss)
 
-    fit(model, nn.QuadraticCost(10), optim.SGD(model.parameters(), lr=1.0),
-        DataLoader(TensorDataset(x, y), batch_size=10, shuffle=True, seed=0), epochs=5, verbose=0,
-        callbacks=[Measure()])
+    fit(
+        model,
+        nn.QuadraticCost(10),
+        optim.SGD(model.parameters(), lr=1.0),
+        DataLoader(TensorDataset(x, y), batch_size=10, shuffle=True, seed=0),
+        epochs=5,
+        verbose=0,
+        callbacks=[Measure()],
+    )
     assert rss[4] <= rss[0] * 1.05

@@ -11,14 +11,20 @@ pytest.importorskip("matplotlib")
 
 
 def small_cnn() -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 2))
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 2)
+    )
 
 
 def test_feature_maps_draws_a_row_per_layer(tmp_path):
     path = tmp_path / "maps.png"
-    figure = feature_maps(small_cnn(), wright.rand(1, 1, 8, 8), max_channels=3, title="maps", path=path)
+    figure = feature_maps(
+        small_cnn(), wright.rand(1, 1, 8, 8), max_channels=3, title="maps", path=path
+    )
     assert path.is_file() and path.stat().st_size > 0
-    axes = np.asarray(figure.axes).reshape(6, 3)  # the input and five layers, three channels at most
+    axes = np.asarray(figure.axes).reshape(
+        6, 3
+    )  # the input and five layers, three channels at most
     assert axes[0, 0].get_ylabel().startswith("input")
     assert "Conv2d 1->4" in axes[1, 0].get_ylabel()
     assert len(axes[1, 2].images) == 1
@@ -32,8 +38,11 @@ def test_feature_maps_of_chosen_layers(tmp_path):
 
 def test_feature_maps_says_what_it_can_draw():
     sequence_net = nn.Sequential(nn.Conv1d(1, 2, 3), nn.ReLU())
-    with pytest.raises(ValueError, match=r"cannot draw layer '0': it gives output of shape \(1, 2, 6\).*"
-                                         r"\(1, channels, height, width\) feature maps or \(1, features\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"cannot draw layer '0': it gives output of shape \(1, 2, 6\).*"
+        r"\(1, channels, height, width\) feature maps or \(1, features\)",
+    ):
         feature_maps(sequence_net, np.zeros((1, 1, 8), np.float32))
     with pytest.raises(ValueError, match=r"a batch of one input.*got shape \(2, 1, 8, 8\)"):
         feature_maps(small_cnn(), np.zeros((2, 1, 8, 8), np.float32))
@@ -58,7 +67,9 @@ def test_preferred_inputs_as_bars_and_as_images(tmp_path):
 def test_adversarial_examples_show_three_rows(tmp_path):
     clean = np.random.rand(4, 1, 6, 6)
     attacked = np.clip(clean + 0.1, 0, 1)
-    figure = adversarial_examples(clean, attacked, [1, 2, 3, 4], [7, 7, 7, 7], path=tmp_path / "adv.png")
+    figure = adversarial_examples(
+        clean, attacked, [1, 2, 3, 4], [7, 7, 7, 7], path=tmp_path / "adv.png"
+    )
     titles = np.array([ax.get_title() for ax in figure.axes]).reshape(3, 4)
     assert list(titles[:, 0]) == ["says 1", "", "says 7"]
     assert "change" in figure.axes[4].get_ylabel()
@@ -67,10 +78,17 @@ def test_adversarial_examples_show_three_rows(tmp_path):
 
 
 def test_curves_on_given_axes_or_a_new_figure(tmp_path):
-    figure = curves({"train": [0.5, 0.8, 0.9], "test": ([1, 2, 3], [0.4, 0.6, 0.7])}, ylabel="accuracy",
-                    path=tmp_path / "curves.png")
+    figure = curves(
+        {"train": [0.5, 0.8, 0.9], "test": ([1, 2, 3], [0.4, 0.6, 0.7])},
+        ylabel="accuracy",
+        path=tmp_path / "curves.png",
+    )
     lines = figure.axes[0].lines
     assert [list(line.get_xdata()) for line in lines] == [[1, 2, 3], [1, 2, 3]]
     figure, axes = new_figure(1, 2)
     returned = curves({"loss": [1.0, 0.1]}, logy=True, ax=axes[0, 1], title="right panel")
-    assert returned is figure and axes[0, 1].get_yscale() == "log" and axes[0, 1].get_title() == "right panel"
+    assert (
+        returned is figure
+        and axes[0, 1].get_yscale() == "log"
+        and axes[0, 1].get_title() == "right panel"
+    )

@@ -82,4 +82,4 @@ class DataLoader:
     def __iter__(self) -> Iterator:
         order = self._order()
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            yield _to_tensors(self._fetch(order[start:start + self.batch_size]))
+            yield _to_tensors(self._fetch(order[start : start + self.batch_size]))

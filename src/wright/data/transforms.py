@@ -37,8 +37,9 @@ class RandomShift:
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
         if images.ndim != 4:
-            raise ValueError(f"RandomShift: expected a batch (B, C, H, W), got shape "
-                             f"{images.shape}")
+            raise ValueError(
+                f"RandomShift: expected a batch (B, C, H, W), got shape {images.shape}"
+            )
         s = self.max_shift
         if s == 0:
             return images

@@ -50,7 +50,7 @@ def _gunzip(raw: bytes, path: Path) -> bytearray:
     view = memoryview(raw)
     try:
         for start in range(0, len(view), _GZIP_PIECE):
-            content += inflater.decompress(view[start:start + _GZIP_PIECE])
+            content += inflater.decompress(view[start : start + _GZIP_PIECE])
     except zlib.error as error:
         raise IDXError(
             f"{path}: damaged gzip data ({error}); the file is corrupted, fetch it again"

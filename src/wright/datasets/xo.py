@@ -14,11 +14,14 @@ LECTURE_X[np.arange(1, 8), np.arange(7, 0, -1)] = 1.0
 
 # Its three 3x3 features: the diagonal leaning down left to right, the small x where the arms cross,
 # and the diagonal leaning up.
-LECTURE_FEATURES = np.array([
-    [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]],
-    [[1, -1, 1], [-1, 1, -1], [1, -1, 1]],
-    [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]],
-], dtype=np.float32)
+LECTURE_FEATURES = np.array(
+    [
+        [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]],
+        [[1, -1, 1], [-1, 1, -1], [1, -1, 1]],
+        [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]],
+    ],
+    dtype=np.float32,
+)
 FEATURE_NAMES = ("diagonal \\", "small x", "diagonal /")
 
 

@@ -50,15 +50,18 @@ def loss_for(name: str) -> Module:
     return nn.QuadraticCost(10) if models.get(name).loss == "quadratic" else nn.CrossEntropyLoss()
 
 
-def train_classifier(name: str, images: np.ndarray, labels: np.ndarray, epochs: int,
-                     seed: int = 0) -> tuple[Module, dict]:
+def train_classifier(
+    name: str, images: np.ndarray, labels: np.ndarray, epochs: int, seed: int = 0
+) -> tuple[Module, dict]:
     """Train a fresh `name` model on the given images with its registered recipe; return it and its history."""
     spec = models.get(name)
     wright.manual_seed(seed)
     model = models.build(name)
     optimizers = {"sgd": optim.SGD, "adam": optim.Adam}
     optimizer = optimizers[spec.optimizer](model.parameters(), lr=spec.lr)
-    loader = DataLoader(TensorDataset(images, labels), batch_size=spec.batch_size, shuffle=True, seed=seed)
+    loader = DataLoader(
+        TensorDataset(images, labels), batch_size=spec.batch_size, shuffle=True, seed=seed
+    )
     history = fit(model, loss_for(name), optimizer, loader, epochs=epochs, verbose=0)
     return model, history.history
 
@@ -95,7 +98,14 @@ def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, f
     test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
     accuracy = evaluate(model, loss_for(name), test_loader)["accuracy"]
     if not quick and not path.is_file():
-        wright.save({"model_name": name, "dataset": "mnist", "model": model.state_dict(),
-                     "metrics": {"val_accuracy": accuracy}}, path)
+        wright.save(
+            {
+                "model_name": name,
+                "dataset": "mnist",
+                "model": model.state_dict(),
+                "metrics": {"val_accuracy": accuracy},
+            },
+            path,
+        )
         origin += f", saved to {path}"
     return model.eval(), accuracy, origin

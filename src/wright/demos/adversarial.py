@@ -17,7 +17,9 @@ from wright.tensor import Tensor
 from wright.viz.inside import adversarial_examples
 
 NAME = "adversarial"
-SUMMARY = "FGSM and PGD on the MNIST MLP and CNN: the smallest epsilon that flips 90% of correct digits"
+SUMMARY = (
+    "FGSM and PGD on the MNIST MLP and CNN: the smallest epsilon that flips 90% of correct digits"
+)
 
 MODELS = ("mlp-lecture", "cnn")
 TARGET = 0.9  # the share of correctly classified digits an attack must flip
@@ -49,6 +51,7 @@ def smallest_epsilon(attack: Attack, model: Module, labels: np.ndarray) -> tuple
         (epsilon, the attacked images at that epsilon); (nan, images at the largest epsilon) if even the
         largest one falls short.
     """
+
     def flipped(index: int) -> tuple[bool, np.ndarray]:
         attacked = attack(float(EPSILONS[index]))
         return float(np.mean(predict(model, attacked) != labels)) >= TARGET, attacked
@@ -73,8 +76,10 @@ def attack_model(name: str, quick: bool, seed: int) -> dict:
     images, labels = mnist("test", ATTACKED[name][1 if quick else 0])
     correct = predict(model, images) == labels
     images, labels = images[correct], labels[correct]
-    print(f"{name} ({origin}): {100 * accuracy:.1f}% test accuracy; attacking the {len(labels)} of the first "
-          f"{len(correct)} test digits it gets right")
+    print(
+        f"{name} ({origin}): {100 * accuracy:.1f}% test accuracy; attacking the {len(labels)} of the first "
+        f"{len(correct)} test digits it gets right"
+    )
     attacks: dict[str, Attack] = {
         "fgsm": lambda eps: fgsm(model, images, labels, eps).data,
         "pgd": lambda eps: pgd(model, images, labels, eps, step=eps / 4, steps=PGD_STEPS).data,
@@ -87,11 +92,19 @@ def attack_model(name: str, quick: bool, seed: int) -> dict:
         counts = np.bincount(new[fooled], minlength=10)
         pairs = np.bincount(labels[fooled] * 10 + new[fooled], minlength=100).reshape(10, 10)
         top_pairs = np.argsort(pairs, axis=None)[::-1][:3]
-        print(f"  {attack_name.upper():4s}: epsilon {eps:.3f} flips {100 * fooled.mean():.0f}% "
-              f"(pixels move by at most {eps:.3f} of the 0..1 range); most often to '{counts.argmax()}'; "
-              f"commonest flips: " + ", ".join(f"{i // 10}->{i % 10} ({pairs.flat[i]})" for i in top_pairs))
-        result[attack_name] = {"epsilon": eps, "flip_rate": float(fooled.mean()), "flip_to": int(counts.argmax()),
-                               "attacked": attacked, "new_labels": new}
+        print(
+            f"  {attack_name.upper():4s}: epsilon {eps:.3f} flips {100 * fooled.mean():.0f}% "
+            f"(pixels move by at most {eps:.3f} of the 0..1 range); most often to '{counts.argmax()}'; "
+            f"commonest flips: "
+            + ", ".join(f"{i // 10}->{i % 10} ({pairs.flat[i]})" for i in top_pairs)
+        )
+        result[attack_name] = {
+            "epsilon": eps,
+            "flip_rate": float(fooled.mean()),
+            "flip_to": int(counts.argmax()),
+            "attacked": attacked,
+            "new_labels": new,
+        }
     return result
 
 
@@ -109,11 +122,18 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
 
 def _draw(out_dir, name: str, result: dict) -> None:
-    path = picture_path(out_dir, "adversarial.png" if name == MODELS[0] else f"adversarial_{name}.png")
+    path = picture_path(
+        out_dir, "adversarial.png" if name == MODELS[0] else f"adversarial_{name}.png"
+    )
     if path is None:
         return
     attack = result["pgd"]
     shown = slice(0, 8)
-    adversarial_examples(result["images"][shown], attack["attacked"][shown], result["labels"][shown],
-                         attack["new_labels"][shown], path=path,
-                         title=f"{name}: PGD, each pixel moved by at most {attack['epsilon']:.3f}")
+    adversarial_examples(
+        result["images"][shown],
+        attack["attacked"][shown],
+        result["labels"][shown],
+        attack["new_labels"][shown],
+        path=path,
+        title=f"{name}: PGD, each pixel moved by at most {attack['epsilon']:.3f}",
+    )

@@ -27,7 +27,9 @@ LEVELS = 10
 TYPICAL_HEIGHTS = np.array([2.5, 5.5, 8.5])
 
 
-def shadow_heights(n: int, seed: int | None = None, spread: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def shadow_heights(
+    n: int, seed: int | None = None, spread: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Shadows cast on a wall marked in LEVELS levels by cheetahs, zebras and giraffes, in turn.
 
     Each animal's height is its typical height plus uniform noise in [-spread, spread]; a level is 1 when the
@@ -53,7 +55,9 @@ def _shadows(heights: np.ndarray) -> np.ndarray:
 
 def autoencoder(hidden: int = 3) -> nn.Sequential:
     """LEVELS inputs -> `hidden` sigmoid neurons -> LEVELS sigmoid outputs."""
-    return nn.Sequential(nn.Linear(LEVELS, hidden), nn.Sigmoid(), nn.Linear(hidden, LEVELS), nn.Sigmoid())
+    return nn.Sequential(
+        nn.Linear(LEVELS, hidden), nn.Sigmoid(), nn.Linear(hidden, LEVELS), nn.Sigmoid()
+    )
 
 
 def _reconstruction_error(net: nn.Module, shadows: Tensor) -> float:
@@ -78,15 +82,21 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     error_before = _reconstruction_error(net, test_shadows)
     descend(net.parameters(), lambda: F.mse_loss(net(shadows), shadows), iterations, lr=10.0)
     error_after = _reconstruction_error(net, test_shadows)
-    print(f"autoencoder 10-3-10 on {len(train_x)} shadows, {iterations} iterations of gradient descent")
-    print(f"  reconstruction error (mean squared, test): {error_before:.4f} before -> {error_after:.5f} after")
+    print(
+        f"autoencoder 10-3-10 on {len(train_x)} shadows, {iterations} iterations of gradient descent"
+    )
+    print(
+        f"  reconstruction error (mean squared, test): {error_before:.4f} before -> {error_after:.5f} after"
+    )
     typical = Tensor(_shadows(TYPICAL_HEIGHTS))
     with no_grad():
         copies = net(typical).data
     for animal, shadow, copy in zip(ANIMALS, typical.data, copies):
         print(f"  {animal:8s} in {_levels(shadow)}  out {_levels(copy)}")
 
-    preferred = maximize_activation(net, [0, 1, 2], (LEVELS,), steps=100, lr=0.1, layer=1, seed=seed).data
+    preferred = maximize_activation(
+        net, [0, 1, 2], (LEVELS,), steps=100, lr=0.1, layer=1, seed=seed
+    ).data
     print("  input that excites each hidden neuron most (levels low -> high):")
     for unit, values in enumerate(preferred):
         print(f"    neuron {unit}: {_levels(values)}")
@@ -97,13 +107,17 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     with no_grad():
         codes, test_codes = encoder(shadows), encoder(test_shadows)
     labels = Tensor(train_y)
-    descend(head.parameters(), lambda: F.cross_entropy(head(codes), labels), head_iterations, lr=2.0)
+    descend(
+        head.parameters(), lambda: F.cross_entropy(head(codes), labels), head_iterations, lr=2.0
+    )
     with no_grad():
         train_accuracy = float(np.mean(head(codes).data.argmax(axis=1) == train_y))
         test_probs = head(test_codes).softmax(axis=1).data
     test_accuracy = float(np.mean(test_probs.argmax(axis=1) == test_y))
-    print(f"softmax head on the frozen hidden layer, {head_iterations} iterations: accuracy "
-          f"{100 * train_accuracy:.1f}% train, {100 * test_accuracy:.1f}% test ({len(test_x)} new shadows)")
+    print(
+        f"softmax head on the frozen hidden layer, {head_iterations} iterations: accuracy "
+        f"{100 * train_accuracy:.1f}% train, {100 * test_accuracy:.1f}% test ({len(test_x)} new shadows)"
+    )
 
     _draw(out_dir, net, typical.data, copies, preferred, test_x, test_probs, test_y)
     return {
@@ -123,13 +137,15 @@ def _draw(out_dir, net, typical, copies, preferred, test_x, test_probs, test_y) 
     axes = np.ravel(axes)
     pairs = np.stack([typical, copies], axis=1).reshape(-1, LEVELS).T  # (levels, in/out per animal)
     axes[0].imshow(pairs, cmap="gray", vmin=0, vmax=1, origin="lower", aspect="auto")
-    axes[0].set_xticks(range(2 * len(ANIMALS)), [f"{a}\n{w}" for a in ANIMALS for w in ("in", "out")],
-                       fontsize=7)
+    axes[0].set_xticks(
+        range(2 * len(ANIMALS)), [f"{a}\n{w}" for a in ANIMALS for w in ("in", "out")], fontsize=7
+    )
     axes[0].set_ylabel("level on the wall")
     axes[0].set_title("shadows in and copies out")
     axes[1].imshow(preferred.T, cmap="gray", vmin=0, vmax=1, origin="lower", aspect="auto")
-    axes[1].set_xticks(range(len(preferred)), [f"hidden\nneuron {i}" for i in range(len(preferred))],
-                       fontsize=7)
+    axes[1].set_xticks(
+        range(len(preferred)), [f"hidden\nneuron {i}" for i in range(len(preferred))], fontsize=7
+    )
     axes[1].set_ylabel("level on the wall")
     axes[1].set_title("the shadow each hidden neuron likes most")
     order = np.argsort(test_x.sum(axis=1))
@@ -141,8 +157,15 @@ def _draw(out_dir, net, typical, copies, preferred, test_x, test_probs, test_y) 
     axes[2].legend(fontsize=7)
     figure.tight_layout()
     save_figure(figure, path)
-    draw_network(net, typical[0], title="trained autoencoder, a cheetah's shadow going through",
-                 path=picture_path(out_dir, "autoencoder_network.png"))
-    preferred_inputs(preferred, [f"hidden neuron {i}" for i in range(len(preferred))],
-                     title="inputs that excite each hidden neuron most",
-                     path=picture_path(out_dir, "autoencoder_hidden.png"))
+    draw_network(
+        net,
+        typical[0],
+        title="trained autoencoder, a cheetah's shadow going through",
+        path=picture_path(out_dir, "autoencoder_network.png"),
+    )
+    preferred_inputs(
+        preferred,
+        [f"hidden neuron {i}" for i in range(len(preferred))],
+        title="inputs that excite each hidden neuron most",
+        path=picture_path(out_dir, "autoencoder_hidden.png"),
+    )

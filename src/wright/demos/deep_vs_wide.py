@@ -22,7 +22,9 @@ NAME = "deep-vs-wide"
 SUMMARY = "five sigmoid layers on the shadow animals: the error's cliff, knock-outs down to 2 per layer, stuck nets"
 
 LAYERS = 5
-SOLVED_COST = 0.05  # the plateau sits at 1/3; a cost this low means every shadow is named confidently
+SOLVED_COST = (
+    0.05  # the plateau sits at 1/3; a cost this low means every shadow is named confidently
+)
 LEARNING_RATE = 8.0
 
 
@@ -55,8 +57,10 @@ class StackedNets(nn.Module):
             bias = rng.uniform(-1, 1, (copies, 1, fan_out)) * bound
             setattr(self, f"weight{layer}", Parameter(weight.astype(np.float32)))
             setattr(self, f"bias{layer}", Parameter(bias.astype(np.float32)))
-        self.alive = [(np.arange(width)[None, None, :] < alive[:, None, None]).astype(np.float32)
-                      for width in sizes[1:-1]]  # per hidden layer, (copies, 1, width)
+        self.alive = [
+            (np.arange(width)[None, None, :] < alive[:, None, None]).astype(np.float32)
+            for width in sizes[1:-1]
+        ]  # per hidden layer, (copies, 1, width)
 
     def forward(self, x: Tensor) -> Tensor:
         for layer in range(self.depth):
@@ -73,8 +77,9 @@ class StackedNets(nn.Module):
             mask[chosen, 0, victim[chosen]] = 0.0
 
 
-def train_until_solved(nets: StackedNets, x: np.ndarray, labels: np.ndarray, max_iterations: int,
-                       watch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def train_until_solved(
+    nets: StackedNets, x: np.ndarray, labels: np.ndarray, max_iterations: int, watch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Gradient descent on the quadratic cost (the whole training set each iteration) until every watched
     copy's cost is below SOLVED_COST with every shadow named right, or the budget runs out.
 
@@ -93,7 +98,9 @@ def train_until_solved(nets: StackedNets, x: np.ndarray, labels: np.ndarray, max
     for iteration in range(max_iterations):
         outputs = nets(inputs)
         miss = outputs - wanted
-        cost = (miss * miss).sum(axis=(1, 2)) * (0.5 / len(x))  # (copies,) the quadratic cost of each
+        cost = (miss * miss).sum(axis=(1, 2)) * (
+            0.5 / len(x)
+        )  # (copies,) the quadratic cost of each
         optimizer.zero_grad()
         cost.sum().backward()
         optimizer.step()
@@ -120,9 +127,13 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     found = wide_solved[wide_solved > 0]
     cliff = float(np.median(found)) if found.size else float("nan")
     plateau = float(np.median(costs[min(200, len(costs) - 1), wide]))
-    print(f"{LAYERS} hidden layers of {width} sigmoid neurons, {starts} random starts, {budget} iterations at most")
-    print(f"  the cost sits at {plateau:.3f} (every answer 'no') and then falls off a cliff: solved after a "
-          f"median of {cliff:.0f} iterations ({len(found)}/{starts} solved)")
+    print(
+        f"{LAYERS} hidden layers of {width} sigmoid neurons, {starts} random starts, {budget} iterations at most"
+    )
+    print(
+        f"  the cost sits at {plateau:.3f} (every answer 'no') and then falls off a cliff: solved after a "
+        f"median of {cliff:.0f} iterations ({len(found)}/{starts} solved)"
+    )
 
     retrain_iterations, retrain_solved = {}, {}
     solved_wide = wide & (solved_at > 0)  # knock neurons out of the nets that found a solution
@@ -130,17 +141,28 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         nets.knock_out_one_per_layer(rng, solved_wide)
         solved, _ = train_until_solved(nets, x, labels, retrain_budget, watch=solved_wide)
         solved = solved[solved_wide]
-        retrain_iterations[narrower] = float(np.median(np.where(solved > 0, solved, retrain_budget)))
+        retrain_iterations[narrower] = float(
+            np.median(np.where(solved > 0, solved, retrain_budget))
+        )
         retrain_solved[narrower] = float(np.mean(solved > 0))
-    print(f"  knock one neuron out of every layer of the {solved_wide.sum()} solved nets and retrain, again and "
-          "again (median iterations to re-solve):")
-    print("    " + ", ".join(f"{w} per layer: {retrain_iterations[w]:.0f}" for w in retrain_iterations))
+    print(
+        f"  knock one neuron out of every layer of the {solved_wide.sum()} solved nets and retrain, again and "
+        "again (median iterations to re-solve):"
+    )
+    print(
+        "    "
+        + ", ".join(f"{w} per layer: {retrain_iterations[w]:.0f}" for w in retrain_iterations)
+    )
 
     wide_rate, narrow_rate = float(np.mean(wide_solved > 0)), float(np.mean(narrow_solved > 0))
-    print(f"  2 per layer from scratch: {100 * narrow_rate:.0f}% of starts solved within {budget} iterations, "
-          f"against {100 * wide_rate:.0f}% for {width} per layer; the rest are stuck")
+    print(
+        f"  2 per layer from scratch: {100 * narrow_rate:.0f}% of starts solved within {budget} iterations, "
+        f"against {100 * wide_rate:.0f}% for {width} per layer; the rest are stuck"
+    )
 
-    _draw(out_dir, costs[:, wide], costs[:, ~wide], retrain_iterations, width, wide_rate, narrow_rate)
+    _draw(
+        out_dir, costs[:, wide], costs[:, ~wide], retrain_iterations, width, wide_rate, narrow_rate
+    )
     return {
         "cliff_iterations": cliff,
         "plateau_cost": plateau,
@@ -153,24 +175,36 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     }
 
 
-def _draw(out_dir, wide_costs, narrow_costs, retrain_iterations, width, wide_rate, narrow_rate) -> None:
+def _draw(
+    out_dir, wide_costs, narrow_costs, retrain_iterations, width, wide_rate, narrow_rate
+) -> None:
     path = picture_path(out_dir, "deep-vs-wide.png")
     if path is None:
         return
     figure, axes = new_figure(1, 3, size=(13, 3.6))
     axes = np.ravel(axes)
     steps = np.arange(1, len(wide_costs) + 1)
-    curves({f"start {c}": (steps, wide_costs[:, c]) for c in range(min(4, wide_costs.shape[1]))},
-           xlabel="iteration", ylabel="quadratic cost", logy=True, ax=axes[0],
-           title=f"{width} per layer: a plateau, then a cliff")
+    curves(
+        {f"start {c}": (steps, wide_costs[:, c]) for c in range(min(4, wide_costs.shape[1]))},
+        xlabel="iteration",
+        ylabel="quadratic cost",
+        logy=True,
+        ax=axes[0],
+        title=f"{width} per layer: a plateau, then a cliff",
+    )
     widths = list(retrain_iterations)
     axes[1].bar([str(w) for w in widths], [retrain_iterations[w] for w in widths], color="#4a7ab5")
     axes[1].set_xlabel("neurons per layer after knocking one out")
     axes[1].set_ylabel("iterations to re-solve (median)")
     axes[1].set_title("retraining after each knock-out is fast", fontsize=10)
     steps = np.arange(1, len(narrow_costs) + 1)
-    curves({f"start {c}": (steps, narrow_costs[:, c]) for c in range(min(6, narrow_costs.shape[1]))},
-           xlabel="iteration", ylabel="quadratic cost", logy=True, ax=axes[2],
-           title=f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)")
+    curves(
+        {f"start {c}": (steps, narrow_costs[:, c]) for c in range(min(6, narrow_costs.shape[1]))},
+        xlabel="iteration",
+        ylabel="quadratic cost",
+        logy=True,
+        ax=axes[2],
+        title=f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)",
+    )
     figure.tight_layout()
     save_figure(figure, path)

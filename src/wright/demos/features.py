@@ -32,48 +32,80 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     """Train the X/O CNN, look at its layers for the lecture's X, and find its units' favourite inputs."""
     model, measured = train_small_cnn(seed, quick)
     model.eval()
-    print(f"X/O CNN trained from random weights: {100 * measured['test_accuracy']:.1f}% right on "
-          f"{measured['test_images']} held-out images")
+    print(
+        f"X/O CNN trained from random weights: {100 * measured['test_accuracy']:.1f}% right on "
+        f"{measured['test_images']} held-out images"
+    )
     x = LECTURE_X[None, None]  # (1, 1, 9, 9)
     with no_grad():
         layers = record_activations(model, x)
     print("the lecture's X going through, layer by layer:")
     for (name, output), module in zip(layers.items(), model):
-        print(f"  {name}: {module.summary_line():<12} -> {tuple(output.shape)!s:<14} "
-              f"largest value {float(output.data.max()):.2f}")
+        print(
+            f"  {name}: {module.summary_line():<12} -> {tuple(output.shape)!s:<14} "
+            f"largest value {float(output.data.max()):.2f}"
+        )
     scores = next(reversed(layers.values()))
     x_probability = float(scores.softmax(axis=1).data[0, 0])
     print(f"  softmax: X {x_probability:.3f}, O {1 - x_probability:.3f}")
 
     steps = 100 if quick else 300
-    best_for_class = maximize_activation(model, [0, 1], (1, 9, 9), steps=steps, lr=0.05, bounds=BOUNDS,
-                                         seed=seed).data
+    best_for_class = maximize_activation(
+        model, [0, 1], (1, 9, 9), steps=steps, lr=0.05, bounds=BOUNDS, seed=seed
+    ).data
     kernels = model[0].weight.data[:, 0]  # (features, 3, 3)
     centre = layers[str(FEATURE_LAYER)].shape[-1] // 2
-    best_for_feature = maximize_activation(model, [(k, centre, centre) for k in range(len(kernels))],
-                                           (1, 9, 9), steps=steps, lr=0.05, layer=FEATURE_LAYER, bounds=BOUNDS,
-                                           seed=seed).data
+    best_for_feature = maximize_activation(
+        model,
+        [(k, centre, centre) for k in range(len(kernels))],
+        (1, 9, 9),
+        steps=steps,
+        lr=0.05,
+        layer=FEATURE_LAYER,
+        bounds=BOUNDS,
+        seed=seed,
+    ).data
     # The neuron at the centre of a feature map sees the 3x3 patch of pixels under it.
-    patches = best_for_feature[:, 0, centre:centre + 3, centre:centre + 3]
+    patches = best_for_feature[:, 0, centre : centre + 3, centre : centre + 3]
     kernel_match = [cosine(patch, kernel) for patch, kernel in zip(patches, kernels)]
-    print("inputs that excite the neuron at the centre of each feature map most: the 3x3 patch it sees "
-          "copies the sign of its learned feature (cosine " + ", ".join(f"{c:.2f}" for c in kernel_match) + ")")
+    print(
+        "inputs that excite the neuron at the centre of each feature map most: the 3x3 patch it sees "
+        "copies the sign of its learned feature (cosine "
+        + ", ".join(f"{c:.2f}" for c in kernel_match)
+        + ")"
+    )
     with no_grad():
         confidence = model(Tensor(best_for_class)).softmax(axis=1).data[[0, 1], [0, 1]]
-    similarity = {f"{CLASSES[k]}_unit_vs_{CLASSES[t]}": cosine(best_for_class[k], template)
-                  for k in range(2) for t, template in enumerate((LECTURE_X, LECTURE_O))}
-    print("inputs that excite each output unit most (gradient ascent on the input, pixels kept in [-1, 1]):")
+    similarity = {
+        f"{CLASSES[k]}_unit_vs_{CLASSES[t]}": cosine(best_for_class[k], template)
+        for k in range(2)
+        for t, template in enumerate((LECTURE_X, LECTURE_O))
+    }
+    print(
+        "inputs that excite each output unit most (gradient ascent on the input, pixels kept in [-1, 1]):"
+    )
     for k, name in enumerate(CLASSES):
-        print(f"  unit {name}: the network says {name} with probability {confidence[k]:.3f}; cosine similarity "
-              f"with the lecture's X {similarity[f'{name}_unit_vs_X']:+.2f}, "
-              f"with its O {similarity[f'{name}_unit_vs_O']:+.2f}")
+        print(
+            f"  unit {name}: the network says {name} with probability {confidence[k]:.3f}; cosine similarity "
+            f"with the lecture's X {similarity[f'{name}_unit_vs_X']:+.2f}, "
+            f"with its O {similarity[f'{name}_unit_vs_O']:+.2f}"
+        )
 
     if path := picture_path(out_dir, "features.png"):
-        feature_maps(model, x, title="the lecture's X through the X/O CNN, layer by layer", path=path)
+        feature_maps(
+            model, x, title="the lecture's X through the X/O CNN, layer by layer", path=path
+        )
     if path := picture_path(out_dir, "features_preferred.png"):
-        titles = [f"output {name}" for name in CLASSES] + [f"feature {i}, centre" for i in range(len(kernels))]
-        preferred_inputs(np.concatenate([best_for_class, best_for_feature]), titles, value_range=BOUNDS,
-                         title="inputs the units like best", path=path)
+        titles = [f"output {name}" for name in CLASSES] + [
+            f"feature {i}, centre" for i in range(len(kernels))
+        ]
+        preferred_inputs(
+            np.concatenate([best_for_class, best_for_feature]),
+            titles,
+            value_range=BOUNDS,
+            title="inputs the units like best",
+            path=path,
+        )
     return {
         "test_accuracy": measured["test_accuracy"],
         "lecture_x_probability": x_probability,

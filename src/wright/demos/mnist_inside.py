@@ -37,7 +37,11 @@ def noise_answers(net: nn.Module, count: int, seed: int) -> dict:
     """
     noise = np.random.default_rng(seed).random((count, 1, 28, 28), dtype=np.float32)
     outputs = _outputs(net, noise)
-    return {"images": noise, "outputs": outputs, "most_confident": int(outputs.max(axis=1).argmax())}
+    return {
+        "images": noise,
+        "outputs": outputs,
+        "most_confident": int(outputs.max(axis=1).argmax()),
+    }
 
 
 def shuffled_labels(train_count: int, epochs: int, seed: int) -> dict[str, dict[str, list]]:
@@ -57,9 +61,15 @@ def shuffled_labels(train_count: int, epochs: int, seed: int) -> dict[str, dict[
         wright.manual_seed(seed)
         net = mlp((784, 64, 64, 10), "relu")
         loader = DataLoader(TensorDataset(images, targets), batch_size=50, shuffle=True, seed=seed)
-        history = fit(net, nn.CrossEntropyLoss(), optim.Adam(net.parameters(), lr=3e-3), loader, epochs=epochs,
-                      val_loader=DataLoader(TensorDataset(test_images, test_labels), batch_size=1000),
-                      verbose=0)
+        history = fit(
+            net,
+            nn.CrossEntropyLoss(),
+            optim.Adam(net.parameters(), lr=3e-3),
+            loader,
+            epochs=epochs,
+            val_loader=DataLoader(TensorDataset(test_images, test_labels), batch_size=1000),
+            verbose=0,
+        )
         histories[name] = history.history
     return histories
 
@@ -72,7 +82,9 @@ def _first_epoch_reaching(values: list[float], level: float) -> int:
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
     """Look inside the trained lecture network and run the shuffled-labels experiment."""
     net, accuracy, origin = trained_classifier("mlp-lecture", quick, seed)
-    print(f"784-16-16-10 sigmoid network ({origin}): {100 * accuracy:.1f}% of the test digits right")
+    print(
+        f"784-16-16-10 sigmoid network ({origin}): {100 * accuracy:.1f}% of the test digits right"
+    )
 
     test_images, test_labels = mnist("test", 1000)
     digit_confidence = float(np.median(_outputs(net, test_images).max(axis=1)))
@@ -81,16 +93,20 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     best = noise["most_confident"]
     answer = int(noise["outputs"][best].argmax())
     runner_up = float(np.sort(noise["outputs"][best])[-2])
-    print(f"uniform random noise, {len(top)} images: the most confident answer is '{answer}' with output "
-          f"{top[best]:.3f} (next best {runner_up:.3f}); median top output {np.median(top):.3f} on noise vs "
-          f"{digit_confidence:.3f} on real digits")
+    print(
+        f"uniform random noise, {len(top)} images: the most confident answer is '{answer}' with output "
+        f"{top[best]:.3f} (next best {runner_up:.3f}); median top output {np.median(top):.3f} on noise vs "
+        f"{digit_confidence:.3f} on real digits"
+    )
 
     train_count, epochs = (300, 15) if quick else (1000, 40)
     histories = shuffled_labels(train_count, epochs, seed)
     for name, history in histories.items():
-        print(f"{name:>15}: training accuracy {100 * history['accuracy'][-1]:.1f}% after {epochs} epochs "
-              f"(90% reached at epoch {_first_epoch_reaching(history['accuracy'], 0.9)}), "
-              f"test accuracy {100 * history['val_accuracy'][-1]:.1f}%")
+        print(
+            f"{name:>15}: training accuracy {100 * history['accuracy'][-1]:.1f}% after {epochs} epochs "
+            f"(90% reached at epoch {_first_epoch_reaching(history['accuracy'], 0.9)}), "
+            f"test accuracy {100 * history['val_accuracy'][-1]:.1f}%"
+        )
 
     _draw(out_dir, net, noise, test_images, test_labels, histories)
     true, shuffled = histories["true labels"], histories["shuffled labels"]
@@ -114,13 +130,24 @@ def _draw(out_dir, net, noise, test_images, test_labels, histories) -> None:
     path = picture_path(out_dir, "mnist-inside.png")
     if path is None:
         return
-    weights_as_images(net, cols=8, title="first-layer weights of the 784-16-16-10 network, as 28x28 images",
-                      path=path)
+    weights_as_images(
+        net,
+        cols=8,
+        title="first-layer weights of the 784-16-16-10 network, as 28x28 images",
+        path=path,
+    )
     figure, axes = new_figure(2, 2, size=(7, 5))
     digit = test_images[:1]
-    for row, (image, outputs, what) in enumerate((
-            (noise["images"][noise["most_confident"]], noise["outputs"][noise["most_confident"]], "noise"),
-            (digit[0], _outputs(net, digit)[0], f"a real {test_labels[0]}"))):
+    for row, (image, outputs, what) in enumerate(
+        (
+            (
+                noise["images"][noise["most_confident"]],
+                noise["outputs"][noise["most_confident"]],
+                "noise",
+            ),
+            (digit[0], _outputs(net, digit)[0], f"a real {test_labels[0]}"),
+        )
+    ):
         axes[row, 0].imshow(image[0], cmap="gray", vmin=0, vmax=1)
         axes[row, 0].set_xticks([])
         axes[row, 0].set_yticks([])
@@ -135,5 +162,10 @@ def _draw(out_dir, net, noise, test_images, test_labels, histories) -> None:
     for name, history in histories.items():
         series[f"{name}: training"] = history["accuracy"]
         series[f"{name}: test"] = history["val_accuracy"]
-    curves(series, xlabel="epoch", ylabel="accuracy", title="memorising shuffled labels",
-           path=picture_path(out_dir, "mnist-inside_shuffled.png"))
+    curves(
+        series,
+        xlabel="epoch",
+        ylabel="accuracy",
+        title="memorising shuffled labels",
+        path=picture_path(out_dir, "mnist-inside_shuffled.png"),
+    )

@@ -94,11 +94,11 @@ def small_cnn(features: int = 3) -> nn.Sequential:
         input (N, 1, 9, 9) -> output (N, 2) scores.
     """
     return nn.Sequential(
-        nn.Conv2d(1, features, 3),                 # (N, F, 7, 7)
+        nn.Conv2d(1, features, 3),  # (N, F, 7, 7)
         nn.ReLU(),
-        nn.MaxPool2d(2, 2, ceil_mode=True),        # (N, F, 4, 4)
-        nn.Flatten(),                              # (N, F * 16)
-        nn.Linear(features * 16, len(CLASSES)),    # (N, 2) votes
+        nn.MaxPool2d(2, 2, ceil_mode=True),  # (N, F, 4, 4)
+        nn.Flatten(),  # (N, F * 16)
+        nn.Linear(features * 16, len(CLASSES)),  # (N, 2) votes
     )
 
 
@@ -117,9 +117,13 @@ def train_small_cnn(seed: int, quick: bool) -> tuple[nn.Sequential, dict]:
     history = fit(model, loss_fn, optimizer, train, epochs=8 if quick else 15, verbose=0)
     seconds = time.perf_counter() - started
     measured = evaluate(model, loss_fn, test)
-    return model, {"train_accuracy": history["accuracy"][-1],
-                   "test_accuracy": measured["accuracy"], "test_images": count,
-                   "train_images": count, "train_seconds": seconds}
+    return model, {
+        "train_accuracy": history["accuracy"][-1],
+        "test_accuracy": measured["accuracy"],
+        "test_images": count,
+        "train_images": count,
+        "train_seconds": seconds,
+    }
 
 
 def _feature_similarity(learned: np.ndarray, hand_made: np.ndarray) -> np.ndarray:
@@ -135,12 +139,18 @@ def _print_features(learned: np.ndarray, similarity: np.ndarray) -> None:
     print("Learned features (scaled to -1..1) next to the closest hand-made one:")
     for index, kernel in enumerate(learned):
         closest = int(np.argmax(np.abs(similarity[index])))
-        print(f"  feature {index}: closest to {FEATURE_NAMES[closest]} "
-              f"(cosine {similarity[index, closest]:+.2f})")
+        print(
+            f"  feature {index}: closest to {FEATURE_NAMES[closest]} "
+            f"(cosine {similarity[index, closest]:+.2f})"
+        )
         scaled = kernel / np.abs(kernel).max()
         for learned_row, hand_row in zip(scaled, LECTURE_FEATURES[closest]):
-            print("    " + " ".join(f"{v:+.2f}" for v in learned_row) + "   |   "
-                  + " ".join(f"{v:+.0f}" for v in hand_row))
+            print(
+                "    "
+                + " ".join(f"{v:+.2f}" for v in learned_row)
+                + "   |   "
+                + " ".join(f"{v:+.0f}" for v in hand_row)
+            )
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
@@ -157,11 +167,16 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     """
     images = np.stack([LECTURE_X, LECTURE_O])[:, None]  # (2, 1, 9, 9)
     maps, pooled = filter_pool(images, LECTURE_FEATURES)
-    print("The lecture's 9x9 X (+1 light, -1 dark) filtered by its three 3x3 features "
-          "(mean of pixel products):")
+    print(
+        "The lecture's 9x9 X (+1 light, -1 dark) filtered by its three 3x3 features "
+        "(mean of pixel products):"
+    )
     _print_maps("Filtered maps (7x7):", maps[0])
-    _print_maps("After ReLU and 2x2 stride-2 max pooling (4x4; a window off the edge takes the max "
-                "of what is there):", pooled[0])
+    _print_maps(
+        "After ReLU and 2x2 stride-2 max pooling (4x4; a window off the edge takes the max "
+        "of what is there):",
+        pooled[0],
+    )
     votes = prototype_votes(pooled, pooled)
     print("Fully connected vote (values higher in a class's clean image vote for it):")
     for name, row in zip(CLASSES, votes):
@@ -172,28 +187,52 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     test_images, test_labels = xo_images(measured["test_images"], seed=seed + 1)
     hand_votes = prototype_votes(filter_pool(test_images, LECTURE_FEATURES)[1], pooled)
     hand_accuracy = float(np.mean(hand_votes.argmax(axis=1) == test_labels))
-    print(f"\nThe hand-made features and votes on {len(test_images)} varied images (shifted, "
-          f"scaled, rotated, thick and thin): {hand_accuracy:.1%} correct")
-    print(f"A CNN with three 3x3 features, learned from random weights on "
-          f"{measured['train_images']} images in {measured['train_seconds']:.1f} s: "
-          f"{measured['train_accuracy']:.1%} on its training images, "
-          f"{measured['test_accuracy']:.1%} on {len(test_images)} held-out ones")
+    print(
+        f"\nThe hand-made features and votes on {len(test_images)} varied images (shifted, "
+        f"scaled, rotated, thick and thin): {hand_accuracy:.1%} correct"
+    )
+    print(
+        f"A CNN with three 3x3 features, learned from random weights on "
+        f"{measured['train_images']} images in {measured['train_seconds']:.1f} s: "
+        f"{measured['train_accuracy']:.1%} on its training images, "
+        f"{measured['test_accuracy']:.1%} on {len(test_images)} held-out ones"
+    )
     learned = model[0].weight.data[:, 0]  # (3, 3, 3)
     similarity = _feature_similarity(learned, LECTURE_FEATURES)
     _print_features(learned, similarity)
 
     examples, example_labels = xo_images(16, seed=seed + 2)
     if path := picture_path(out_dir, "xo_examples.png"):
-        image_grid(examples, labels=[CLASSES[k] for k in example_labels], cols=8, vmin=-1, vmax=1,
-                   title="varied X and O images (+1 light, -1 dark)", path=path)
+        image_grid(
+            examples,
+            labels=[CLASSES[k] for k in example_labels],
+            cols=8,
+            vmin=-1,
+            vmax=1,
+            title="varied X and O images (+1 light, -1 dark)",
+            path=path,
+        )
     if path := picture_path(out_dir, "xo_lecture_maps.png"):
-        image_grid(maps[0], labels=list(FEATURE_NAMES), vmin=-1, vmax=1,
-                   title="the lecture's X filtered by each feature", path=path)
+        image_grid(
+            maps[0],
+            labels=list(FEATURE_NAMES),
+            vmin=-1,
+            vmax=1,
+            title="the lecture's X filtered by each feature",
+            path=path,
+        )
     if path := picture_path(out_dir, "xo_features.png"):
         scaled = learned / np.abs(learned).max(axis=(1, 2), keepdims=True)
         titles = [f"hand: {n}" for n in FEATURE_NAMES] + [f"learned {i}" for i in range(3)]
-        image_grid(np.concatenate([LECTURE_FEATURES, scaled]), labels=titles, cols=3, vmin=-1,
-                   vmax=1, title="hand-made features (top) and learned ones", path=path)
+        image_grid(
+            np.concatenate([LECTURE_FEATURES, scaled]),
+            labels=titles,
+            cols=3,
+            vmin=-1,
+            vmax=1,
+            title="hand-made features (top) and learned ones",
+            path=path,
+        )
     return {
         "map_top_left": float(maps[0, 0, 0, 0]),
         "map_centre": float(maps[0, 0, 3, 3]),

@@ -19,7 +19,9 @@ def _summed_cross_entropy(outputs: Tensor, labels: Tensor) -> Tensor:
     return F.cross_entropy(outputs, labels, reduction="sum")
 
 
-def _loss_gradient(model: Module, x: np.ndarray, labels: np.ndarray, loss: LossFn | None) -> np.ndarray:
+def _loss_gradient(
+    model: Module, x: np.ndarray, labels: np.ndarray, loss: LossFn | None
+) -> np.ndarray:
     loss = loss or _summed_cross_entropy
     target = Tensor(labels)
     grad, _ = input_gradient(model, x, lambda inputs, outputs: loss(outputs, target))
@@ -30,8 +32,14 @@ def _clip(x: np.ndarray, bounds: tuple[float, float] | None) -> np.ndarray:
     return x if bounds is None else np.clip(x, bounds[0], bounds[1])
 
 
-def fgsm(model: Module, x, y, eps, loss: LossFn | None = None,
-         bounds: tuple[float, float] | None = (0.0, 1.0)) -> Tensor:
+def fgsm(
+    model: Module,
+    x,
+    y,
+    eps,
+    loss: LossFn | None = None,
+    bounds: tuple[float, float] | None = (0.0, 1.0),
+) -> Tensor:
     """Fast gradient sign method: move every input value by eps in the direction that raises the loss.
 
     x_adv = clip(x + eps * sign(d loss / d x)), one gradient for the whole batch.
@@ -58,8 +66,16 @@ def fgsm(model: Module, x, y, eps, loss: LossFn | None = None,
     return Tensor(_clip(x + eps * np.sign(grad), bounds).astype(x.dtype))
 
 
-def pgd(model: Module, x, y, eps, step, steps: int = 10, loss: LossFn | None = None,
-        bounds: tuple[float, float] | None = (0.0, 1.0)) -> Tensor:
+def pgd(
+    model: Module,
+    x,
+    y,
+    eps,
+    step,
+    steps: int = 10,
+    loss: LossFn | None = None,
+    bounds: tuple[float, float] | None = (0.0, 1.0),
+) -> Tensor:
     """Projected gradient descent (iterated FGSM): many small sign steps, kept within eps of the original.
 
     Each step: x_adv = clip(project(x_adv + step * sign(d loss / d x_adv))), where project clips every value
@@ -84,5 +100,7 @@ def pgd(model: Module, x, y, eps, step, steps: int = 10, loss: LossFn | None = N
     adversarial = x
     for _ in range(steps):
         grad = _loss_gradient(model, adversarial, labels, loss)
-        adversarial = _clip(np.clip(adversarial + step * np.sign(grad), low, high), bounds).astype(x.dtype)
+        adversarial = _clip(np.clip(adversarial + step * np.sign(grad), low, high), bounds).astype(
+            x.dtype
+        )
     return Tensor(adversarial)

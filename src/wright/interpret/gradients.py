@@ -18,7 +18,9 @@ def as_batch(x, caller: str) -> np.ndarray:
     if array.dtype.kind != "f":
         array = array.astype(backend.get_default_dtype())
     if array.ndim == 0 or len(array) == 0:
-        raise ValueError(f"{caller}: expected a batch of inputs (N, ...) with N >= 1, got shape {array.shape}")
+        raise ValueError(
+            f"{caller}: expected a batch of inputs (N, ...) with N >= 1, got shape {array.shape}"
+        )
     return array
 
 
@@ -61,7 +63,9 @@ def input_gradient(
         outputs = model(inputs)
         score = objective(inputs, outputs)
         if score.ndim != 0:
-            raise ValueError(f"input_gradient: the objective must be a scalar, got shape {tuple(score.shape)}")
+            raise ValueError(
+                f"input_gradient: the objective must be a scalar, got shape {tuple(score.shape)}"
+            )
         score.backward()
     grad = np.zeros_like(x) if inputs.grad is None else inputs.grad.data
     return grad, outputs.data
@@ -73,8 +77,10 @@ def per_sample(value, x: np.ndarray, name: str, caller: str) -> np.ndarray:
     if array.ndim == 0:
         return array.reshape((1,) * x.ndim)
     if array.shape != (len(x),):
-        raise ValueError(f"{caller}: {name} must be a number or one per sample ({len(x)},), "
-                         f"got shape {array.shape}")
+        raise ValueError(
+            f"{caller}: {name} must be a number or one per sample ({len(x)},), "
+            f"got shape {array.shape}"
+        )
     return array.reshape((len(x),) + (1,) * (x.ndim - 1))
 
 
@@ -86,5 +92,7 @@ def as_labels(y, count: int, caller: str) -> np.ndarray:
     if labels.ndim == 0:
         labels = np.full(count, labels, dtype=np.int64)
     if labels.shape != (count,):
-        raise ValueError(f"{caller}: expected {count} labels (one per input), got shape {labels.shape}")
+        raise ValueError(
+            f"{caller}: expected {count} labels (one per input), got shape {labels.shape}"
+        )
     return labels.astype(np.int64)

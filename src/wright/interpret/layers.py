@@ -33,13 +33,17 @@ def find_layer(model: Module, layer: LayerRef) -> tuple[str, Module]:
     if isinstance(layer, int | np.integer) and not isinstance(layer, bool):
         children = list(model.named_children())
         if not -len(children) <= layer < len(children):
-            raise IndexError(f"find_layer: {type(model).__name__} has {len(children)} direct children, "
-                             f"so layer index {layer} is out of range")
+            raise IndexError(
+                f"find_layer: {type(model).__name__} has {len(children)} direct children, "
+                f"so layer index {layer} is out of range"
+            )
         return children[layer]
     if isinstance(layer, str) and layer in named:
         return layer, named[layer]
     choices = ", ".join(repr(n) for n in named if n)
-    raise KeyError(f"find_layer: {type(model).__name__} has no layer {layer!r}; its layers are: {choices}")
+    raise KeyError(
+        f"find_layer: {type(model).__name__} has no layer {layer!r}; its layers are: {choices}"
+    )
 
 
 @contextlib.contextmanager
@@ -69,8 +73,10 @@ def default_layers(model: Module) -> list[str]:
     """The layers worth looking at by default: the direct children of the model, in order."""
     names = [name for name, _ in model.named_children()]
     if not names:
-        raise ValueError(f"{type(model).__name__} has no layers inside it; pass the model itself as a layer "
-                         "or a model built from submodules (e.g. nn.Sequential)")
+        raise ValueError(
+            f"{type(model).__name__} has no layers inside it; pass the model itself as a layer "
+            "or a model built from submodules (e.g. nn.Sequential)"
+        )
     return names
 
 
@@ -85,7 +91,9 @@ def record_activations(model: Module, x, layers: list[LayerRef] | None = None) -
     Returns:
         {name: output Tensor}, in the order given. The outputs keep their graph when `x` requires grad.
     """
-    found = [find_layer(model, layer) for layer in (default_layers(model) if layers is None else layers)]
+    found = [
+        find_layer(model, layer) for layer in (default_layers(model) if layers is None else layers)
+    ]
     outputs: dict[str, Tensor] = {}
     with contextlib.ExitStack() as stack:
         for name, module in found:

@@ -31,9 +31,13 @@ def saliency(model: Module, x, target=None) -> Tensor:
 
     def class_score(inputs: Tensor, outputs: Tensor) -> Tensor:
         if outputs.ndim != 2:
-            raise ValueError(f"saliency: the model must output class scores (N, classes), got shape "
-                             f"{tuple(outputs.shape)}")
-        labels = outputs.data.argmax(axis=1) if target is None else as_labels(target, len(x), "saliency")
+            raise ValueError(
+                f"saliency: the model must output class scores (N, classes), got shape "
+                f"{tuple(outputs.shape)}"
+            )
+        labels = (
+            outputs.data.argmax(axis=1) if target is None else as_labels(target, len(x), "saliency")
+        )
         return outputs[np.arange(len(x)), labels].sum()
 
     grad, _ = input_gradient(model, x, class_score)

@@ -13,8 +13,10 @@ from wright.interpret.layers import LayerRef, find_layer, intercept
 from wright.nn.module import Module
 from wright.tensor import Tensor
 
-_UNIT_MEANING = {1: "units are counted along axis 1",
-                 2: "a unit is an index along axis 1 followed by a position, within one sample's output"}
+_UNIT_MEANING = {
+    1: "units are counted along axis 1",
+    2: "a unit is an index along axis 1 followed by a position, within one sample's output",
+}
 
 
 def _unit_indices(unit, caller: str) -> np.ndarray:
@@ -23,8 +25,10 @@ def _unit_indices(unit, caller: str) -> np.ndarray:
     if units.ndim == 0 or (units.ndim == 1 and isinstance(unit, tuple)):
         units = units.reshape(1, -1) if isinstance(unit, tuple) else units.reshape(1)
     if units.ndim not in (1, 2) or units.dtype.kind not in "iu" or units.size == 0:
-        raise ValueError(f"{caller}: unit must be an int, a tuple of ints (channel, row, col), or a non-empty "
-                         f"list of either, got {unit!r}")
+        raise ValueError(
+            f"{caller}: unit must be an int, a tuple of ints (channel, row, col), or a non-empty "
+            f"list of either, got {unit!r}"
+        )
     return units.astype(np.int64)
 
 
@@ -32,15 +36,21 @@ def _check_units(units: np.ndarray, output: Tensor, where: str, caller: str) -> 
     per_sample = output.shape[1:]
     width = 1 if units.ndim == 1 else units.shape[1]
     if len(per_sample) < width:
-        raise ValueError(f"{caller}: {where} gives output of shape {tuple(output.shape)}, which has no unit "
-                         f"{tuple(units[0]) if units.ndim == 2 else int(units[0])}")
+        raise ValueError(
+            f"{caller}: {where} gives output of shape {tuple(output.shape)}, which has no unit "
+            f"{tuple(units[0]) if units.ndim == 2 else int(units[0])}"
+        )
     limits = np.array(per_sample[:width])
-    outside = np.any((units.reshape(len(units), width) < 0) | (units.reshape(len(units), width) >= limits),
-                     axis=1)
+    outside = np.any(
+        (units.reshape(len(units), width) < 0) | (units.reshape(len(units), width) >= limits),
+        axis=1,
+    )
     if outside.any():
         bad = units[np.argmax(outside)]
-        raise IndexError(f"{caller}: {where} gives output of shape {tuple(output.shape)}, so unit "
-                         f"{bad.tolist()} does not exist ({_UNIT_MEANING[units.ndim]})")
+        raise IndexError(
+            f"{caller}: {where} gives output of shape {tuple(output.shape)}, so unit "
+            f"{bad.tolist()} does not exist ({_UNIT_MEANING[units.ndim]})"
+        )
 
 
 def unit_activation(output: Tensor, units: np.ndarray) -> Tensor:
@@ -141,7 +151,9 @@ def ablate(model: Module, layer: LayerRef, units: int | Sequence[int]) -> Iterat
     """
     units = _unit_indices(units, "ablate")
     if units.ndim != 1:
-        raise ValueError(f"ablate: units are whole neurons or channels (ints along axis 1), got {units.tolist()}")
+        raise ValueError(
+            f"ablate: units are whole neurons or channels (ints along axis 1), got {units.tolist()}"
+        )
     _, module = find_layer(model, layer)
     masks: dict[tuple[int, ...], Tensor] = {}
 

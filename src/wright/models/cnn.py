@@ -23,13 +23,13 @@ def lenet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.0) -> 
         input (N, in_channels, 28, 28) -> output (N, num_classes) scores (logits).
     """
     layers: list[nn.Module] = [
-        nn.Conv2d(in_channels, 20, 5),   # (N, 20, 24, 24)
+        nn.Conv2d(in_channels, 20, 5),  # (N, 20, 24, 24)
         nn.ReLU(),
-        nn.MaxPool2d(2),                 # (N, 20, 12, 12)
-        nn.Conv2d(20, 50, 5),            # (N, 50, 8, 8)
+        nn.MaxPool2d(2),  # (N, 20, 12, 12)
+        nn.Conv2d(20, 50, 5),  # (N, 50, 8, 8)
         nn.ReLU(),
-        nn.MaxPool2d(2),                 # (N, 50, 4, 4)
-        nn.Flatten(),                    # (N, 800)
+        nn.MaxPool2d(2),  # (N, 50, 4, 4)
+        nn.Flatten(),  # (N, 800)
         nn.Linear(800, 500),
         nn.ReLU(),
     ]
@@ -39,16 +39,30 @@ def lenet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.0) -> 
     return nn.Sequential(*layers)
 
 
-register(ModelSpec(
-    name="cnn",
-    summary="LeNet-style: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam",
-    builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels),
-    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=64, epochs=8, schedule="cosine",
-))
+register(
+    ModelSpec(
+        name="cnn",
+        summary="LeNet-style: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam",
+        builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels),
+        loss="cross-entropy",
+        optimizer="adam",
+        lr=1e-3,
+        batch_size=64,
+        epochs=8,
+        schedule="cosine",
+    )
+)
 
-register(ModelSpec(
-    name="cnn-long",
-    summary="the cnn with dropout 0.5 before its last layer, trained about twice as long; Adam",
-    builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels, dropout=0.5),
-    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=64, epochs=15, schedule="cosine",
-))
+register(
+    ModelSpec(
+        name="cnn-long",
+        summary="the cnn with dropout 0.5 before its last layer, trained about twice as long; Adam",
+        builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels, dropout=0.5),
+        loss="cross-entropy",
+        optimizer="adam",
+        lr=1e-3,
+        batch_size=64,
+        epochs=15,
+        schedule="cosine",
+    )
+)

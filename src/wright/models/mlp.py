@@ -8,7 +8,9 @@ from wright import nn
 from wright.models.registry import ModelSpec, register
 
 
-def mlp(sizes: tuple[int, ...], activation: str = "relu", output_activation: str | None = None) -> nn.Sequential:
+def mlp(
+    sizes: tuple[int, ...], activation: str = "relu", output_activation: str | None = None
+) -> nn.Sequential:
     """A fully connected network with the given layer sizes, e.g. (784, 16, 16, 10).
 
     Images are flattened first. Hidden layers use `activation`; the last layer uses `output_activation`
@@ -32,23 +34,48 @@ def mlp(sizes: tuple[int, ...], activation: str = "relu", output_activation: str
     return nn.Sequential(*layers)
 
 
-register(ModelSpec(
-    name="mlp-lecture",
-    summary="784-16-16-10, sigmoid everywhere, quadratic cost, plain minibatch SGD (the lectures' network)",
-    builder=lambda num_classes=10, in_features=784: mlp((in_features, 16, 16, num_classes), "sigmoid", "sigmoid"),
-    loss="quadratic", optimizer="sgd", lr=3.0, batch_size=10, epochs=30,
-))
+register(
+    ModelSpec(
+        name="mlp-lecture",
+        summary="784-16-16-10, sigmoid everywhere, quadratic cost, plain minibatch SGD (the lectures' network)",
+        builder=lambda num_classes=10, in_features=784: mlp(
+            (in_features, 16, 16, num_classes), "sigmoid", "sigmoid"
+        ),
+        loss="quadratic",
+        optimizer="sgd",
+        lr=3.0,
+        batch_size=10,
+        epochs=30,
+    )
+)
 
-register(ModelSpec(
-    name="mlp-30",
-    summary="784-30-10 sigmoid, quadratic cost, SGD lr 3.0, batch 10, 30 epochs (the textbook setting)",
-    builder=lambda num_classes=10, in_features=784: mlp((in_features, 30, num_classes), "sigmoid", "sigmoid"),
-    loss="quadratic", optimizer="sgd", lr=3.0, batch_size=10, epochs=30,
-))
+register(
+    ModelSpec(
+        name="mlp-30",
+        summary="784-30-10 sigmoid, quadratic cost, SGD lr 3.0, batch 10, 30 epochs (the textbook setting)",
+        builder=lambda num_classes=10, in_features=784: mlp(
+            (in_features, 30, num_classes), "sigmoid", "sigmoid"
+        ),
+        loss="quadratic",
+        optimizer="sgd",
+        lr=3.0,
+        batch_size=10,
+        epochs=30,
+    )
+)
 
-register(ModelSpec(
-    name="mlp",
-    summary="784-256-256-10 ReLU, cross-entropy, Adam (the 'couple of tweaks' that reach 98%)",
-    builder=lambda num_classes=10, in_features=784: mlp((in_features, 256, 256, num_classes), "relu"),
-    loss="cross-entropy", optimizer="adam", lr=1e-3, batch_size=128, epochs=12, schedule="cosine",
-))
+register(
+    ModelSpec(
+        name="mlp",
+        summary="784-256-256-10 ReLU, cross-entropy, Adam (the 'couple of tweaks' that reach 98%)",
+        builder=lambda num_classes=10, in_features=784: mlp(
+            (in_features, 256, 256, num_classes), "relu"
+        ),
+        loss="cross-entropy",
+        optimizer="adam",
+        lr=1e-3,
+        batch_size=128,
+        epochs=12,
+        schedule="cosine",
+    )
+)

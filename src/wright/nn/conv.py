@@ -19,17 +19,30 @@ class _ConvNd(Module):
 
     spatial_dims: int
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype=None,
+    ) -> None:
         super().__init__()
         name, n = type(self).__name__, self.spatial_dims
         if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels {in_channels} and out_channels {out_channels} "
-                             f"must both be divisible by groups {groups}")
+            raise ValueError(
+                f"{name}: in_channels {in_channels} and out_channels {out_channels} "
+                f"must both be divisible by groups {groups}"
+            )
         if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
-                             f"{padding_mode!r}")
+            raise ValueError(
+                f"{name}: only padding_mode='zeros' is supported, got {padding_mode!r}"
+            )
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = as_tuple(kernel_size, n, "kernel_size", name)
         self.stride = as_tuple(stride, n, "stride", name)
@@ -56,16 +69,26 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F._convolve(self.describe(), x, self.weight, self.bias, self.stride, self.padding,
-                           self.dilation, self.groups)
+        return F._convolve(
+            self.describe(),
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+        )
 
     def summary_line(self) -> str:
         kernel = "x".join(str(k) for k in self.kernel_size)
         return f"{type(self).__name__} {self.in_channels}->{self.out_channels}, {kernel}"
 
     def extra_repr(self) -> str:
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         if self.padding != (0,) * self.spatial_dims:
             text += f", padding={self.padding!r}"
         if self.dilation != (1,) * self.spatial_dims:

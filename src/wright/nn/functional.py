@@ -79,7 +79,9 @@ def _as_target(target, like: Tensor) -> Tensor:
 
 def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
     if pred.shape != target.shape:
-        raise ValueError(f"{name}: input has shape {tuple(pred.shape)} but target has shape {tuple(target.shape)}")
+        raise ValueError(
+            f"{name}: input has shape {tuple(pred.shape)} but target has shape {tuple(target.shape)}"
+        )
 
 
 def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -95,20 +97,31 @@ def _check_labels(name: str, logits: Tensor, target: Tensor, ignore_index: int) 
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold integer class labels, got dtype {labels.dtype}")
     if logits.ndim < 2:
-        raise ValueError(f"{name}: input must be (N, C) or (N, C, *), got shape {tuple(logits.shape)}")
+        raise ValueError(
+            f"{name}: input must be (N, C) or (N, C, *), got shape {tuple(logits.shape)}"
+        )
     expected = (logits.shape[0],) + logits.shape[2:]
     if labels.shape != expected:
-        raise ValueError(f"{name}: input of shape {tuple(logits.shape)} needs target of shape {expected}, "
-                         f"got {tuple(labels.shape)}")
+        raise ValueError(
+            f"{name}: input of shape {tuple(logits.shape)} needs target of shape {expected}, "
+            f"got {tuple(labels.shape)}"
+        )
     classes = logits.shape[1]
     bad = labels[((labels < 0) | (labels >= classes)) & (labels != ignore_index)]
     if bad.size:
-        raise ValueError(f"{name}: target label {bad.flat[0]} is outside [0, {classes}) for {classes} classes")
+        raise ValueError(
+            f"{name}: target label {bad.flat[0]} is outside [0, {classes}) for {classes} classes"
+        )
     return labels
 
 
-def cross_entropy(logits: Tensor, target, reduction: str = "mean", label_smoothing: float = 0.0,
-                  ignore_index: int = -100) -> Tensor:
+def cross_entropy(
+    logits: Tensor,
+    target,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+    ignore_index: int = -100,
+) -> Tensor:
     """Softmax over classes (axis 1) then the negative log-probability of each true label.
 
     Args:
@@ -121,12 +134,18 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean", label_smoothi
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     _check_labels("cross_entropy", logits, target, ignore_index)
-    return losses.CrossEntropy.apply(logits, target, reduction=reduction, label_smoothing=label_smoothing,
-                                     ignore_index=ignore_index)
+    return losses.CrossEntropy.apply(
+        logits,
+        target,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+        ignore_index=ignore_index,
+    )
 
 
-def nll_loss(log_probs: Tensor, target, reduction: str = "mean",
-             ignore_index: int = -100) -> Tensor:
+def nll_loss(
+    log_probs: Tensor, target, reduction: str = "mean", ignore_index: int = -100
+) -> Tensor:
     """Negative log-likelihood of integer labels given log-probabilities (N, C).
 
     Labels equal to `ignore_index` add nothing and are left out of the mean, as in cross_entropy.
@@ -150,8 +169,10 @@ def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tenso
     _check_same_shape("binary_cross_entropy", prob, target)
     _check_reduction("binary_cross_entropy", reduction)
     if prob.data.size and (prob.data.min() < 0 or prob.data.max() > 1):
-        raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]; "
-                         "use binary_cross_entropy_with_logits for raw scores")
+        raise ValueError(
+            "binary_cross_entropy: input must hold probabilities in [0, 1]; "
+            "use binary_cross_entropy_with_logits for raw scores"
+        )
     return losses.BinaryCrossEntropy.apply(prob, target, reduction=reduction)
 
 
@@ -194,8 +215,10 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
 
 # ----- convolution, pooling, normalization, dropout, resizing -----
 
-def _check_image(owner: str, x: Tensor, layouts: tuple[str, ...],
-                 channels: int | None = None) -> None:
+
+def _check_image(
+    owner: str, x: Tensor, layouts: tuple[str, ...], channels: int | None = None
+) -> None:
     """Raise a ValueError naming `owner` unless x has a layout's rank and `channels` at dim 1."""
     ranks = [layout.count(",") + 1 for layout in layouts]
     if x.ndim not in ranks or (channels is not None and x.shape[1] != channels):
@@ -203,13 +226,23 @@ def _check_image(owner: str, x: Tensor, layouts: tuple[str, ...],
         raise ValueError(f"{owner} got input of shape {tuple(x.shape)}; expected {wanted}")
 
 
-def _convolve(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding,
-              dilation, groups: int) -> Tensor:
+def _convolve(
+    owner: str,
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride,
+    padding,
+    dilation,
+    groups: int,
+) -> Tensor:
     spatial = weight.ndim - 2
     if spatial not in (1, 2) or weight.shape[0] % groups:
-        raise ValueError(f"{owner}: weight must be (out_channels, in_channels / groups, *kernel) "
-                         f"with 1 or 2 kernel dimensions and out_channels divisible by "
-                         f"groups={groups}, got {weight.shape}")
+        raise ValueError(
+            f"{owner}: weight must be (out_channels, in_channels / groups, *kernel) "
+            f"with 1 or 2 kernel dimensions and out_channels divisible by "
+            f"groups={groups}, got {weight.shape}"
+        )
     layout = "(N, C, L)" if spatial == 1 else "(N, C, H, W)"
     _check_image(owner, x, (layout,), weight.shape[1] * groups)
     window = C.sliding_window(owner, x.shape[2:], weight.shape[2:], stride, padding, dilation)
@@ -220,14 +253,28 @@ def _convolve(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, stride
     return out.squeeze(2)
 
 
-def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv1d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """Slide (out, C/groups, K) kernels along (N, C, L) signals: (N, out, L_out). See Conv1d."""
     return _convolve("conv1d", x, weight, bias, stride, padding, dilation, groups)
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """Filter (N, C, H, W) images with (out, C/groups, KH, KW) kernels: (N, out, H_out, W_out).
 
     See Conv2d for the arguments and the output size.
@@ -235,25 +282,43 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     return _convolve("conv2d", x, weight, bias, stride, padding, dilation, groups)
 
 
-def _pool(owner: str, x: Tensor, op, kernel_size, stride, padding, dilation, ceil_mode,
-          **attrs) -> Tensor:
+def _pool(
+    owner: str, x: Tensor, op, kernel_size, stride, padding, dilation, ceil_mode, **attrs
+) -> Tensor:
     _check_image(owner, x, ("(N, C, H, W)",))
-    window = C.sliding_window(owner, x.shape[2:], kernel_size, stride, padding, dilation,
-                              ceil_mode, pooling=True)
+    window = C.sliding_window(
+        owner, x.shape[2:], kernel_size, stride, padding, dilation, ceil_mode, pooling=True
+    )
     return op.apply(x, window=window, **attrs)
 
 
-def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False) -> Tensor:
+def max_pool2d(
+    x: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False
+) -> Tensor:
     """The largest value in each window (stride defaults to the kernel size). See MaxPool2d."""
     return _pool("max_pool2d", x, C.MaxPool2d, kernel_size, stride, padding, dilation, ceil_mode)
 
 
-def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
+def avg_pool2d(
+    x: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     """The mean of each window (stride defaults to the kernel size). See AvgPool2d."""
-    return _pool("avg_pool2d", x, C.AvgPool2d, kernel_size, stride, padding, 1, ceil_mode,
-                 count_include_pad=count_include_pad)
+    return _pool(
+        "avg_pool2d",
+        x,
+        C.AvgPool2d,
+        kernel_size,
+        stride,
+        padding,
+        1,
+        ceil_mode,
+        count_include_pad=count_include_pad,
+    )
 
 
 def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
@@ -295,23 +360,40 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return x * Tensor(mask)
 
 
-def _batch_norm(owner: str, x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-                weight: Tensor | None, bias: Tensor | None, training: bool, momentum: float,
-                eps: float) -> Tensor:
+def _batch_norm(
+    owner: str,
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: float,
+    eps: float,
+) -> Tensor:
     channels = x.shape[1] if x.ndim > 1 else None
     shape = (1, channels) + (1,) * (x.ndim - 2)
     if training or running_mean is None:
         axes = (0,) + tuple(range(2, x.ndim))
         count = x.data.size // channels
         if training and count < 2:
-            raise ValueError(f"{owner} needs more than one value per channel to train, got input "
-                             f"of shape {tuple(x.shape)}")
+            raise ValueError(
+                f"{owner} needs more than one value per channel to train, got input "
+                f"of shape {tuple(x.shape)}"
+            )
         mean = x.mean(axis=axes, keepdims=True)
         centred = x - mean
         var = (centred * centred).mean(axis=axes, keepdims=True)
         if training and running_mean is not None:
-            _update_running_stats(owner, running_mean, running_var, mean.data.ravel(),
-                                  var.data.ravel(), count, momentum)
+            _update_running_stats(
+                owner,
+                running_mean,
+                running_var,
+                mean.data.ravel(),
+                var.data.ravel(),
+                count,
+                momentum,
+            )
         out = centred / (var + eps).sqrt()
         scale, shift = weight, bias
     else:
@@ -325,8 +407,15 @@ def _batch_norm(owner: str, x: Tensor, running_mean: Tensor | None, running_var:
     return out if shift is None else out + shift.reshape(shape)
 
 
-def _update_running_stats(owner: str, running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
-                          var: np.ndarray, count: int, momentum: float) -> None:
+def _update_running_stats(
+    owner: str,
+    running_mean: Tensor,
+    running_var: Tensor,
+    mean: np.ndarray,
+    var: np.ndarray,
+    count: int,
+    momentum: float,
+) -> None:
     bad = ~(np.isfinite(mean) & np.isfinite(var))
     if bad.any():
         raise FloatingPointError(
@@ -339,9 +428,16 @@ def _update_running_stats(owner: str, running_mean: Tensor, running_var: Tensor,
     running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
 
 
-def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each channel (axis 1) to mean 0, variance 1, then scale by weight, shift by bias.
 
     Training uses the batch's statistics and, when running_mean/running_var are given, moves them
@@ -351,8 +447,9 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         FloatingPointError: in training, when the batch statistics are NaN or infinite; the running
             statistics are left as they were rather than silently poisoned.
     """
-    return _batch_norm("batch_norm", x, running_mean, running_var, weight, bias, training,
-                       momentum, eps)
+    return _batch_norm(
+        "batch_norm", x, running_mean, running_var, weight, bias, training, momentum, eps
+    )
 
 
 def _nearest_indices(size: int, out: int, scale_factor: float | None) -> np.ndarray:
@@ -367,13 +464,17 @@ def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor
     _check_image(owner, x, ("(N, C, L)", "(N, C, H, W)"))
     spatial = x.shape[2:]
     if (size is None) == (scale_factor is None):
-        raise ValueError(f"{owner}: give exactly one of size and scale_factor, got {size!r} and "
-                         f"{scale_factor!r}")
+        raise ValueError(
+            f"{owner}: give exactly one of size and scale_factor, got {size!r} and {scale_factor!r}"
+        )
     if size is not None:
         sizes, factors = C.as_tuple(size, len(spatial), "size", owner), (None,) * len(spatial)
     else:
-        factors = (tuple(scale_factor) if isinstance(scale_factor, tuple | list)
-                   else (scale_factor,) * len(spatial))
+        factors = (
+            tuple(scale_factor)
+            if isinstance(scale_factor, tuple | list)
+            else (scale_factor,) * len(spatial)
+        )
         sizes = tuple(math.floor(s * f) for s, f in zip(spatial, factors))
     if min(sizes) < 1:
         raise ValueError(f"{owner}: the output size {sizes} must be positive (input {spatial})")
@@ -382,8 +483,8 @@ def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor
             # Whole-number scaling repeats each row (column): broadcast along a new axis, merge.
             shape = x.shape
             x = x.unsqueeze(axis + 1)
-            x = x.expand(shape[:axis + 1] + (after // before,) + shape[axis + 1:])
-            x = x.reshape(shape[:axis] + (after,) + shape[axis + 1:])
+            x = x.expand(shape[: axis + 1] + (after // before,) + shape[axis + 1 :])
+            x = x.reshape(shape[:axis] + (after,) + shape[axis + 1 :])
         else:
             x = x[(slice(None),) * axis + (_nearest_indices(before, after, factor),)]
     return x

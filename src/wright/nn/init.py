@@ -18,14 +18,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity not in _GAINS:
-        raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; choose from {sorted(_GAINS)}")
+        raise ValueError(
+            f"calculate_gain: unknown nonlinearity {nonlinearity!r}; choose from {sorted(_GAINS)}"
+        )
     return _GAINS[nonlinearity]
 
 
 def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """Inputs and outputs feeding one weight: (in * kernel size, out * kernel size) for (out, in, *kernel)."""
     if tensor.ndim < 2:
-        raise ValueError(f"fan in/out needs a weight with at least 2 dimensions, got shape {tensor.shape}")
+        raise ValueError(
+            f"fan in/out needs a weight with at least 2 dimensions, got shape {tensor.shape}"
+        )
     receptive = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
@@ -73,14 +77,18 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0.0, nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor, a: float = 0.0, nonlinearity: str = "leaky_relu", generator=None
+) -> Tensor:
     """He: U(-b, b) with b = gain * sqrt(3 / fan_in); suited to ReLU layers."""
     fan_in, _ = fan_in_and_fan_out(tensor)
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan_in)
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0.0, nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor, a: float = 0.0, nonlinearity: str = "leaky_relu", generator=None
+) -> Tensor:
     """He: N(0, std^2) with std = gain / sqrt(fan_in)."""
     fan_in, _ = fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan_in), generator)

@@ -39,7 +39,9 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         dtype = dtype or backend.get_default_dtype()
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
-        self.register_parameter("bias", Parameter(np.empty(out_features, dtype=dtype)) if bias else None)
+        self.register_parameter(
+            "bias", Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+        )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -36,12 +36,16 @@ class CrossEntropyLoss(_Loss):
     Shape: input (N, C) or (N, C, *), target (N,) or (N, *) integers in [0, C).
     """
 
-    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0, ignore_index: int = -100) -> None:
+    def __init__(
+        self, reduction: str = "mean", label_smoothing: float = 0.0, ignore_index: int = -100
+    ) -> None:
         super().__init__(reduction)
         self.label_smoothing, self.ignore_index = label_smoothing, ignore_index
 
     def forward(self, logits: Tensor, target) -> Tensor:
-        return F.cross_entropy(logits, target, self.reduction, self.label_smoothing, self.ignore_index)
+        return F.cross_entropy(
+            logits, target, self.reduction, self.label_smoothing, self.ignore_index
+        )
 
 
 class NLLLoss(_Loss):

@@ -17,7 +17,9 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True) -> None:
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+        super().__init__(
+            data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad
+        )
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -51,7 +53,9 @@ class Module:
 
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}: call super().__init__() before assigning attributes")
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            )
         for registry in (self._parameters, self._buffers, self._modules):
             registry.pop(name, None)
         if isinstance(value, Parameter):
@@ -112,7 +116,10 @@ class Module:
 
     def check_input(self, x: Tensor, feature_axis: int, expected: int, layout: str) -> None:
         """Raise a ValueError naming this module when `x` lacks `expected` features on `feature_axis`."""
-        if x.ndim < (-feature_axis if feature_axis < 0 else feature_axis + 1) or x.shape[feature_axis] != expected:
+        if (
+            x.ndim < (-feature_axis if feature_axis < 0 else feature_axis + 1)
+            or x.shape[feature_axis] != expected
+        ):
             raise ValueError(
                 f"{self.describe()} got input of shape {tuple(x.shape)}; expected {layout} with "
                 f"{expected} at dimension {feature_axis}"
@@ -235,7 +242,10 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+        lines = [
+            f"({name}): " + repr(child).replace("\n", "\n  ")
+            for name, child in self._modules.items()
+        ]
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not lines:
             return head + ")"

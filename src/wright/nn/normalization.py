@@ -16,8 +16,15 @@ class _BatchNorm(Module):
 
     layouts: tuple[str, ...]
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype=None,
+    ) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -56,8 +63,17 @@ class _BatchNorm(Module):
         if updating and momentum is None:
             # A cumulative moving average: every batch so far weighs the same.
             momentum = 1.0 / (float(self.num_batches_tracked.data) + 1.0)
-        out = F._batch_norm(self.describe(), x, self.running_mean, self.running_var, self.weight,
-                            self.bias, self.training, momentum or 0.0, self.eps)
+        out = F._batch_norm(
+            self.describe(),
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training,
+            momentum or 0.0,
+            self.eps,
+        )
         if updating:
             self.num_batches_tracked.data += 1
         return out
@@ -66,8 +82,10 @@ class _BatchNorm(Module):
         return f"{type(self).__name__} {self.num_features}"
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):

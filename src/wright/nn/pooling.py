@@ -31,23 +31,34 @@ class MaxPool2d(Module):
         (64, 20, 12, 12)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 ceil_mode: bool = False) -> None:
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False
+    ) -> None:
         super().__init__()
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = kernel_size if stride is None else stride
         self.dilation, self.ceil_mode = dilation, ceil_mode
 
     def forward(self, x: Tensor) -> Tensor:
-        return F._pool(self.describe(), x, C.MaxPool2d, self.kernel_size, self.stride, self.padding,
-                       self.dilation, self.ceil_mode)
+        return F._pool(
+            self.describe(),
+            x,
+            C.MaxPool2d,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+        )
 
     def summary_line(self) -> str:
         return f"MaxPool2d {self.kernel_size}"
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
@@ -62,23 +73,40 @@ class AvgPool2d(Module):
         input (N, C, H, W) -> output (N, C, H_out, W_out), sized as in MaxPool2d.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True) -> None:
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
         super().__init__()
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = kernel_size if stride is None else stride
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def forward(self, x: Tensor) -> Tensor:
-        return F._pool(self.describe(), x, C.AvgPool2d, self.kernel_size, self.stride,
-                       self.padding, 1, self.ceil_mode, count_include_pad=self.count_include_pad)
+        return F._pool(
+            self.describe(),
+            x,
+            C.AvgPool2d,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            1,
+            self.ceil_mode,
+            count_include_pad=self.count_include_pad,
+        )
 
     def summary_line(self) -> str:
         return f"AvgPool2d {self.kernel_size}"
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"ceil_mode={self.ceil_mode}, count_include_pad={self.count_include_pad}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"ceil_mode={self.ceil_mode}, count_include_pad={self.count_include_pad}"
+        )
 
 
 class AdaptiveAvgPool2d(Module):

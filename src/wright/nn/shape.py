@@ -29,7 +29,7 @@ class Unflatten(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         dim = self.dim % x.ndim
-        return x.reshape(x.shape[:dim] + self.sizes + x.shape[dim + 1:])
+        return x.reshape(x.shape[:dim] + self.sizes + x.shape[dim + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, sizes={self.sizes}"

@@ -19,7 +19,9 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, norm_type: fl
     else:
         total = float(sum(np.sum(np.abs(g.data) ** norm_type) for g in grads) ** (1.0 / norm_type))
     if not np.isfinite(total):
-        raise FloatingPointError(f"clip_grad_norm_: the gradient norm is {total}; training has diverged")
+        raise FloatingPointError(
+            f"clip_grad_norm_: the gradient norm is {total}; training has diverged"
+        )
     scale = max_norm / (total + 1e-6)
     if scale < 1:
         for g in grads:

@@ -58,20 +58,36 @@ class Window:
 
     def unsqueezed(self) -> Window:
         """The same window with a leading axis of size 1 added (a signal as a one-row image)."""
-        return Window((1,) + self.kernel, (1,) + self.stride, (1,) + self.dilation,
-                      (0,) + self.pad_before, (0,) + self.pad_after, (1,) + self.out)
+        return Window(
+            (1,) + self.kernel,
+            (1,) + self.stride,
+            (1,) + self.dilation,
+            (0,) + self.pad_before,
+            (0,) + self.pad_after,
+            (1,) + self.out,
+        )
 
     def offsets(self):
         """For each kernel tap (i, j), row-major, the slices of the padded image the tap visits."""
         (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.out
         for i in range(kh):
             for j in range(kw):
-                yield (slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
-                       slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+                yield (
+                    slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                    slice(j * dw, j * dw + sw * (ow - 1) + 1, sw),
+                )
 
 
-def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padding=0,
-                   dilation=1, ceil_mode: bool = False, pooling: bool = False) -> Window:
+def sliding_window(
+    caller: str,
+    size: tuple[int, ...],
+    kernel,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    pooling: bool = False,
+) -> Window:
     """Check a kernel against an input's spatial size and work out the output size.
 
     Args:
@@ -99,20 +115,21 @@ def sliding_window(caller: str, size: tuple[int, ...], kernel, stride=None, padd
         before = after = (0,) * n
     elif padding == "same":
         if pooling or max(stride) != 1:
-            raise ValueError(f"{caller}: padding='same' needs stride 1 (and a convolution), got "
-                             f"stride {stride}")
+            raise ValueError(
+                f"{caller}: padding='same' needs stride 1 (and a convolution), got stride {stride}"
+            )
         before = tuple((e - 1) // 2 for e in extent)
         after = tuple(e - 1 - b for e, b in zip(extent, before))
     elif isinstance(padding, str):
-        raise ValueError(f"{caller}: padding must be an int, a tuple, 'valid' or 'same', got "
-                         f"{padding!r}")
+        raise ValueError(
+            f"{caller}: padding must be an int, a tuple, 'valid' or 'same', got {padding!r}"
+        )
     else:
         before = after = as_tuple(padding, n, "padding", caller)
         if min(before) < 0:
             raise ValueError(f"{caller}: padding must be >= 0, got {before}")
         if pooling and any(2 * p > k for p, k in zip(before, kernel)):
-            raise ValueError(f"{caller}: padding {before} must be at most half the kernel "
-                             f"{kernel}")
+            raise ValueError(f"{caller}: padding {before} must be at most half the kernel {kernel}")
     out, overhang = [], []
     sides = zip(_AXIS_NAMES[n], size, extent, stride, before, after)
     for axis, (name, s, e, st, b, a) in enumerate(sides):
@@ -142,7 +159,7 @@ def _pad_channels_last(x: np.ndarray, window: Window) -> np.ndarray:
     (top, left), (bottom, right) = window.pad_before, window.pad_after
     n, h, w, c = x.shape
     padded = np.zeros((n, h + top + bottom, w + left + right, c), x.dtype)
-    padded[:, top:top + h, left:left + w] = x
+    padded[:, top : top + h, left : left + w] = x
     return padded
 
 
@@ -151,8 +168,14 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
     n, _, _, c = padded.shape
     sn, sh, sw, sc = padded.strides
     shape = (n, *window.out, *window.kernel, c)
-    strides = (sn, sh * window.stride[0], sw * window.stride[1], sh * window.dilation[0],
-               sw * window.dilation[1], sc)
+    strides = (
+        sn,
+        sh * window.stride[0],
+        sw * window.stride[1],
+        sh * window.dilation[0],
+        sw * window.dilation[1],
+        sc,
+    )
     return as_strided(padded, shape, strides, writeable=False)
 
 
@@ -205,7 +228,7 @@ class Conv2d(Function):
             images = max(1, _BLOCK_NUMBERS // (oh * ow * kernels.shape[2]))
             for start in range(0, n, images):
                 rows = slice(start * oh * ow, min(start + images, n) * oh * ow)
-                cols = _columns(patches[start:start + images])
+                cols = _columns(patches[start : start + images])
                 np.matmul(cols, kernels.transpose(0, 2, 1), out=out[:, rows])
         out = out.transpose(1, 0, 2).reshape(n * oh, -1)
         if bias is not None:
@@ -245,7 +268,7 @@ class Conv2d(Function):
             tap_grad = tap_grads[:, tap].reshape(groups, n, oh, ow, -1)
             grad_padded[:, rows, columns] += tap_grad.transpose(1, 2, 3, 0, 4)
         grad_padded = grad_padded.reshape(n, hp, wp, c)
-        return grad_padded[:, top:top + h, left:left + w].transpose(0, 3, 1, 2)
+        return grad_padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
 
 
 def _pad_like(x: np.ndarray, window: Window, value: float) -> np.ndarray:
@@ -255,13 +278,13 @@ def _pad_like(x: np.ndarray, window: Window, value: float) -> np.ndarray:
     (top, left), (bottom, right) = window.pad_before, window.pad_after
     n, c, h, w = x.shape
     padded = np.full_like(x, value, shape=(n, c, h + top + bottom, w + left + right))
-    padded[:, :, top:top + h, left:left + w] = x
+    padded[:, :, top : top + h, left : left + w] = x
     return padded
 
 
 def _crop(padded: np.ndarray, window: Window, shape: tuple[int, ...]) -> np.ndarray:
     (top, left), (h, w) = window.pad_before, shape[2:]
-    return padded[:, :, top:top + h, left:left + w]
+    return padded[:, :, top : top + h, left : left + w]
 
 
 class MaxPool2d(Function):

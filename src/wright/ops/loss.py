@@ -49,7 +49,11 @@ class CrossEntropy(Function):
             losses -= log_probs.mean(axis=1) * label_smoothing
         losses = losses * keep
         self.log_probs, self.target, self.keep = log_probs, safe_target, keep
-        self.reduction, self.smoothing, self.count = reduction, label_smoothing, max(int(keep.sum()), 1)
+        self.reduction, self.smoothing, self.count = (
+            reduction,
+            label_smoothing,
+            max(int(keep.sum()), 1),
+        )
         if reduction == "mean":
             return np.sum(losses) / self.count
         return _reduce(losses, reduction)
@@ -96,7 +100,9 @@ class BinaryCrossEntropyWithLogits(Function):
 
     def backward(self, grad):
         # d/dx = sigmoid(x) - t
-        return _scale(grad, self.logits.size, self.reduction) * (sigmoid_array(self.logits) - self.target), None
+        return _scale(grad, self.logits.size, self.reduction) * (
+            sigmoid_array(self.logits) - self.target
+        ), None
 
 
 class QuadraticCost(Function):

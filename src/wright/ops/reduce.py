@@ -37,7 +37,9 @@ class Mean(Function):
         return np.mean(a, axis=axis, keepdims=keepdims)
 
     def backward(self, grad):
-        grad = _expand_back(grad, self.shape, self.axis, self.keepdims) / _count(self.shape, self.axis)
+        grad = _expand_back(grad, self.shape, self.axis, self.keepdims) / _count(
+            self.shape, self.axis
+        )
         return np.broadcast_to(grad, self.shape)
 
 
@@ -49,7 +51,11 @@ class Max(Function):
         out = reduce(a, axis=axis, keepdims=True)
         self.winners = a == out
         self.axis, self.keepdims = axis, keepdims
-        return out if keepdims else (np.squeeze(out, axis=axis) if axis is not None else out.reshape(()))
+        return (
+            out
+            if keepdims
+            else (np.squeeze(out, axis=axis) if axis is not None else out.reshape(()))
+        )
 
     def backward(self, grad):
         grad = _expand_back(grad, self.winners.shape, self.axis, self.keepdims)

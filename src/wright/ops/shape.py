@@ -46,7 +46,9 @@ class GetItem(Function):
         full = np.zeros(self.shape, dtype=grad.dtype)
         if _is_basic_index(self.index):
             full[self.index] = grad
-        elif isinstance(self.index, np.ndarray) and self.index.dtype.kind in "iu" and self.index.size:
+        elif (
+            isinstance(self.index, np.ndarray) and self.index.dtype.kind in "iu" and self.index.size
+        ):
             _sum_rows(full, self.index, grad)
         else:
             # Integer-array indexing may pick an element twice; add.at sums the repeats.

@@ -12,7 +12,9 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = optimizer
-        self.base_lrs = [group.setdefault("initial_lr", group["lr"]) for group in optimizer.param_groups]
+        self.base_lrs = [
+            group.setdefault("initial_lr", group["lr"]) for group in optimizer.param_groups
+        ]
         self.last_epoch = 0
         self._apply()
 
@@ -74,22 +76,36 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
 
     def lr_at(self, base_lr, step):
-        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * step / self.T_max)) / 2
+        return (
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * step / self.T_max)) / 2
+        )
 
 
 class OneCycleLR(LRScheduler):
     """Warm up from max_lr/div_factor to max_lr over pct_start of the run, then anneal (cosine) to
     max_lr/(div_factor*final_div_factor). Step it once per batch. (Momentum is not cycled.)"""
 
-    def __init__(self, optimizer: Optimizer, max_lr: float, total_steps: int | None = None,
-                 epochs: int | None = None, steps_per_epoch: int | None = None, pct_start: float = 0.3,
-                 div_factor: float = 25.0, final_div_factor: float = 1e4, anneal_strategy: str = "cos") -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float,
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        anneal_strategy: str = "cos",
+    ) -> None:
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise ValueError("OneCycleLR: give total_steps, or epochs and steps_per_epoch")
             total_steps = epochs * steps_per_epoch
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+            raise ValueError(
+                f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
+            )
         self.total_steps, self.max_lr = total_steps, max_lr
         self.initial = max_lr / div_factor
         self.final = self.initial / final_div_factor
@@ -104,7 +120,9 @@ class OneCycleLR(LRScheduler):
 
     def lr_at(self, base_lr, step):
         if step > self.total_steps:
-            raise ValueError(f"OneCycleLR: stepped {step} times, more than total_steps={self.total_steps}")
+            raise ValueError(
+                f"OneCycleLR: stepped {step} times, more than total_steps={self.total_steps}"
+            )
         if step <= self.warmup_end:
             return self._anneal(self.initial, self.max_lr, step / self.warmup_end)
         fraction = (step - self.warmup_end) / (self.total_steps - 1 - self.warmup_end)

@@ -38,8 +38,10 @@ class Optimizer:
             group.setdefault(key, value)
         for param in group["params"]:
             if not isinstance(param, Tensor) or not param.requires_grad:
-                raise ValueError(f"{type(self).__name__}: can only optimize tensors that require grad, "
-                                 f"got {type(param).__name__}")
+                raise ValueError(
+                    f"{type(self).__name__}: can only optimize tensors that require grad, "
+                    f"got {type(param).__name__}"
+                )
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -80,8 +82,10 @@ class Optimizer:
         if len(groups) != len(self.param_groups) or any(
             len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)
         ):
-            raise ValueError(f"{type(self).__name__}.load_state_dict: the saved parameter groups do not match "
-                             "this optimizer's")
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: the saved parameter groups do not match "
+                "this optimizer's"
+            )
         params = [p for group in self.param_groups for p in group["params"]]
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
@@ -90,7 +94,8 @@ class Optimizer:
             param = params[int(key)]
             self.state[param] = {
                 name: np.array(v.data if isinstance(v, Tensor) else v, dtype=param.dtype)
-                if np.ndim(v.data if isinstance(v, Tensor) else v) else v
+                if np.ndim(v.data if isinstance(v, Tensor) else v)
+                else v
                 for name, v in values.items()
             }
 

@@ -10,18 +10,35 @@ from wright.optim.optimizer import Optimizer
 class RMSprop(Optimizer):
     """Root-mean-square propagation (Hinton's lecture notes), as PyTorch computes it.
 
-        v <- alpha v + (1 - alpha) g^2
-        (centered) v~ <- v - avg_g^2, with avg_g a running mean of g
-        b <- momentum b + g / (sqrt(v~) + eps);  p <- p - lr b      (momentum > 0)
-        p <- p - lr g / (sqrt(v~) + eps)                             (otherwise)
+    v <- alpha v + (1 - alpha) g^2
+    (centered) v~ <- v - avg_g^2, with avg_g a running mean of g
+    b <- momentum b + g / (sqrt(v~) + eps);  p <- p - lr b      (momentum > 0)
+    p <- p - lr g / (sqrt(v~) + eps)                             (otherwise)
     """
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
         if lr < 0 or eps < 0 or not 0 <= alpha <= 1:
             raise ValueError(f"RMSprop: invalid lr={lr}, alpha={alpha} or eps={eps}")
-        super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay, "momentum": momentum,
-                                      "centered": centered})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "alpha": alpha,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "momentum": momentum,
+                "centered": centered,
+            },
+        )
 
     def update(self, param, grad, state, group) -> None:
         if group["weight_decay"]:

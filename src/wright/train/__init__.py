@@ -6,14 +6,14 @@ from wright.train.loop import FitState, NonFiniteLossError, evaluate, fit
 from wright.train.metrics import accuracy
 
 __all__ = [
-           "Callback",
-           "EarlyStopping",
-           "FitState",
-           "History",
-           "ModelCheckpoint",
-           "NonFiniteLossError",
-           "ProgressBar",
-           "accuracy",
-           "evaluate",
-           "fit",
+    "Callback",
+    "EarlyStopping",
+    "FitState",
+    "History",
+    "ModelCheckpoint",
+    "NonFiniteLossError",
+    "ProgressBar",
+    "accuracy",
+    "evaluate",
+    "fit",
 ]

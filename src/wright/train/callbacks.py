@@ -58,8 +58,14 @@ class ProgressBar(Callback):
 
     def on_epoch_begin(self, epoch: int) -> None:
         if self._interactive():
-            self.bar = tqdm(total=self.state.steps_per_epoch, desc=f"epoch {epoch}/{self.state.epochs}",
-                            unit="batch", leave=True, file=self.stream, dynamic_ncols=True)
+            self.bar = tqdm(
+                total=self.state.steps_per_epoch,
+                desc=f"epoch {epoch}/{self.state.epochs}",
+                unit="batch",
+                leave=True,
+                file=self.stream,
+                dynamic_ncols=True,
+            )
         self.refresh_every = max(1, (self.state.steps_per_epoch or 100) // 50)
         self.pending = 0
 
@@ -68,13 +74,17 @@ class ProgressBar(Callback):
             return
         self.pending += 1
         if self.pending >= self.refresh_every:
-            self.bar.set_postfix_str(_format(logs) + f"  {logs['samples_per_s']:,.0f} samples/s", refresh=False)
+            self.bar.set_postfix_str(
+                _format(logs) + f"  {logs['samples_per_s']:,.0f} samples/s", refresh=False
+            )
             self.bar.update(self.pending)
             self.pending = 0
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
-        line = (f"epoch {epoch}/{self.state.epochs}  {_format(logs)}  {logs['samples_per_s']:,.0f} samples/s  "
-                f"{logs['time']:.1f}s")
+        line = (
+            f"epoch {epoch}/{self.state.epochs}  {_format(logs)}  {logs['samples_per_s']:,.0f} samples/s  "
+            f"{logs['time']:.1f}s"
+        )
         if self.bar is not None:
             self.bar.update(self.pending)
             self.bar.set_postfix_str(_format(logs), refresh=True)
@@ -107,8 +117,14 @@ class EarlyStopping(Callback):
         restore_best_weights: put back the weights of the best epoch when stopping.
     """
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 3, min_delta: float = 0.0, mode: str = "auto",
-                 restore_best_weights: bool = False) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 3,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+    ) -> None:
         self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
         self.mode = _mode_for(monitor, mode)
         self.restore_best_weights = restore_best_weights
@@ -122,13 +138,17 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         if self.monitor not in logs:
-            raise KeyError(f"EarlyStopping: monitored {self.monitor!r} is not among the epoch's numbers "
-                           f"{sorted(logs)}; pass val_loader to fit for val_ metrics")
+            raise KeyError(
+                f"EarlyStopping: monitored {self.monitor!r} is not among the epoch's numbers "
+                f"{sorted(logs)}; pass val_loader to fit for val_ metrics"
+            )
         value = logs[self.monitor]
         if _better(self.mode, value, self.best, self.min_delta):
             self.best, self.wait = value, 0
             if self.restore_best_weights:
-                self.best_weights = {k: v.data.copy() for k, v in self.state.model.state_dict().items()}
+                self.best_weights = {
+                    k: v.data.copy() for k, v in self.state.model.state_dict().items()
+                }
             return
         self.wait += 1
         if self.wait >= self.patience:
@@ -145,8 +165,14 @@ class ModelCheckpoint(Callback):
     `extra` is stored beside the weights (e.g. the model's name, so the checkpoint can be rebuilt).
     """
 
-    def __init__(self, path: str | os.PathLike, monitor: str = "val_loss", mode: str = "auto",
-                 save_best_only: bool = True, extra: dict | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        monitor: str = "val_loss",
+        mode: str = "auto",
+        save_best_only: bool = True,
+        extra: dict | None = None,
+    ) -> None:
         self.path = Path(path)
         self.monitor, self.mode = monitor, _mode_for(monitor, mode)
         self.save_best_only = save_best_only
@@ -164,6 +190,13 @@ class ModelCheckpoint(Callback):
         if self.save_best_only and not _better(self.mode, value, self.best, 0.0):
             return
         self.best = value
-        save({"model": self.state.model.state_dict(), "optimizer": self.state.optimizer.state_dict(),
-              "epoch": epoch, "metrics": dict(logs), **self.extra}, self.path)
-
+        save(
+            {
+                "model": self.state.model.state_dict(),
+                "optimizer": self.state.optimizer.state_dict(),
+                "epoch": epoch,
+                "metrics": dict(logs),
+                **self.extra,
+            },
+            self.path,
+        )

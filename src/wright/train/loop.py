@@ -67,15 +67,24 @@ class _Running:
 
 def _split_batch(batch) -> tuple[Tensor, Tensor]:
     if not isinstance(batch, tuple | list) or len(batch) != 2:
-        raise ValueError("fit/evaluate: each batch must be an (inputs, targets) pair, "
-                         f"got {type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}")
+        raise ValueError(
+            "fit/evaluate: each batch must be an (inputs, targets) pair, "
+            f"got {type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}"
+        )
     inputs, targets = batch
-    return (inputs if isinstance(inputs, Tensor) else Tensor(inputs),
-            targets if isinstance(targets, Tensor) else Tensor(targets))
+    return (
+        inputs if isinstance(inputs, Tensor) else Tensor(inputs),
+        targets if isinstance(targets, Tensor) else Tensor(targets),
+    )
 
 
-def evaluate(model: Module, loss_fn: Callable, loader: Iterable, metrics: Sequence[str] = ("accuracy",),
-             prefix: str = "") -> dict[str, float]:
+def evaluate(
+    model: Module,
+    loss_fn: Callable,
+    loader: Iterable,
+    metrics: Sequence[str] = ("accuracy",),
+    prefix: str = "",
+) -> dict[str, float]:
     """Mean loss and metrics of `model` over `loader`, in eval mode and without recording a graph.
 
     Returns:
@@ -124,7 +133,9 @@ def fit(
         >>> history["val_accuracy"][-1]
     """
     if on_nonfinite not in NONFINITE_POLICIES:
-        raise ValueError(f"fit: on_nonfinite must be one of {NONFINITE_POLICIES}, got {on_nonfinite!r}")
+        raise ValueError(
+            f"fit: on_nonfinite must be one of {NONFINITE_POLICIES}, got {on_nonfinite!r}"
+        )
     if epochs < 1:
         raise ValueError(f"fit: epochs must be >= 1, got {epochs}")
     metric_fns = metric_table.resolve(metrics)
@@ -157,8 +168,11 @@ def fit(
                     if on_nonfinite == "skip":
                         state.skipped_steps += 1
                         continue
-                    warnings.warn(f"fit: loss is {value} at epoch {epoch}, step {step}", RuntimeWarning,
-                                  stacklevel=2)
+                    warnings.warn(
+                        f"fit: loss is {value} at epoch {epoch}, step {step}",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -166,7 +180,9 @@ def fit(
                     scheduler.step()
                 running.add(value, outputs.data, targets.data)
                 batch_logs = running.means()
-                batch_logs["samples_per_s"] = running.samples / max(time.perf_counter() - started, 1e-9)
+                batch_logs["samples_per_s"] = running.samples / max(
+                    time.perf_counter() - started, 1e-9
+                )
                 for callback in callbacks:
                     callback.on_batch_end(step, batch_logs)
             elapsed = time.perf_counter() - started

@@ -15,7 +15,9 @@ def matplotlib_available() -> bool:
 def pyplot():
     """matplotlib.pyplot on the file-only Agg backend; a clear error when matplotlib is missing."""
     if not matplotlib_available():
-        raise ImportError("wright.viz needs matplotlib: pip install 'wright[viz]' (or pip install matplotlib)")
+        raise ImportError(
+            "wright.viz needs matplotlib: pip install 'wright[viz]' (or pip install matplotlib)"
+        )
     import matplotlib
 
     matplotlib.use("Agg")

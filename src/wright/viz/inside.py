@@ -26,8 +26,14 @@ def _blank(ax) -> None:
     ax.set_yticks([])
 
 
-def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max_channels: int = 8,
-                 title: str | None = None, path: str | os.PathLike | None = None):
+def feature_maps(
+    model: Module,
+    x,
+    layers: Sequence[LayerRef] | None = None,
+    max_channels: int = 8,
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Show what one input looks like after each layer: a row of channel images (or a strip of values) per
     layer, the input on top.
 
@@ -48,17 +54,25 @@ def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max
     """
     array = _array(x)
     if array.ndim not in (2, 3, 4) or array.shape[0] != 1:
-        raise ValueError(f"feature_maps: x must be a batch of one input: an image (1, C, H, W) or (1, H, W), "
-                         f"or a vector (1, F); got shape {array.shape}")
+        raise ValueError(
+            f"feature_maps: x must be a batch of one input: an image (1, C, H, W) or (1, H, W), "
+            f"or a vector (1, F); got shape {array.shape}"
+        )
     with no_grad():
         outputs = {name: out.data for name, out in record_activations(model, array, layers).items()}
     for name, out in outputs.items():
         if out.ndim not in (2, 4):
-            raise ValueError(f"feature_maps cannot draw layer {name!r}: it gives output of shape {out.shape}, "
-                             f"and feature_maps draws {_FEATURE_SHAPES}")
-    rows = [("input", array[0] if array.ndim == 4 else array[0][None] if array.ndim == 3 else array)]
-    rows += [(f"{name}: {find_layer(model, name)[1].summary_line()}", out[0] if out.ndim == 4 else out)
-             for name, out in outputs.items()]
+            raise ValueError(
+                f"feature_maps cannot draw layer {name!r}: it gives output of shape {out.shape}, "
+                f"and feature_maps draws {_FEATURE_SHAPES}"
+            )
+    rows = [
+        ("input", array[0] if array.ndim == 4 else array[0][None] if array.ndim == 3 else array)
+    ]
+    rows += [
+        (f"{name}: {find_layer(model, name)[1].summary_line()}", out[0] if out.ndim == 4 else out)
+        for name, out in outputs.items()
+    ]
     cols = max(min(len(values), max_channels) if values.ndim == 3 else 1 for _, values in rows)
     figure, axes = new_figure(len(rows), cols, size=(1.3 * cols + 1.0, 1.3 * len(rows) + 0.3))
     axes = np.asarray(axes).reshape(len(rows), cols)
@@ -72,7 +86,15 @@ def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max
                 ax.imshow(values, cmap="gray", aspect="auto", interpolation="nearest")
                 if values.shape[1] <= 4:
                     for i, value in enumerate(values[0]):
-                        ax.text(i, 0, f"{value:.2f}", ha="center", va="center", fontsize=7, color="tab:red")
+                        ax.text(
+                            i,
+                            0,
+                            f"{value:.2f}",
+                            ha="center",
+                            va="center",
+                            fontsize=7,
+                            color="tab:red",
+                        )
             else:
                 ax.axis("off")
         label = name if values.ndim == 2 else f"{name}\n{len(values)} maps"
@@ -82,9 +104,14 @@ def feature_maps(model: Module, x, layers: Sequence[LayerRef] | None = None, max
     return save_figure(figure, path)
 
 
-def preferred_inputs(inputs, titles: Sequence[str] | None = None, image_shape: tuple[int, int] | None = None,
-                     value_range: tuple[float, float] = (0.0, 1.0), title: str | None = None,
-                     path: str | os.PathLike | None = None):
+def preferred_inputs(
+    inputs,
+    titles: Sequence[str] | None = None,
+    image_shape: tuple[int, int] | None = None,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Draw the input each unit responds to most (as `wright.interpret.maximize_activation` finds them).
 
     Vectors are drawn as horizontal bars, input 0 at the bottom, like levels of a shadow on a wall; images
@@ -107,10 +134,14 @@ def preferred_inputs(inputs, titles: Sequence[str] | None = None, image_shape: t
     if array.ndim == 4 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim not in (2, 3) or len(array) == 0:
-        raise ValueError(f"preferred_inputs: expected (units, features) vectors or (units, H, W) images, got "
-                         f"shape {array.shape}")
+        raise ValueError(
+            f"preferred_inputs: expected (units, features) vectors or (units, H, W) images, got "
+            f"shape {array.shape}"
+        )
     titles = list(titles) if titles is not None else [f"unit {i}" for i in range(len(array))]
-    figure, axes = new_figure(1, len(array), size=(1.9 * len(array), 2.4 if array.ndim == 2 else 2.0))
+    figure, axes = new_figure(
+        1, len(array), size=(1.9 * len(array), 2.4 if array.ndim == 2 else 2.0)
+    )
     for ax, values, caption in zip(np.ravel(axes), array, titles):
         if values.ndim == 1:
             ax.barh(np.arange(len(values)), values, color="#4a7ab5")
@@ -118,7 +149,13 @@ def preferred_inputs(inputs, titles: Sequence[str] | None = None, image_shape: t
             ax.set_yticks(range(len(values)))
             ax.tick_params(labelsize=6)
         else:
-            ax.imshow(values, cmap="gray", vmin=value_range[0], vmax=value_range[1], interpolation="nearest")
+            ax.imshow(
+                values,
+                cmap="gray",
+                vmin=value_range[0],
+                vmax=value_range[1],
+                interpolation="nearest",
+            )
             _blank(ax)
         ax.set_title(caption, fontsize=8)
     if title:
@@ -126,8 +163,14 @@ def preferred_inputs(inputs, titles: Sequence[str] | None = None, image_shape: t
     return save_figure(figure, path)
 
 
-def adversarial_examples(clean, adversarial, clean_labels: Sequence, adversarial_labels: Sequence,
-                         title: str | None = None, path: str | os.PathLike | None = None):
+def adversarial_examples(
+    clean,
+    adversarial,
+    clean_labels: Sequence,
+    adversarial_labels: Sequence,
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Images before and after an attack, with the change between them and the answers given.
 
     Args:
@@ -143,9 +186,14 @@ def adversarial_examples(clean, adversarial, clean_labels: Sequence, adversarial
     """
     before, after = _array(clean).astype(np.float64), _array(adversarial).astype(np.float64)
     if before.shape != after.shape:
-        raise ValueError(f"adversarial_examples: clean images {before.shape} and adversarial images "
-                         f"{after.shape} differ in shape")
-    before, after = before.reshape(len(before), *before.shape[-2:]), after.reshape(len(after), *after.shape[-2:])
+        raise ValueError(
+            f"adversarial_examples: clean images {before.shape} and adversarial images "
+            f"{after.shape} differ in shape"
+        )
+    before, after = (
+        before.reshape(len(before), *before.shape[-2:]),
+        after.reshape(len(after), *after.shape[-2:]),
+    )
     change = after - before
     limit = float(np.abs(change).max()) or 1.0
     count = len(before)
@@ -166,9 +214,15 @@ def adversarial_examples(clean, adversarial, clean_labels: Sequence, adversarial
     return save_figure(figure, path)
 
 
-def curves(series: Mapping[str, Sequence[float] | tuple[Sequence[float], Sequence[float]]],
-           xlabel: str = "epoch", ylabel: str = "", logy: bool = False, ax=None, title: str | None = None,
-           path: str | os.PathLike | None = None):
+def curves(
+    series: Mapping[str, Sequence[float] | tuple[Sequence[float], Sequence[float]]],
+    xlabel: str = "epoch",
+    ylabel: str = "",
+    logy: bool = False,
+    ax=None,
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+):
     """Several named curves on one set of axes, e.g. training and test accuracy against the epoch.
 
     Args:
