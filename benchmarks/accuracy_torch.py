@@ -1,10 +1,10 @@
-"""Train the MNIST MLP recipes in PyTorch exactly as `wright train mnist` does, for the accuracy comparison.
+"""Train the MNIST MLP recipes in PyTorch exactly as `wright train mnist` does, to compare accuracy.
 
     python benchmarks/accuracy_torch.py --model mlp-lecture --seeds 0 1 2
 
-Same data (the IDX files wright ships), same architecture and initialisation scheme (Glorot for sigmoid
-layers, He for ReLU, zero biases), same loss, optimizer, learning rate, batch size, epochs and schedule.
-Prints the final test accuracy per seed and the mean.
+Same data (the IDX files wright ships), same architecture and initialisation scheme (Glorot for
+sigmoid layers, He for ReLU, zero biases), same loss, optimizer, learning rate, batch size, epochs
+and schedule. Prints the final test accuracy per seed and the mean.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Regenerate the README's picture gallery: run every lecture demo and keep one picture per demo.
 
-Each demo runs through the command line (`python -m wright demo NAME --out DIR`) in a folder of its own; its
-main picture (NAME.png, else the first PNG it wrote) is copied to OUT/NAME.png, and the Markdown for the README
-is printed at the end.
+Each demo runs through the command line (`python -m wright demo NAME --out DIR`) in a folder of its
+own; its main picture (NAME.png, else the first PNG it wrote) is copied to OUT/NAME.png, and the
+Markdown for the README is printed at the end.
 
     python scripts/make_gallery.py                      # every demo at full size into docs/gallery/
     python scripts/make_gallery.py --quick --demos autoencoder features --out preview
@@ -24,7 +24,8 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "gallery"
 
 
 def main_picture(folder: Path, name: str) -> Path | None:
-    """The picture that stands for a demo: NAME.png (or NAME with underscores), else the first PNG by name."""
+    """The picture that stands for a demo: NAME.png (or NAME with underscores), else the first PNG
+    by name."""
     for candidate in (folder / f"{name}.png", folder / f"{name.replace('-', '_')}.png"):
         if candidate.is_file():
             return candidate
@@ -33,7 +34,8 @@ def main_picture(folder: Path, name: str) -> Path | None:
 
 
 def run_demo(name: str, folder: Path, seed: int, quick: bool) -> tuple[int, float, str]:
-    """Run one demo through the CLI; return its exit code, seconds taken and the tail of its output."""
+    """Run one demo through the CLI; return its exit code, seconds taken and the tail of its
+    output."""
     command = [
         sys.executable,
         "-m",

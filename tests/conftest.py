@@ -1,4 +1,5 @@
-"""Shared test setup: one BLAS thread, the datasets folder, and the same seed, grad mode and dtype per test."""
+"""Shared test setup: one BLAS thread, the datasets folder, and the same seed, grad mode and dtype
+per test."""
 
 import os
 from pathlib import Path
@@ -16,7 +17,8 @@ if "WRIGHT_DATA" not in os.environ and _SHARED_DATA.is_dir():
 
 @pytest.fixture(autouse=True, scope="session")
 def _one_blas_thread():
-    """Tests multiply small matrices, where a second BLAS thread costs more than it saves on a busy machine."""
+    """Tests multiply small matrices, where a second BLAS thread costs more than it saves on a busy
+    machine."""
     with threadpool_limits(1):
         yield
 

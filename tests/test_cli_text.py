@@ -1,4 +1,5 @@
-"""`wright train shakespeare`, `wright sample` and `wright score`: training, resuming, interrupts, errors."""
+"""`wright train shakespeare`, `wright sample` and `wright score`: training, resuming, interrupts,
+errors."""
 
 import json
 import shutil

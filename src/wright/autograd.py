@@ -1,8 +1,10 @@
-"""Reverse-mode automatic differentiation: the Function contract, the backward walk, no_grad, gradcheck.
+"""Reverse-mode automatic differentiation: the Function contract, the backward walk, no_grad,
+gradcheck.
 
-Every op is a small Function with a forward pass (inputs -> output) and a backward pass (a change wanted in
-the output -> the changes wanted in each input). Running ops records a graph; `backward` walks it once in
-reverse topological order, which is the chain rule with every shared intermediate computed only once.
+Every op is a small Function with a forward pass (inputs -> output) and a backward pass (a change
+wanted in the output -> the changes wanted in each input). Running ops records a graph; `backward`
+walks it once in reverse topological order, which is the chain rule with every shared intermediate
+computed only once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ _grad_enabled = True
 class Function:
     """A differentiable op: `forward` and `backward` both work on raw arrays, never on Tensors.
 
-    Subclasses save on `self` whatever backward needs. `backward(grad)` returns one gradient per input
-    (a tuple, or a single array for one input), with None where `needs_input_grad` is False.
+    Subclasses save on `self` whatever backward needs. `backward(grad)` returns one gradient per
+    input (a tuple, or a single array for one input), with None where `needs_input_grad` is False.
     Gradients may keep a broadcast shape: the engine sums them back to each input's shape.
     """
 
@@ -38,7 +40,8 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **attrs) -> Tensor:
-        """Run forward on the inputs' arrays and, when gradients are wanted, link the output into the graph."""
+        """Run forward on the inputs' arrays and, when gradients are wanted, link the output into
+        the graph."""
         fn = cls()
         requires = _grad_enabled and any(t.requires_grad for t in inputs)
         if requires:
@@ -68,7 +71,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that lead to `root`, each before the nodes that consume it; iterative, so deep graphs are fine."""
+    """Nodes that lead to `root`, each before the nodes that consume it; iterative, so deep graphs
+    are fine."""
     order: list[Tensor] = []
     seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -84,8 +88,9 @@ def _topological_order(root: Tensor) -> list[Tensor]:
         ctx = node._ctx
         if ctx.parents is None:
             raise RuntimeError(
-                "backward: this graph was already used by an earlier backward() and its saved values are "
-                "freed; call backward(retain_graph=True) the first time to go through it twice"
+                "backward: this graph was already used by an earlier backward() and its saved "
+                "values are freed; call backward(retain_graph=True) the first time to go through "
+                "it twice"
             )
         for parent in ctx.parents:
             if parent._ctx is not None and id(parent) not in seen:
@@ -132,7 +137,8 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
 
 def _accumulate(leaf: Tensor, grad: np.ndarray, tensor_cls, handed: set[int]) -> None:
     # `.grad` must own its memory: an op may pass one array (or views of it) to two inputs, as
-    # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays kept.
+    # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays
+    # kept.
     if leaf.grad is not None:
         leaf.grad = tensor_cls(leaf.grad.data + grad.astype(leaf.data.dtype, copy=False))
         return
@@ -154,7 +160,8 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
     def __init__(self, mode: bool) -> None:
         self.mode = mode
-        # A stack rather than one slot: a decorated function that calls itself re-enters this instance.
+        # A stack rather than one slot: a decorated function that calls itself re-enters this
+        # instance.
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
@@ -168,7 +175,8 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
 
 class no_grad(set_grad_enabled):
-    """Stop recording the graph, for evaluation and for updating weights: `with wright.no_grad(): ...`."""
+    """Stop recording the graph, for evaluation and for updating weights:
+    `with wright.no_grad(): ...`."""
 
     def __init__(self) -> None:
         super().__init__(False)
@@ -195,9 +203,10 @@ def gradcheck(
 ) -> bool:
     """Check backward against central finite differences, in float64.
 
-    The output is reduced to a scalar with fixed random weights r, so the check compares the analytic
-    vector-Jacobian product r.J with (L(x + eps) - L(x - eps)) / (2 eps) for every element of every input
-    that requires grad. Returns True, or raises GradcheckError naming the input and the worst element.
+    The output is reduced to a scalar with fixed random weights r, so the check compares the
+    analytic vector-Jacobian product r.J with (L(x + eps) - L(x - eps)) / (2 eps) for every element
+    of every input that requires grad. Returns True, or raises GradcheckError naming the input and
+    the worst element.
     """
     for t in inputs:
         if t.requires_grad and t.data.dtype != np.float64:
@@ -231,8 +240,8 @@ def gradcheck(
         if not np.allclose(analytic, numeric, atol=atol, rtol=rtol):
             worst = np.unravel_index(np.argmax(np.abs(analytic - numeric)), numeric.shape)
             raise GradcheckError(
-                f"gradcheck: input {index} of shape {t.shape}: analytic {analytic[worst]!r} vs numeric "
-                f"{numeric[worst]!r} at index {worst}"
+                f"gradcheck: input {index} of shape {t.shape}: analytic {analytic[worst]!r} vs "
+                f"numeric {numeric[worst]!r} at index {worst}"
             )
     return True
 

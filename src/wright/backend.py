@@ -1,4 +1,5 @@
-"""The array-module seam: which array library runs the maths, the default dtype, the random generator."""
+"""The array-module seam: which array library runs the maths, the default dtype, the random
+generator."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import os
 
 import numpy as np
 
-# Every op reaches arrays through `xp`, so a NumPy-compatible GPU module can stand in for NumPy later.
+# Every op reaches arrays through `xp`, so a NumPy-compatible GPU module can stand in for NumPy
+# later.
 xp = np
 
 float32 = np.float32
@@ -71,7 +73,8 @@ def generator() -> np.random.Generator:
 
 
 def to_array(data, dtype=None) -> np.ndarray:
-    """Turn data into an array: Python floats get the default dtype, arrays keep theirs unless told."""
+    """Turn data into an array: Python floats get the default dtype, arrays keep theirs unless
+    told."""
     if dtype is not None:
         return np.asarray(data, dtype=dtype)
     array = np.asarray(data)

@@ -95,7 +95,8 @@ def _load_split(dataset: str, split: str, data_dir: str | None, limit: int | Non
 
 
 def train_image_classifier(args: argparse.Namespace) -> int:
-    """`wright train mnist|fashion-mnist`: train a registered image model with its recipe (flags override)."""
+    """`wright train mnist|fashion-mnist`: train a registered image model with its recipe (flags
+    override)."""
     out = writable_dir(args.out)
     try:
         spec = models.get(args.model or "mlp-lecture")
@@ -130,8 +131,8 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     print(f"model: {spec.summary}; {model.num_parameters():,} weights and biases")
     schedule = f" ({spec.schedule} schedule)" if scheduler else ""
     print(
-        f"recipe: {optimizer_name} lr {lr}{schedule}, batch {batch_size}, {epochs} epochs, {spec.loss} loss, "
-        f"seed {args.seed}"
+        f"recipe: {optimizer_name} lr {lr}{schedule}, batch {batch_size}, {epochs} epochs, "
+        f"{spec.loss} loss, seed {args.seed}"
     )
     checkpoint = out / "model.npz"
     meta = {
@@ -324,7 +325,8 @@ def show_info(args: argparse.Namespace) -> int:
         if name in os.environ:
             print(f"{name:<21} {os.environ[name]}")
     print(
-        f"matplotlib  {'installed' if viz.matplotlib_available() else 'not installed (pip install wright[viz])'}"
+        "matplotlib  "
+        + ("installed" if viz.matplotlib_available() else "not installed (pip install wright[viz])")
     )
     return 0
 

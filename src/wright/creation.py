@@ -57,7 +57,8 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
 
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Evenly spaced values in [start, stop); integers give int64, floats the default float dtype."""
+    """Evenly spaced values in [start, stop); integers give int64, floats the default float
+    dtype."""
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     return Tensor(backend.to_array(values.tolist(), dtype), requires_grad=requires_grad)
 

@@ -1,4 +1,5 @@
-"""Function forms of Tensor methods (`wright.exp(x)` beside `x.exp()`), for code written in NumPy's style."""
+"""Function forms of Tensor methods (`wright.exp(x)` beside `x.exp()`), for code written in NumPy's
+style."""
 
 from __future__ import annotations
 

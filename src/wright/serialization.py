@@ -1,9 +1,9 @@
 """save/load: state dicts and optimizer states as .npz arrays plus a JSON description, never pickle.
 
-The structure (dicts, lists, numbers, strings) goes into a JSON document stored inside the archive; arrays
-are stored as NumPy arrays by name. Loading reads only those two kinds of data, so an untrusted file cannot
-run code. Saving writes a temporary file beside the target and renames it, so a crash mid-save leaves the
-old file intact.
+The structure (dicts, lists, numbers, strings) goes into a JSON document stored inside the archive;
+arrays are stored as NumPy arrays by name. Loading reads only those two kinds of data, so an
+untrusted file cannot run code. Saving writes a temporary file beside the target and renames it, so
+a crash mid-save leaves the old file intact.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def save(obj, path: str | os.PathLike) -> None:
 
 
 def load(path: str | os.PathLike):
-    """Read what `save` wrote. Raises ValueError for truncated or foreign files; never executes code."""
+    """Read what `save` wrote. Raises ValueError for truncated or foreign files; never executes
+    code."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load: no file at {path}")

@@ -1,4 +1,5 @@
-"""Tensor: an n-dimensional array that remembers the ops that made it, so gradients can flow back."""
+"""Tensor: an n-dimensional array that remembers the ops that made it, so gradients can flow
+back."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def _index_array(index):
 
 
 class Tensor:
-    """An array (`data`) with an optional gradient (`grad`) and a link to the op that produced it (`_ctx`).
+    """An array (`data`) with an optional gradient (`grad`) and a link to the op that produced it
+    (`_ctx`).
 
     Example:
         >>> x = wright.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -95,7 +97,8 @@ class Tensor:
         return self._ctx is None
 
     def size(self, dim: int | None = None):
-        """The shape (PyTorch's spelling), or the length of one dimension; `numel()` counts elements."""
+        """The shape (PyTorch's spelling), or the length of one dimension; `numel()` counts
+        elements."""
         return self.data.shape if dim is None else self.data.shape[dim]
 
     def numel(self) -> int:
@@ -179,10 +182,11 @@ class Tensor:
 
     # ----- autograd -----
     def backward(self, grad=None, retain_graph: bool = False) -> None:
-        """Compute d(self)/d(leaf) for every leaf that requires grad and add it to the leaf's `.grad`.
+        """Compute d(self)/d(leaf) for every leaf that requires grad and add it to the leaf's
+        `.grad`.
 
-        `grad` is the gradient of some final scalar with respect to this tensor; it may be omitted for a
-        one-element tensor (it is then 1).
+        `grad` is the gradient of some final scalar with respect to this tensor; it may be omitted
+        for a one-element tensor (it is then 1).
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -191,7 +195,8 @@ class Tensor:
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(
-                    f"backward(): grad can be omitted only for one-element outputs, shape is {self.shape}"
+                    "backward(): grad can be omitted only for one-element outputs, "
+                    f"shape is {self.shape}"
                 )
             grad = np.ones_like(self.data)
         else:
@@ -199,12 +204,14 @@ class Tensor:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.shape:
                 raise ValueError(
-                    f"backward(): grad has shape {grad.shape}, expected the tensor's shape {self.shape}"
+                    f"backward(): grad has shape {grad.shape}, "
+                    f"expected the tensor's shape {self.shape}"
                 )
         autograd.run_backward(self, grad, retain_graph)
 
     def retain_grad(self) -> Tensor:
-        """Keep this intermediate tensor's gradient in `.grad` after backward (leaves always keep theirs)."""
+        """Keep this intermediate tensor's gradient in `.grad` after backward (leaves always keep
+        theirs)."""
         self._retains_grad = True
         return self
 
@@ -279,7 +286,8 @@ class Tensor:
         other = self._lift(other)
         if self.ndim == 0 or other.ndim == 0:
             raise ValueError(
-                f"matmul: both operands need at least 1 dimension, got shapes {self.shape} and {other.shape}"
+                "matmul: both operands need at least 1 dimension, "
+                f"got shapes {self.shape} and {other.shape}"
             )
         if self.shape[-1] != other.shape[-2 if other.ndim > 1 else 0]:
             raise ValueError(
@@ -382,11 +390,13 @@ class Tensor:
         return self._reduce(R.Mean, axis, keepdims, dim, keepdim)
 
     def max(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
-        """Largest value over `axis` (or `dim`); returns values only (use `argmax` for positions)."""
+        """Largest value over `axis` (or `dim`); returns values only (use `argmax` for
+        positions)."""
         return self._reduce(R.Max, axis, keepdims, dim, keepdim)
 
     def min(self, axis=None, keepdims=None, *, dim=None, keepdim=None) -> Tensor:
-        """Smallest value over `axis` (or `dim`); returns values only (use `argmin` for positions)."""
+        """Smallest value over `axis` (or `dim`); returns values only (use `argmin` for
+        positions)."""
         return self._reduce(R.Max, axis, keepdims, dim, keepdim, smallest=True)
 
     def var(
@@ -400,7 +410,8 @@ class Tensor:
         correction=None,
         unbiased=None,
     ) -> Tensor:
-        """Variance over `axis`; `ddof` (NumPy, default 0) or `correction`/`unbiased` (PyTorch) set the divisor."""
+        """Variance over `axis`; `ddof` (NumPy, default 0) or `correction`/`unbiased` (PyTorch) set
+        the divisor."""
         axis = pick(axis, dim, "axis", "dim")
         keepdims = pick(keepdims, keepdim, "keepdims", "keepdim", False)
         if correction is not None:
@@ -448,7 +459,7 @@ class Tensor:
         return self._reduce(R.LogSumExp, axis, keepdims, dim, keepdim)
 
     def softmax(self, axis=None, *, dim=None) -> Tensor:
-        """Exponentiate and normalise along `axis` (default last) so the values are positive and sum to 1."""
+        """Exponentiate and normalise along `axis` (default last): positive values summing to 1."""
         return R.Softmax.apply(self, axis=pick(axis, dim, "axis", "dim", -1))
 
     def log_softmax(self, axis=None, *, dim=None) -> Tensor:
@@ -473,7 +484,8 @@ class Tensor:
         return S.Permute.apply(self, axes=_shape_args(dims))
 
     def transpose(self, *dims) -> Tensor:
-        """With two dims, swap them (PyTorch); with none, reverse all; with a full order, permute (NumPy)."""
+        """With two dims, swap them (PyTorch); with none, reverse all; with a full order, permute
+        (NumPy)."""
         dims = _shape_args(dims)
         if not dims:
             dims = tuple(reversed(range(self.ndim)))
@@ -527,7 +539,8 @@ class Tensor:
         return (self[i] for i in range(len(self)))
 
     def split(self, split_size_or_sections, axis=None, *, dim=None) -> tuple[Tensor, ...]:
-        """Split into pieces of `split_size` (int) or of the listed sizes along `axis` (PyTorch semantics)."""
+        """Split into pieces of `split_size` (int) or of the listed sizes along `axis` (PyTorch
+        semantics)."""
         return split(self, split_size_or_sections, axis, dim=dim)
 
     def chunk(self, chunks: int, axis=None, *, dim=None) -> tuple[Tensor, ...]:
@@ -537,7 +550,8 @@ class Tensor:
 
 
 def split(tensor: Tensor, split_size_or_sections, axis=None, *, dim=None) -> tuple[Tensor, ...]:
-    """Split along `axis` into pieces of the given size (int) or sizes (list), as torch.split does."""
+    """Split along `axis` into pieces of the given size (int) or sizes (list), as torch.split
+    does."""
     axis = pick(axis, dim, "axis", "dim", 0)
     length = tensor.shape[axis]
     if isinstance(split_size_or_sections, int):

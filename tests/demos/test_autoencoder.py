@@ -1,4 +1,5 @@
-"""The autoencoder demo in quick mode: shadows copied through 3 hidden neurons, then named by a softmax head."""
+"""The autoencoder demo in quick mode: shadows copied through 3 hidden neurons, then named by a
+softmax head."""
 
 import numpy as np
 

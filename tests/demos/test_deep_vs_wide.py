@@ -1,4 +1,5 @@
-"""The deep-vs-wide demo in quick mode: a plateau then a cliff, fast retraining, narrow nets stuck."""
+"""The deep-vs-wide demo in quick mode: a plateau then a cliff, fast retraining, narrow nets
+stuck."""
 
 import numpy as np
 

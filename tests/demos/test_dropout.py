@@ -1,4 +1,5 @@
-"""The dropout demo in quick mode: with noisy labels, dropout keeps the network from memorising them."""
+"""The dropout demo in quick mode: with noisy labels, dropout keeps the network from memorising
+them."""
 
 import numpy as np
 

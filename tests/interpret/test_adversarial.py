@@ -1,4 +1,5 @@
-"""FGSM and PGD: checked against a PyTorch implementation, their limits, and that they do fool a network."""
+"""FGSM and PGD: checked against a PyTorch implementation, their limits, and that they do fool a
+network."""
 
 import numpy as np
 import pytest

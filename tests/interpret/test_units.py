@@ -39,8 +39,8 @@ def test_inner_layers_channels_and_positions():
     centre = maximize_activation(
         net, (1, 2, 2), (1, 6, 6), steps=60, lr=0.1, layer="0", bounds=(-1, 1), seed=0
     ).data[0, 0]
-    # The neuron at (2, 2) of a 3x3 convolution sees pixels 2..4: they copy its kernel's signs, the rest
-    # of the image does not matter to it and stays where it started, near 0.
+    # The neuron at (2, 2) of a 3x3 convolution sees pixels 2..4: they copy its kernel's signs, the
+    # rest of the image does not matter to it and stays where it started, near 0.
     np.testing.assert_array_equal(centre[2:5, 2:5], np.sign(net[0].weight.data[1, 0]))
     assert np.abs(centre[:2]).max() < 0.1
     before = record_activations(net, np.zeros((1, 1, 6, 6), np.float32), [1])["1"].data[0, 1, 2, 2]

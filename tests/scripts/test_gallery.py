@@ -1,4 +1,5 @@
-"""scripts/make_gallery.py: runs demos through the CLI and keeps one picture per demo (quick mode here)."""
+"""scripts/make_gallery.py: runs demos through the CLI and keeps one picture per demo (quick mode
+here)."""
 
 import importlib.util
 from pathlib import Path

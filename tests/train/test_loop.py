@@ -25,6 +25,14 @@ def small_model():
     return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
 
 
+def sgd_fit(model, loader, lr=0.1, **options):
+    """fit with cross-entropy and plain SGD, silent unless told otherwise."""
+    options.setdefault("verbose", 0)
+    return fit(
+        model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=lr), loader, **options
+    )
+
+
 @pytest.fixture
 def loaders():
     x, y = blobs()
@@ -159,15 +167,8 @@ def test_early_stopping_stops_when_nothing_improves(loaders):
     model = small_model()
     stopper = EarlyStopping(monitor="val_loss", patience=2)
     # With a learning rate of zero the validation loss never improves after the first epoch.
-    history = fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optim.SGD(model.parameters(), lr=0.0),
-        loaders[0],
-        epochs=20,
-        val_loader=loaders[1],
-        callbacks=[stopper],
-        verbose=0,
+    history = sgd_fit(
+        model, loaders[0], lr=0.0, epochs=20, val_loader=loaders[1], callbacks=[stopper]
     )
     assert len(history) == 3 == stopper.stopped_epoch
 
@@ -182,15 +183,8 @@ def test_early_stopping_restores_best_weights(loaders):
             snapshots.append((logs["val_accuracy"], model[0].weight.data.copy()))
 
     stopper = EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)
-    fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optim.SGD(model.parameters(), lr=0.5),
-        loaders[0],
-        epochs=30,
-        val_loader=loaders[1],
-        callbacks=[Snapshot(), stopper],
-        verbose=0,
+    sgd_fit(
+        model, loaders[0], lr=0.5, epochs=30, val_loader=loaders[1], callbacks=[Snapshot(), stopper]
     )
     best_accuracy, best_weights = max(snapshots, key=lambda s: s[0])
     assert stopper.best == best_accuracy
@@ -200,15 +194,7 @@ def test_early_stopping_restores_best_weights(loaders):
 def test_early_stopping_needs_its_metric(loaders):
     model = small_model()
     with pytest.raises(KeyError, match="val_loss"):
-        fit(
-            model,
-            nn.CrossEntropyLoss(),
-            optim.SGD(model.parameters(), lr=0.1),
-            loaders[0],
-            epochs=2,
-            callbacks=[EarlyStopping()],
-            verbose=0,
-        )
+        sgd_fit(model, loaders[0], epochs=2, callbacks=[EarlyStopping()])
 
 
 def test_checkpoint_holds_model_optimizer_and_extra(loaders, tmp_path):
@@ -264,15 +250,7 @@ def test_scheduler_steps_per_epoch_and_onecycle_per_batch(loaders):
 
 def test_progress_lines_when_not_a_terminal(loaders, capsys):
     model = small_model()
-    fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optim.SGD(model.parameters(), lr=0.1),
-        loaders[0],
-        epochs=2,
-        val_loader=loaders[1],
-        verbose=1,
-    )
+    sgd_fit(model, loaders[0], epochs=2, val_loader=loaders[1], verbose=1)
     err = capsys.readouterr().err
     assert (
         "epoch 1/2" in err and "epoch 2/2" in err and "val_accuracy" in err and "samples/s" in err
@@ -297,15 +275,7 @@ def test_callback_events_order(loaders):
             events.append("train_end")
 
     model = small_model()
-    fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optim.SGD(model.parameters(), lr=0.1),
-        loaders[0],
-        epochs=2,
-        callbacks=[Recorder()],
-        verbose=0,
-    )
+    sgd_fit(model, loaders[0], epochs=2, callbacks=[Recorder()])
     assert events == [
         "train_begin",
         "epoch_begin 1",

@@ -1,8 +1,8 @@
 """Runnable demonstrations of the lectures' systems; each module here is one demo.
 
 A demo module defines `NAME` (the CLI name), `SUMMARY` (one line for `wright demo --list`) and
-`run(out_dir, seed=0, quick=False) -> dict`, which prints what it measures, writes its PNG pictures into
-out_dir when it is given and matplotlib is installed, and returns the measured numbers.
+`run(out_dir, seed=0, quick=False) -> dict`, which prints what it measures, writes its PNG pictures
+into out_dir when it is given and matplotlib is installed, and returns the measured numbers.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from wright.viz.figure import matplotlib_available
 def descend(
     parameters: Iterable[Parameter], loss_of: Callable[[], Tensor], steps: int, lr: float
 ) -> np.ndarray:
-    """Plain gradient descent: `steps` times, compute the loss and move every parameter by -lr * gradient.
+    """Plain gradient descent: `steps` times, compute the loss and move every parameter by
+    -lr * gradient.
 
     Args:
         parameters: what to train.

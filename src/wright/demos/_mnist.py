@@ -1,8 +1,9 @@
-"""Trained MNIST classifiers for the demos: loaded from the checkpoint cache, or trained (quickly) and cached.
+"""Trained MNIST classifiers for the demos: loaded from the checkpoint cache, or trained (quickly)
+and cached.
 
-Checkpoints live in `$WRIGHT_CACHE/checkpoints/` (default `~/.cache/wright/checkpoints/`) in the format
-`wright train` writes, so `wright evaluate` can read them too. Quick runs train a smaller model in memory and
-never overwrite the cache.
+Checkpoints live in `$WRIGHT_CACHE/checkpoints/` (default `~/.cache/wright/checkpoints/`) in the
+format `wright train` writes, so `wright evaluate` can read them too. Quick runs train a smaller
+model in memory and never overwrite the cache.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def loss_for(name: str) -> Module:
 def train_classifier(
     name: str, images: np.ndarray, labels: np.ndarray, epochs: int, seed: int = 0
 ) -> tuple[Module, dict]:
-    """Train a fresh `name` model on the given images with its registered recipe; return it and its history."""
+    """Train a fresh `name` model on the given images with its registered recipe; return it and its
+    history."""
     spec = models.get(name)
     wright.manual_seed(seed)
     model = models.build(name)
@@ -80,11 +82,12 @@ def _cached(name: str, path: Path) -> Module | None:
 
 
 def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, float, str]:
-    """A trained `name` model for MNIST: the cached checkpoint if there is one, else freshly trained.
+    """A trained `name` model for MNIST: the cached checkpoint if there is one, else freshly
+    trained.
 
     Returns:
-        (model in eval mode, its accuracy on the test images (the first 2,000 in a quick run, else all
-        10,000), where it came from).
+        (model in eval mode, its accuracy on the test images (the first 2,000 in a quick run, else
+        all 10,000), where it came from).
     """
     path = checkpoint_path(name)
     model = _cached(name, path)

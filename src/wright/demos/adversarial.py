@@ -1,5 +1,6 @@
-"""Adversarial examples on MNIST: the smallest change per pixel (epsilon) that makes the lectures' MLP and a
-CNN misread nine in ten of the test digits they had right, by one gradient sign step (FGSM) and by many (PGD)."""
+"""Adversarial examples on MNIST: the smallest change per pixel (epsilon) that makes the lectures'
+MLP and a CNN misread nine in ten of the test digits they had right, by one gradient sign step
+(FGSM) and by many (PGD)."""
 
 from __future__ import annotations
 
@@ -38,9 +39,11 @@ def predict(model: Module, images: np.ndarray) -> np.ndarray:
 
 
 def smallest_epsilon(attack: Attack, model: Module, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    """Binary search over EPSILONS for the smallest epsilon whose attack flips at least TARGET of the images.
+    """Binary search over EPSILONS for the smallest epsilon whose attack flips at least TARGET of
+    the images.
 
-    The search assumes that a larger epsilon never flips fewer images (true in practice for these attacks).
+    The search assumes that a larger epsilon never flips fewer images (true in practice for these
+    attacks).
 
     Args:
         attack: epsilon -> attacked images.
@@ -48,8 +51,8 @@ def smallest_epsilon(attack: Attack, model: Module, labels: np.ndarray) -> tuple
         labels: the images' (correctly predicted) classes.
 
     Returns:
-        (epsilon, the attacked images at that epsilon); (nan, images at the largest epsilon) if even the
-        largest one falls short.
+        (epsilon, the attacked images at that epsilon); (nan, images at the largest epsilon) if even
+        the largest one falls short.
     """
 
     def flipped(index: int) -> tuple[bool, np.ndarray]:
@@ -77,8 +80,8 @@ def attack_model(name: str, quick: bool, seed: int) -> dict:
     correct = predict(model, images) == labels
     images, labels = images[correct], labels[correct]
     print(
-        f"{name} ({origin}): {100 * accuracy:.1f}% test accuracy; attacking the {len(labels)} of the first "
-        f"{len(correct)} test digits it gets right"
+        f"{name} ({origin}): {100 * accuracy:.1f}% test accuracy; attacking the {len(labels)} of "
+        f"the first {len(correct)} test digits it gets right"
     )
     attacks: dict[str, Attack] = {
         "fgsm": lambda eps: fgsm(model, images, labels, eps).data,
@@ -94,8 +97,8 @@ def attack_model(name: str, quick: bool, seed: int) -> dict:
         top_pairs = np.argsort(pairs, axis=None)[::-1][:3]
         print(
             f"  {attack_name.upper():4s}: epsilon {eps:.3f} flips {100 * fooled.mean():.0f}% "
-            f"(pixels move by at most {eps:.3f} of the 0..1 range); most often to '{counts.argmax()}'; "
-            f"commonest flips: "
+            f"(pixels move by at most {eps:.3f} of the 0..1 range); most often to "
+            f"'{counts.argmax()}'; commonest flips: "
             + ", ".join(f"{i // 10}->{i % 10} ({pairs.flat[i]})" for i in top_pairs)
         )
         result[attack_name] = {

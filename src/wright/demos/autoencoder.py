@@ -19,7 +19,10 @@ from wright.viz.inside import preferred_inputs
 from wright.viz.network import draw_network
 
 NAME = "autoencoder"
-SUMMARY = "10-3-10 autoencoder on cheetah/zebra/giraffe shadows, then a softmax head on the frozen hidden layer"
+SUMMARY = (
+    "10-3-10 autoencoder on cheetah/zebra/giraffe shadows, then a softmax head on the frozen "
+    "hidden layer"
+)
 
 ANIMALS = ("cheetah", "zebra", "giraffe")
 LEVELS = 10
@@ -32,8 +35,9 @@ def shadow_heights(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shadows cast on a wall marked in LEVELS levels by cheetahs, zebras and giraffes, in turn.
 
-    Each animal's height is its typical height plus uniform noise in [-spread, spread]; a level is 1 when the
-    shadow covers it, 0 when it does not, and the fraction covered for the level the shadow ends in.
+    Each animal's height is its typical height plus uniform noise in [-spread, spread]; a level is 1
+    when the shadow covers it, 0 when it does not, and the fraction covered for the level the shadow
+    ends in.
 
     Args:
         n: number of shadows.
@@ -71,7 +75,8 @@ def _levels(values: np.ndarray) -> str:
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
-    """Train the autoencoder, show what its hidden neurons like, then train and score the softmax head."""
+    """Train the autoencoder, show what its hidden neurons like, then train and score the softmax
+    head."""
     wright.manual_seed(seed)
     iterations, head_iterations = (600, 300) if quick else (1000, 500)
     train_x, train_y = shadow_heights(150 if quick else 300, seed=seed)
@@ -83,10 +88,12 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     descend(net.parameters(), lambda: F.mse_loss(net(shadows), shadows), iterations, lr=10.0)
     error_after = _reconstruction_error(net, test_shadows)
     print(
-        f"autoencoder 10-3-10 on {len(train_x)} shadows, {iterations} iterations of gradient descent"
+        f"autoencoder 10-3-10 on {len(train_x)} shadows, "
+        f"{iterations} iterations of gradient descent"
     )
     print(
-        f"  reconstruction error (mean squared, test): {error_before:.4f} before -> {error_after:.5f} after"
+        "  reconstruction error (mean squared, test): "
+        f"{error_before:.4f} before -> {error_after:.5f} after"
     )
     typical = Tensor(_shadows(TYPICAL_HEIGHTS))
     with no_grad():
@@ -116,7 +123,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     test_accuracy = float(np.mean(test_probs.argmax(axis=1) == test_y))
     print(
         f"softmax head on the frozen hidden layer, {head_iterations} iterations: accuracy "
-        f"{100 * train_accuracy:.1f}% train, {100 * test_accuracy:.1f}% test ({len(test_x)} new shadows)"
+        f"{100 * train_accuracy:.1f}% train, {100 * test_accuracy:.1f}% test "
+        f"({len(test_x)} new shadows)"
     )
 
     _draw(out_dir, net, typical.data, copies, preferred, test_x, test_probs, test_y)

@@ -1,6 +1,6 @@
-"""Deep and narrow versus wide: a five-layer sigmoid net on the shadow animals trains slowly, then falls off
-a cliff; knocking neurons out and retraining stays fast down to two per layer, yet two per layer from
-scratch often gets stuck."""
+"""Deep and narrow versus wide: a five-layer sigmoid net on the shadow animals trains slowly, then
+falls off a cliff; knocking neurons out and retraining stays fast down to two per layer, yet two per
+layer from scratch often gets stuck."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from wright.viz.figure import new_figure, save_figure
 from wright.viz.inside import curves
 
 NAME = "deep-vs-wide"
-SUMMARY = "five sigmoid layers on the shadow animals: the error's cliff, knock-outs down to 2 per layer, stuck nets"
+SUMMARY = (
+    "five sigmoid layers on the shadow animals: the error's cliff, knock-outs down to 2 per "
+    "layer, stuck nets"
+)
 
 LAYERS = 5
 SOLVED_COST = (
@@ -29,16 +32,17 @@ LEARNING_RATE = 8.0
 
 
 class StackedNets(nn.Module):
-    """Many copies of one fully connected sigmoid network, each with its own weights, run as one batch.
+    """Many copies of one fully connected sigmoid network, each with its own weights, run as one
+    batch.
 
-    Copy c's hidden layer l computes sigmoid(x @ weights[l][c] + biases[l][c]) * alive[l][c]: a neuron whose
-    `alive` entry is 0 is knocked out, passing on nothing and learning nothing. Stacking the copies turns a
-    loop over random starts into batched matrix products.
+    Copy c's hidden layer l computes sigmoid(x @ weights[l][c] + biases[l][c]) * alive[l][c]: a
+    neuron whose `alive` entry is 0 is knocked out, passing on nothing and learning nothing.
+    Stacking the copies turns a loop over random starts into batched matrix products.
 
     Args:
         sizes: neurons per layer, inputs first, e.g. [10, 10, 10, 10, 10, 10, 3].
-        alive: for each copy, how many neurons of each hidden layer are alive at the start (the first
-            ones); the rest are knocked out before any training.
+        alive: for each copy, how many neurons of each hidden layer are alive at the start (the
+            first ones); the rest are knocked out before any training.
 
     Shape:
         input (N, in) shared by all copies -> output (copies, N, out)
@@ -70,7 +74,8 @@ class StackedNets(nn.Module):
         return x
 
     def knock_out_one_per_layer(self, rng: np.random.Generator, which: np.ndarray) -> None:
-        """Knock one random living neuron out of every hidden layer of the chosen copies (a boolean mask)."""
+        """Knock one random living neuron out of every hidden layer of the chosen copies (a boolean
+        mask)."""
         for mask in self.alive:
             victim = (rng.random(mask[:, 0].shape) * mask[:, 0]).argmax(axis=1)  # (copies,)
             chosen = np.flatnonzero(which)
@@ -80,15 +85,15 @@ class StackedNets(nn.Module):
 def train_until_solved(
     nets: StackedNets, x: np.ndarray, labels: np.ndarray, max_iterations: int, watch: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient descent on the quadratic cost (the whole training set each iteration) until every watched
-    copy's cost is below SOLVED_COST with every shadow named right, or the budget runs out.
+    """Gradient descent on the quadratic cost (the whole training set each iteration) until every
+    watched copy's cost is below SOLVED_COST with every shadow named right, or the budget runs out.
 
     Args:
         watch: boolean mask of the copies whose success ends training (all copies keep learning).
 
     Returns:
-        the iteration at which each copy was solved (-1 if never), and the cost of each copy at every
-        iteration run, (iterations, copies).
+        the iteration at which each copy was solved (-1 if never), and the cost of each copy at
+        every iteration run, (iterations, copies).
     """
     inputs = Tensor(x)
     wanted = Tensor(np.eye(len(ANIMALS), dtype=np.float32)[labels])
@@ -113,13 +118,15 @@ def train_until_solved(
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
-    """Train wide and narrow nets, knock neurons out of the wide ones; print and return iteration counts."""
+    """Train wide and narrow nets, knock neurons out of the wide ones; print and return iteration
+    counts."""
     wright.manual_seed(seed)
     rng = np.random.default_rng(seed)
     starts, budget, retrain_budget = (6, 6000, 2000) if quick else (16, 8000, 3000)
     x, labels = shadow_heights(30, seed=seed)
     width = 10
-    # The first half of the copies are wide; the second half keep only 2 neurons per layer from the start.
+    # The first half of the copies are wide; the second half keep only 2 neurons per layer from the
+    # start.
     wide = np.arange(2 * starts) < starts
     nets = StackedNets([LEVELS] + [width] * LAYERS + [len(ANIMALS)], np.where(wide, width, 2))
     solved_at, costs = train_until_solved(nets, x, labels, budget, watch=np.ones_like(wide))
@@ -128,11 +135,12 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     cliff = float(np.median(found)) if found.size else float("nan")
     plateau = float(np.median(costs[min(200, len(costs) - 1), wide]))
     print(
-        f"{LAYERS} hidden layers of {width} sigmoid neurons, {starts} random starts, {budget} iterations at most"
+        f"{LAYERS} hidden layers of {width} sigmoid neurons, {starts} random starts, "
+        f"{budget} iterations at most"
     )
     print(
-        f"  the cost sits at {plateau:.3f} (every answer 'no') and then falls off a cliff: solved after a "
-        f"median of {cliff:.0f} iterations ({len(found)}/{starts} solved)"
+        f"  the cost sits at {plateau:.3f} (every answer 'no') and then falls off a cliff: solved "
+        f"after a median of {cliff:.0f} iterations ({len(found)}/{starts} solved)"
     )
 
     retrain_iterations, retrain_solved = {}, {}
@@ -146,8 +154,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         )
         retrain_solved[narrower] = float(np.mean(solved > 0))
     print(
-        f"  knock one neuron out of every layer of the {solved_wide.sum()} solved nets and retrain, again and "
-        "again (median iterations to re-solve):"
+        f"  knock one neuron out of every layer of the {solved_wide.sum()} solved nets and "
+        "retrain, again and again (median iterations to re-solve):"
     )
     print(
         "    "
@@ -156,8 +164,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
     wide_rate, narrow_rate = float(np.mean(wide_solved > 0)), float(np.mean(narrow_solved > 0))
     print(
-        f"  2 per layer from scratch: {100 * narrow_rate:.0f}% of starts solved within {budget} iterations, "
-        f"against {100 * wide_rate:.0f}% for {width} per layer; the rest are stuck"
+        f"  2 per layer from scratch: {100 * narrow_rate:.0f}% of starts solved within {budget} "
+        f"iterations, against {100 * wide_rate:.0f}% for {width} per layer; the rest are stuck"
     )
 
     _draw(
@@ -204,7 +212,9 @@ def _draw(
         ylabel="quadratic cost",
         logy=True,
         ax=axes[2],
-        title=f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)",
+        title=(
+            f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)"
+        ),
     )
     figure.tight_layout()
     save_figure(figure, path)

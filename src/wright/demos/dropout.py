@@ -1,6 +1,6 @@
-"""Dropout on small data: the same network trained with and without dropout on a few hundred MNIST digits,
-and on a thousand digits of which one in five carries a random label, comparing how far its test results
-fall behind its training results."""
+"""Dropout on small data: the same network trained with and without dropout on a few hundred MNIST
+digits, and on a thousand digits of which one in five carries a random label, comparing how far its
+test results fall behind its training results."""
 
 from __future__ import annotations
 
@@ -18,14 +18,17 @@ from wright.viz.figure import new_figure, save_figure
 from wright.viz.inside import curves
 
 NAME = "dropout"
-SUMMARY = "784-256-256-10 on a few hundred digits (clean, and with noisy labels), with and without dropout"
+SUMMARY = (
+    "784-256-256-10 on a few hundred digits (clean, and with noisy labels), "
+    "with and without dropout"
+)
 
 HIDDEN = 256
 
 
 def network(input_dropout: float = 0.0, hidden_dropout: float = 0.0) -> nn.Sequential:
-    """784-256-256-10 ReLU; with dropout, pixels are dropped with probability `input_dropout` and hidden
-    neurons with probability `hidden_dropout` at every training step."""
+    """784-256-256-10 ReLU; with dropout, pixels are dropped with probability `input_dropout` and
+    hidden neurons with probability `hidden_dropout` at every training step."""
 
     def drop(p: float) -> list[nn.Module]:
         return [nn.Dropout(p)] if p else []
@@ -46,7 +49,8 @@ def network(input_dropout: float = 0.0, hidden_dropout: float = 0.0) -> nn.Seque
 def train_and_measure(
     net: nn.Module, train: TensorDataset, test: TensorDataset, epochs: int, seed: int
 ) -> dict:
-    """Train with Adam on the small training set; measure both sets at the end with dropout switched off.
+    """Train with Adam on the small training set; measure both sets at the end with dropout switched
+    off.
 
     Returns:
         train/test accuracy and loss, and the per-epoch test history.
@@ -75,7 +79,8 @@ def train_and_measure(
 
 
 def noisy_labels(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
-    """The labels with a random `fraction` of them replaced by random digits (some land on the right one)."""
+    """The labels with a random `fraction` of them replaced by random digits (some land on the right
+    one)."""
     rng = np.random.default_rng(seed)
     noisy = labels.copy()
     replaced = rng.random(len(labels)) < fraction
@@ -105,8 +110,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     }
     variants = {"without dropout": (0.0, 0.0), "with dropout": (0.2, 0.5)}
     print(
-        f"784-{HIDDEN}-{HIDDEN}-10 ReLU trained with Adam; dropout drops 20% of the pixels and half the "
-        f"hidden neurons at each step; tested on {len(test)} other digits"
+        f"784-{HIDDEN}-{HIDDEN}-10 ReLU trained with Adam; dropout drops 20% of the pixels and "
+        f"half the hidden neurons at each step; tested on {len(test)} other digits"
     )
     results: dict[str, dict[str, dict]] = {}
     measured = {}
@@ -119,8 +124,9 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
             results[task][variant] = r
             gap = r["train_accuracy"] - r["test_accuracy"]
             print(
-                f"    {variant:>15}: train {100 * r['train_accuracy']:.1f}% / test {100 * r['test_accuracy']:.1f}%"
-                f" (gap {100 * gap:.1f} points); loss train {r['train_loss']:.4f} / test {r['test_loss']:.3f}"
+                f"    {variant:>15}: train {100 * r['train_accuracy']:.1f}% / test "
+                f"{100 * r['test_accuracy']:.1f}% (gap {100 * gap:.1f} points); loss train "
+                f"{r['train_loss']:.4f} / test {r['test_loss']:.3f}"
             )
             prefix = f"{task}_{'dropout' if input_p else 'plain'}"
             measured.update(

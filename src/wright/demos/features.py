@@ -1,5 +1,5 @@
-"""What a CNN sees: the X/O network's feature maps layer by layer for the lecture's X, and the inputs that
-excite its units most, found by gradient ascent on the input."""
+"""What a CNN sees: the X/O network's feature maps layer by layer for the lecture's X, and the
+inputs that excite its units most, found by gradient ascent on the input."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from wright.tensor import Tensor
 from wright.viz.inside import feature_maps, preferred_inputs
 
 NAME = "features"
-SUMMARY = "the X/O CNN's feature maps layer by layer, and the inputs its units like best (gradient ascent)"
+SUMMARY = (
+    "the X/O CNN's feature maps layer by layer, and the inputs its units like best "
+    "(gradient ascent)"
+)
 
 BOUNDS = (-1.0, 1.0)  # pixels: +1 light, -1 dark
 FEATURE_LAYER = 1  # the ReLU after the convolution: one map per learned feature
@@ -29,7 +32,8 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
-    """Train the X/O CNN, look at its layers for the lecture's X, and find its units' favourite inputs."""
+    """Train the X/O CNN, look at its layers for the lecture's X, and find its units' favourite
+    inputs."""
     model, measured = train_small_cnn(seed, quick)
     model.eval()
     print(
@@ -69,8 +73,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     patches = best_for_feature[:, 0, centre : centre + 3, centre : centre + 3]
     kernel_match = [cosine(patch, kernel) for patch, kernel in zip(patches, kernels)]
     print(
-        "inputs that excite the neuron at the centre of each feature map most: the 3x3 patch it sees "
-        "copies the sign of its learned feature (cosine "
+        "inputs that excite the neuron at the centre of each feature map most: the 3x3 patch it "
+        "sees copies the sign of its learned feature (cosine "
         + ", ".join(f"{c:.2f}" for c in kernel_match)
         + ")"
     )
@@ -82,13 +86,14 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         for t, template in enumerate((LECTURE_X, LECTURE_O))
     }
     print(
-        "inputs that excite each output unit most (gradient ascent on the input, pixels kept in [-1, 1]):"
+        "inputs that excite each output unit most (gradient ascent on the input, "
+        "pixels kept in [-1, 1]):"
     )
     for k, name in enumerate(CLASSES):
         print(
-            f"  unit {name}: the network says {name} with probability {confidence[k]:.3f}; cosine similarity "
-            f"with the lecture's X {similarity[f'{name}_unit_vs_X']:+.2f}, "
-            f"with its O {similarity[f'{name}_unit_vs_O']:+.2f}"
+            f"  unit {name}: the network says {name} with probability {confidence[k]:.3f}; cosine "
+            f"similarity with the lecture's X {similarity[f'{name}_unit_vs_X']:+.2f}, with its O "
+            f"{similarity[f'{name}_unit_vs_O']:+.2f}"
         )
 
     if path := picture_path(out_dir, "features.png"):

@@ -1,5 +1,5 @@
-"""Inside the lectures' 784-16-16-10 MNIST network: first-layer weights as images, confident answers to
-pure noise, and a network memorising shuffled labels."""
+"""Inside the lectures' 784-16-16-10 MNIST network: first-layer weights as images, confident answers
+to pure noise, and a network memorising shuffled labels."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ from wright.viz.inside import curves
 from wright.viz.network import weights_as_images
 
 NAME = "mnist-inside"
-SUMMARY = "784-16-16-10 on MNIST: first-layer weights as images, confident answers to noise, shuffled labels"
+SUMMARY = (
+    "784-16-16-10 on MNIST: first-layer weights as images, confident answers to noise, "
+    "shuffled labels"
+)
 
 
 def _outputs(net: nn.Module, images: np.ndarray) -> np.ndarray:
@@ -45,13 +48,15 @@ def noise_answers(net: nn.Module, count: int, seed: int) -> dict:
 
 
 def shuffled_labels(train_count: int, epochs: int, seed: int) -> dict[str, dict[str, list]]:
-    """Train the same network on MNIST twice: with the true labels, and with the labels randomly permuted.
+    """Train the same network on MNIST twice: with the true labels, and with the labels randomly
+    permuted.
 
-    A 784-64-64-10 ReLU network (Adam) is used: big enough to memorise a few hundred random labels quickly.
+    A 784-64-64-10 ReLU network (Adam) is used: big enough to memorise a few hundred random labels
+    quickly.
 
     Returns:
-        {"true labels": history, "shuffled labels": history}, each with per-epoch "accuracy" (training)
-        and "val_accuracy" (test, true labels).
+        {"true labels": history, "shuffled labels": history}, each with per-epoch "accuracy"
+        (training) and "val_accuracy" (test, true labels).
     """
     images, labels = mnist("train", train_count)
     test_images, test_labels = mnist("test", 2000)
@@ -94,17 +99,17 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     answer = int(noise["outputs"][best].argmax())
     runner_up = float(np.sort(noise["outputs"][best])[-2])
     print(
-        f"uniform random noise, {len(top)} images: the most confident answer is '{answer}' with output "
-        f"{top[best]:.3f} (next best {runner_up:.3f}); median top output {np.median(top):.3f} on noise vs "
-        f"{digit_confidence:.3f} on real digits"
+        f"uniform random noise, {len(top)} images: the most confident answer is '{answer}' with "
+        f"output {top[best]:.3f} (next best {runner_up:.3f}); median top output "
+        f"{np.median(top):.3f} on noise vs {digit_confidence:.3f} on real digits"
     )
 
     train_count, epochs = (300, 15) if quick else (1000, 40)
     histories = shuffled_labels(train_count, epochs, seed)
     for name, history in histories.items():
         print(
-            f"{name:>15}: training accuracy {100 * history['accuracy'][-1]:.1f}% after {epochs} epochs "
-            f"(90% reached at epoch {_first_epoch_reaching(history['accuracy'], 0.9)}), "
+            f"{name:>15}: training accuracy {100 * history['accuracy'][-1]:.1f}% after {epochs} "
+            f"epochs (90% reached at epoch {_first_epoch_reaching(history['accuracy'], 0.9)}), "
             f"test accuracy {100 * history['val_accuracy'][-1]:.1f}%"
         )
 

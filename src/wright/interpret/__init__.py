@@ -1,7 +1,8 @@
-"""Looking inside trained networks: saliency, adversarial examples, preferred inputs and knocked-out units.
+"""Looking inside trained networks: saliency, adversarial examples, preferred inputs and knocked-out
+units.
 
-Every tool works on a whole batch at once and gets its input gradients from wright's own autograd (the
-input is a Tensor with requires_grad=True, the weights are frozen meanwhile).
+Every tool works on a whole batch at once and gets its input gradients from wright's own autograd
+(the input is a Tensor with requires_grad=True, the weights are frozen meanwhile).
 
 Example:
     >>> from wright.interpret import fgsm, saliency

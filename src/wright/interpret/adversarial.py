@@ -1,4 +1,5 @@
-"""Adversarial examples: tiny, deliberate input changes that flip a network's answer (FGSM and PGD)."""
+"""Adversarial examples: tiny, deliberate input changes that flip a network's answer (FGSM and
+PGD)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def fgsm(
     loss: LossFn | None = None,
     bounds: tuple[float, float] | None = (0.0, 1.0),
 ) -> Tensor:
-    """Fast gradient sign method: move every input value by eps in the direction that raises the loss.
+    """Fast gradient sign method: move every input value by eps in the direction that raises the
+    loss.
 
     x_adv = clip(x + eps * sign(d loss / d x)), one gradient for the whole batch.
 
@@ -49,8 +51,8 @@ def fgsm(
         x: (N, ...) inputs.
         y: their true labels, (N,) ints (or one int for all).
         eps: the largest change per input value: a number, or (N,) numbers, one per sample.
-        loss: loss(outputs, labels) -> scalar to increase; default cross-entropy summed over the batch
-            (a sum keeps each sample's gradient its own).
+        loss: loss(outputs, labels) -> scalar to increase; default cross-entropy summed over the
+            batch (a sum keeps each sample's gradient its own).
         bounds: the valid input range to clip to ((0, 1) for MNIST pixels); None for no clipping.
 
     Returns:
@@ -76,10 +78,12 @@ def pgd(
     loss: LossFn | None = None,
     bounds: tuple[float, float] | None = (0.0, 1.0),
 ) -> Tensor:
-    """Projected gradient descent (iterated FGSM): many small sign steps, kept within eps of the original.
+    """Projected gradient descent (iterated FGSM): many small sign steps, kept within eps of the
+    original.
 
-    Each step: x_adv = clip(project(x_adv + step * sign(d loss / d x_adv))), where project clips every value
-    back into [x - eps, x + eps]. Stronger than one FGSM step of size eps, at `steps` times the cost.
+    Each step: x_adv = clip(project(x_adv + step * sign(d loss / d x_adv))), where project clips
+    every value back into [x - eps, x + eps]. Stronger than one FGSM step of size eps, at `steps`
+    times the cost.
 
     Args:
         model, x, y, loss, bounds: as in `fgsm`.

@@ -1,4 +1,5 @@
-"""Gradients with respect to a network's input (not its weights): the engine of saliency and attacks."""
+"""Gradients with respect to a network's input (not its weights): the engine of saliency and
+attacks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from wright.tensor import Tensor
 
 
 def as_batch(x, caller: str) -> np.ndarray:
-    """The input as a floating array with a leading batch axis, checked to hold at least one sample."""
+    """The input as a floating array with a leading batch axis, checked to hold at least one
+    sample."""
     array = x.data if isinstance(x, Tensor) else np.asarray(x)
     if array.dtype.kind != "f":
         array = array.astype(backend.get_default_dtype())
@@ -52,8 +54,8 @@ def input_gradient(
     Args:
         model: the network; its weights are left untouched and collect no gradient.
         x: (N, ...) inputs.
-        objective: maps (inputs, outputs) to a scalar Tensor; use a sum over the batch (not a mean) so that
-            each sample's gradient is its own, whatever the batch size.
+        objective: maps (inputs, outputs) to a scalar Tensor; use a sum over the batch (not a mean)
+            so that each sample's gradient is its own, whatever the batch size.
 
     Returns:
         (gradient shaped like x, outputs as an array).

@@ -1,4 +1,5 @@
-"""Reaching inside a model: find a layer by name, watch or rewrite its output, record every layer's output."""
+"""Reaching inside a model: find a layer by name, watch or rewrite its output, record every layer's
+output."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ def find_layer(model: Module, layer: LayerRef) -> tuple[str, Module]:
 
     Args:
         model: the network.
-        layer: a dotted name as `model.named_modules()` lists it ("0", "features.3"), an integer position
-            among the model's direct children (negative counts from the end), or the submodule itself.
+        layer: a dotted name as `model.named_modules()` lists it ("0", "features.3"), an integer
+            position among the model's direct children (negative counts from the end), or the
+            submodule itself.
 
     Returns:
         (name, module); the model itself is ("", model).
@@ -51,7 +53,8 @@ def intercept(module: Module, transform: Callable[[Tensor], Tensor]) -> Iterator
     """While the block runs, every output of `module` is replaced by `transform(output)`.
 
     The transform runs inside the graph, so gradients flow through it (a mask also masks gradients).
-    Intercepts nest: the innermost one sees the output of the others. The module is restored on exit.
+    Intercepts nest: the innermost one sees the output of the others. The module is restored on
+    exit.
     """
     had_own_forward = "forward" in vars(module)
     original = module.forward
@@ -86,10 +89,12 @@ def record_activations(model: Module, x, layers: list[LayerRef] | None = None) -
     Args:
         model: the network.
         x: its input (a Tensor or array).
-        layers: names, child positions or submodules (see `find_layer`); default: every direct child.
+        layers: names, child positions or submodules (see `find_layer`); default: every direct
+            child.
 
     Returns:
-        {name: output Tensor}, in the order given. The outputs keep their graph when `x` requires grad.
+        {name: output Tensor}, in the order given. The outputs keep their graph when `x` requires
+        grad.
     """
     found = [
         find_layer(model, layer) for layer in (default_layers(model) if layers is None else layers)

@@ -12,8 +12,9 @@ from wright.tensor import Tensor
 def saliency(model: Module, x, target=None) -> Tensor:
     """The size of the gradient of one class's score with respect to every input value.
 
-    The score is the model's raw output for the class (a logit, or a sigmoid output for the lectures'
-    784-16-16-10 network). Large values mark the pixels the network's answer is most sensitive to.
+    The score is the model's raw output for the class (a logit, or a sigmoid output for the
+    lectures' 784-16-16-10 network). Large values mark the pixels the network's answer is most
+    sensitive to.
 
     Args:
         model: a classifier whose output is (N, classes).

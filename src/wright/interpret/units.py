@@ -20,7 +20,8 @@ _UNIT_MEANING = {
 
 
 def _unit_indices(unit, caller: str) -> np.ndarray:
-    """Units as an int array: (U,) neurons or channels, or (U, k) full positions such as (channel, row, col)."""
+    """Units as an int array: (U,) neurons or channels, or (U, k) full positions such as
+    (channel, row, col)."""
     units = np.asarray(unit)
     if units.ndim == 0 or (units.ndim == 1 and isinstance(unit, tuple)):
         units = units.reshape(1, -1) if isinstance(unit, tuple) else units.reshape(1)
@@ -54,8 +55,8 @@ def _check_units(units: np.ndarray, output: Tensor, where: str, caller: str) -> 
 
 
 def unit_activation(output: Tensor, units: np.ndarray) -> Tensor:
-    """Row i's activation of unit units[i]: a neuron's value, a position's value, or, for a whole channel,
-    its mean over positions."""
+    """Row i's activation of unit units[i]: a neuron's value, a position's value, or, for a whole
+    channel, its mean over positions."""
     columns = (units,) if units.ndim == 1 else tuple(units.T)
     picked = output[(np.arange(len(units)),) + columns]  # (U,) or (U, *remaining positions)
     if picked.ndim > 1:
@@ -76,15 +77,17 @@ def maximize_activation(
 ) -> Tensor:
     """Gradient ascent on the input: the input that a unit responds to most strongly.
 
-    Starting from mid-range values plus a little noise, each step moves the input along its gradient,
-    scaled to a root-mean-square size of `lr`, then clips it to `bounds`. With `l2` > 0 large values are
-    penalised (l2 * x is subtracted each step), which keeps unconstrained pictures readable.
+    Starting from mid-range values plus a little noise, each step moves the input along its
+    gradient, scaled to a root-mean-square size of `lr`, then clips it to `bounds`. With `l2` > 0
+    large values are penalised (l2 * x is subtracted each step), which keeps unconstrained pictures
+    readable.
 
     Args:
         model: the network (or a single layer, which is a model of its own).
-        unit: the unit to excite: its index along axis 1 of the layer's output (a neuron, or a whole channel,
-            whose activation is its mean over positions), or a tuple such as (channel, row, col) for one
-            position of a feature map; a list of them gives one input per unit, in one batch.
+        unit: the unit to excite: its index along axis 1 of the layer's output (a neuron, or a whole
+            channel, whose activation is its mean over positions), or a tuple such as
+            (channel, row, col) for one position of a feature map; a list of them gives one input
+            per unit, in one batch.
         shape: the shape of one input, without the batch axis, e.g. (1, 28, 28) or (10,).
         steps: number of ascent steps.
         lr: step size.
@@ -133,13 +136,15 @@ def maximize_activation(
 def ablate(model: Module, layer: LayerRef, units: int | Sequence[int]) -> Iterator[Module]:
     """Knock units out: inside the `with` block, the chosen units of `layer` output zero.
 
-    This is a context manager, not a copy: the model itself is changed while the block runs and restored
-    when it ends (weights are never touched). The zeroing happens in the graph, so the knocked-out units
-    also pass back no gradient: training inside the block retrains the network without them. Blocks nest.
+    This is a context manager, not a copy: the model itself is changed while the block runs and
+    restored when it ends (weights are never touched). The zeroing happens in the graph, so the
+    knocked-out units also pass back no gradient: training inside the block retrains the network
+    without them. Blocks nest.
 
     Args:
         model: the network.
-        layer: the layer whose outputs to zero (name, child position or submodule, see `find_layer`).
+        layer: the layer whose outputs to zero (name, child position or submodule, see
+            `find_layer`).
         units: indices along axis 1 of the layer's output (neurons or channels).
 
     Yields:

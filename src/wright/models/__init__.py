@@ -1,7 +1,8 @@
 """Reference architectures by name, each with the training recipe it is known to work with.
 
-`wright.models.build("mlp-lecture")` returns a fresh model; `wright.models.get("mlp-lecture")` the full
-ModelSpec (builder, loss, optimizer, learning rate, batch size, epochs) that `wright train` uses.
+`wright.models.build("mlp-lecture")` returns a fresh model; `wright.models.get("mlp-lecture")` the
+full ModelSpec (builder, loss, optimizer, learning rate, batch size, epochs) that `wright train`
+uses.
 """
 
 from wright.models.registry import ModelSpec, available, build, get, register

@@ -42,7 +42,9 @@ def lenet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.0) -> 
 register(
     ModelSpec(
         name="cnn",
-        summary="LeNet-style: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam",
+        summary=(
+            "LeNet-style: conv 5x5 (20) - pool - conv 5x5 (50) - pool - FC 500 - 10, ReLU; Adam"
+        ),
         builder=lambda num_classes=10, in_channels=1: lenet(num_classes, in_channels),
         loss="cross-entropy",
         optimizer="adam",

@@ -1,4 +1,5 @@
-"""Multi-layer perceptrons for 28x28 images: the lectures' 784-16-16-10 network and its relatives."""
+"""Multi-layer perceptrons for 28x28 images: the lectures' 784-16-16-10 network and its
+relatives."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ def mlp(
 ) -> nn.Sequential:
     """A fully connected network with the given layer sizes, e.g. (784, 16, 16, 10).
 
-    Images are flattened first. Hidden layers use `activation`; the last layer uses `output_activation`
-    (None leaves raw scores for cross-entropy). Weights are drawn for the activation: Glorot (xavier) for
-    sigmoid and tanh, He (kaiming) for ReLU.
+    Images are flattened first. Hidden layers use `activation`; the last layer uses
+    `output_activation` (None leaves raw scores for cross-entropy). Weights are drawn for the
+    activation: Glorot (xavier) for sigmoid and tanh, He (kaiming) for ReLU.
     """
     activations = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
     layers: list[nn.Module] = [nn.Flatten()]
@@ -37,7 +38,10 @@ def mlp(
 register(
     ModelSpec(
         name="mlp-lecture",
-        summary="784-16-16-10, sigmoid everywhere, quadratic cost, plain minibatch SGD (the lectures' network)",
+        summary=(
+            "784-16-16-10, sigmoid everywhere, quadratic cost, plain minibatch SGD "
+            "(the lectures' network)"
+        ),
         builder=lambda num_classes=10, in_features=784: mlp(
             (in_features, 16, 16, num_classes), "sigmoid", "sigmoid"
         ),
@@ -52,7 +56,10 @@ register(
 register(
     ModelSpec(
         name="mlp-30",
-        summary="784-30-10 sigmoid, quadratic cost, SGD lr 3.0, batch 10, 30 epochs (the textbook setting)",
+        summary=(
+            "784-30-10 sigmoid, quadratic cost, SGD lr 3.0, batch 10, 30 epochs "
+            "(the textbook setting)"
+        ),
         builder=lambda num_classes=10, in_features=784: mlp(
             (in_features, 30, num_classes), "sigmoid", "sigmoid"
         ),

@@ -18,7 +18,8 @@ class ModelSpec:
         builder: makes a fresh model; takes keyword options such as `num_classes`.
         loss: "quadratic" (sigmoid outputs vs one-hot labels) or "cross-entropy" (logits).
         optimizer, lr, batch_size, epochs: the default recipe.
-        schedule: None for a constant learning rate, or "cosine" to anneal it to zero over the epochs.
+        schedule: None for a constant learning rate, or "cosine" to anneal it to zero over the
+            epochs.
         tasks: the kinds of data it fits ("image", "text").
     """
 

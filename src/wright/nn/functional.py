@@ -80,12 +80,14 @@ def _as_target(target, like: Tensor) -> Tensor:
 def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
     if pred.shape != target.shape:
         raise ValueError(
-            f"{name}: input has shape {tuple(pred.shape)} but target has shape {tuple(target.shape)}"
+            f"{name}: input has shape {tuple(pred.shape)} "
+            f"but target has shape {tuple(target.shape)}"
         )
 
 
 def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
-    """Quadratic cost: the mean of (pred - target)^2 over all elements (sum with reduction='sum')."""
+    """Quadratic cost: the mean of (pred - target)^2 over all elements (sum with
+    reduction='sum')."""
     target = _as_target(target, pred)
     _check_same_shape("mse_loss", pred, target)
     _check_reduction("mse_loss", reduction)
@@ -207,8 +209,8 @@ def _lookup(indices: np.ndarray, weight: Tensor, padding_idx: int | None) -> Ten
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Look up rows of `weight` (V, E) for integer indices of any shape: (*) -> (*, E).
 
-    The same as multiplying one-hot vectors by `weight`, without building them. The row at `padding_idx`
-    receives no gradient.
+    The same as multiplying one-hot vectors by `weight`, without building them. The row at
+    `padding_idx` receives no gradient.
     """
     return _lookup(_checked_indices("embedding", input, weight.shape[0]), weight, padding_idx)
 

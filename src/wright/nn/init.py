@@ -25,7 +25,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
-    """Inputs and outputs feeding one weight: (in * kernel size, out * kernel size) for (out, in, *kernel)."""
+    """Inputs and outputs feeding one weight: (in * kernel size, out * kernel size) for
+    (out, in, *kernel)."""
     if tensor.ndim < 2:
         raise ValueError(
             f"fan in/out needs a weight with at least 2 dimensions, got shape {tensor.shape}"
@@ -65,7 +66,8 @@ def ones_(tensor: Tensor) -> Tensor:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
-    """Glorot: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)); keeps signal variance for sigmoid/tanh."""
+    """Glorot: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)); keeps signal variance for
+    sigmoid/tanh."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)

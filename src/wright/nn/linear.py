@@ -16,9 +16,10 @@ from wright.tensor import Tensor
 class Linear(Module):
     """y = x W^T + b.
 
-    Weights start from U(-1/sqrt(in), 1/sqrt(in)), PyTorch's default: small enough that sigmoid and tanh
-    start in their steep middle. For deep ReLU stacks, re-initialise with `init.kaiming_uniform_`, for deep
-    sigmoid/tanh stacks with `init.xavier_uniform_` (the reference models in `wright.models` do).
+    Weights start from U(-1/sqrt(in), 1/sqrt(in)), PyTorch's default: small enough that sigmoid and
+    tanh start in their steep middle. For deep ReLU stacks, re-initialise with
+    `init.kaiming_uniform_`, for deep sigmoid/tanh stacks with `init.xavier_uniform_` (the reference
+    models in `wright.models` do).
 
     Args:
         in_features: size of each input sample.
@@ -60,4 +61,7 @@ class Linear(Module):
         return f"Linear {self.in_features}->{self.out_features}"
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )

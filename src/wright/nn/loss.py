@@ -70,9 +70,10 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class QuadraticCost(Module):
-    """The lectures' cost for classifying with sigmoid outputs: 1/2 sum_j (a_j - y_j)^2 per example, where
-    y is the one-hot vector of the integer label, averaged over the batch. The 1/2 cancels the 2 that the
-    derivative brings down, so the gradient at each output is simply a - y (divided by the batch size).
+    """The lectures' cost for classifying with sigmoid outputs: 1/2 sum_j (a_j - y_j)^2 per example,
+    where y is the one-hot vector of the integer label, averaged over the batch. The 1/2 cancels the
+    2 that the derivative brings down, so the gradient at each output is simply a - y (divided by
+    the batch size).
 
     Shape: input (N, num_classes) in (0, 1), target (N,) integer labels -> scalar.
     """

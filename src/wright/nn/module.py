@@ -1,4 +1,5 @@
-"""Module: the building block of networks; it owns parameters and submodules and defines `forward`."""
+"""Module: the building block of networks; it owns parameters and submodules and defines
+`forward`."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ class Parameter(Tensor):
 class Module:
     """Base class of every layer and model.
 
-    Assigning a Parameter or a Module as an attribute registers it, so `parameters()`, `state_dict()`,
-    `train()`/`eval()` and `zero_grad()` reach it. Subclasses define `forward`; calling the module runs it.
+    Assigning a Parameter or a Module as an attribute registers it, so `parameters()`,
+    `state_dict()`, `train()`/`eval()` and `zero_grad()` reach it. Subclasses define `forward`;
+    calling the module runs it.
 
     Example:
         >>> class TwoLayer(nn.Module):
@@ -77,7 +79,8 @@ class Module:
         object.__delattr__(self, name)
 
     def register_buffer(self, name: str, value: Tensor | None) -> None:
-        """Register state that is saved in `state_dict` but not learned (e.g. running statistics)."""
+        """Register state that is saved in `state_dict` but not learned (e.g. running
+        statistics)."""
         self.__dict__.setdefault("_buffer_names", set()).add(name)
         setattr(self, name, value)
 
@@ -97,7 +100,8 @@ class Module:
 
     # ----- names and errors -----
     def path(self) -> str:
-        """Dotted name of this module inside the first model it was attached to ('' for the root)."""
+        """Dotted name of this module inside the first model it was attached to ('' for the
+        root)."""
         parts, module = [], self
         while module._parent is not None and module._parent() is not None:
             parts.append(module._name)
@@ -105,7 +109,8 @@ class Module:
         return ".".join(reversed(parts))
 
     def describe(self) -> str:
-        """The module's path and one-line summary, for error messages: 'layers.2 (Linear 16->10)'."""
+        """The module's path and one-line summary, for error messages:
+        'layers.2 (Linear 16->10)'."""
         summary = self.summary_line()
         path = self.path()
         return f"{path} ({summary})" if path else summary
@@ -115,7 +120,8 @@ class Module:
         return type(self).__name__
 
     def check_input(self, x: Tensor, feature_axis: int, expected: int, layout: str) -> None:
-        """Raise a ValueError naming this module when `x` lacks `expected` features on `feature_axis`."""
+        """Raise a ValueError naming this module when `x` lacks `expected` features on
+        `feature_axis`."""
         if (
             x.ndim < (-feature_axis if feature_axis < 0 else feature_axis + 1)
             or x.shape[feature_axis] != expected
@@ -212,8 +218,8 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy values from a state dict into this module's parameters and buffers.
 
-        Shapes must match exactly. With `strict`, missing and unexpected keys are errors too; otherwise
-        they are returned as (missing, unexpected).
+        Shapes must match exactly. With `strict`, missing and unexpected keys are errors too;
+        otherwise they are returned as (missing, unexpected).
         """
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
@@ -221,7 +227,8 @@ class Module:
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
             raise KeyError(
-                f"load_state_dict: {type(self).__name__} missing keys {missing}, unexpected keys {unexpected}"
+                f"load_state_dict: {type(self).__name__} missing keys {missing}, "
+                f"unexpected keys {unexpected}"
             )
         for name, target in own.items():
             if name not in state_dict:
@@ -230,8 +237,8 @@ class Module:
             value = np.asarray(value.data if isinstance(value, Tensor) else value)
             if value.shape != target.data.shape:
                 raise ValueError(
-                    f"load_state_dict: {name} has shape {tuple(target.data.shape)} in {type(self).__name__} "
-                    f"but {tuple(value.shape)} in the state dict"
+                    f"load_state_dict: {name} has shape {tuple(target.data.shape)} in "
+                    f"{type(self).__name__} but {tuple(value.shape)} in the state dict"
                 )
             target.data[...] = value
         return missing, unexpected

@@ -7,7 +7,8 @@ from wright.tensor import Tensor
 
 
 class Flatten(Module):
-    """Merge dimensions start_dim..end_dim into one, e.g. (N, 1, 28, 28) images into (N, 784) vectors."""
+    """Merge dimensions start_dim..end_dim into one, e.g. (N, 1, 28, 28) images into (N, 784)
+    vectors."""
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

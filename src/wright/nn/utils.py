@@ -10,7 +10,8 @@ from wright.tensor import Tensor
 
 
 def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, norm_type: float = 2.0) -> float:
-    """Scale all gradients together so their combined norm is at most `max_norm`; returns the norm before."""
+    """Scale all gradients together so their combined norm is at most `max_norm`; returns the norm
+    before."""
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return 0.0

@@ -1,4 +1,5 @@
-"""Elementwise ops: arithmetic with broadcasting, and the squashing functions (sigmoid, tanh, ReLU)."""
+"""Elementwise ops: arithmetic with broadcasting, and the squashing functions (sigmoid, tanh,
+ReLU)."""
 
 import numpy as np
 

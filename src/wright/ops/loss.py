@@ -1,4 +1,5 @@
-"""Fused loss ops: each computes its scalar cost and its gradient in one step (fewer, larger array calls)."""
+"""Fused loss ops: each computes its scalar cost and its gradient in one step (fewer, larger array
+calls)."""
 
 import numpy as np
 
@@ -74,7 +75,8 @@ class CrossEntropy(Function):
 
 
 class BinaryCrossEntropy(Function):
-    """-[t log p + (1 - t) log(1 - p)] for probabilities p; logs are floored at -100 as in PyTorch."""
+    """-[t log p + (1 - t) log(1 - p)] for probabilities p; logs are floored at -100 as in
+    PyTorch."""
 
     def forward(self, prob, target, reduction):
         self.prob, self.target, self.reduction = prob, target, reduction
@@ -91,7 +93,8 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """Sigmoid and binary cross-entropy in one op: max(x, 0) - x t + log(1 + e^-|x|), stable for any x."""
+    """Sigmoid and binary cross-entropy in one op: max(x, 0) - x t + log(1 + e^-|x|), stable for any
+    x."""
 
     def forward(self, logits, target, reduction):
         self.logits, self.target, self.reduction = logits, target, reduction
@@ -106,7 +109,8 @@ class BinaryCrossEntropyWithLogits(Function):
 
 
 class QuadraticCost(Function):
-    """1/2 sum_j (a_j - y_j)^2 averaged over the batch, y the one-hot vector of each integer label."""
+    """1/2 sum_j (a_j - y_j)^2 averaged over the batch, y the one-hot vector of each integer
+    label."""
 
     def forward(self, outputs, labels):
         self.diff = outputs.copy()

@@ -66,7 +66,8 @@ class Max(Function):
 class LogSumExp(Function):
     def forward(self, a, axis, keepdims):
         peak = np.max(a, axis=axis, keepdims=True)
-        # A row of -inf has no finite peak to shift by; shifting by 0 keeps its result -inf rather than nan.
+        # A row of -inf has no finite peak to shift by; shifting by 0 keeps its result -inf rather
+        # than nan.
         peak = np.where(np.isfinite(peak), peak, 0)
         shifted = np.exp(a - peak)
         total = np.sum(shifted, axis=axis, keepdims=True)

@@ -1,4 +1,5 @@
-"""Ops that move values without changing them: reshape, permute, expand, indexing, concatenation, padding."""
+"""Ops that move values without changing them: reshape, permute, expand, indexing, concatenation,
+padding."""
 
 import numpy as np
 
@@ -57,7 +58,8 @@ class GetItem(Function):
 
 
 def _sum_rows(full, rows, grad):
-    """full[rows] += grad for rows picked by one integer array (an embedding lookup), repeats summed.
+    """full[rows] += grad for rows picked by one integer array (an embedding lookup), repeats
+    summed.
 
     Sorting the picks and adding each run of equal rows with one reduceat is several times faster
     than add.at.

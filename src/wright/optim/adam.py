@@ -17,7 +17,8 @@ class Adam(Optimizer):
         m <- beta1 m + (1 - beta1) g            v <- beta2 v + (1 - beta2) g^2
         p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 
-    `weight_decay` adds weight_decay * p to g (L2 penalty); AdamW decays the weights directly instead.
+    `weight_decay` adds weight_decay * p to g (L2 penalty); AdamW decays the weights directly
+    instead.
     """
 
     decoupled = False
@@ -60,7 +61,8 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov and Hutter): p <- p (1 - lr wd) before the Adam step."""
+    """Adam with decoupled weight decay (Loshchilov and Hutter): p <- p (1 - lr wd) before the Adam
+    step."""
 
     decoupled = True
 

@@ -1,4 +1,5 @@
-"""Learning-rate schedules: change each group's lr as training goes on; call `step()` once per epoch (or batch)."""
+"""Learning-rate schedules: change each group's lr as training goes on; call `step()` once per epoch
+(or batch)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Optimizer base: parameter groups with their hyperparameters, per-parameter state, zero_grad, state dicts."""
+"""Optimizer base: parameter groups with their hyperparameters, per-parameter state, zero_grad,
+state dicts."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ class Optimizer:
     """Holds the parameters to update and the state each update rule keeps between steps.
 
     Args:
-        params: an iterable of parameters, or of dicts {"params": [...], "lr": ...} for groups with their own
-            hyperparameters.
+        params: an iterable of parameters, or of dicts {"params": [...], "lr": ...} for groups with
+            their own hyperparameters.
         defaults: hyperparameters used where a group does not set its own.
     """
 
@@ -77,7 +78,8 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore hyperparameters and state saved by `state_dict` (the same parameters, in the same order)."""
+        """Restore hyperparameters and state saved by `state_dict` (the same parameters, in the same
+        order)."""
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
             len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)

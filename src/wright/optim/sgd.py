@@ -33,7 +33,8 @@ class SGD(Optimizer):
     ) -> None:
         if lr < 0 or momentum < 0 or weight_decay < 0:
             raise ValueError(
-                f"SGD: lr, momentum and weight_decay must be >= 0, got {lr}, {momentum}, {weight_decay}"
+                "SGD: lr, momentum and weight_decay must be >= 0, "
+                f"got {lr}, {momentum}, {weight_decay}"
             )
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0")

@@ -1,4 +1,5 @@
-"""Callbacks: code that `fit` calls at the start and end of training, of each epoch and of each batch."""
+"""Callbacks: code that `fit` calls at the start and end of training, of each epoch and of each
+batch."""
 
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def _format(logs: dict) -> str:
 
 
 class ProgressBar(Callback):
-    """A tqdm bar per epoch with running loss, accuracy and samples/s; one summary line per epoch when the
-    output is not a terminal (or with `verbose=2`)."""
+    """A tqdm bar per epoch with running loss, accuracy and samples/s; one summary line per epoch
+    when the output is not a terminal (or with `verbose=2`)."""
 
     def __init__(self, verbose: int = 1, stream=None) -> None:
         self.verbose = verbose
@@ -82,8 +83,8 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         line = (
-            f"epoch {epoch}/{self.state.epochs}  {_format(logs)}  {logs['samples_per_s']:,.0f} samples/s  "
-            f"{logs['time']:.1f}s"
+            f"epoch {epoch}/{self.state.epochs}  {_format(logs)}  {logs['samples_per_s']:,.0f} "
+            f"samples/s  {logs['time']:.1f}s"
         )
         if self.bar is not None:
             self.bar.update(self.pending)

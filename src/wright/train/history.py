@@ -10,8 +10,8 @@ from pathlib import Path
 class History:
     """Per-epoch records: `history["loss"][i]` is the mean training loss of epoch i + 1.
 
-    Keys are the metric names (`loss`, `accuracy`, ...), their `val_` twins when validation data is given,
-    `lr` and `time` (seconds per epoch).
+    Keys are the metric names (`loss`, `accuracy`, ...), their `val_` twins when validation data is
+    given, `lr` and `time` (seconds per epoch).
     """
 
     def __init__(self, records: dict[str, list] | None = None) -> None:

@@ -1,5 +1,5 @@
-"""The training loop: `fit` repeats forward pass, loss, backward pass and update over the data; `evaluate`
-measures a model on data without changing it."""
+"""The training loop: `fit` repeats forward pass, loss, backward pass and update over the data;
+`evaluate` measures a model on data without changing it."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class NonFiniteLossError(FloatingPointError):
 
 @dataclass
 class FitState:
-    """What callbacks can see and change while `fit` runs (set `stop_training` to end after this epoch)."""
+    """What callbacks can see and change while `fit` runs (set `stop_training` to end after this
+    epoch)."""
 
     model: Module
     optimizer: Optimizer
@@ -42,7 +43,8 @@ class FitState:
 
 
 class _Running:
-    """Sums of loss and metric counts over an epoch, so means come out exact whatever the batch sizes."""
+    """Sums of loss and metric counts over an epoch, so means come out exact whatever the batch
+    sizes."""
 
     def __init__(self, metric_fns: dict[str, Callable]) -> None:
         self.metric_fns = metric_fns
@@ -68,8 +70,8 @@ class _Running:
 def _split_batch(batch) -> tuple[Tensor, Tensor]:
     if not isinstance(batch, tuple | list) or len(batch) != 2:
         raise ValueError(
-            "fit/evaluate: each batch must be an (inputs, targets) pair, "
-            f"got {type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}"
+            "fit/evaluate: each batch must be an (inputs, targets) pair, got "
+            f"{type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}"
         )
     inputs, targets = batch
     return (
@@ -118,14 +120,15 @@ def fit(
     """Train `model` for `epochs` passes over `train_loader` and return its History.
 
     Each step: outputs = model(inputs); loss = loss_fn(outputs, targets); optimizer.zero_grad();
-    loss.backward(); optimizer.step(). After each epoch the model is evaluated on `val_loader` (if given),
-    the scheduler steps (OneCycleLR steps every batch instead) and callbacks run.
+    loss.backward(); optimizer.step(). After each epoch the model is evaluated on `val_loader` (if
+    given), the scheduler steps (OneCycleLR steps every batch instead) and callbacks run.
 
     Args:
-        verbose: 0 silent, 1 a progress bar (a line per epoch when not on a terminal), 2 a line per epoch.
-        on_nonfinite: what a NaN/inf loss does: "raise" stops with NonFiniteLossError naming the epoch and
-            step, before the update, so weights and checkpoints keep their last good values; "skip" drops that
-            batch's update; "continue" warns and goes on.
+        verbose: 0 silent, 1 a progress bar (a line per epoch when not on a terminal), 2 a line per
+            epoch.
+        on_nonfinite: what a NaN/inf loss does: "raise" stops with NonFiniteLossError naming the
+            epoch and step, before the update, so weights and checkpoints keep their last good
+            values; "skip" drops that batch's update; "continue" warns and goes on.
 
     Example:
         >>> history = wright.train.fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()),
@@ -162,8 +165,9 @@ def fit(
                 if not math.isfinite(value):
                     if on_nonfinite == "raise":
                         raise NonFiniteLossError(
-                            f"fit: the loss became {value} at epoch {epoch}, step {step}; training stopped "
-                            "before updating the weights (lower the learning rate, or pass on_nonfinite='skip')"
+                            f"fit: the loss became {value} at epoch {epoch}, step {step}; training "
+                            "stopped before updating the weights "
+                            "(lower the learning rate, or pass on_nonfinite='skip')"
                         )
                     if on_nonfinite == "skip":
                         state.skipped_steps += 1

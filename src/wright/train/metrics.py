@@ -1,4 +1,5 @@
-"""Metrics computed from a batch's outputs and labels, accumulated as (total, count) over an epoch."""
+"""Metrics computed from a batch's outputs and labels, accumulated as (total, count) over an
+epoch."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import numpy as np
 
 
 def accuracy(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
-    """Correct predictions and the number of predictions: argmax over axis 1 (a single output column is
-    thresholded at 0.5, or at 0 for scores that are not probabilities)."""
+    """Correct predictions and the number of predictions: argmax over axis 1 (a single output column
+    is thresholded at 0.5, or at 0 for scores that are not probabilities)."""
     if outputs.ndim >= 2 and outputs.shape[1] > 1:
         predicted = outputs.argmax(axis=1)
     else:
@@ -20,7 +21,8 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
 
 
 def top5_accuracy(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
-    """How often the label is among the five highest-scored classes (the lectures' top-5 error, inverted)."""
+    """How often the label is among the five highest-scored classes (the lectures' top-5 error,
+    inverted)."""
     best = np.argpartition(-outputs, 5, axis=1)[:, :5]
     return float(np.sum(best == targets[:, None])), int(targets.size)
 

@@ -34,7 +34,8 @@ def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] | None = 
 
 
 def save_figure(figure, path: str | os.PathLike | None, dpi: int = 110):
-    """Write the figure as PNG (creating the folder) when a path is given, close it, and return it."""
+    """Write the figure as PNG (creating the folder) when a path is given, close it, and return
+    it."""
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,8 @@ from wright.viz.figure import new_figure, save_figure
 
 
 def plot_history(history, path: str | os.PathLike | None = None, title: str | None = None):
-    """Plot every metric in a History (or its dict) against the epoch, train and validation together.
+    """Plot every metric in a History (or its dict) against the epoch, train and validation
+    together.
 
     Returns the matplotlib Figure; with `path`, also saves it as PNG.
     """

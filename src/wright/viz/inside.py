@@ -1,5 +1,5 @@
-"""Pictures from inside a network: feature maps layer by layer, the inputs units like best, adversarial
-pairs, and curves of how training went."""
+"""Pictures from inside a network: feature maps layer by layer, the inputs units like best,
+adversarial pairs, and curves of how training went."""
 
 from __future__ import annotations
 
@@ -34,13 +34,14 @@ def feature_maps(
     title: str | None = None,
     path: str | os.PathLike | None = None,
 ):
-    """Show what one input looks like after each layer: a row of channel images (or a strip of values) per
-    layer, the input on top.
+    """Show what one input looks like after each layer: a row of channel images (or a strip of
+    values) per layer, the input on top.
 
     Args:
         model: the network, e.g. a CNN built as nn.Sequential.
         x: a batch of one input, e.g. (1, 1, 28, 28).
-        layers: the layers to show (names, child positions or submodules); default: every direct child.
+        layers: the layers to show (names, child positions or submodules); default: every direct
+            child.
         max_channels: at most this many channels per layer are drawn.
         title: title of the figure.
         path: where to save the figure as PNG.
@@ -112,10 +113,11 @@ def preferred_inputs(
     title: str | None = None,
     path: str | os.PathLike | None = None,
 ):
-    """Draw the input each unit responds to most (as `wright.interpret.maximize_activation` finds them).
+    """Draw the input each unit responds to most (as `wright.interpret.maximize_activation` finds
+    them).
 
-    Vectors are drawn as horizontal bars, input 0 at the bottom, like levels of a shadow on a wall; images
-    as images.
+    Vectors are drawn as horizontal bars, input 0 at the bottom, like levels of a shadow on a wall;
+    images as images.
 
     Args:
         inputs: (units, features) vectors, or (units, H, W) / (units, 1, H, W) images.
@@ -182,7 +184,8 @@ def adversarial_examples(
         path: where to save the figure as PNG.
 
     Returns:
-        the matplotlib Figure: originals on top, the change (red +, blue -) in the middle, attacked below.
+        the matplotlib Figure: originals on top, the change (red +, blue -) in the middle, attacked
+        below.
     """
     before, after = _array(clean).astype(np.float64), _array(adversarial).astype(np.float64)
     if before.shape != after.shape:
