@@ -1,8 +1,10 @@
 """The `wright` command line: training, evaluation, info, demos and the errors users see."""
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +132,19 @@ def test_console_entry_point_runs_as_module():
 def test_threads_option_limits_blas(capsys):
     assert main(["--threads", "1", "info"]) == 0
     assert "1 threads" in capsys.readouterr().out
+
+
+def test_train_fashion_mnist_cnn_from_wright_data(tmp_path, capsys):
+    data = os.environ.get("WRIGHT_DATA")
+    if not data or not (Path(data) / "fashion-mnist").is_dir():
+        pytest.skip("Fashion-MNIST not found under $WRIGHT_DATA")
+    argv = ["train", "fashion-mnist", "--model", "cnn", "--limit", "200", "--epochs", "1"]
+    assert main([*argv, "--out", str(tmp_path), "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "training cnn on fashion-mnist" in out and "test accuracy:" in out
+    assert wright.load(tmp_path / "model.npz")["dataset"] == "fashion-mnist"
+
+
+def test_image_command_rejects_a_text_model(tmp_path, capsys):
+    assert main(["train", "mnist", "--model", "char-lstm", "--out", str(tmp_path)]) == 1
+    assert "not an image model" in capsys.readouterr().err
