@@ -35,39 +35,37 @@ def mlp(
     return nn.Sequential(*layers)
 
 
-register(
-    ModelSpec(
-        name="mlp-lecture",
-        summary=(
-            "784-16-16-10, sigmoid everywhere, quadratic cost, plain minibatch SGD "
-            "(the lectures' network)"
-        ),
-        builder=lambda num_classes=10, in_features=784: mlp(
-            (in_features, 16, 16, num_classes), "sigmoid", "sigmoid"
-        ),
+def _sigmoid_classifier(name: str, hidden: tuple[int, ...], summary: str) -> ModelSpec:
+    """A sigmoid-everywhere net trained the textbook way: quadratic cost, SGD lr 3.0, batch 10."""
+
+    def build(num_classes: int = 10, in_features: int = 784) -> nn.Sequential:
+        return mlp((in_features, *hidden, num_classes), "sigmoid", "sigmoid")
+
+    return ModelSpec(
+        name=name,
+        summary=summary,
+        builder=build,
         loss="quadratic",
         optimizer="sgd",
         lr=3.0,
         batch_size=10,
         epochs=30,
     )
-)
+
 
 register(
-    ModelSpec(
-        name="mlp-30",
-        summary=(
-            "784-30-10 sigmoid, quadratic cost, SGD lr 3.0, batch 10, 30 epochs "
-            "(the textbook setting)"
-        ),
-        builder=lambda num_classes=10, in_features=784: mlp(
-            (in_features, 30, num_classes), "sigmoid", "sigmoid"
-        ),
-        loss="quadratic",
-        optimizer="sgd",
-        lr=3.0,
-        batch_size=10,
-        epochs=30,
+    _sigmoid_classifier(
+        "mlp-lecture",
+        (16, 16),
+        "784-16-16-10, sigmoid everywhere, quadratic cost, plain minibatch SGD "
+        "(the lectures' network)",
+    )
+)
+register(
+    _sigmoid_classifier(
+        "mlp-30",
+        (30,),
+        "784-30-10 sigmoid, quadratic cost, SGD lr 3.0, batch 10, 30 epochs (the textbook setting)",
     )
 )
 
