@@ -422,21 +422,9 @@ class Tensor:
         count = R._count(self.shape, axis)
         return (centred * centred).sum(axis=axis, keepdims=keepdims) / max(count - ddof, 1)
 
-    def std(
-        self,
-        axis=None,
-        keepdims=None,
-        ddof: int = 0,
-        *,
-        dim=None,
-        keepdim=None,
-        correction=None,
-        unbiased=None,
-    ) -> Tensor:
-        """Standard deviation: the square root of `var` with the same arguments."""
-        return self.var(
-            axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased
-        ).sqrt()
+    def std(self, *args, **kwargs) -> Tensor:
+        """Standard deviation: the square root of `var`, taking the same arguments."""
+        return self.var(*args, **kwargs).sqrt()
 
     def _positions(self, find, axis, keepdims, dim, keepdim) -> Tensor:
         axis = pick(axis, dim, "axis", "dim")

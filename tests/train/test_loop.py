@@ -25,12 +25,11 @@ def small_model():
     return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 3))
 
 
-def sgd_fit(model, loader, lr=0.1, **options):
-    """fit with cross-entropy and plain SGD, silent unless told otherwise."""
+def sgd_fit(model, loader, lr=0.1, optimizer=None, **options):
+    """fit with cross-entropy and, unless an optimizer is given, plain SGD; silent unless told."""
     options.setdefault("verbose", 0)
-    return fit(
-        model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=lr), loader, **options
-    )
+    optimizer = optimizer or optim.SGD(model.parameters(), lr=lr)
+    return fit(model, nn.CrossEntropyLoss(), optimizer, loader, **options)
 
 
 @pytest.fixture
@@ -92,14 +91,12 @@ def test_nonfinite_loss_raises_naming_epoch_and_step_and_keeps_checkpoint(loader
     model = small_model()
     path = tmp_path / "best.npz"
     optimizer = optim.SGD(model.parameters(), lr=0.1)
-    fit(
+    sgd_fit(
         model,
-        nn.CrossEntropyLoss(),
-        optimizer,
         loaders[0],
+        optimizer=optimizer,
         epochs=1,
         val_loader=loaders[1],
-        verbose=0,
         callbacks=[ModelCheckpoint(path)],
     )
     saved = path.read_bytes()
@@ -201,14 +198,12 @@ def test_checkpoint_holds_model_optimizer_and_extra(loaders, tmp_path):
     model = small_model()
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     path = tmp_path / "ckpt.npz"
-    fit(
+    sgd_fit(
         model,
-        nn.CrossEntropyLoss(),
-        optimizer,
         loaders[0],
+        optimizer=optimizer,
         epochs=2,
         val_loader=loaders[1],
-        verbose=0,
         callbacks=[ModelCheckpoint(path, monitor="val_accuracy", extra={"model_name": "blobs"})],
     )
     saved = wright.load(path)
@@ -222,29 +217,13 @@ def test_scheduler_steps_per_epoch_and_onecycle_per_batch(loaders):
     model = small_model()
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optimizer,
-        loaders[0],
-        epochs=3,
-        scheduler=scheduler,
-        verbose=0,
-    )
+    history = sgd_fit(model, loaders[0], optimizer=optimizer, epochs=3, scheduler=scheduler)
     assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     one_cycle = optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=0.1, total_steps=len(loaders[0]) * 2
     )
-    fit(
-        model,
-        nn.CrossEntropyLoss(),
-        optimizer,
-        loaders[0],
-        epochs=2,
-        scheduler=one_cycle,
-        verbose=0,
-    )
+    sgd_fit(model, loaders[0], optimizer=optimizer, epochs=2, scheduler=one_cycle)
     assert one_cycle.last_epoch == len(loaders[0]) * 2
 
 

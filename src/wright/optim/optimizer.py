@@ -94,12 +94,7 @@ class Optimizer:
         self.state = {}
         for key, values in state_dict["state"].items():
             param = params[int(key)]
-            self.state[param] = {
-                name: np.array(v.data if isinstance(v, Tensor) else v, dtype=param.dtype)
-                if np.ndim(v.data if isinstance(v, Tensor) else v)
-                else v
-                for name, v in values.items()
-            }
+            self.state[param] = {name: _restore(v, param.dtype) for name, v in values.items()}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -107,3 +102,9 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+def _restore(value, dtype):
+    """A saved state entry ready for in-place updates: arrays as owned copies, numbers as they are."""
+    value = value.data if isinstance(value, Tensor) else value
+    return np.array(value, dtype=dtype) if np.ndim(value) else value
