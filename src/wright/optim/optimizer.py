@@ -105,6 +105,6 @@ class Optimizer:
 
 
 def _restore(value, dtype):
-    """A saved state entry ready for in-place updates: arrays as owned copies, numbers as they are."""
+    """Make a saved state entry ready for in-place updates: arrays copied, numbers kept."""
     value = value.data if isinstance(value, Tensor) else value
     return np.array(value, dtype=dtype) if np.ndim(value) else value
