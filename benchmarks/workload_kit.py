@@ -73,8 +73,8 @@ def mlp_weights(sizes: tuple[int, ...], seed: int) -> list[tuple[np.ndarray, np.
 def load_linear_weights(linears, weights: list[tuple[np.ndarray, np.ndarray]]) -> None:
     """Copy `mlp_weights` into a framework's Linear layers (wright or torch) in place.
 
-    `np.asarray(param.data)` is the parameter's own memory in both frameworks: wright keeps an
-    ndarray there, and a torch CPU tensor that does not require grad shares its buffer with NumPy.
+    `np.asarray(param.data)` is the parameter's own memory in both frameworks: `.data` is a tensor
+    sharing the parameter's buffer, and NumPy views that buffer without copying.
     """
     linears = list(linears)
     if len(linears) != len(weights):

@@ -8,7 +8,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import wright
-from wright import autograd, backend
+from wright import autograd
 
 _SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 if "WRIGHT_DATA" not in os.environ and _SHARED_DATA.is_dir():
@@ -27,7 +27,7 @@ def _one_blas_thread():
 def _clean_global_state():
     """Seed wright's generator and undo any change a test made to grad mode or the default dtype."""
     wright.manual_seed(0)
-    dtype, grad_mode = backend.get_default_dtype(), autograd.is_grad_enabled()
+    dtype, grad_mode = wright.get_default_dtype(), autograd.is_grad_enabled()
     yield
-    backend.set_default_dtype(dtype)
+    wright.set_default_dtype(dtype)
     autograd._grad_enabled = grad_mode

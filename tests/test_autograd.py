@@ -22,7 +22,7 @@ def leaf(values, dtype=np.float64) -> wright.Tensor:
 def test_tensor_used_twice_gets_summed_gradients():
     x = leaf([1.0, 2.0, 3.0])
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 4.0, 6.0])
 
 
 def test_intermediate_used_twice_gets_summed_gradients():
@@ -30,7 +30,7 @@ def test_intermediate_used_twice_gets_summed_gradients():
     h = x.exp()
     (h * h + h).sum().backward()
     h_value = np.exp([0.5, -1.0])
-    np.testing.assert_allclose(x.grad.data, (2 * h_value + 1) * h_value)
+    np.testing.assert_allclose(x.grad.array, (2 * h_value + 1) * h_value)
 
 
 def test_diamond_graph():
@@ -39,7 +39,7 @@ def test_diamond_graph():
     a, b = x * 2.0, x.tanh()
     (a * b).backward()
     expected = 2.0 * np.tanh(1.5) + 2.0 * 1.5 * (1 - np.tanh(1.5) ** 2)
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad.array, expected)
 
 
 def test_stacked_diamonds_match_closed_form():
@@ -50,7 +50,7 @@ def test_stacked_diamonds_match_closed_form():
         y = y * y + y
         value, derivative = value * value + value, (2 * value + 1) * derivative
     y.backward()
-    np.testing.assert_allclose(x.grad.data, derivative, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, derivative, rtol=1e-12)
 
 
 def test_deep_chain_has_no_recursion_limit():
@@ -59,7 +59,7 @@ def test_deep_chain_has_no_recursion_limit():
     for _ in range(100_000):
         y = y * 1.00001
     y.backward(retain_graph=True)
-    np.testing.assert_allclose(x.grad.data, 1.00001**100_000, rtol=1e-9)
+    np.testing.assert_allclose(x.grad.array, 1.00001**100_000, rtol=1e-9)
     # Dropping the retained 100,000-node graph must not recurse either.
     del y
 
@@ -67,8 +67,8 @@ def test_deep_chain_has_no_recursion_limit():
 def test_broadcast_gradients_are_summed_back_to_the_input_shape():
     row, column = leaf(np.ones(4)), leaf(np.ones((3, 1)))
     (row * column * 2.0).sum().backward()
-    np.testing.assert_allclose(row.grad.data, np.full(4, 6.0))
-    np.testing.assert_allclose(column.grad.data, np.full((3, 1), 8.0))
+    np.testing.assert_allclose(row.grad.array, np.full(4, 6.0))
+    np.testing.assert_allclose(column.grad.array, np.full((3, 1), 8.0))
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_retain_graph_allows_a_second_backward():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad.array, [4.0, 8.0])
 
 
 def test_backward_frees_the_saved_values():
@@ -109,7 +109,7 @@ def test_backward_frees_the_saved_values():
     y = x.exp()
     z = y.sum()
     z.backward()
-    assert z._ctx.parents is None and y._ctx.parents is None
+    assert z._ctx.edges is None and y._ctx.edges is None
     assert not hasattr(y._ctx, "out")
 
 
@@ -117,21 +117,21 @@ def test_gradients_accumulate_across_backward_calls():
     x = leaf([1.0, -1.0])
     (x * 3.0).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0 + 2.0, 3.0 - 2.0])
+    np.testing.assert_allclose(x.grad.array, [3.0 + 2.0, 3.0 - 2.0])
 
 
 def test_backward_with_explicit_gradient():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
     y = x * 2.0
     y.backward(np.array([[1.0, 0.0], [0.5, -1.0]]))
-    np.testing.assert_allclose(x.grad.data, [[2.0, 0.0], [1.0, -2.0]])
+    np.testing.assert_allclose(x.grad.array, [[2.0, 0.0], [1.0, -2.0]])
 
 
 def test_backward_errors():
     x = leaf([1.0, 2.0])
-    with pytest.raises(RuntimeError, match=r"one-element.*\(2,\)"):
+    with pytest.raises(RuntimeError, match=r"scalar outputs.*\(2,\)"):
         (x * 2.0).backward()
-    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
         (x * 2.0).backward(np.ones(3))
     with pytest.raises(RuntimeError, match="does not require grad"):
         wright.tensor([1.0]).sum().backward()
@@ -141,11 +141,11 @@ def test_leaf_gradients_are_separate_writable_arrays():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
     a.grad.zero_()
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(b.grad.array, [1.0, 1.0])
     x = leaf([1.0, 2.0])
     seed = np.array([5.0, 6.0])
     x.backward(seed)
-    x.grad.data *= 2
+    x.grad.array *= 2
     np.testing.assert_array_equal(seed, [5.0, 6.0])
 
 
@@ -153,7 +153,7 @@ def test_inputs_without_requires_grad_get_no_gradient():
     x, constant = leaf([1.0, 2.0]), wright.tensor(np.array([3.0, 4.0]))
     (x * constant).sum().backward()
     assert constant.grad is None
-    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 4.0])
 
 
 def test_gradient_flows_only_through_used_branches():
@@ -238,10 +238,10 @@ def test_detach_cuts_the_graph_but_shares_values():
     assert not d.requires_grad and d.is_leaf
     y = x * 3.0
     (y + d).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0])
     e = x.detach()
-    e.data[0] = 10.0
-    assert x.data[0] == 10.0
+    e.array[0] = 10.0
+    assert x.array[0] == 10.0
 
 
 def test_retain_grad_keeps_intermediate_gradients():
@@ -249,9 +249,9 @@ def test_retain_grad_keeps_intermediate_gradients():
     h = (x * 3.0).retain_grad()
     other = x * 4.0
     (h * h + other).sum().backward()
-    np.testing.assert_allclose(h.grad.data, 2 * np.array([3.0, 6.0]))
+    np.testing.assert_allclose(h.grad.array, 2 * np.array([3.0, 6.0]))
     assert other.grad is None
-    np.testing.assert_allclose(x.grad.data, 18 * np.array([1.0, 2.0]) + 4.0)
+    np.testing.assert_allclose(x.grad.array, 18 * np.array([1.0, 2.0]) + 4.0)
 
 
 @pytest.mark.parametrize("values", [[1, 2], np.array([1, 2], dtype=np.int32), [True, False]])
@@ -301,7 +301,7 @@ def test_each_node_runs_backward_exactly_once():
     forwards = [n for (kind, _), n in CountedSquare.calls.items() if kind == "forward"]
     backwards = [n for (kind, _), n in CountedSquare.calls.items() if kind == "backward"]
     assert forwards == [1] * 12 and backwards == [1] * 12
-    np.testing.assert_allclose(x.grad.data, derivative, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, derivative, rtol=1e-12)
 
 
 def test_function_sees_which_inputs_need_gradients():
@@ -324,7 +324,7 @@ def test_function_sees_which_inputs_need_gradients():
 def test_no_graph_when_no_input_requires_grad():
     y = CountedSquare.apply(wright.tensor(np.array([2.0])))
     assert y._ctx is None and not y.requires_grad
-    np.testing.assert_array_equal(y.data, [4.0])
+    np.testing.assert_array_equal(y.array, [4.0])
 
 
 # ----- gradcheck -----

@@ -35,11 +35,11 @@ def test_state_dict_round_trip(tmp_path):
     for name, value in model.state_dict().items():
         assert isinstance(loaded[name], wright.Tensor)
         assert loaded[name].dtype == value.dtype
-        np.testing.assert_array_equal(loaded[name].data, value.data)
+        np.testing.assert_array_equal(loaded[name].array, value.array)
     fresh = _model()
     fresh.load_state_dict(loaded)
     x = wright.randn(5, 4)
-    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+    np.testing.assert_array_equal(fresh(x).array, model(x).array)
 
 
 def test_nested_structures_round_trip(tmp_path):
@@ -68,7 +68,7 @@ def test_nested_structures_round_trip(tmp_path):
     assert isinstance(loaded["array"], np.ndarray) and loaded["array"].dtype == np.int32
     np.testing.assert_array_equal(loaded["array"], obj["array"])
     assert isinstance(loaded["tensor"], wright.Tensor) and loaded["tensor"].dtype == np.float32
-    np.testing.assert_array_equal(loaded["tensor"].data, [[1.5, -2.0]])
+    np.testing.assert_array_equal(loaded["tensor"].array, [[1.5, -2.0]])
     assert loaded["scalar"].shape == () and loaded["scalar"].item() == 3.0
     assert loaded["numpy_number"] == 0.5 and loaded["special"] == [float("inf"), -float("inf")]
     assert loaded["empty"] == []

@@ -32,13 +32,13 @@ def test_tensor_dtype_rules(data, dtype):
 def test_tensor_explicit_dtype_and_copying():
     assert wright.tensor([1, 2], dtype=wright.float64).dtype == np.float64
     source = np.array([1.0, 2.0])
-    copied = wright.tensor(wright.Tensor(source))
+    copied = wright.tensor(wright.as_tensor(source))
     assert copied.dtype == np.float64
-    wrapped = wright.Tensor(source)
-    assert wrapped.data is source
+    wrapped = wright.as_tensor(source)
+    assert wrapped.array is source
     shared = wright.from_numpy(source)
     source[0] = 9.0
-    assert shared.data[0] == 9.0 and wrapped.data[0] == 9.0
+    assert shared.array[0] == 9.0 and wrapped.array[0] == 9.0
 
 
 def test_default_dtype_can_be_float64():
@@ -46,7 +46,7 @@ def test_default_dtype_can_be_float64():
     assert wright.tensor([1.0]).dtype == np.float64
     assert wright.zeros(2).dtype == np.float64
     assert wright.randn(2).dtype == np.float64
-    with pytest.raises(ValueError, match="float16"):
+    with pytest.raises(TypeError, match="float16"):
         wright.set_default_dtype(np.float16)
 
 
@@ -76,25 +76,25 @@ def test_creation_functions(make, shape, dtype):
 
 
 def test_creation_values():
-    np.testing.assert_array_equal(wright.arange(1, 7, 2).data, [1, 3, 5])
-    np.testing.assert_allclose(wright.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
-    np.testing.assert_array_equal(wright.eye(2).data, [[1, 0], [0, 1]])
-    np.testing.assert_array_equal(wright.full((2,), 7.0).data, [7, 7])
+    np.testing.assert_array_equal(wright.arange(1, 7, 2).array, [1, 3, 5])
+    np.testing.assert_allclose(wright.linspace(0, 1, 5).array, [0, 0.25, 0.5, 0.75, 1])
+    np.testing.assert_array_equal(wright.eye(2).array, [[1, 0], [0, 1]])
+    np.testing.assert_array_equal(wright.full((2,), 7.0).array, [7, 7])
     assert wright.zeros(2, requires_grad=True).requires_grad
-    r = wright.rand(1000).data
+    r = wright.rand(1000).array
     assert r.min() >= 0 and r.max() < 1
-    i = wright.randint(3, 6, (1000,)).data
+    i = wright.randint(3, 6, (1000,)).array
     assert set(np.unique(i)) == {3, 4, 5}
 
 
 def test_manual_seed_makes_draws_repeatable():
     wright.manual_seed(123)
-    first = wright.randn(5).data.copy()
+    first = wright.randn(5).array.copy()
     wright.manual_seed(123)
-    np.testing.assert_array_equal(wright.randn(5).data, first)
+    np.testing.assert_array_equal(wright.randn(5).array, first)
     generator = np.random.default_rng(5)
     np.testing.assert_array_equal(
-        wright.rand(3, generator=generator).data,
+        wright.rand(3, generator=generator).array,
         np.random.default_rng(5).random(3, dtype=np.float32),
     )
 
@@ -106,8 +106,8 @@ def test_repr():
     assert repr(wright.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(wright.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(wright.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
-    assert repr(wright.tensor(np.array([0.5]))) == "tensor([0.5], dtype=float64)"
-    assert repr(wright.tensor(np.array([1], dtype=np.int32))) == "tensor([1], dtype=int32)"
+    assert repr(wright.tensor(np.array([0.5]))) == "tensor([0.5], dtype=wright.float64)"
+    assert repr(wright.tensor(np.array([1], dtype=np.int32))) == "tensor([1], dtype=wright.int32)"
     assert repr(wright.nn.Parameter(np.zeros(2, dtype=np.float32))).startswith(
         "Parameter containing:\ntensor("
     )
@@ -117,8 +117,8 @@ def test_item_tolist_numpy():
     t = wright.tensor([[1.5, 2.0], [3.0, 4.0]])
     assert wright.tensor([2.5]).item() == 2.5 and isinstance(wright.tensor(3).item(), int)
     assert t.tolist() == [[1.5, 2.0], [3.0, 4.0]]
-    assert t.numpy() is t.data
-    with pytest.raises(ValueError, match="4 elements"):
+    assert t.numpy() is t.array
+    with pytest.raises(RuntimeError, match="4 elements"):
         t.item()
     assert float(wright.tensor(2.5)) == 2.5 and int(wright.tensor(3)) == 3
     assert np.asarray(t).shape == (2, 2)
@@ -148,15 +148,15 @@ def test_comparisons_give_bool_tensors_without_graph():
     for name, (result, expected) in results.items():
         assert result.dtype == np.bool_, name
         assert not result.requires_grad, name
-        np.testing.assert_array_equal(result.data, expected, err_msg=name)
+        np.testing.assert_array_equal(result.array, expected, err_msg=name)
 
 
 def test_argmax_argmin():
     t = wright.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
     assert t.argmax().item() == 3 and t.argmin().item() == 4
-    np.testing.assert_array_equal(t.argmax(axis=1).data, [1, 0])
-    np.testing.assert_array_equal(t.argmin(dim=0, keepdim=True).data, [[0, 1, 0]])
-    np.testing.assert_array_equal(wright.argmax(t, axis=0).data, [1, 0, 1])
+    np.testing.assert_array_equal(t.argmax(axis=1).array, [1, 0])
+    np.testing.assert_array_equal(t.argmin(dim=0, keepdim=True).array, [[0, 1, 0]])
+    np.testing.assert_array_equal(wright.argmax(t, axis=0).array, [1, 0, 1])
 
 
 # ----- dtype conversion -----
@@ -165,7 +165,7 @@ def test_argmax_argmin():
 def test_dtype_conversions():
     t = wright.tensor([1.7, -2.2])
     assert t.double().dtype == np.float64 and t.double().float().dtype == np.float32
-    np.testing.assert_array_equal(t.long().data, [1, -2])
+    np.testing.assert_array_equal(t.long().array, [1, -2])
     assert t.long().dtype == np.int64 and t.int().dtype == np.int32 and t.bool().dtype == np.bool_
     assert t.to(wright.float64).dtype == np.float64 and t.to("cpu") is t
     assert t.float() is t
@@ -177,7 +177,7 @@ def test_gradient_flows_through_float_casts():
     assert y.dtype == np.float64 and y.requires_grad
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 4.0])
     z = wright.tensor(np.array([3.0]), requires_grad=True)
     (z.float() * 2.0).sum().backward()
     assert z.grad.dtype == np.float64 and z.grad.item() == 2.0
@@ -193,23 +193,23 @@ def test_integer_casts_leave_the_graph():
 
 def test_in_place_helpers():
     t = wright.ones(3)
-    assert t.zero_() is t and t.data.sum() == 0
+    assert t.zero_() is t and t.array.sum() == 0
     t.fill_(2.5)
-    np.testing.assert_array_equal(t.data, [2.5] * 3)
+    np.testing.assert_array_equal(t.array, [2.5] * 3)
     t.copy_(wright.tensor([1.0, 2.0, 3.0]))
-    np.testing.assert_array_equal(t.data, [1, 2, 3])
+    np.testing.assert_array_equal(t.array, [1, 2, 3])
     t.copy_(np.array([4.0, 5.0, 6.0]))
-    np.testing.assert_array_equal(t.data, [4, 5, 6])
+    np.testing.assert_array_equal(t.array, [4, 5, 6])
 
 
 def test_clone_keeps_the_graph_and_copies_values():
     x = wright.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
     (c * 3.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
     plain = wright.tensor([1.0])
     copy = plain.clone()
-    copy.data[0] = 5.0
+    copy.array[0] = 5.0
     assert plain.item() == 1.0
 
 
@@ -221,20 +221,20 @@ def test_clone_keeps_the_graph_and_copies_values():
 )
 def test_matmul_mismatch_names_both_shapes(a_shape, b_shape):
     a, b = wright.zeros(a_shape), wright.zeros(b_shape)
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(RuntimeError) as error:
         a @ b
-    assert str(a_shape) in str(error.value) and str(b_shape) in str(error.value)
+    assert str(list(a_shape)) in str(error.value) and str(list(b_shape)) in str(error.value)
 
 
 def test_matmul_needs_at_least_one_dimension():
-    with pytest.raises(ValueError, match=r"\(\) and \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"\[\] and \[3\]"):
         wright.tensor(2.0) @ wright.zeros(3)
 
 
 def test_matmul_with_arrays_on_either_side():
     m = wright.tensor(np.eye(2) * 2.0)
-    np.testing.assert_array_equal((m @ np.ones(2)).data, [2.0, 2.0])
-    np.testing.assert_array_equal((np.ones(2) @ m).data, [2.0, 2.0])
+    np.testing.assert_array_equal((m @ np.ones(2)).array, [2.0, 2.0])
+    np.testing.assert_array_equal((np.ones(2) @ m).array, [2.0, 2.0])
 
 
 def test_axis_and_dim_conflict():
@@ -243,9 +243,9 @@ def test_axis_and_dim_conflict():
 
 
 def test_join_errors_name_the_shapes():
-    with pytest.raises(ValueError, match=r"\(2, 3\).*\(2, 4\)"):
+    with pytest.raises(RuntimeError, match=r"\[2, 3\].*\[2, 4\]"):
         wright.cat([wright.zeros(2, 3), wright.zeros(2, 4)], dim=0)
-    with pytest.raises(ValueError, match=r"same shape"):
+    with pytest.raises(RuntimeError, match=r"equal size"):
         wright.stack([wright.zeros(2), wright.zeros(3)])
 
 
@@ -253,5 +253,5 @@ def test_mixed_expressions_with_numbers_and_arrays():
     x = wright.tensor([1.0, 2.0])
     assert isinstance(np.ones(2) + x, wright.Tensor)
     assert (x * 2).dtype == np.float32
-    np.testing.assert_array_equal((1 - x).data, [0.0, -1.0])
-    np.testing.assert_allclose((2**x).data, [2.0, 4.0])
+    np.testing.assert_array_equal((1 - x).array, [0.0, -1.0])
+    np.testing.assert_allclose((2**x).array, [2.0, 4.0])

@@ -34,7 +34,7 @@ def build_wright(seed: int) -> Callable:
     def step():
         images, labels = next(batches)
         with wright.no_grad():
-            return loss_fn(model(wright.Tensor(images)), wright.Tensor(labels))
+            return loss_fn(model(wright.as_tensor(images)), wright.as_tensor(labels))
 
     return step
 

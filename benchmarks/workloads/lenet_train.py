@@ -80,7 +80,7 @@ def build_wright(seed: int) -> Callable:
     model = lenet_with_weights(nn, seed)
     optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
     batches = minibatch_stream(seed, BATCH_SIZE)
-    return training_step(model, nn.CrossEntropyLoss(), optimizer, batches, wright.Tensor)
+    return training_step(model, nn.CrossEntropyLoss(), optimizer, batches, wright.as_tensor)
 
 
 def build_torch(seed: int) -> Callable:

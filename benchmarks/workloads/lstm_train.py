@@ -77,7 +77,7 @@ def build_wright(seed: int) -> Callable:
     model = char_model(nn, seed)
     optimizer = optim.Adam(model.parameters(), lr=LEARNING_RATE)
     return training_step(
-        model, nn.CrossEntropyLoss(), optimizer, token_batches(seed), wright.Tensor
+        model, nn.CrossEntropyLoss(), optimizer, token_batches(seed), wright.as_tensor
     )
 
 

@@ -29,7 +29,7 @@ def build_wright(seed: int) -> Callable:
     model = sequential_mlp(nn, SIZES, "Sigmoid", "Sigmoid", seed)
     optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE)
     batches = minibatch_stream(seed, BATCH_SIZE)
-    return training_step(model, nn.QuadraticCost(CLASSES), optimizer, batches, wright.Tensor)
+    return training_step(model, nn.QuadraticCost(CLASSES), optimizer, batches, wright.as_tensor)
 
 
 def build_torch(seed: int) -> Callable:

@@ -28,7 +28,7 @@ def build_wright(seed: int) -> Callable:
     model = sequential_mlp(nn, SIZES, "ReLU", None, seed)
     optimizer = optim.Adam(model.parameters(), lr=LEARNING_RATE)
     batches = minibatch_stream(seed, BATCH_SIZE)
-    return training_step(model, nn.CrossEntropyLoss(), optimizer, batches, wright.Tensor)
+    return training_step(model, nn.CrossEntropyLoss(), optimizer, batches, wright.as_tensor)
 
 
 def build_torch(seed: int) -> Callable:

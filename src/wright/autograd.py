@@ -1,15 +1,27 @@
-"""Reverse-mode automatic differentiation: the Function contract, the backward walk, no_grad,
-gradcheck.
+"""Reverse-mode automatic differentiation: the Function contract, the backward walk, grad modes,
+`grad`, gradcheck.
 
 Every op is a small Function with a forward pass (inputs -> output) and a backward pass (a change
-wanted in the output -> the changes wanted in each input). Running ops records a graph; `backward`
-walks it once in reverse topological order, which is the chain rule with every shared intermediate
-computed only once.
+wanted in the output -> the changes wanted in each input). Running ops records a graph of Function
+nodes; `backward` walks it once in reverse topological order, which is the chain rule with every
+shared intermediate computed only once.
+
+Edges point at nodes, not at tensors: a Function remembers the Function that made each input (or,
+for a leaf, the leaf tensor itself). So when a tensor is later changed in place and becomes the
+output of a new node, graphs built from its old value still lead back through the old node.
+
+In-place safety follows PyTorch's rule. Tensors sharing memory share a version counter, which every
+in-place change bumps. `apply` notes the version of each input whose array the Function kept for
+its backward pass (and of the output, when it kept that); backward refuses to run on changed data.
+
+This module does not import `wright.tensor`: tensor.py builds on it and registers the constructor
+that `Function.apply` wraps its outputs with (`register_tensor_type`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -19,6 +31,13 @@ if TYPE_CHECKING:
     from wright.tensor import Tensor
 
 _grad_enabled = True
+_make_tensor: Callable[[np.ndarray], Tensor]
+
+
+def register_tensor_type(make: Callable[[np.ndarray], Tensor]) -> None:
+    """Called once by tensor.py: how `Function.apply` turns an output array into a Tensor."""
+    global _make_tensor
+    _make_tensor = make
 
 
 class Function:
@@ -30,7 +49,14 @@ class Function:
     """
 
     needs_input_grad: tuple[bool, ...]
-    parents: tuple[Tensor, ...] | None
+    # One per input: the Function that made it, the leaf tensor itself, or None (no gradient).
+    edges: tuple | None
+    input_shapes: tuple[tuple[int, ...], ...]
+    # (version counter, version when saved, input index or -1 for the output)
+    saved_versions: list[tuple[list[int], int, int]]
+    # Hooks registered on the output tensor, and the output tensor when it retains its gradient.
+    hooks: list[Callable] | None = None
+    retained: weakref.ref | None = None
 
     def forward(self, *arrays, **attrs):
         raise NotImplementedError
@@ -38,23 +64,79 @@ class Function:
     def backward(self, grad):
         raise NotImplementedError
 
+    @property
+    def name(self) -> str:
+        """The node's name as PyTorch prints it: 'MulBackward'."""
+        return f"{type(self).__name__}Backward"
+
     @classmethod
     def apply(cls, *inputs: Tensor, **attrs) -> Tensor:
         """Run forward on the inputs' arrays and, when gradients are wanted, link the output into
         the graph."""
         fn = cls()
-        requires = _grad_enabled and any(t.requires_grad for t in inputs)
+        requires = _grad_enabled and any(t._requires_grad for t in inputs)
         if requires:
-            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            fn.needs_input_grad = tuple(t._requires_grad for t in inputs)
         else:
             fn.needs_input_grad = (False,) * len(inputs)
-        out = fn.forward(*[t.data for t in inputs], **attrs)
-        result = _tensor.Tensor(out)
+        arrays = [t.array for t in inputs]
+        out = fn.forward(*arrays, **attrs)
+        result = _make_tensor(out)
+        _share_version_with_base(result, inputs, arrays)
         if requires:
-            fn.parents = inputs
-            result.requires_grad = True
+            fn.edges = tuple(
+                (t._ctx if t._ctx is not None else t) if t._requires_grad else None for t in inputs
+            )
+            fn.input_shapes = tuple(a.shape for a in arrays)
+            fn.saved_versions = _saved_versions(fn, inputs, arrays, result)
+            result._requires_grad = True
             result._ctx = fn
         return result
+
+
+def _owner(array: np.ndarray):
+    return array if array.base is None else array.base
+
+
+def _share_version_with_base(result: Tensor, inputs: Sequence[Tensor], arrays) -> None:
+    # An output that is a view of an input's memory (reshape, transpose, basic indexing) shares its
+    # version counter, so an in-place change through either is seen by graphs that saved the other.
+    base = result.array.base
+    if base is None:
+        return
+    for tensor, array in zip(inputs, arrays):
+        if base is _owner(array):
+            result._version_counter = tensor._version_counter
+            result._base = tensor
+            return
+
+
+def _saved_versions(fn: Function, inputs, arrays, result: Tensor) -> list:
+    saved = []
+    kept = [v for v in vars(fn).values() if isinstance(v, np.ndarray)]
+    if not kept:
+        return saved
+    for index, (tensor, array) in enumerate(zip(inputs, arrays)):
+        owner = _owner(array)
+        if any(v is array or (v.base is not None and v.base is owner) for v in kept):
+            counter = tensor._version_counter
+            saved.append((counter, counter[0], index))
+    if any(v is result.array for v in kept):
+        counter = result._version_counter
+        saved.append((counter, counter[0], -1))
+    return saved
+
+
+def _check_versions(fn: Function) -> None:
+    for counter, version, index in fn.saved_versions:
+        if counter[0] != version:
+            what = "its output" if index < 0 else f"input {index} (shape {fn.input_shapes[index]})"
+            raise RuntimeError(
+                f"backward: one of the tensors needed for gradient computation has been modified "
+                f"by an inplace operation: {what} of {fn.name} is at version {counter[0]}; "
+                f"expected version {version} instead. Clone it before changing it in place "
+                "(x = x.clone()), or change it after backward()"
+            )
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -70,12 +152,18 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that lead to `root`, each before the nodes that consume it; iterative, so deep graphs
-    are fine."""
-    order: list[Tensor] = []
+_FREED = (
+    "backward: this graph was already used by an earlier backward() and its saved values are "
+    "freed; call backward(retain_graph=True) the first time to go through it twice"
+)
+
+
+def _topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Nodes that lead to the roots, each before the nodes that consume it; iterative, so deep
+    graphs are fine."""
+    order: list[Function] = []
     seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[tuple[Function, bool]] = [(root, False) for root in roots]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -84,70 +172,216 @@ def _topological_order(root: Tensor) -> list[Tensor]:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        if node.edges is None:
+            raise RuntimeError(_FREED)
         stack.append((node, True))
-        ctx = node._ctx
-        if ctx.parents is None:
-            raise RuntimeError(
-                "backward: this graph was already used by an earlier backward() and its saved "
-                "values are freed; call backward(retain_graph=True) the first time to go through "
-                "it twice"
-            )
-        for parent in ctx.parents:
-            if parent._ctx is not None and id(parent) not in seen:
-                stack.append((parent, False))
+        for edge in node.edges:
+            if isinstance(edge, Function) and id(edge) not in seen:
+                stack.append((edge, False))
     return order
 
 
-def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
-    """Propagate `grad` (d loss / d root) through the graph, accumulating into the leaves' `.grad`.
+def _run_hooks(hooks, grad: np.ndarray) -> np.ndarray:
+    for hook in hooks:
+        changed = hook(_make_tensor(grad))
+        if changed is not None:
+            grad = changed.array
+    return grad
 
-    `grad` must be an array the caller no longer uses: the leaves' gradients may be views of it.
+
+def run_backward(
+    roots: Sequence[Tensor],
+    grads: Sequence[np.ndarray],
+    retain_graph: bool = False,
+    capture: dict[int, int] | None = None,
+) -> list[np.ndarray | None]:
+    """Propagate each root's gradient (d loss / d root) through the graph.
+
+    Without `capture`, gradients reaching leaves are added to their `.grad`. With it (a map from
+    id(leaf tensor) or id(Function) to a slot), gradients are collected into the returned slots
+    instead and no `.grad` is touched: that is `wright.autograd.grad`.
+
+    Each array in `grads` must be one the caller no longer uses: leaves' gradients may be views of
+    it.
     """
-    Tensor = _tensor.Tensor
+    results: list[np.ndarray | None] = [None] * (len(set(capture.values())) if capture else 0)
     handed: set[int] = set()
-    if root._ctx is None:
-        _accumulate(root, grad, Tensor, handed)
-        return
-    grads: dict[int, np.ndarray] = {id(root): grad}
-    for node in reversed(_topological_order(root)):
-        node_grad = grads.pop(id(node), None)
-        if node_grad is None:
+
+    def reach_leaf(leaf: Tensor, grad: np.ndarray) -> None:
+        if leaf._hooks:
+            grad = _run_hooks(leaf._hooks, grad)
+        if capture is None:
+            _accumulate(leaf, grad, handed)
+        elif id(leaf) in capture:
+            slot = capture[id(leaf)]
+            results[slot] = grad if results[slot] is None else results[slot] + grad
+
+    pending: dict[int, np.ndarray] = {}
+    nodes = []
+    for root, grad in zip(roots, grads):
+        if root._ctx is None:
+            reach_leaf(root, grad)
             continue
-        if node._retains_grad:
-            _accumulate(node, node_grad, Tensor, handed)
-        ctx = node._ctx
-        input_grads = ctx.backward(node_grad)
+        key = id(root._ctx)
+        pending[key] = grad if key not in pending else pending[key] + grad
+        nodes.append(root._ctx)
+    for node in reversed(_topological_order(nodes)):
+        grad = pending.pop(id(node), None)
+        if grad is None:
+            continue
+        _check_versions(node)
+        if node.hooks:
+            grad = _run_hooks(node.hooks, grad)
+        if node.retained is not None and (tensor := node.retained()) is not None:
+            _accumulate(tensor, grad, handed)
+        if capture is not None and id(node) in capture:
+            slot = capture[id(node)]
+            results[slot] = grad if results[slot] is None else results[slot] + grad
+        input_grads = node.backward(grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
-        for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):
-            if not needed or parent_grad is None:
+        for edge, edge_grad, shape in zip(node.edges, input_grads, node.input_shapes):
+            if edge is None or edge_grad is None:
                 continue
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            if parent._ctx is None:
-                _accumulate(parent, parent_grad, Tensor, handed)
+            if edge_grad.shape != shape:
+                edge_grad = unbroadcast(edge_grad, shape)
+            if isinstance(edge, Function):
+                key = id(edge)
+                earlier = pending.get(key)
+                pending[key] = edge_grad if earlier is None else earlier + edge_grad
             else:
-                key = id(parent)
-                earlier = grads.get(key)
-                grads[key] = parent_grad if earlier is None else earlier + parent_grad
+                reach_leaf(edge, edge_grad)
         if not retain_graph:
-            vars(ctx).clear()
-            ctx.parents = None
+            vars(node).clear()
+            node.edges = None
+    return results
 
 
-def _accumulate(leaf: Tensor, grad: np.ndarray, tensor_cls, handed: set[int]) -> None:
+def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     # `.grad` must own its memory: an op may pass one array (or views of it) to two inputs, as
     # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays
     # kept.
+    dtype = leaf.array.dtype
     if leaf.grad is not None:
-        leaf.grad = tensor_cls(leaf.grad.data + grad.astype(leaf.data.dtype, copy=False))
+        leaf.grad = _make_tensor(leaf.grad.array + grad.astype(dtype, copy=False))
         return
-    memory = id(grad if grad.base is None else grad.base)
-    if memory in handed or not grad.flags.writeable or grad.dtype != leaf.data.dtype:
-        grad = np.array(grad, dtype=leaf.data.dtype)
+    memory = id(_owner(grad))
+    if memory in handed or not grad.flags.writeable or grad.dtype != dtype:
+        grad = np.array(grad, dtype=dtype)
         memory = id(grad)
     handed.add(memory)
-    leaf.grad = tensor_cls(grad)
+    leaf.grad = _make_tensor(grad)
+
+
+def _as_tuple(value) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+
+def _root_gradients(outputs: tuple, grad_outputs: tuple) -> list[np.ndarray]:
+    grads = []
+    for index, output in enumerate(outputs):
+        given = grad_outputs[index] if index < len(grad_outputs) else None
+        if given is None:
+            if output.array.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs; output "
+                    f"{index} has shape {tuple(output.shape)}"
+                )
+            grads.append(np.ones_like(output.array))
+            continue
+        # A copy, because the leaves' gradients may end up as views of it.
+        grad = np.array(getattr(given, "array", given), dtype=output.array.dtype)
+        if grad.shape != output.array.shape:
+            raise RuntimeError(
+                f"backward: gradient of shape {grad.shape} given for output {index} of shape "
+                f"{tuple(output.shape)}; they must match"
+            )
+        grads.append(grad)
+    return grads
+
+
+def _check_first_order(create_graph: bool) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True: wright computes first-order gradients only (no gradients of "
+            "gradients); see the README's table of differences from PyTorch"
+        )
+
+
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs=None,
+) -> None:
+    """Add d(sum of tensors * grad_tensors)/d(leaf) to every leaf's `.grad` (PyTorch's
+    `torch.autograd.backward`)."""
+    _check_first_order(create_graph)
+    outputs = _as_tuple(tensors)
+    for index, output in enumerate(outputs):
+        if not output.requires_grad:
+            raise RuntimeError(
+                f"backward: output {index} does not require grad and has no graph to go back "
+                "through"
+            )
+    grads = _root_gradients(outputs, _as_tuple(grad_tensors))
+    if inputs is None:
+        run_backward(outputs, grads, bool(retain_graph))
+        return
+    wanted = _as_tuple(inputs)
+    found = run_backward(outputs, grads, bool(retain_graph), _capture_map(wanted))
+    for tensor, grad in zip(wanted, found):
+        if grad is not None:
+            _accumulate(tensor, grad, set())
+
+
+def _capture_map(inputs: tuple) -> dict[int, int]:
+    capture = {}
+    for slot, tensor in enumerate(inputs):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"grad: input {slot} does not require grad")
+        capture[id(tensor._ctx if tensor._ctx is not None else tensor)] = slot
+    return capture
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of outputs with respect to inputs, returned rather than added to `.grad`.
+
+    Example:
+        >>> x = wright.tensor([1.0, 2.0], requires_grad=True)
+        >>> wright.autograd.grad((x * x).sum(), x)
+        (tensor([2., 4.]),)
+    """
+    _check_first_order(create_graph)
+    outputs, wanted = _as_tuple(outputs), _as_tuple(inputs)
+    grads = _root_gradients(outputs, _as_tuple(grad_outputs))
+    found = run_backward(outputs, grads, bool(retain_graph), _capture_map(wanted))
+    result = []
+    for slot, (tensor, value) in enumerate(zip(wanted, found)):
+        if value is None:
+            if materialize_grads:
+                value = np.zeros_like(tensor.array)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {slot} was not used to compute the outputs; pass "
+                    "allow_unused=True to get None for it"
+                )
+        result.append(None if value is None else _make_tensor(np.array(value)))
+    return tuple(result)
+
+
+# ----- grad modes -----
 
 
 def is_grad_enabled() -> bool:
@@ -155,38 +389,86 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Turn graph recording on or off inside a `with` block (or for a decorated function)."""
+def _set_mode(mode: bool) -> None:
+    global _grad_enabled
+    _grad_enabled = mode
 
-    def __init__(self, mode: bool) -> None:
-        self.mode = mode
+
+class _GradMode(contextlib.ContextDecorator):
+    """Set grad mode inside a `with` block, or for every call of a decorated function.
+
+    Usable as `@no_grad()` and, as in PyTorch, as a bare `@no_grad` too.
+    """
+
+    mode: bool
+
+    def __new__(cls, *args, **kwargs):
+        if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
+
+    def __init__(self) -> None:
         # A stack rather than one slot: a decorated function that calls itself re-enters this
         # instance.
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
-        global _grad_enabled
         self.previous.append(_grad_enabled)
-        _grad_enabled = self.mode
+        _set_mode(self.mode)
 
     def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self.previous.pop()
+        _set_mode(self.previous.pop())
+
+    def clone(self):
+        return type(self)()
 
 
-class no_grad(set_grad_enabled):
+class no_grad(_GradMode):
     """Stop recording the graph, for evaluation and for updating weights:
     `with wright.no_grad(): ...`."""
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradMode):
     """Record the graph again inside a `no_grad` block."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    mode = True
+
+
+class inference_mode(_GradMode):
+    """Like `no_grad` (wright has no separate inference tensors): `with wright.inference_mode():`."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self.mode = not mode
+
+
+class set_grad_enabled(_GradMode):
+    """Turn graph recording on or off: at once when called, restored at the end of a `with` block
+    (or around each call of a decorated function)."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self.mode = bool(mode)
+        # As in PyTorch, calling it sets the mode straight away; the block restores the old one.
+        self.before = _grad_enabled
+        _set_mode(self.mode)
+
+    def __call__(self, function):
+        # Used as a decorator: undo the immediate switch; the mode applies inside calls only.
+        _set_mode(self.before)
+        return super().__call__(function)
+
+    def __enter__(self) -> None:
+        self.previous.append(self.before if not self.previous else _grad_enabled)
+        _set_mode(self.mode)
+
+    def clone(self):
+        return set_grad_enabled(self.mode)
+
+
+# ----- gradcheck -----
 
 
 class GradcheckError(AssertionError):
@@ -208,8 +490,9 @@ def gradcheck(
     of every input that requires grad. Returns True, or raises GradcheckError naming the input and
     the worst element.
     """
+    inputs = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
     for t in inputs:
-        if t.requires_grad and t.data.dtype != np.float64:
+        if getattr(t, "requires_grad", False) and t.array.dtype != np.float64:
             raise ValueError(
                 f"gradcheck: inputs must be float64 for accurate differences, got {t.dtype}"
             )
@@ -218,33 +501,29 @@ def gradcheck(
 
     def scalar_loss() -> float:
         with no_grad():
-            return float(np.sum(fn(*inputs).data * weights))
+            return float(np.sum(fn(*inputs).array * weights))
 
     for t in inputs:
         t.grad = None
-    out.backward(weights.astype(out.data.dtype))
+    out.backward(weights.astype(out.array.dtype))
     for index, t in enumerate(inputs):
-        if not t.requires_grad:
+        if not getattr(t, "requires_grad", False):
             continue
-        analytic = np.zeros_like(t.data) if t.grad is None else t.grad.data
-        numeric = np.zeros_like(t.data)
+        analytic = np.zeros_like(t.array) if t.grad is None else t.grad.array
+        numeric = np.zeros_like(t.array)
         # Index the array itself: a reshaped view of a non-contiguous input would be a copy.
-        for i in np.ndindex(t.data.shape):
-            original = t.data[i]
-            t.data[i] = original + eps
+        for i in np.ndindex(t.array.shape):
+            original = t.array[i]
+            t.array[i] = original + eps
             plus = scalar_loss()
-            t.data[i] = original - eps
+            t.array[i] = original - eps
             minus = scalar_loss()
-            t.data[i] = original
+            t.array[i] = original
             numeric[i] = (plus - minus) / (2 * eps)
         if not np.allclose(analytic, numeric, atol=atol, rtol=rtol):
             worst = np.unravel_index(np.argmax(np.abs(analytic - numeric)), numeric.shape)
             raise GradcheckError(
-                f"gradcheck: input {index} of shape {t.shape}: analytic {analytic[worst]!r} vs "
-                f"numeric {numeric[worst]!r} at index {worst}"
+                f"gradcheck: input {index} of shape {t.array.shape}: analytic {analytic[worst]} vs "
+                f"numeric {numeric[worst]} at index {tuple(int(i) for i in worst)}"
             )
     return True
-
-
-# At the bottom because tensor.py builds on Function; the module is looked up when ops run.
-from wright import tensor as _tensor

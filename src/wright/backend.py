@@ -1,5 +1,5 @@
-"""The array-module seam: which array library runs the maths, the default dtype, the random
-generator."""
+"""The array-module seam: which array library runs the maths, devices, turning data into arrays,
+and the random generators."""
 
 from __future__ import annotations
 
@@ -8,19 +8,171 @@ import os
 
 import numpy as np
 
-# Every op reaches arrays through `xp`, so a NumPy-compatible GPU module can stand in for NumPy
-# later.
+from wright import dtypes
+
+# Every op reaches arrays through `xp`, so a NumPy-compatible GPU module can stand in for NumPy.
 xp = np
 
-float32 = np.float32
-float64 = np.float64
-int64 = np.int64
-int32 = np.int32
-uint8 = np.uint8
-bool_ = np.bool_
 
-_default_dtype = np.dtype(np.float32)
-_generator = np.random.default_rng()
+# ----- devices -----
+
+
+class device:
+    """Where a tensor's memory lives. wright computes on the CPU; `wright.device("cpu")`.
+
+    Compares equal to its string form, so `x.device == "cpu"` works as in PyTorch.
+    """
+
+    __slots__ = ("index", "type")
+
+    def __init__(self, type: str | device, index: int | None = None) -> None:
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if not isinstance(type, str):
+            raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
+        name, _, number = type.partition(":")
+        if number:
+            if index is not None:
+                raise ValueError(f"device: index given twice in {type!r} and index={index}")
+            index = int(number)
+        self.type, self.index = name, index
+
+    def __repr__(self) -> str:
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def resolve_device(value) -> device:
+    """The device named by `value` (a device, a string, or None for the CPU); errors for devices
+    wright cannot compute on."""
+    if value is None:
+        return CPU
+    if isinstance(value, int):
+        value = f"cuda:{value}"
+    found = device(value)
+    if found.type == "cpu":
+        return CPU
+    if found.type in ("cuda", "mps", "xpu", "meta"):
+        raise RuntimeError(
+            f"device {str(found)!r} is not available: wright computes on the CPU "
+            "(wright.cuda.is_available() is False)"
+        )
+    raise RuntimeError(f"device: unknown device type {found.type!r}; expected 'cpu'")
+
+
+# ----- arrays -----
+
+
+def to_array(data, dtype=None) -> np.ndarray:
+    """Turn data into an array as `wright.tensor` does: Python floats get the default float dtype,
+    Python ints int64, bools bool; NumPy arrays and scalars keep their dtype unless `dtype` is
+    given."""
+    if dtype is not None:
+        return np.asarray(data, dtype=dtypes.to_numpy_dtype(dtype))
+    array = np.asarray(data)
+    if isinstance(data, np.ndarray | np.generic):
+        return array
+    if array.dtype == np.float64:
+        return array.astype(dtypes.default_float_numpy())
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.dtype.kind not in "bf":
+        raise TypeError(
+            f"tensor: expected numbers (or nested lists of numbers), got data of type "
+            f"{type(data).__name__} that NumPy reads as {array.dtype}"
+        )
+    return array
+
+
+# ----- random numbers -----
+
+
+class Generator:
+    """A seeded source of random numbers, as `wright.Generator().manual_seed(42)`.
+
+    Factories (`randn`, `randperm`, ...), initialisers, dropout and data loaders take one through
+    `generator=`; without it they draw from the default generator that `wright.manual_seed` seeds.
+    """
+
+    def __init__(self, device=None) -> None:
+        resolve_device(device)
+        self._seed = int(np.random.SeedSequence().entropy % (2**63))
+        self.rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from `seed`; returns the generator."""
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Seed from fresh entropy and return the seed."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % (2**63)))
+        return self._seed
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last seeded with."""
+        return self._seed
+
+    def get_state(self) -> dict:
+        """The generator's full state (a dict NumPy's bit generator understands)."""
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        """Restore a state from `get_state`."""
+        self.rng.bit_generator.state = state
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+
+_default_generator = Generator()
+
+
+def default_generator() -> Generator:
+    """The generator that draws happen from when none is given."""
+    return _default_generator
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed wright's default generator (weight initialisation, dropout, shuffling, `randn`)."""
+    return _default_generator.manual_seed(seed)
+
+
+def generator() -> np.random.Generator:
+    """The NumPy generator behind the default wright generator."""
+    return _default_generator.rng
+
+
+def numpy_rng(source=None) -> np.random.Generator:
+    """The NumPy generator to draw from: the default one, a wright Generator's, or a NumPy one."""
+    if source is None:
+        return _default_generator.rng
+    if isinstance(source, Generator):
+        return source.rng
+    if isinstance(source, np.random.Generator):
+        return source
+    raise TypeError(f"generator: expected a wright.Generator, got {type(source).__name__}")
+
+
+# ----- process-wide tuning -----
 
 
 def keep_freed_memory() -> bool:
@@ -44,42 +196,3 @@ def keep_freed_memory() -> bool:
 
 
 keep_freed_memory()
-
-
-def get_default_dtype() -> np.dtype:
-    """Return the floating dtype that new tensors get (float32 unless changed)."""
-    return _default_dtype
-
-
-def set_default_dtype(dtype) -> None:
-    """Set the floating dtype that new tensors get; float32 and float64 are accepted."""
-    global _default_dtype
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"set_default_dtype: expected float32 or float64, got {dtype}")
-    _default_dtype = dtype
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed wright's global random generator (weight initialisation, dropout, shuffling)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-    return _generator
-
-
-def generator() -> np.random.Generator:
-    """Return the global random generator that wright draws from."""
-    return _generator
-
-
-def to_array(data, dtype=None) -> np.ndarray:
-    """Turn data into an array: Python floats get the default dtype, arrays keep theirs unless
-    told."""
-    if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    array = np.asarray(data)
-    if array.dtype == np.float64 and not isinstance(data, np.ndarray | np.generic):
-        return array.astype(_default_dtype)
-    if array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
-        return array.astype(np.int64)
-    return array

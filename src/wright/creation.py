@@ -1,94 +1,469 @@
-"""Factories for new tensors: from data, filled with constants, ranges, or random draws."""
+"""Factories for new tensors: from data, filled with constants, ranges, or random draws.
+
+Every factory takes PyTorch's keywords: `dtype=`, `device=` (the CPU), `requires_grad=`, and the
+random ones `generator=`.
+"""
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
-from wright import backend
-from wright.tensor import Tensor, _shape_args
+from wright import backend, dtypes
+from wright.tensor import Size, Tensor, _from_array, _shape_args, tensor_method
 
 
-def _dtype(dtype):
-    return backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+def _made(array: np.ndarray, device, requires_grad: bool) -> Tensor:
+    backend.resolve_device(device)
+    made = _from_array(array)
+    if requires_grad:
+        made.requires_grad = True
+    return made
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Make a tensor from data (lists, numbers, arrays); Python floats become float32 by default."""
+def _float_dtype(dtype) -> np.dtype:
+    return dtypes.default_float_numpy() if dtype is None else dtypes.to_numpy_dtype(dtype)
+
+
+def _size(size) -> tuple[int, ...]:
+    if len(size) == 1 and size[0] is None:
+        raise TypeError("expected a shape (ints or a tuple of ints), got None")
+    return _shape_args(size)
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False):
+    """A new tensor holding a copy of data (numbers, nested lists, arrays or tensors).
+
+    Python floats become the default float dtype (float32), Python ints int64, bools bool; NumPy
+    arrays keep their dtype.
+
+    Example:
+        >>> wright.tensor([[1, 2], [3, 4]]).dtype
+        wright.int64
+    """
     if isinstance(data, Tensor):
-        data = data.data
-    return Tensor(backend.to_array(data, dtype), requires_grad=requires_grad)
+        data = data.array
+    elif isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = _nested_arrays(data)
+    array = np.array(backend.to_array(data, dtype), copy=True)
+    return _made(array, device, requires_grad)
+
+
+def _flat(data):
+    for item in data:
+        if isinstance(item, list | tuple):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+def _nested_arrays(data):
+    return [
+        _nested_arrays(d) if isinstance(d, list | tuple) else getattr(d, "array", d) for d in data
+    ]
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """A tensor sharing memory with data when it already is an array (or a tensor) of the wanted
+    dtype; otherwise a converted copy."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return _made(backend.to_array(data, dtype), device, False)
+
+
+asarray = as_tensor
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """Wrap a NumPy array without copying, keeping its dtype."""
-    return Tensor(array)
+    """Wrap a NumPy array without copying, keeping its dtype: changes to one show in the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
+    return _from_array(array)
 
 
-def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False):
     """A tensor of zeros."""
-    return Tensor(np.zeros(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _made(np.zeros(_size(size), dtype=_float_dtype(dtype)), device, requires_grad)
 
 
-def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False):
     """A tensor of ones."""
-    return Tensor(np.ones(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _made(np.ones(_size(size), dtype=_float_dtype(dtype)), device, requires_grad)
 
 
-def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    """A tensor filled with one value."""
-    return Tensor(
-        np.full(_shape_args((shape,)), fill_value, dtype=_dtype(dtype)), requires_grad=requires_grad
+def empty(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    memory_format=None,
+):
+    """A new tensor; wright fills it with zeros rather than leaving memory uninitialised."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _fill_dtype(fill_value, dtype) -> np.dtype:
+    if dtype is not None:
+        return dtypes.to_numpy_dtype(dtype)
+    if isinstance(fill_value, builtins.bool | np.bool_):
+        return np.dtype(np.bool_)
+    if isinstance(fill_value, builtins.int | np.integer):
+        return np.dtype(np.int64)
+    if isinstance(fill_value, Tensor):
+        return fill_value.array.dtype
+    return dtypes.default_float_numpy()
+
+
+def full(
+    size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor filled with one value; its dtype follows the value (bool, int64 or float) unless
+    given."""
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    array = np.full(_size((size,)), value, dtype=_fill_dtype(fill_value, dtype))
+    return _made(array, device, requires_grad)
+
+
+def _like_dtype(input: Tensor, dtype) -> np.dtype:
+    return input.array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+
+
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
+    """Zeros with another tensor's shape (and dtype unless given)."""
+    return _made(np.zeros(input.array.shape, _like_dtype(input, dtype)), device, requires_grad)
+
+
+def ones_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
+    """Ones with another tensor's shape (and dtype unless given)."""
+    return _made(np.ones(input.array.shape, _like_dtype(input, dtype)), device, requires_grad)
+
+
+empty_like = zeros_like
+
+
+def full_like(
+    input: Tensor,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
+    """One value in another tensor's shape (and dtype unless given)."""
+    array = np.full(input.array.shape, fill_value, _like_dtype(input, dtype))
+    return _made(array, device, requires_grad)
+
+
+def rand_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+    generator=None,
+) -> Tensor:
+    """Uniform draws on [0, 1) in another tensor's shape."""
+    return rand(
+        input.array.shape,
+        dtype=_like_dtype(input, dtype),
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
     )
 
 
-def zeros_like(other: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Zeros with another tensor's shape (and dtype unless given)."""
-    return zeros(other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad)
+def randn_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+    generator=None,
+) -> Tensor:
+    """Standard normal draws in another tensor's shape."""
+    return randn(
+        input.array.shape,
+        dtype=_like_dtype(input, dtype),
+        device=device,
+        requires_grad=requires_grad,
+        generator=generator,
+    )
 
 
-def ones_like(other: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Ones with another tensor's shape (and dtype unless given)."""
-    return ones(other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad)
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad: bool = False,
+    generator=None,
+) -> Tensor:
+    """Random integers in [low, high) in another tensor's shape (and dtype unless given)."""
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        input.array.shape,
+        dtype=_like_dtype(input, dtype),
+        device=device,
+        generator=generator,
+    )
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     """The identity matrix (n x m)."""
-    return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _made(np.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Evenly spaced values in [start, stop); integers give int64, floats the default float
+def arange(
+    start,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Evenly spaced values in [start, end); integers give int64, any float the default float
     dtype."""
-    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
-    return Tensor(backend.to_array(values.tolist(), dtype), requires_grad=requires_grad)
+    if end is None:
+        start, end = 0, start
+    bounds = [b.item() if isinstance(b, Tensor) else b for b in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        floating = any(isinstance(b, builtins.float | np.floating) for b in bounds)
+        dtype = dtypes.default_float_numpy() if floating else np.dtype(np.int64)
+    else:
+        dtype = dtypes.to_numpy_dtype(dtype)
+    # Count in float64 (as PyTorch does), then convert: arange(0, 1, 0.1) has 10 elements.
+    first, last, stride = bounds
+    count = builtins.max(int(np.ceil((last - first) / stride)), 0)
+    values = first + stride * np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64)
+    return _made(values.astype(dtype), device, requires_grad)
+
+
+def range(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Values from start to end inclusive (deprecated in PyTorch; prefer arange)."""
+    if end is None:
+        start, end = 0, start
+    count = int(np.floor((end - start) / step)) + 1
+    values = start + step * np.arange(builtins.max(count, 0), dtype=np.float64)
+    return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
 
 
 def linspace(
-    start: float, stop: float, steps: int, dtype=None, requires_grad: bool = False
+    start,
+    end,
+    steps: int,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """`steps` evenly spaced values from start to stop inclusive."""
-    return Tensor(np.linspace(start, stop, steps, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    """`steps` evenly spaced values from start to end inclusive."""
+    values = np.linspace(float(start), float(end), int(steps))
+    return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
+
+
+def logspace(
+    start,
+    end,
+    steps: int,
+    base: float = 10.0,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` values from base**start to base**end, evenly spaced in the exponent."""
+    values = np.logspace(float(start), float(end), int(steps), base=base)
+    return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
 
 
 def randn(
-    *shape, dtype=None, requires_grad: bool = False, generator: np.random.Generator | None = None
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """Draws from the standard normal distribution N(0, 1)."""
-    rng = generator or backend.generator()
-    return Tensor(
-        rng.standard_normal(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad
-    )
+    rng = backend.numpy_rng(generator)
+    dtype = _float_dtype(dtype)
+    draws = rng.standard_normal(_size(size), dtype=dtype if dtype != np.float16 else np.float32)
+    return _made(draws.astype(dtype, copy=False), device, requires_grad)
 
 
 def rand(
-    *shape, dtype=None, requires_grad: bool = False, generator: np.random.Generator | None = None
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """Draws from the uniform distribution on [0, 1)."""
-    rng = generator or backend.generator()
-    return Tensor(rng.random(_shape_args(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+    rng = backend.numpy_rng(generator)
+    dtype = _float_dtype(dtype)
+    draws = rng.random(_size(size), dtype=dtype if dtype != np.float16 else np.float32)
+    return _made(draws.astype(dtype, copy=False), device, requires_grad)
 
 
-def randint(low: int, high: int, shape, generator: np.random.Generator | None = None) -> Tensor:
-    """Random int64 values in [low, high)."""
-    rng = generator or backend.generator()
-    return Tensor(rng.integers(low, high, size=_shape_args((shape,)), dtype=np.int64))
+def randint(
+    *args,
+    size=None,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Random integers in [low, high): `randint(high, size)` or `randint(low, high, size)`, int64
+    unless told."""
+    args = list(args)
+    if size is None:
+        if not args or not isinstance(args[-1], tuple | list | Size):
+            raise TypeError("randint: expected a size tuple, as randint(low, high, (n,))")
+        size = args.pop()
+    if len(args) == 1:
+        low, high = 0, args[0]
+    elif len(args) == 2:
+        low, high = args
+    else:
+        raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    draws = backend.numpy_rng(generator).integers(low, high, size=_shape_args((size,)))
+    dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
+    return _made(draws.astype(dtype), device, requires_grad)
+
+
+def randperm(
+    n: int,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A random ordering of 0 .. n-1 (int64 unless told)."""
+    order = backend.numpy_rng(generator).permutation(int(n))
+    dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
+    return _made(order.astype(dtype), device, requires_grad)
+
+
+def normal(
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Draws from N(mean, std^2): numbers with a `size`, or tensors of means and/or stds."""
+    rng = backend.numpy_rng(generator)
+    means = mean.array if isinstance(mean, Tensor) else mean
+    stds = std.array if isinstance(std, Tensor) else std
+    shape = _shape_args((size,)) if size is not None else np.broadcast(means, stds).shape
+    like = next((t.array.dtype for t in (mean, std) if isinstance(t, Tensor)), None)
+    dtype = like if dtype is None and like is not None else _float_dtype(dtype)
+    draws = rng.normal(means, stds, size=shape)
+    return _made(draws.astype(dtype), device, requires_grad)
+
+
+# ----- Tensor.new_*: factories that take dtype and device from an existing tensor -----
+
+
+@tensor_method
+def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False):
+    """A tensor of data with this tensor's dtype (unless given)."""
+    return tensor(data, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False):
+    """Zeros of a new shape, with this tensor's dtype (unless given)."""
+    return zeros(*size, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad)
+
+
+@tensor_method
+def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False):
+    """Ones of a new shape, with this tensor's dtype (unless given)."""
+    return ones(*size, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad)
+
+
+Tensor.new_empty = new_zeros
+
+
+@tensor_method
+def new_full(
+    self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False
+):
+    """One value in a new shape, with this tensor's dtype (unless given)."""
+    return full(
+        size, fill_value, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad
+    )

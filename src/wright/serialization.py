@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.tensor import Tensor
 
 _META = "__wright__"
@@ -25,7 +26,7 @@ _FORMAT_VERSION = 1
 def _encode(obj, arrays: dict):
     if isinstance(obj, Tensor | np.ndarray):
         name = f"a{len(arrays)}"
-        arrays[name] = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        arrays[name] = np.asarray(obj.array if isinstance(obj, Tensor) else obj)
         return {"__array__": name, "tensor": isinstance(obj, Tensor)}
     if isinstance(obj, dict):
         for key in obj:
@@ -50,7 +51,7 @@ def _decode(node, arrays):
     if isinstance(node, dict):
         if "__array__" in node:
             array = arrays[node["__array__"]]
-            return Tensor(array) if node["tensor"] else array
+            return as_tensor(array) if node["tensor"] else array
         if "__dict__" in node:
             return {key: _decode(value, arrays) for key, value in node["__dict__"]}
         if "__list__" in node:

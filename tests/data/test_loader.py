@@ -58,7 +58,7 @@ class CountingTensorDataset(TensorDataset):
 
 def _epoch(loader: DataLoader) -> np.ndarray:
     """The order in which one epoch visits the samples of `_arrays`, read back from the inputs."""
-    return np.concatenate([xb.data[:, 0] // 3 for xb, _ in loader]).astype(np.int64)
+    return np.concatenate([xb.array[:, 0] // 3 for xb, _ in loader]).astype(np.int64)
 
 
 # ----- TensorDataset -----
@@ -79,7 +79,7 @@ def test_tensor_dataset_items_and_batches():
 def test_tensor_dataset_keeps_tensor_arrays_without_copy():
     inputs = wright.randn(6, 2)
     dataset = TensorDataset(inputs, [0, 1, 0, 1, 0, 1])
-    assert dataset.arrays[0] is inputs.data
+    assert dataset.arrays[0] is inputs.array
     assert dataset.arrays[1].dtype == np.int64
 
 
@@ -118,8 +118,8 @@ def test_batches_are_tensors_with_dtypes_kept():
     xb, yb = next(iter(DataLoader(TensorDataset(inputs, labels), batch_size=4)))
     assert isinstance(xb, Tensor) and isinstance(yb, Tensor)
     assert xb.dtype == np.float32 and yb.dtype == np.int64
-    np.testing.assert_array_equal(xb.data, inputs[:4])
-    np.testing.assert_array_equal(yb.data, labels[:4])
+    np.testing.assert_array_equal(xb.array, inputs[:4])
+    np.testing.assert_array_equal(yb.array, labels[:4])
 
 
 def test_without_shuffle_order_is_the_dataset_order():
@@ -136,7 +136,7 @@ def test_batches_cover_the_data_once(count, batch_size, drop_last):
     kept = count - count % batch_size if drop_last else count
     assert len(batches) == len(loader)
     assert all(len(yb) == batch_size for _, yb in batches[:-1])
-    got = np.concatenate([yb.data for _, yb in batches]) if batches else np.zeros(0, np.int64)
+    got = np.concatenate([yb.array for _, yb in batches]) if batches else np.zeros(0, np.int64)
     np.testing.assert_array_equal(got, labels[:kept])
 
 
@@ -202,8 +202,8 @@ def test_batched_hook_and_fallback_give_identical_batches():
     for _ in range(2):
         for (fx, fy), (sx, sy) in zip(fast, slow, strict=True):
             assert fx.dtype == sx.dtype and fy.dtype == sy.dtype
-            np.testing.assert_array_equal(fx.data, sx.data)
-            np.testing.assert_array_equal(fy.data, sy.data)
+            np.testing.assert_array_equal(fx.array, sx.array)
+            np.testing.assert_array_equal(fy.array, sy.array)
 
 
 def test_batched_hook_is_one_call_per_batch():

@@ -121,7 +121,7 @@ def test_loader_batches(test):
         assert isinstance(images, Tensor) and isinstance(labels, Tensor)
         assert images.dtype == np.float32 and labels.dtype == np.int64
         assert images.shape[1:] == (1, 28, 28) and images.shape[0] == labels.shape[0]
-        counts += np.bincount(labels.data, minlength=10)
+        counts += np.bincount(labels.array, minlength=10)
     assert counts.tolist() == TEST_COUNTS
 
 
@@ -129,8 +129,8 @@ def test_random_split_subsets_use_batched_fetch(test):
     _, second = random_split(test, [9_000, 1_000], seed=0)
     images, labels = next(iter(DataLoader(second, batch_size=32)))
     expected_images, expected_labels = test.__getitems__(second.indices[:32])
-    np.testing.assert_array_equal(images.data, expected_images)
-    np.testing.assert_array_equal(labels.data, expected_labels)
+    np.testing.assert_array_equal(images.array, expected_images)
+    np.testing.assert_array_equal(labels.array, expected_labels)
 
 
 # ----- where the files are found -----

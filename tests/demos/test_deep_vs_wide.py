@@ -15,10 +15,10 @@ def test_knocked_out_neurons_pass_nothing_on():
     out = nets(x)
     assert out.shape == (2, 5, 2)
     # Copy 1 keeps two neurons per layer: changing the weights of the dead ones changes nothing.
-    before = out.data[1].copy()
-    nets.weight1.data[1, :, 2:] += 5.0
-    nets.weight2.data[1, 2:] += 5.0
-    np.testing.assert_allclose(nets(x).data[1], before)
+    before = out.array[1].copy()
+    nets.weight1.array[1, :, 2:] += 5.0
+    nets.weight2.array[1, 2:] += 5.0
+    np.testing.assert_allclose(nets(x).array[1], before)
     nets.knock_out_one_per_layer(np.random.default_rng(0), np.array([True, False]))
     assert [int(mask[0].sum()) for mask in nets.alive] == [3, 3]
     assert [int(mask[1].sum()) for mask in nets.alive] == [2, 2]

@@ -44,7 +44,7 @@ def test_a_saved_checkpoint_is_loaded_and_a_broken_one_ignored(empty_cache, caps
     wright.save({"model_name": "mlp-lecture", "model": model.state_dict()}, path)
     loaded, _, origin = _mnist.trained_classifier("mlp-lecture", quick=True)
     assert origin == f"loaded from {path}"
-    assert (loaded[1].weight.data == model[1].weight.data).all()
+    assert (loaded[1].weight.array == model[1].weight.array).all()
     wright.save({"model": {"1.weight": model[1].weight}}, path)
     _, _, origin = _mnist.trained_classifier("mlp-lecture", quick=True)
     assert origin.startswith("trained on") and "ignoring the checkpoint" in capsys.readouterr().out

@@ -31,7 +31,7 @@ def test_both_methods_recover_the_schedules_for_other_seeds(seed):
     start = shawarma.starting_weights(seed)
     nudged, _, nudge_days, _ = shawarma.learn_by_nudging(days, start)
     layer, _, backprop_days = shawarma.learn_by_backprop(days, start)
-    assert shawarma.recovered(nudged) and shawarma.recovered(layer.weight.data)
+    assert shawarma.recovered(nudged) and shawarma.recovered(layer.weight.array)
     assert nudge_days is not None and backprop_days is not None
 
 

@@ -49,22 +49,22 @@ def test_fgsm_matches_torch(batch, eps, seed):
         torch.nn.Flatten(), torch.nn.Linear(16, 12), torch.nn.Sigmoid(), torch.nn.Linear(12, 3)
     )
     reference.load_state_dict(
-        {name: torch.tensor(value.data) for name, value in net.state_dict().items()}
+        {name: torch.tensor(value.array) for name, value in net.state_dict().items()}
     )
     inputs = torch.tensor(x, requires_grad=True)
     torch.nn.functional.cross_entropy(
         reference(inputs), torch.tensor(y), reduction="sum"
     ).backward()
     expected = (inputs + eps * inputs.grad.sign()).clamp(0, 1).detach().numpy()
-    np.testing.assert_allclose(fgsm(net, x, y, eps).data, expected, atol=1e-6)
+    np.testing.assert_allclose(fgsm(net, x, y, eps).array, expected, atol=1e-6)
 
 
 def test_fgsm_moves_every_value_by_eps_within_bounds():
     net = mlp()
     x, y = blobs(6)
-    moved = fgsm(net, x, y, 0.1, bounds=None).data
+    moved = fgsm(net, x, y, 0.1, bounds=None).array
     np.testing.assert_allclose(np.abs(moved - x), 0.1, rtol=1e-5)
-    clipped = fgsm(net, x, y, 0.9).data
+    clipped = fgsm(net, x, y, 0.9).array
     assert clipped.min() >= 0 and clipped.max() <= 1
     assert clipped.dtype == np.float32 and clipped.shape == x.shape
 
@@ -73,11 +73,11 @@ def test_eps_can_differ_per_sample():
     net = mlp()
     x, y = blobs(3)
     eps = np.array([0.0, 0.05, 0.2], np.float32)
-    moved = fgsm(net, x, y, eps, bounds=None).data
+    moved = fgsm(net, x, y, eps, bounds=None).array
     np.testing.assert_allclose(np.abs(moved - x).max(axis=(1, 2, 3)), eps, atol=1e-6)
-    together = pgd(net, x, y, eps, eps / 4, steps=5).data
+    together = pgd(net, x, y, eps, eps / 4, steps=5).array
     alone = [
-        pgd(net, x[i : i + 1], y[i : i + 1], eps[i], eps[i] / 4, steps=5).data[0] for i in range(3)
+        pgd(net, x[i : i + 1], y[i : i + 1], eps[i], eps[i] / 4, steps=5).array[0] for i in range(3)
     ]
     np.testing.assert_allclose(together, np.stack(alone), atol=1e-6)
 
@@ -86,14 +86,14 @@ def test_pgd_with_one_full_step_is_fgsm():
     net = mlp()
     x, y = blobs(5)
     np.testing.assert_allclose(
-        pgd(net, x, y, 0.1, step=0.1, steps=1).data, fgsm(net, x, y, 0.1).data
+        pgd(net, x, y, 0.1, step=0.1, steps=1).array, fgsm(net, x, y, 0.1).array
     )
 
 
 def test_pgd_stays_within_eps_of_the_original():
     net = mlp()
     x, y = blobs(8)
-    attacked = pgd(net, x, y, 0.05, step=0.02, steps=10).data
+    attacked = pgd(net, x, y, 0.05, step=0.02, steps=10).array
     assert np.abs(attacked - x).max() <= 0.05 + 1e-6
     assert attacked.min() >= 0 and attacked.max() <= 1
 
@@ -101,12 +101,12 @@ def test_pgd_stays_within_eps_of_the_original():
 def test_attacks_fool_a_trained_network_and_pgd_is_stronger():
     net = trained_mlp()
     x, y = blobs(90, seed=1)
-    predict = lambda images: net(wright.tensor(images)).data.argmax(axis=1)
+    predict = lambda images: net(wright.tensor(images)).array.argmax(axis=1)
     assert np.mean(predict(x) == y) == 1.0
-    assert np.mean(predict(fgsm(net, x, y, 0.1).data) != y) == 0.0
-    assert np.mean(predict(fgsm(net, x, y, 0.4).data) != y) > 0.9
-    fgsm_fooled = np.mean(predict(fgsm(net, x, y, 0.25).data) != y)
-    pgd_fooled = np.mean(predict(pgd(net, x, y, 0.25, step=0.25 / 4, steps=20).data) != y)
+    assert np.mean(predict(fgsm(net, x, y, 0.1).array) != y) == 0.0
+    assert np.mean(predict(fgsm(net, x, y, 0.4).array) != y) > 0.9
+    fgsm_fooled = np.mean(predict(fgsm(net, x, y, 0.25).array) != y)
+    pgd_fooled = np.mean(predict(pgd(net, x, y, 0.25, step=0.25 / 4, steps=20).array) != y)
     assert 0.2 < fgsm_fooled < pgd_fooled
     assert not any(p.grad is not None for p in net.parameters())
 
@@ -115,8 +115,8 @@ def test_a_custom_loss_is_increased():
     net = mlp()
     x, y = blobs(4)
     toward_class_0 = lambda outputs, labels: outputs[:, 0].sum()
-    before = net(wright.tensor(x)).data[:, 0]
-    after = net(fgsm(net, x, y, 0.1, loss=toward_class_0)).data[:, 0]
+    before = net(wright.tensor(x)).array[:, 0]
+    after = net(fgsm(net, x, y, 0.1, loss=toward_class_0)).array[:, 0]
     assert np.all(after > before)
 
 

@@ -35,13 +35,13 @@ def test_find_layer_errors_list_what_exists():
 def test_intercept_rewrites_outputs_inside_the_block_only():
     net = small_net()
     x = wright.randn(5, 4)
-    before = net(x).data
+    before = net(x).array
     with intercept(net[1], lambda out: out * 0):
-        inside = net(x).data
-    np.testing.assert_allclose(net(x).data, before)
+        inside = net(x).array
+    np.testing.assert_allclose(net(x).array, before)
     # Zero hidden values leave only the second layer's bias, squashed.
     np.testing.assert_allclose(
-        inside, np.tanh(np.broadcast_to(net[2][0].bias.data, (5, 2))), rtol=1e-6
+        inside, np.tanh(np.broadcast_to(net[2][0].bias.array, (5, 2))), rtol=1e-6
     )
     assert "forward" not in vars(net[1])
 
@@ -62,7 +62,7 @@ def test_record_activations_returns_each_childs_output_with_its_graph():
     outputs = record_activations(net, x)
     assert list(outputs) == ["0", "1", "2"]
     assert [o.shape for o in outputs.values()] == [(5, 3), (5, 3), (5, 2)]
-    np.testing.assert_allclose(outputs["1"].data, 1 / (1 + np.exp(-outputs["0"].data)), rtol=1e-6)
+    np.testing.assert_allclose(outputs["1"].array, 1 / (1 + np.exp(-outputs["0"].array)), rtol=1e-6)
     outputs["1"].sum().backward()
     assert x.grad is not None and x.grad.shape == (5, 4)
 

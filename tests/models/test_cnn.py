@@ -54,7 +54,7 @@ def test_state_dict_maps_one_to_one_onto_torch():
     x = np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32)
     with torch.no_grad():
         expected = reference(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(model(wright.tensor(x)).data, expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(model(wright.tensor(x)).array, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_wrong_image_size_names_the_layer():

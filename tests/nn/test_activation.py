@@ -29,29 +29,29 @@ def test_matches_torch(name, make, make_torch):
     x = wright.tensor(values, requires_grad=True)
     x_torch = torch.tensor(values, requires_grad=True)
     out, out_torch = make()(x), make_torch(torch)(x_torch)
-    np.testing.assert_allclose(out.data, out_torch.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(out.array, out_torch.detach().numpy(), rtol=1e-12, atol=1e-15)
     out.backward(grad_out)
     out_torch.backward(torch.from_numpy(grad_out))
-    np.testing.assert_allclose(x.grad.data, x_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.grad.array, x_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_saturating_functions_stay_finite_for_huge_inputs():
     x = wright.tensor([-1e4, -800.0, 0.0, 800.0, 1e4], requires_grad=True)
     s = nn.Sigmoid()(x)
-    np.testing.assert_array_equal(s.data, [0.0, 0.0, 0.5, 1.0, 1.0])
+    np.testing.assert_array_equal(s.array, [0.0, 0.0, 0.5, 1.0, 1.0])
     s.sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.array).all()
     t = nn.Tanh()(x)
-    np.testing.assert_array_equal(t.data, [-1.0, -1.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(t.array, [-1.0, -1.0, 0.0, 1.0, 1.0])
     logits = wright.tensor([[1e4, 0.0, -1e4]])
-    assert np.isfinite(nn.LogSoftmax(dim=1)(logits).data).all()
-    np.testing.assert_allclose(nn.Softmax(dim=1)(logits).data, [[1.0, 0.0, 0.0]])
+    assert np.isfinite(nn.LogSoftmax(dim=1)(logits).array).all()
+    np.testing.assert_allclose(nn.Softmax(dim=1)(logits).array, [[1.0, 0.0, 0.0]])
 
 
 def test_relu_gradient_is_zero_for_negatives():
     x = wright.tensor([-2.0, -0.5, 0.5, 3.0], requires_grad=True)
     nn.ReLU()(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 1.0, 1.0])
 
 
 def test_float32_in_float32_out():

@@ -30,19 +30,19 @@ def test_same_padding_keeps_the_size():
 def test_default_init_is_uniform_within_one_over_sqrt_fan_in():
     conv = nn.Conv2d(20, 50, 5)
     bound = 1 / math.sqrt(20 * 5 * 5)
-    for values in (conv.weight.data, conv.bias.data):
+    for values in (conv.weight.array, conv.bias.array):
         assert np.abs(values).max() <= bound
-    assert np.abs(conv.weight.data).max() > 0.99 * bound
-    np.testing.assert_allclose(conv.weight.data.std(), bound / math.sqrt(3), rtol=0.02)
+    assert np.abs(conv.weight.array).max() > 0.99 * bound
+    np.testing.assert_allclose(conv.weight.array.std(), bound / math.sqrt(3), rtol=0.02)
     grouped = nn.Conv2d(4, 4, 3, groups=4)
-    assert np.abs(grouped.weight.data).max() <= 1 / 3
+    assert np.abs(grouped.weight.array).max() <= 1 / 3
 
 
 def test_seed_controls_initial_weights():
     wright.manual_seed(7)
-    first = nn.Conv2d(3, 4, 3).weight.data.copy()
+    first = nn.Conv2d(3, 4, 3).weight.array.copy()
     wright.manual_seed(7)
-    np.testing.assert_array_equal(nn.Conv2d(3, 4, 3).weight.data, first)
+    np.testing.assert_array_equal(nn.Conv2d(3, 4, 3).weight.array, first)
 
 
 def test_repr_and_summary():
@@ -144,11 +144,11 @@ def test_matches_torch_with_the_same_state_dict(layer, arguments, input_shape):
     x = np.random.default_rng(0).standard_normal(input_shape)
     mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, expected = ours(mine), theirs(reference)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     out.sum().backward()
     expected.sum().backward()
-    np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
     for name, param in ours.named_parameters():
         np.testing.assert_allclose(
-            param.grad.data, getattr(theirs, name).grad.numpy(), rtol=1e-10, atol=1e-12
+            param.grad.array, getattr(theirs, name).grad.numpy(), rtol=1e-10, atol=1e-12
         )

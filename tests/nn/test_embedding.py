@@ -12,42 +12,42 @@ def test_lookup_equals_one_hot_times_weight():
     indices = np.array([[0, 5, 2], [2, 2, 1]])
     out = embed(indices)
     assert out.shape == (2, 3, 3)
-    np.testing.assert_allclose(out.data, np.eye(6, dtype=np.float32)[indices] @ embed.weight.data)
+    np.testing.assert_allclose(out.array, np.eye(6, dtype=np.float32)[indices] @ embed.weight.array)
 
 
 def test_repeated_indices_add_their_gradients():
     embed = nn.Embedding(4, 2)
     embed(wright.tensor([1, 1, 3, 1])).sum().backward()
-    np.testing.assert_array_equal(embed.weight.grad.data, [[0, 0], [3, 3], [0, 0], [1, 1]])
+    np.testing.assert_array_equal(embed.weight.grad.array, [[0, 0], [3, 3], [0, 0], [1, 1]])
 
 
 def test_matches_torch():
     torch = pytest.importorskip("torch")
     embed = nn.Embedding(7, 4, padding_idx=2)
     twin = torch.nn.Embedding(7, 4, padding_idx=2)
-    twin.load_state_dict({"weight": torch.tensor(embed.weight.data)})
+    twin.load_state_dict({"weight": torch.tensor(embed.weight.array)})
     indices = np.random.default_rng(0).integers(0, 7, (5, 3))
     weights = np.random.default_rng(1).standard_normal((5, 3, 4)).astype(np.float32)
     (embed(indices) * wright.tensor(weights)).sum().backward()
     (twin(torch.tensor(indices)) * torch.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(embed.weight.grad.data, twin.weight.grad.numpy(), atol=1e-6)
-    assert not embed.weight.data[2].any()
+    np.testing.assert_allclose(embed.weight.grad.array, twin.weight.grad.numpy(), atol=1e-6)
+    assert not embed.weight.array[2].any()
 
 
 def test_padding_row_keeps_its_values_but_gets_no_gradient():
     embed = nn.Embedding(3, 2, padding_idx=0)
-    embed.weight.data[0] = 5.0
+    embed.weight.array[0] = 5.0
     out = embed(np.array([0, 1]))
-    np.testing.assert_array_equal(out.data[0], [5.0, 5.0])
+    np.testing.assert_array_equal(out.array[0], [5.0, 5.0])
     out.sum().backward()
-    np.testing.assert_array_equal(embed.weight.grad.data[0], [0.0, 0.0])
-    np.testing.assert_array_equal(embed.weight.grad.data[1], [1.0, 1.0])
+    np.testing.assert_array_equal(embed.weight.grad.array[0], [0.0, 0.0])
+    np.testing.assert_array_equal(embed.weight.grad.array[1], [1.0, 1.0])
 
 
 def test_functional_form_and_state_dict():
     weight = wright.randn(5, 2, requires_grad=True)
     nn.functional.embedding(wright.tensor([4, 0]), weight).sum().backward()
-    assert weight.grad.data[[0, 4]].tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert weight.grad.array[[0, 4]].tolist() == [[1.0, 1.0], [1.0, 1.0]]
     assert list(nn.Embedding(5, 2).state_dict()) == ["weight"]
 
 
@@ -70,4 +70,4 @@ def test_row_gather_gradient_sums_repeats_and_negative_rows():
     (table[rows] * wright.tensor(weights)).sum().backward()
     expected = np.zeros((4, 3, 2))
     np.add.at(expected, rows, weights)
-    np.testing.assert_allclose(table.grad.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(table.grad.array, expected, rtol=1e-6)

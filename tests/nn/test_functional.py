@@ -25,15 +25,15 @@ X = np.random.default_rng(0).standard_normal((4, 3))
 )
 def test_functions_match_their_layers(function, module):
     x = wright.tensor(X)
-    np.testing.assert_array_equal(function(x).data, module(x).data)
+    np.testing.assert_array_equal(function(x).array, module(x).array)
 
 
 def test_activation_values():
     x = wright.tensor(X)
-    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp(-X)), rtol=1e-12)
-    np.testing.assert_allclose(F.leaky_relu(x).data, np.where(X > 0, X, 0.01 * X))
-    np.testing.assert_allclose(F.softmax(x).data.sum(-1), 1.0)
-    np.testing.assert_allclose(np.exp(F.log_softmax(x, dim=0).data).sum(0), 1.0)
+    np.testing.assert_allclose(F.sigmoid(x).array, 1 / (1 + np.exp(-X)), rtol=1e-12)
+    np.testing.assert_allclose(F.leaky_relu(x).array, np.where(X > 0, X, 0.01 * X))
+    np.testing.assert_allclose(F.softmax(x).array.sum(-1), 1.0)
+    np.testing.assert_allclose(np.exp(F.log_softmax(x, dim=0).array).sum(0), 1.0)
 
 
 def test_linear_function():
@@ -41,9 +41,9 @@ def test_linear_function():
     bias = np.array([0.5, -1.0])
     x = wright.tensor(X)
     np.testing.assert_allclose(
-        F.linear(x, wright.tensor(weight), wright.tensor(bias)).data, X @ weight.T + bias
+        F.linear(x, wright.tensor(weight), wright.tensor(bias)).array, X @ weight.T + bias
     )
-    np.testing.assert_allclose(F.linear(x, wright.tensor(weight)).data, X @ weight.T)
+    np.testing.assert_allclose(F.linear(x, wright.tensor(weight)).array, X @ weight.T)
 
 
 def test_losses_take_arrays_and_lists_as_targets():

@@ -58,51 +58,51 @@ def _check_uniform(values, bound):
 def test_uniform_and_normal():
     w = weight(300, 200)
     assert init.uniform_(w, -0.3, 0.5) is w
-    assert w.data.min() >= -0.3 and w.data.max() < 0.5
-    np.testing.assert_allclose(w.data.mean(), 0.1, atol=0.005)
+    assert w.array.min() >= -0.3 and w.array.max() < 0.5
+    np.testing.assert_allclose(w.array.mean(), 0.1, atol=0.005)
     init.normal_(w, mean=1.0, std=0.2)
-    np.testing.assert_allclose([w.data.mean(), w.data.std()], [1.0, 0.2], rtol=0.01)
+    np.testing.assert_allclose([w.array.mean(), w.array.std()], [1.0, 0.2], rtol=0.01)
     assert w.dtype == np.float32
 
 
 def test_constants():
     w = weight(3, 2)
-    assert init.ones_(w) is w and (w.data == 1).all()
+    assert init.ones_(w) is w and (w.array == 1).all()
     init.constant_(w, 0.25)
-    assert (w.data == 0.25).all()
+    assert (w.array == 0.25).all()
     init.zeros_(w)
-    assert not w.data.any()
+    assert not w.array.any()
 
 
 def test_xavier_uniform():
     w = init.xavier_uniform_(weight(300, 200), gain=2.0)
-    _check_uniform(w.data, 2.0 * math.sqrt(6 / 500))
+    _check_uniform(w.array, 2.0 * math.sqrt(6 / 500))
 
 
 def test_xavier_normal():
     w = init.xavier_normal_(weight(300, 200))
-    np.testing.assert_allclose(w.data.std(), math.sqrt(2 / 500), rtol=0.02)
-    assert abs(w.data.mean()) < 0.002
+    np.testing.assert_allclose(w.array.std(), math.sqrt(2 / 500), rtol=0.02)
+    assert abs(w.array.mean()) < 0.002
 
 
 def test_kaiming_uniform():
     w = init.kaiming_uniform_(weight(300, 200), nonlinearity="relu")
-    _check_uniform(w.data, math.sqrt(2) * math.sqrt(3 / 200))
+    _check_uniform(w.array, math.sqrt(2) * math.sqrt(3 / 200))
     conv = init.kaiming_uniform_(weight(64, 16, 3, 3), a=math.sqrt(5))
-    _check_uniform(conv.data, 1 / math.sqrt(144))
+    _check_uniform(conv.array, 1 / math.sqrt(144))
 
 
 def test_kaiming_normal():
     w = init.kaiming_normal_(weight(300, 200), nonlinearity="relu")
-    np.testing.assert_allclose(w.data.std(), math.sqrt(2 / 200), rtol=0.02)
+    np.testing.assert_allclose(w.array.std(), math.sqrt(2 / 200), rtol=0.02)
 
 
 def test_seeded_and_explicit_generators_repeat():
     wright.manual_seed(7)
-    first = init.xavier_uniform_(weight(4, 4)).data.copy()
+    first = init.xavier_uniform_(weight(4, 4)).array.copy()
     wright.manual_seed(7)
-    np.testing.assert_array_equal(init.xavier_uniform_(weight(4, 4)).data, first)
-    a = init.normal_(weight(3), generator=np.random.default_rng(1)).data.copy()
+    np.testing.assert_array_equal(init.xavier_uniform_(weight(4, 4)).array, first)
+    a = init.normal_(weight(3), generator=np.random.default_rng(1)).array.copy()
     np.testing.assert_array_equal(
-        init.normal_(weight(3), generator=np.random.default_rng(1)).data, a
+        init.normal_(weight(3), generator=np.random.default_rng(1)).array, a
     )

@@ -24,17 +24,17 @@ def test_shapes_and_dtype():
 def test_initial_weights_follow_one_over_sqrt_fan_in():
     layer = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
-    for values in (layer.weight.data, layer.bias.data):
+    for values in (layer.weight.array, layer.bias.array):
         assert np.abs(values).max() <= bound
         assert np.abs(values).max() > 0.95 * bound
-    np.testing.assert_allclose(layer.weight.data.std(), bound / math.sqrt(3), rtol=0.02)
+    np.testing.assert_allclose(layer.weight.array.std(), bound / math.sqrt(3), rtol=0.02)
 
 
 def test_seed_controls_initial_weights():
     wright.manual_seed(3)
-    first = nn.Linear(4, 4).weight.data.copy()
+    first = nn.Linear(4, 4).weight.array.copy()
     wright.manual_seed(3)
-    np.testing.assert_array_equal(nn.Linear(4, 4).weight.data, first)
+    np.testing.assert_array_equal(nn.Linear(4, 4).weight.array, first)
 
 
 def test_no_bias():
@@ -42,7 +42,7 @@ def test_no_bias():
     assert layer.bias is None
     assert [name for name, _ in layer.named_parameters()] == ["weight"]
     x = wright.randn(4, 3)
-    np.testing.assert_allclose(layer(x).data, x.data @ layer.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(layer(x).array, x.array @ layer.weight.array.T, rtol=1e-6)
 
 
 def test_repr_and_summary():
@@ -59,9 +59,9 @@ def test_wrong_feature_count_is_reported():
 
 def test_reset_parameters_draws_new_weights():
     layer = nn.Linear(3, 2)
-    before = layer.weight.data.copy()
+    before = layer.weight.array.copy()
     layer.reset_parameters()
-    assert not np.array_equal(before, layer.weight.data)
+    assert not np.array_equal(before, layer.weight.array)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -71,20 +71,20 @@ def test_matches_torch_linear(bias, input_shape):
     ours = nn.Linear(4, 3, bias=bias, dtype=wright.float64)
     theirs = torch.nn.Linear(4, 3, bias=bias, dtype=torch.float64)
     theirs.load_state_dict(
-        {name: torch.from_numpy(value.data.copy()) for name, value in ours.state_dict().items()}
+        {name: torch.from_numpy(value.array.copy()) for name, value in ours.state_dict().items()}
     )
     x_values = np.random.default_rng(0).standard_normal(input_shape)
     grad_out = np.random.default_rng(1).standard_normal(input_shape[:-1] + (3,))
     x = wright.tensor(x_values, requires_grad=True)
     x_torch = torch.tensor(x_values, requires_grad=True)
     out, out_torch = ours(x), theirs(x_torch)
-    np.testing.assert_allclose(out.data, out_torch.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out.array, out_torch.detach().numpy(), rtol=1e-12, atol=1e-14)
     out.backward(grad_out)
     out_torch.backward(torch.from_numpy(grad_out))
-    np.testing.assert_allclose(x.grad.data, x_torch.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(x.grad.array, x_torch.grad.numpy(), rtol=1e-12, atol=1e-14)
     for (name, param), (_, param_torch) in zip(ours.named_parameters(), theirs.named_parameters()):
         np.testing.assert_allclose(
-            param.grad.data, param_torch.grad.numpy(), rtol=1e-12, atol=1e-14, err_msg=name
+            param.grad.array, param_torch.grad.numpy(), rtol=1e-12, atol=1e-14, err_msg=name
         )
 
 
@@ -97,7 +97,7 @@ def test_loads_weights_from_a_torch_state_dict():
     )
     x = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
     np.testing.assert_allclose(
-        ours(wright.tensor(x)).data,
+        ours(wright.tensor(x)).array,
         theirs(torch.from_numpy(x)).detach().numpy(),
         rtol=1e-5,
         atol=1e-6,

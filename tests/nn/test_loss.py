@@ -21,11 +21,11 @@ def _compare(make_ours, make_theirs, input_values, target_values, torch, grad_rt
     target_torch = torch.tensor(target_values)
     out, out_torch = make_ours()(x, target), make_theirs()(x_torch, target_torch)
     assert out.shape == tuple(out_torch.shape)
-    np.testing.assert_allclose(out.data, out_torch.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, out_torch.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(1).standard_normal(out.shape)
     out.backward(weights)
     out_torch.backward(torch.from_numpy(weights))
-    np.testing.assert_allclose(x.grad.data, x_torch.grad.numpy(), rtol=grad_rtol, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array, x_torch.grad.numpy(), rtol=grad_rtol, atol=1e-12)
     return out
 
 
@@ -48,8 +48,8 @@ def test_mse_gradient_reaches_the_target_too():
     pred = wright.tensor(np.array([1.0, 2.0]), requires_grad=True)
     target = wright.tensor(np.array([0.0, 4.0]), requires_grad=True)
     F.mse_loss(pred, target).backward()
-    np.testing.assert_allclose(pred.grad.data, [1.0, -2.0])
-    np.testing.assert_allclose(target.grad.data, [-1.0, 2.0])
+    np.testing.assert_allclose(pred.grad.array, [1.0, -2.0])
+    np.testing.assert_allclose(target.grad.array, [-1.0, 2.0])
 
 
 CROSS_ENTROPY_SETTINGS = [
@@ -95,14 +95,14 @@ def test_cross_entropy_with_every_label_ignored_is_finite():
     x = wright.tensor(np.ones((2, 3)), requires_grad=True)
     loss = F.cross_entropy(x, np.array([-100, -100]))
     loss.backward()
-    assert loss.item() == 0.0 and not x.grad.data.any()
+    assert loss.item() == 0.0 and not x.grad.array.any()
 
 
 def test_cross_entropy_extreme_logits():
     torch = pytest.importorskip("torch")
     logits = np.array([[1000.0, -1000.0, 0.0], [-500.0, 500.0, 499.0]])
     out = _compare(nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss, logits, np.array([1, 2]), torch)
-    assert np.isfinite(out.data)
+    assert np.isfinite(out.array)
 
 
 def test_cross_entropy_gradcheck():
@@ -148,7 +148,7 @@ def test_nll_loss_after_log_softmax(reduction):
     _compare(ours, theirs, logits, labels, torch)
     ce = F.cross_entropy(wright.tensor(logits), labels, reduction=reduction)
     nll = F.nll_loss(wright.tensor(logits).log_softmax(1), labels, reduction=reduction)
-    np.testing.assert_allclose(ce.data, nll.data, rtol=1e-12)
+    np.testing.assert_allclose(ce.array, nll.array, rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -233,7 +233,7 @@ def test_bce_with_logits_extreme_logits():
         targets,
         torch,
     )
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out.array).all()
 
 
 def test_shape_mismatch_errors_name_both_shapes():
@@ -260,7 +260,7 @@ def test_quadratic_cost_value_and_gradient():
         cost.item(), 0.5 * np.sum((outputs_values - one_hot) ** 2) / 6, rtol=1e-12
     )
     cost.backward()
-    np.testing.assert_allclose(outputs.grad.data, (outputs_values - one_hot) / 6, rtol=1e-12)
+    np.testing.assert_allclose(outputs.grad.array, (outputs_values - one_hot) / 6, rtol=1e-12)
 
 
 def test_quadratic_cost_accepts_tensor_labels_and_checks_classes():
@@ -278,7 +278,7 @@ def test_quadratic_cost_accepts_tensor_labels_and_checks_classes():
 def test_one_hot():
     encoded = F.one_hot(np.array([2, 0, 1]), 4)
     assert encoded.dtype == np.float32
-    np.testing.assert_array_equal(encoded.data, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
+    np.testing.assert_array_equal(encoded.array, [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
     assert F.one_hot(wright.tensor([0, 4])).shape == (2, 5)
     assert F.one_hot(np.array([[1, 0], [0, 1]]), 2).shape == (2, 2, 2)
 

@@ -132,8 +132,8 @@ def test_state_dict_has_parameters_and_buffers_sharing_memory():
         "head.weight",
         "count",
     ]
-    state["scale"].data[0] = 5.0
-    assert block.scale.data[0] == 5.0
+    state["scale"].array[0] = 5.0
+    assert block.scale.array[0] == 5.0
     assert not state["scale"].requires_grad
 
 
@@ -143,10 +143,10 @@ def test_load_state_dict_copies_values_in_place():
     target.load_state_dict(source.state_dict())
     assert target.layers[0].weight is weight
     for (name, a), (_, b) in zip(source.state_dict().items(), target.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
-    plain_arrays = {name: value.data * 0 for name, value in source.state_dict().items()}
+        np.testing.assert_array_equal(a.array, b.array, err_msg=name)
+    plain_arrays = {name: value.array * 0 for name, value in source.state_dict().items()}
     target.load_state_dict(plain_arrays)
-    assert not target.layers[0].weight.data.any()
+    assert not target.layers[0].weight.array.any()
 
 
 def test_load_state_dict_strict_names_missing_and_unexpected_keys():
@@ -197,7 +197,7 @@ def test_sequential_indexing_slicing_iteration():
     head = model[:2]
     assert isinstance(head, nn.Sequential) and list(head) == layers[:2]
     x = wright.randn(4, 2)
-    np.testing.assert_array_equal(model(x).data, layers[2](head(x)).data)
+    np.testing.assert_array_equal(model(x).array, layers[2](head(x)).array)
     model.append(nn.Sigmoid())
     assert len(model) == 4 and [name for name, _ in model.named_children()] == ["0", "1", "2", "3"]
 

@@ -12,7 +12,7 @@ from wright import nn
 
 def test_training_output_has_zero_mean_unit_variance_per_channel():
     x = wright.tensor(np.random.default_rng(0).normal(3.0, 2.0, (16, 4, 5, 5)).astype(np.float32))
-    out = nn.BatchNorm2d(4)(x).data
+    out = nn.BatchNorm2d(4)(x).array
     np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0, atol=1e-5)
     np.testing.assert_allclose(out.var(axis=(0, 2, 3)), 1, atol=1e-3)
 
@@ -37,22 +37,22 @@ def test_eval_uses_running_statistics():
     batches = [wright.randn(8, 2) * 3 + 1 for _ in range(4)]
     for batch in batches:
         norm(batch)
-    everything = np.concatenate([b.data for b in batches])
+    everything = np.concatenate([b.array for b in batches])
     # momentum=None keeps an equal-weight average of the batch means
-    np.testing.assert_allclose(norm.running_mean.data, everything.mean(axis=0), rtol=1e-5)
-    assert int(norm.num_batches_tracked.data) == 4
+    np.testing.assert_allclose(norm.running_mean.array, everything.mean(axis=0), rtol=1e-5)
+    assert int(norm.num_batches_tracked.array) == 4
     norm.eval()
     x = wright.randn(5, 2)
-    expected = (x.data - norm.running_mean.data) / np.sqrt(norm.running_var.data + norm.eps)
-    np.testing.assert_allclose(norm(x).data, expected, rtol=1e-5, atol=1e-6)
+    expected = (x.array - norm.running_mean.array) / np.sqrt(norm.running_var.array + norm.eps)
+    np.testing.assert_allclose(norm(x).array, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_non_finite_input_raises_and_leaves_running_statistics_alone():
     model = nn.Sequential(nn.BatchNorm2d(3))
     model(wright.randn(4, 3, 2, 2))
-    before = {name: value.data.copy() for name, value in model.state_dict().items()}
+    before = {name: value.array.copy() for name, value in model.state_dict().items()}
     x = wright.randn(4, 3, 2, 2)
-    x.data[1, 2, 0, 0] = np.nan
+    x.array[1, 2, 0, 0] = np.nan
     with pytest.raises(
         FloatingPointError,
         match=r"^0 \(BatchNorm2d 3\): the batch mean or "
@@ -60,7 +60,7 @@ def test_non_finite_input_raises_and_leaves_running_statistics_alone():
     ):
         model(x)
     for name, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, before[name])
+        np.testing.assert_array_equal(value.array, before[name])
 
 
 def test_one_value_per_channel_cannot_train():
@@ -83,7 +83,7 @@ def test_wrong_layout_names_the_layer():
 def test_gradcheck_in_training_and_evaluation():
     rng = np.random.default_rng(1)
     norm = nn.BatchNorm2d(2, dtype=wright.float64)
-    norm.weight.data[...] = rng.standard_normal(2)
+    norm.weight.array[...] = rng.standard_normal(2)
     x = wright.tensor(rng.standard_normal((3, 2, 2, 3)), requires_grad=True)
     # the running statistics move on every call, which does not change the training output
     inputs = [x, norm.weight, norm.bias]
@@ -108,9 +108,9 @@ def test_matches_torch_over_training_steps_and_evaluation(layer, shape, argument
     ours = getattr(nn, layer)(3, dtype=wright.float64, **arguments)
     theirs = getattr(torch.nn, layer)(3, **arguments).double()
     if ours.affine:
-        ours.weight.data[...] = rng.standard_normal(3)
-        ours.bias.data[...] = rng.standard_normal(3)
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+        ours.weight.array[...] = rng.standard_normal(3)
+        ours.bias.array[...] = rng.standard_normal(3)
+    theirs.load_state_dict({k: torch.tensor(v.array) for k, v in ours.state_dict().items()})
     for training in (True, True, True, False):
         ours.train(training)
         theirs.train(training)
@@ -120,7 +120,7 @@ def test_matches_torch_over_training_steps_and_evaluation(layer, shape, argument
         weights = rng.standard_normal(shape)
         out.backward(weights)
         expected.backward(torch.tensor(weights))
-        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-9, atol=1e-10)
-        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-9, atol=1e-10)
     for name, value in ours.state_dict().items():
-        np.testing.assert_allclose(value.data, theirs.state_dict()[name].numpy(), rtol=1e-9)
+        np.testing.assert_allclose(value.array, theirs.state_dict()[name].numpy(), rtol=1e-9)

@@ -12,7 +12,7 @@ from wright import nn
 def test_ceil_mode_takes_the_max_of_what_is_there():
     # A 7x7 map pooled 2x2 with stride 2 gives 4x4: the last row and column of windows hang off.
     image = np.arange(49, dtype=np.float32).reshape(1, 1, 7, 7)
-    pooled = nn.MaxPool2d(2, 2, ceil_mode=True)(wright.tensor(image)).data[0, 0]
+    pooled = nn.MaxPool2d(2, 2, ceil_mode=True)(wright.tensor(image)).array[0, 0]
     assert pooled.shape == (4, 4)
     np.testing.assert_array_equal(pooled[:, 3], [13, 27, 41, 48])
     np.testing.assert_array_equal(pooled[3], [43, 45, 47, 48])
@@ -21,15 +21,15 @@ def test_ceil_mode_takes_the_max_of_what_is_there():
 
 def test_avg_pool_edge_windows_average_only_the_pixels_there():
     image = wright.ones(1, 1, 3, 3)
-    pooled = nn.AvgPool2d(2, ceil_mode=True)(image).data
+    pooled = nn.AvgPool2d(2, ceil_mode=True)(image).array
     np.testing.assert_array_equal(pooled, np.ones((1, 1, 2, 2)))
 
 
 def test_adaptive_average_pooling_to_one_is_the_channel_mean():
     x = wright.randn(2, 3, 5, 7)
     np.testing.assert_allclose(
-        nn.AdaptiveAvgPool2d(1)(x).data,
-        x.data.mean(axis=(2, 3), keepdims=True),
+        nn.AdaptiveAvgPool2d(1)(x).array,
+        x.array.mean(axis=(2, 3), keepdims=True),
         rtol=1e-5,
         atol=1e-6,
     )
@@ -76,11 +76,11 @@ def test_matches_torch(layer, arguments):
     mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out = getattr(nn, layer)(**arguments)(mine)
     expected = getattr(torch.nn, layer)(**arguments)(reference)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(1).standard_normal(expected.shape)
     out.backward(weights)
     expected.backward(torch.tensor(weights))
-    np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_adaptive_pool_gradcheck():

@@ -34,7 +34,7 @@ def _torch_twin(torch, module: nn.Module, cls_name: str, **kwargs):
     twin = getattr(torch.nn, cls_name)(**kwargs).double()
     own = module.state_dict()
     assert list(own) == list(twin.state_dict()), "parameter names must map one to one"
-    twin.load_state_dict({name: torch.tensor(value.data) for name, value in own.items()})
+    twin.load_state_dict({name: torch.tensor(value.array) for name, value in own.items()})
     return twin
 
 
@@ -101,22 +101,22 @@ def test_layers_match_torch(
     t_out, t_final = twin(tx, pack(t_states))
     w_finals = list(w_final) if kind == "lstm" else [w_final]
     t_finals = list(t_final) if kind == "lstm" else [t_final]
-    np.testing.assert_allclose(w_out.data, t_out.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(w_out.array, t_out.detach().numpy(), atol=1e-10)
     for w, t in zip(w_finals, t_finals):
-        np.testing.assert_allclose(w.data, t.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(w.array, t.detach().numpy(), atol=1e-10)
 
     weights = [rng.standard_normal(t_out.shape)] + [rng.standard_normal(t.shape) for t in t_finals]
     w_loss = sum((w * wright.tensor(r)).sum() for w, r in zip([w_out, *w_finals], weights))
     t_loss = sum((t * torch.tensor(r)).sum() for t, r in zip([t_out, *t_finals], weights))
     w_loss.backward()
     t_loss.backward()
-    np.testing.assert_allclose(wx.grad.data, tx.grad.numpy(), atol=1e-9)
+    np.testing.assert_allclose(wx.grad.array, tx.grad.numpy(), atol=1e-9)
     for w, t in zip(w_states or [], t_states or []):
-        np.testing.assert_allclose(w.grad.data, t.grad.numpy(), atol=1e-9)
+        np.testing.assert_allclose(w.grad.array, t.grad.numpy(), atol=1e-9)
     t_params = dict(twin.named_parameters())
     for name, param in module.named_parameters():
         np.testing.assert_allclose(
-            param.grad.data, t_params[name].grad.numpy(), atol=1e-9, err_msg=name
+            param.grad.array, t_params[name].grad.numpy(), atol=1e-9, err_msg=name
         )
 
 
@@ -140,16 +140,16 @@ def test_cells_match_torch(kind, batched):
     w_new = list(w_new) if kind == "lstm" else [w_new]
     t_new = list(t_new) if kind == "lstm" else [t_new]
     for w, t in zip(w_new, t_new):
-        np.testing.assert_allclose(w.data, t.detach().numpy(), atol=1e-12)
+        np.testing.assert_allclose(w.array, t.detach().numpy(), atol=1e-12)
     sum((w * (i + 1)).sum() for i, w in enumerate(w_new)).backward()
     sum((t * (i + 1)).sum() for i, t in enumerate(t_new)).backward()
-    np.testing.assert_allclose(wx.grad.data, tx.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(wx.grad.array, tx.grad.numpy(), atol=1e-12)
     for w, t in zip(w_states, t_states):
-        np.testing.assert_allclose(w.grad.data, t.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(w.grad.array, t.grad.numpy(), atol=1e-12)
     t_params = dict(twin.named_parameters())
     for name, param in cell.named_parameters():
         np.testing.assert_allclose(
-            param.grad.data, t_params[name].grad.numpy(), atol=1e-12, err_msg=name
+            param.grad.array, t_params[name].grad.numpy(), atol=1e-12, err_msg=name
         )
 
 
@@ -164,11 +164,11 @@ def test_unbatched_sequence_matches_torch(kind):
     x = np.random.default_rng(0).standard_normal((5, 3))
     w_out, w_final = module(wright.tensor(x))
     t_out, t_final = twin(torch.tensor(x))
-    np.testing.assert_allclose(w_out.data, t_out.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(w_out.array, t_out.detach().numpy(), atol=1e-12)
     w_h = w_final[0] if kind == "lstm" else w_final
     t_h = t_final[0] if kind == "lstm" else t_final
     assert w_h.shape == (2, 4)
-    np.testing.assert_allclose(w_h.data, t_h.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(w_h.array, t_h.detach().numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -216,8 +216,8 @@ def test_cell_composes_like_the_layer():
     state = None
     for t in range(6):
         state = cell(x[t], state)
-        np.testing.assert_allclose(state[0].data, output.data[t], atol=1e-6)
-    np.testing.assert_allclose(state[1].data, c_n.data[0], atol=1e-6)
+        np.testing.assert_allclose(state[0].array, output.array[t], atol=1e-6)
+    np.testing.assert_allclose(state[1].array, c_n.array[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -228,8 +228,8 @@ def test_ten_thousand_steps_backward_without_recursion(kind):
     output, _ = module(x)
     output[-1].sum().backward()
     assert x.grad.shape == x.shape
-    assert np.isfinite(x.grad.data).all()
-    assert all(np.isfinite(p.grad.data).all() for p in module.parameters())
+    assert np.isfinite(x.grad.array).all()
+    assert all(np.isfinite(p.grad.array).all() for p in module.parameters())
 
 
 def test_state_dict_names_follow_pytorch():
@@ -250,7 +250,7 @@ def test_state_dict_names_follow_pytorch():
 
 def test_initial_weights_are_uniform_in_one_over_root_hidden():
     lstm = nn.LSTM(10, 25)
-    values = np.concatenate([p.data.ravel() for p in lstm.parameters()])
+    values = np.concatenate([p.array.ravel() for p in lstm.parameters()])
     assert np.abs(values).max() <= 0.2 and np.abs(values).max() > 0.19
 
 
@@ -260,10 +260,10 @@ def test_dropout_between_layers_only_in_training():
     lstm.eval()
     first, _ = lstm(x)
     second, _ = lstm(x)
-    np.testing.assert_array_equal(first.data, second.data)
+    np.testing.assert_array_equal(first.array, second.array)
     lstm.train()
     noisy, _ = lstm(x, None)
-    assert not np.allclose(noisy.data, first.data)
+    assert not np.allclose(noisy.array, first.array)
     noisy.sum().backward()
     assert lstm.weight_ih_l0.grad is not None
 
@@ -276,9 +276,9 @@ def test_final_state_can_carry_into_the_next_chunk():
     first, h = gru(x[:, :4])
     second, h_second = gru(x[:, 4:], h)
     np.testing.assert_allclose(
-        np.concatenate([first.data, second.data], axis=1), whole.data, atol=1e-6
+        np.concatenate([first.array, second.array], axis=1), whole.array, atol=1e-6
     )
-    np.testing.assert_allclose(h_second.data, h_whole.data, atol=1e-6)
+    np.testing.assert_allclose(h_second.array, h_whole.array, atol=1e-6)
 
 
 def test_wrong_rank_names_the_expected_layout():
@@ -318,9 +318,9 @@ def test_float32_matches_torch():
     torch = _torch()
     lstm = nn.LSTM(6, 16, num_layers=2)
     twin = torch.nn.LSTM(6, 16, num_layers=2)
-    twin.load_state_dict({k: torch.tensor(v.data) for k, v in lstm.state_dict().items()})
+    twin.load_state_dict({k: torch.tensor(v.array) for k, v in lstm.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((20, 3, 6)).astype(np.float32)
     output, _ = lstm(wright.tensor(x))
     expected, _ = twin(torch.tensor(x))
     assert output.dtype == np.float32
-    np.testing.assert_allclose(output.data, expected.detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(output.array, expected.detach().numpy(), atol=1e-5)

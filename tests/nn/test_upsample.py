@@ -13,13 +13,13 @@ from wright.nn import functional as F
 def test_scale_factor_two_repeats_each_pixel():
     x = wright.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
     expected = [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
-    np.testing.assert_array_equal(nn.Upsample(scale_factor=2)(x).data[0, 0], expected)
+    np.testing.assert_array_equal(nn.Upsample(scale_factor=2)(x).array[0, 0], expected)
 
 
 def test_gradient_sums_over_each_copied_block():
     x = wright.ones(1, 1, 2, 3, requires_grad=True)
     F.interpolate(x, scale_factor=(2, 3)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full((1, 1, 2, 3), 6.0))
+    np.testing.assert_array_equal(x.grad.array, np.full((1, 1, 2, 3), 6.0))
 
 
 def test_bad_arguments():
@@ -47,8 +47,8 @@ def test_matches_torch(shape, arguments):
     mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out = nn.Upsample(**arguments)(mine)
     expected = torch.nn.Upsample(**arguments)(reference)
-    np.testing.assert_array_equal(out.data, expected.detach().numpy())
+    np.testing.assert_array_equal(out.array, expected.detach().numpy())
     weights = np.random.default_rng(1).standard_normal(expected.shape)
     out.backward(weights)
     expected.backward(torch.tensor(weights))
-    np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-12)

@@ -24,8 +24,8 @@ def _params_with_grads(scale):
 def _torch_twins(torch, params):
     twins = []
     for p in params:
-        t = torch.tensor(p.data, requires_grad=True)
-        t.grad = torch.tensor(p.grad.data)
+        t = torch.tensor(p.array, requires_grad=True)
+        t.grad = torch.tensor(p.grad.array)
         twins.append(t)
     return twins
 
@@ -40,22 +40,22 @@ def test_clip_grad_norm_matches_torch(max_norm, norm_type):
     total_torch = torch.nn.utils.clip_grad_norm_(twins, max_norm, norm_type)
     assert total == pytest.approx(total_torch.item(), rel=1e-12)
     for p, t in zip(params, twins):
-        np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(p.grad.array, t.grad.numpy(), rtol=1e-12)
 
 
 def test_clip_grad_norm_result_and_untouched_cases():
     params = _params_with_grads(scale=2.0)
-    before = [p.grad.data.copy() for p in params]
+    before = [p.grad.array.copy() for p in params]
     total = clip_grad_norm_(params, 1.0)
     expected = np.sqrt(sum((b**2).sum() for b in before))
     assert total == pytest.approx(expected)
-    new_norm = np.sqrt(sum((p.grad.data**2).sum() for p in params))
+    new_norm = np.sqrt(sum((p.grad.array**2).sum() for p in params))
     assert new_norm == pytest.approx(1.0, rel=1e-5)
     small = _params_with_grads(scale=1e-3)
-    kept = [p.grad.data.copy() for p in small]
+    kept = [p.grad.array.copy() for p in small]
     clip_grad_norm_(small, 1.0)
     for p, k in zip(small, kept):
-        np.testing.assert_array_equal(p.grad.data, k)
+        np.testing.assert_array_equal(p.grad.array, k)
     assert clip_grad_norm_([wright.zeros(2, requires_grad=True)], 1.0) == 0.0
 
 
@@ -64,13 +64,13 @@ def test_clip_grad_norm_skips_parameters_without_gradients():
     params[1].grad = None
     total = clip_grad_norm_(params, 1e9)
     assert total == pytest.approx(
-        np.sqrt((params[0].grad.data ** 2).sum() + (params[2].grad.data ** 2).sum())
+        np.sqrt((params[0].grad.array ** 2).sum() + (params[2].grad.array ** 2).sum())
     )
 
 
 def test_clip_grad_norm_refuses_non_finite_norms():
     params = _params_with_grads(scale=1.0)
-    params[0].grad.data[0, 0] = np.nan
+    params[0].grad.array[0, 0] = np.nan
     with pytest.raises(FloatingPointError, match="nan"):
         clip_grad_norm_(params, 1.0)
 
@@ -82,4 +82,4 @@ def test_clip_grad_value_matches_torch():
     clip_grad_value_(params, 0.7)
     torch.nn.utils.clip_grad_value_(twins, 0.7)
     for p, t in zip(params, twins):
-        np.testing.assert_array_equal(p.grad.data, t.grad.numpy())
+        np.testing.assert_array_equal(p.grad.array, t.grad.numpy())

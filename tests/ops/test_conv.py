@@ -164,8 +164,8 @@ def test_results_do_not_depend_on_the_input_memory_order():
         lambda a: F.avg_pool2d(a, 3, 2, 1),
     ):
         np.testing.assert_allclose(
-            fn(wright.tensor(images)).data,
-            fn(wright.tensor(channels_last)).data,
+            fn(wright.tensor(images)).array,
+            fn(wright.tensor(channels_last)).array,
             rtol=1e-5,
             atol=1e-6,
         )
@@ -193,12 +193,12 @@ def _compare_with_torch(wright_fn, torch_fn, inputs: list[np.ndarray]) -> None:
     ours = [wright.tensor(a, dtype=np.float64, requires_grad=True) for a in inputs]
     theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in inputs]
     out, expected = wright_fn(*ours), torch_fn(*theirs)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     weights = np.random.default_rng(0).standard_normal(expected.shape)
     out.backward(weights)
     expected.backward(torch.tensor(weights))
     for mine, reference in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
 @st.composite
@@ -293,7 +293,7 @@ def test_max_pool2d_matches_torch(shape_case_seed):
     values = np.maximum(np.random.default_rng(seed).standard_normal(shape).round(1), 0)
     # A dilated window can fall wholly in the padding (output -inf); torch's backward then scatters
     # to an undefined index (and can corrupt memory), so leave those cases out.
-    assume(np.isfinite(F.max_pool2d(wright.tensor(values), **case).data).all())
+    assume(np.isfinite(F.max_pool2d(wright.tensor(values), **case).array).all())
     _compare_with_torch(
         lambda a: F.max_pool2d(a, **case),
         lambda a: torch.nn.functional.max_pool2d(a, **case),
@@ -331,4 +331,4 @@ def test_inference_in_blocks_matches_the_recorded_forward(x_shape, w_shape, grou
     recorded = F.conv2d(x, weight, bias, padding=1, groups=groups)
     with wright.no_grad():
         blocked = F.conv2d(x, weight, bias, padding=1, groups=groups)
-    np.testing.assert_allclose(blocked.data, recorded.data, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(blocked.array, recorded.array, rtol=1e-5, atol=1e-5)

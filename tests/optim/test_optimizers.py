@@ -50,9 +50,9 @@ def _run(optimizer, params, first_step, steps):
     for step in range(first_step, first_step + steps):
         optimizer.zero_grad()
         for index, p in enumerate(params):
-            p.grad = wright.tensor(_gradient(p.data, index, step))
+            p.grad = wright.tensor(_gradient(p.array, index, step))
         optimizer.step()
-        trajectory.append([p.data.copy() for p in params])
+        trajectory.append([p.array.copy() for p in params])
     return trajectory
 
 
@@ -84,7 +84,8 @@ def test_state_dict_round_trip_continues_identically(name, settings, tmp_path):
     optimizer = getattr(optim, name)(params, **settings)
     _run(optimizer, params, 0, STEPS // 2)
     wright.save(
-        {"params": [p.data for p in params], "optimizer": optimizer.state_dict()}, tmp_path / "ckpt"
+        {"params": [p.array for p in params], "optimizer": optimizer.state_dict()},
+        tmp_path / "ckpt",
     )
 
     checkpoint = wright.load(tmp_path / "ckpt")
@@ -125,7 +126,7 @@ def test_parameters_without_gradients_are_left_alone():
     optimizer = optim.Adam([a, b], lr=0.1)
     a.grad = wright.ones(2)
     optimizer.step()
-    assert (b.data == 1).all() and (a.data < 1).all()
+    assert (b.array == 1).all() and (a.array < 1).all()
     assert b not in optimizer.state
 
 
@@ -134,7 +135,7 @@ def test_zero_grad():
     optimizer = optim.SGD([p], lr=0.1)
     p.grad = wright.ones(2)
     optimizer.zero_grad(set_to_none=False)
-    assert p.grad is not None and not p.grad.data.any()
+    assert p.grad is not None and not p.grad.array.any()
     optimizer.zero_grad()
     assert p.grad is None
 

@@ -123,7 +123,7 @@ def test_log_probability_sums_each_characters_log_softmax(data):
     tokens = vocab.encode(context + text)
     with wright.no_grad():
         logits, _ = model(tokens[:-1, None])
-    log_probs = logits.log_softmax(-1).data[:, 0]
+    log_probs = logits.log_softmax(-1).array[:, 0]
     expected = sum(
         log_probs[len(context) - 1 + k, tokens[len(context) + k]] for k in range(len(text))
     )

@@ -100,7 +100,7 @@ def test_nonfinite_loss_raises_naming_epoch_and_step_and_keeps_checkpoint(loader
         callbacks=[ModelCheckpoint(path)],
     )
     saved = path.read_bytes()
-    good = {k: v.data.copy() for k, v in model.state_dict().items()}
+    good = {k: v.array.copy() for k, v in model.state_dict().items()}
 
     def poisoned(outputs, targets):
         return nn.functional.cross_entropy(outputs, targets) * math.inf
@@ -117,7 +117,7 @@ def test_nonfinite_loss_raises_naming_epoch_and_step_and_keeps_checkpoint(loader
         )
     assert path.read_bytes() == saved
     for name, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, good[name])
+        np.testing.assert_array_equal(value.array, good[name])
 
 
 def test_nonfinite_skip_and_continue(loaders):
@@ -177,7 +177,7 @@ def test_early_stopping_restores_best_weights(loaders):
 
     class Snapshot(Callback):
         def on_epoch_end(self, epoch, logs):
-            snapshots.append((logs["val_accuracy"], model[0].weight.data.copy()))
+            snapshots.append((logs["val_accuracy"], model[0].weight.array.copy()))
 
     stopper = EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)
     sgd_fit(
@@ -185,7 +185,7 @@ def test_early_stopping_restores_best_weights(loaders):
     )
     best_accuracy, best_weights = max(snapshots, key=lambda s: s[0])
     assert stopper.best == best_accuracy
-    np.testing.assert_array_equal(model[0].weight.data, best_weights)
+    np.testing.assert_array_equal(model[0].weight.array, best_weights)
 
 
 def test_early_stopping_needs_its_metric(loaders):

@@ -29,7 +29,7 @@ def test_layer_values_give_every_neuron_for_a_batch():
 
 def test_draw_network_draws_one_line_per_nonzero_weight(tmp_path):
     model = small_network()
-    model[1].weight.data[0] = 0.0  # a neuron with no connections drawn
+    model[1].weight.array[0] = 0.0  # a neuron with no connections drawn
     figure = draw_network(model, path=tmp_path / "net.png", title="small")
     ax = figure.axes[0]
     assert (

@@ -36,7 +36,7 @@ def test_models_become_array_functions():
     layer = nn.Linear(2, 3)
     outputs = as_array_function(layer)(np.zeros((5, 2)))
     assert isinstance(outputs, np.ndarray) and outputs.shape == (5, 3)
-    np.testing.assert_allclose(outputs, np.broadcast_to(layer.bias.data, (5, 3)))
+    np.testing.assert_allclose(outputs, np.broadcast_to(layer.bias.array, (5, 3)))
     with pytest.raises(TypeError, match="expected a Module or a function"):
         as_array_function(42)
 

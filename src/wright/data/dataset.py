@@ -32,7 +32,7 @@ class Dataset:
 
 
 def _as_array(value) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else backend.to_array(value)
+    return value.array if isinstance(value, Tensor) else backend.to_array(value)
 
 
 class TensorDataset(Dataset):

@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.data.dataset import fetch_batch, resolve_generator
-from wright.tensor import Tensor
 
 
 def _to_tensors(batch: Any) -> Any:
     if isinstance(batch, np.ndarray):
-        return Tensor(batch)
+        return as_tensor(batch)
     if isinstance(batch, tuple | list):
         return tuple(_to_tensors(part) for part in batch)
     return batch

@@ -36,7 +36,7 @@ def descend(
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        losses[step] = float(loss.data)
+        losses[step] = float(loss.array)
     return losses
 
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 import numpy as np
 
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.demos._common import picture_path
 from wright.demos._mnist import mnist, trained_classifier
 from wright.interpret import fgsm, pgd
 from wright.nn.module import Module
-from wright.tensor import Tensor
 from wright.viz.inside import adversarial_examples
 
 NAME = "adversarial"
@@ -35,7 +35,7 @@ Attack = Callable[[float], np.ndarray]
 def predict(model: Module, images: np.ndarray) -> np.ndarray:
     """The class the model picks for each image."""
     with no_grad():
-        return model(Tensor(images)).data.argmax(axis=1)
+        return model(as_tensor(images)).array.argmax(axis=1)
 
 
 def smallest_epsilon(attack: Attack, model: Module, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -84,8 +84,8 @@ def attack_model(name: str, quick: bool, seed: int) -> dict:
         f"the first {len(correct)} test digits it gets right"
     )
     attacks: dict[str, Attack] = {
-        "fgsm": lambda eps: fgsm(model, images, labels, eps).data,
-        "pgd": lambda eps: pgd(model, images, labels, eps, step=eps / 4, steps=PGD_STEPS).data,
+        "fgsm": lambda eps: fgsm(model, images, labels, eps).array,
+        "pgd": lambda eps: pgd(model, images, labels, eps, step=eps / 4, steps=PGD_STEPS).array,
     }
     result = {"model": model, "test_accuracy": accuracy, "images": images, "labels": labels}
     for attack_name, attack in attacks.items():

@@ -10,6 +10,7 @@ import numpy as np
 import wright
 from wright import nn
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.demos._common import descend, picture_path
 from wright.interpret import maximize_activation
 from wright.nn import functional as F
@@ -66,7 +67,7 @@ def autoencoder(hidden: int = 3) -> nn.Sequential:
 
 def _reconstruction_error(net: nn.Module, shadows: Tensor) -> float:
     with no_grad():
-        return float(F.mse_loss(net(shadows), shadows).data)
+        return float(F.mse_loss(net(shadows), shadows).array)
 
 
 def _levels(values: np.ndarray) -> str:
@@ -81,7 +82,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     iterations, head_iterations = (600, 300) if quick else (1000, 500)
     train_x, train_y = shadow_heights(150 if quick else 300, seed=seed)
     test_x, test_y = shadow_heights(90, seed=seed + 1)
-    shadows, test_shadows = Tensor(train_x), Tensor(test_x)
+    shadows, test_shadows = as_tensor(train_x), as_tensor(test_x)
 
     net = autoencoder()
     error_before = _reconstruction_error(net, test_shadows)
@@ -95,15 +96,15 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         "  reconstruction error (mean squared, test): "
         f"{error_before:.4f} before -> {error_after:.5f} after"
     )
-    typical = Tensor(_shadows(TYPICAL_HEIGHTS))
+    typical = as_tensor(_shadows(TYPICAL_HEIGHTS))
     with no_grad():
-        copies = net(typical).data
-    for animal, shadow, copy in zip(ANIMALS, typical.data, copies):
+        copies = net(typical).array
+    for animal, shadow, copy in zip(ANIMALS, typical.array, copies):
         print(f"  {animal:8s} in {_levels(shadow)}  out {_levels(copy)}")
 
     preferred = maximize_activation(
         net, [0, 1, 2], (LEVELS,), steps=100, lr=0.1, layer=1, seed=seed
-    ).data
+    ).array
     print("  input that excites each hidden neuron most (levels low -> high):")
     for unit, values in enumerate(preferred):
         print(f"    neuron {unit}: {_levels(values)}")
@@ -113,13 +114,13 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     head = nn.Linear(3, len(ANIMALS))
     with no_grad():
         codes, test_codes = encoder(shadows), encoder(test_shadows)
-    labels = Tensor(train_y)
+    labels = as_tensor(train_y)
     descend(
         head.parameters(), lambda: F.cross_entropy(head(codes), labels), head_iterations, lr=2.0
     )
     with no_grad():
-        train_accuracy = float(np.mean(head(codes).data.argmax(axis=1) == train_y))
-        test_probs = head(test_codes).softmax(axis=1).data
+        train_accuracy = float(np.mean(head(codes).array.argmax(axis=1) == train_y))
+        test_probs = head(test_codes).softmax(axis=1).array
     test_accuracy = float(np.mean(test_probs.argmax(axis=1) == test_y))
     print(
         f"softmax head on the frozen hidden layer, {head_iterations} iterations: accuracy "
@@ -127,7 +128,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         f"({len(test_x)} new shadows)"
     )
 
-    _draw(out_dir, net, typical.data, copies, preferred, test_x, test_probs, test_y)
+    _draw(out_dir, net, typical.array, copies, preferred, test_x, test_probs, test_y)
     return {
         "reconstruction_error_before": error_before,
         "reconstruction_error": error_after,

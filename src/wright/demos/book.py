@@ -66,7 +66,7 @@ def train_one_step_rnn(
 def sample_one_step(model: OneStepRNN, length: int, rng: np.random.Generator) -> np.ndarray:
     """Write `length` words, each drawn from the RNN's distribution given only the previous one."""
     with wright.no_grad():
-        probs = model(np.arange(VOCAB)).log_softmax(-1).exp().data.astype(np.float64)  # (5, 5)
+        probs = model(np.arange(VOCAB)).log_softmax(-1).exp().array.astype(np.float64)  # (5, 5)
     cumulative = np.cumsum(probs, axis=1)
     words = np.empty(length + 1, dtype=np.int64)
     words[0] = PERIOD

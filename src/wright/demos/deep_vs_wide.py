@@ -11,6 +11,7 @@ import numpy as np
 
 import wright
 from wright import nn, optim
+from wright.creation import as_tensor
 from wright.demos._common import picture_path
 from wright.demos.autoencoder import ANIMALS, LEVELS, shadow_heights
 from wright.nn.module import Parameter
@@ -70,7 +71,7 @@ class StackedNets(nn.Module):
         for layer in range(self.depth):
             x = (x @ getattr(self, f"weight{layer}") + getattr(self, f"bias{layer}")).sigmoid()
             if layer < self.depth - 1:
-                x = x * Tensor(self.alive[layer])  # (copies, N, width)
+                x = x * as_tensor(self.alive[layer])  # (copies, N, width)
         return x
 
     def knock_out_one_per_layer(self, rng: np.random.Generator, which: np.ndarray) -> None:
@@ -95,8 +96,8 @@ def train_until_solved(
         the iteration at which each copy was solved (-1 if never), and the cost of each copy at
         every iteration run, (iterations, copies).
     """
-    inputs = Tensor(x)
-    wanted = Tensor(np.eye(len(ANIMALS), dtype=np.float32)[labels])
+    inputs = as_tensor(x)
+    wanted = as_tensor(np.eye(len(ANIMALS), dtype=np.float32)[labels])
     optimizer = optim.SGD(nets.parameters(), lr=LEARNING_RATE)
     solved_at = np.full(len(watch), -1)
     history = []
@@ -109,8 +110,8 @@ def train_until_solved(
         optimizer.zero_grad()
         cost.sum().backward()
         optimizer.step()
-        history.append(cost.data)
-        solved = (cost.data < SOLVED_COST) & np.all(outputs.data.argmax(axis=2) == labels, axis=1)
+        history.append(cost.array)
+        solved = (cost.array < SOLVED_COST) & np.all(outputs.array.argmax(axis=2) == labels, axis=1)
         solved_at[(solved_at < 0) & solved] = iteration + 1
         if np.all(solved_at[watch] >= 0):
             break

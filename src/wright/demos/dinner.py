@@ -62,7 +62,7 @@ def circumstances_accuracy(history: np.ndarray, rng: np.random.Generator, epochs
         loss.backward()
         optimizer.step()
     with wright.no_grad():
-        guesses = model(features[test]).data.argmax(axis=1)
+        guesses = model(features[test]).array.argmax(axis=1)
     return float((guesses == history[test]).mean())
 
 
@@ -89,13 +89,13 @@ def predict_after_absence(model: DinnerRNN, known: np.ndarray, away: int) -> tup
     """
     with wright.no_grad():
         scores, state = model(_one_hot(known)[None])
-        guess = int(scores.data[0, -1].argmax())
+        guess = int(scores.array[0, -1].argmax())
         played = []
         for _ in range(away):
             played.append(guess)
             # No news about that day: its predicted dinner stands in for the real one.
             scores, state = model(_one_hot(np.array([guess]))[None], state)
-            guess = int(scores.data[0, -1].argmax())
+            guess = int(scores.array[0, -1].argmax())
     return guess, played
 
 
@@ -121,7 +121,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     model = train_rnn(history, steps=60 if quick else 150)
     with wright.no_grad():
         scores, _ = model(_one_hot(history[TRAIN_DAYS - 1 : -1])[None])
-    rnn_accuracy = float((scores.data[0].argmax(axis=1) == history[TRAIN_DAYS:]).mean())
+    rnn_accuracy = float((scores.array[0].argmax(axis=1) == history[TRAIN_DAYS:]).mean())
     print(
         f"RNN reading yesterday's dinner: {100 * rnn_accuracy:.0f}% of the "
         f"{DAYS - TRAIN_DAYS} held-out nights"

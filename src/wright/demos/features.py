@@ -8,11 +8,11 @@ import os
 import numpy as np
 
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.datasets.xo import CLASSES, LECTURE_X
 from wright.demos._common import picture_path
 from wright.demos.xo import LECTURE_O, train_small_cnn
 from wright.interpret import maximize_activation, record_activations
-from wright.tensor import Tensor
 from wright.viz.inside import feature_maps, preferred_inputs
 
 NAME = "features"
@@ -47,17 +47,17 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     for (name, output), module in zip(layers.items(), model):
         print(
             f"  {name}: {module.summary_line():<12} -> {tuple(output.shape)!s:<14} "
-            f"largest value {float(output.data.max()):.2f}"
+            f"largest value {float(output.array.max()):.2f}"
         )
     scores = next(reversed(layers.values()))
-    x_probability = float(scores.softmax(axis=1).data[0, 0])
+    x_probability = float(scores.softmax(axis=1).array[0, 0])
     print(f"  softmax: X {x_probability:.3f}, O {1 - x_probability:.3f}")
 
     steps = 100 if quick else 300
     best_for_class = maximize_activation(
         model, [0, 1], (1, 9, 9), steps=steps, lr=0.05, bounds=BOUNDS, seed=seed
-    ).data
-    kernels = model[0].weight.data[:, 0]  # (features, 3, 3)
+    ).array
+    kernels = model[0].weight.array[:, 0]  # (features, 3, 3)
     centre = layers[str(FEATURE_LAYER)].shape[-1] // 2
     best_for_feature = maximize_activation(
         model,
@@ -68,7 +68,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         layer=FEATURE_LAYER,
         bounds=BOUNDS,
         seed=seed,
-    ).data
+    ).array
     # The neuron at the centre of a feature map sees the 3x3 patch of pixels under it.
     patches = best_for_feature[:, 0, centre : centre + 3, centre : centre + 3]
     kernel_match = [cosine(patch, kernel) for patch, kernel in zip(patches, kernels)]
@@ -79,7 +79,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         + ")"
     )
     with no_grad():
-        confidence = model(Tensor(best_for_class)).softmax(axis=1).data[[0, 1], [0, 1]]
+        confidence = model(as_tensor(best_for_class)).softmax(axis=1).array[[0, 1], [0, 1]]
     similarity = {
         f"{CLASSES[k]}_unit_vs_{CLASSES[t]}": cosine(best_for_class[k], template)
         for k in range(2)

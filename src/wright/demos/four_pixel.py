@@ -85,8 +85,8 @@ def hand_wired_network() -> nn.Sequential:
     third = np.kron(np.eye(4), [[1], [-1]])  # (8, 4)
     fourth = np.kron(np.eye(4), [[1, 1]])  # (4, 8): each class adds its two ReLUs
     for linear, weights in zip(model[::2], (first, second, third, fourth)):
-        linear.weight.data[...] = weights
-        linear.bias.data[...] = 0.0
+        linear.weight.array[...] = weights
+        linear.bias.array[...] = 0.0
     return model
 
 

@@ -10,11 +10,11 @@ import numpy as np
 import wright
 from wright import nn, optim
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.data import DataLoader, TensorDataset
 from wright.demos._common import picture_path
 from wright.demos._mnist import mnist, trained_classifier
 from wright.models.mlp import mlp
-from wright.tensor import Tensor
 from wright.train import fit
 from wright.viz.figure import new_figure, save_figure
 from wright.viz.inside import curves
@@ -29,7 +29,7 @@ SUMMARY = (
 
 def _outputs(net: nn.Module, images: np.ndarray) -> np.ndarray:
     with no_grad():
-        return net(Tensor(images)).data
+        return net(as_tensor(images)).array
 
 
 def noise_answers(net: nn.Module, count: int, seed: int) -> dict:

@@ -77,7 +77,7 @@ def train(
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         optimizer.step()
         schedule.step()
-        losses.append(float(loss.data))
+        losses.append(float(loss.array))
         if (step + 1) % log_every == 0:
             print(f"step {step + 1:5d}  loss {np.mean(losses[-log_every:]):.4f}")
     return losses

@@ -105,20 +105,20 @@ def learn_by_backprop(
         recovered.
     """
     layer = nn.Linear(4, 2, bias=False)
-    layer.weight.data[...] = weights
+    layer.weight.array[...] = weights
     optimizer = optim.SGD(layer.parameters(), lr=LEARNING_RATE)
     errors, recovered_on = [], None
     for number, day in enumerate(days, start=1):
         observed = wright.tensor(day)
         activity = layer(observed) / float(day.sum())  # (2,)
-        winner = int(np.argmax(activity.data))
+        winner = int(np.argmax(activity.array))
         error = 1.0 - activity[winner] + LOW_WEIGHT_PULL * layer.weight[winner].mean()
         errors.append(float(error.item()))
         optimizer.zero_grad()
         error.backward()
         optimizer.step()
-        np.clip(layer.weight.data, 0.0, 1.0, out=layer.weight.data)
-        if recovered_on is None and recovered(layer.weight.data):
+        np.clip(layer.weight.array, 0.0, 1.0, out=layer.weight.array)
+        if recovered_on is None and recovered(layer.weight.array):
             recovered_on = number
     return layer, errors, recovered_on
 
@@ -146,7 +146,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     )
 
     layer, backprop_errors, backprop_days = learn_by_backprop(days, start)
-    learned = layer.weight.data
+    learned = layer.weight.array
     for method, weights, took in (
         ("nudging", nudged, nudge_days),
         ("backprop", learned, backprop_days),
@@ -168,7 +168,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     )
 
     nudged_layer = nn.Linear(4, 2, bias=False)
-    nudged_layer.weight.data[...] = nudged
+    nudged_layer.weight.array[...] = nudged
     for tag, method, learned_layer in (
         ("nudged", "nudging", nudged_layer),
         ("backprop", "backprop", layer),

@@ -50,7 +50,7 @@ def filter_pool(images: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, n
     kernels = wright.tensor(features[:, None] / features[0].size)
     maps = F.conv2d(wright.tensor(images), kernels)
     pooled = F.max_pool2d(F.relu(maps), 2, 2, ceil_mode=True)
-    return maps.data, pooled.data
+    return maps.array, pooled.array
 
 
 def prototype_votes(pooled: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
@@ -197,7 +197,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         f"{measured['train_accuracy']:.1%} on its training images, "
         f"{measured['test_accuracy']:.1%} on {len(test_images)} held-out ones"
     )
-    learned = model[0].weight.data[:, 0]  # (3, 3, 3)
+    learned = model[0].weight.array[:, 0]  # (3, 3, 3)
     similarity = _feature_similarity(learned, LECTURE_FEATURES)
     _print_features(learned, similarity)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.interpret.gradients import as_batch, as_labels, input_gradient, per_sample
 from wright.nn import functional as F
 from wright.nn.module import Module
@@ -24,7 +25,7 @@ def _loss_gradient(
     model: Module, x: np.ndarray, labels: np.ndarray, loss: LossFn | None
 ) -> np.ndarray:
     loss = loss or _summed_cross_entropy
-    target = Tensor(labels)
+    target = as_tensor(labels)
     grad, _ = input_gradient(model, x, lambda inputs, outputs: loss(outputs, target))
     return grad
 
@@ -65,7 +66,7 @@ def fgsm(
     labels = as_labels(y, len(x), "fgsm")
     eps = per_sample(eps, x, "eps", "fgsm")
     grad = _loss_gradient(model, x, labels, loss)
-    return Tensor(_clip(x + eps * np.sign(grad), bounds).astype(x.dtype))
+    return as_tensor(_clip(x + eps * np.sign(grad), bounds).astype(x.dtype))
 
 
 def pgd(
@@ -107,4 +108,4 @@ def pgd(
         adversarial = _clip(np.clip(adversarial + step * np.sign(grad), low, high), bounds).astype(
             x.dtype
         )
-    return Tensor(adversarial)
+    return as_tensor(adversarial)

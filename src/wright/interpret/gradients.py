@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
+from wright.creation import as_tensor
 from wright.nn.module import Module
 from wright.tensor import Tensor
 
@@ -16,9 +17,9 @@ from wright.tensor import Tensor
 def as_batch(x, caller: str) -> np.ndarray:
     """The input as a floating array with a leading batch axis, checked to hold at least one
     sample."""
-    array = x.data if isinstance(x, Tensor) else np.asarray(x)
+    array = x.array if isinstance(x, Tensor) else np.asarray(x)
     if array.dtype.kind != "f":
-        array = array.astype(backend.get_default_dtype())
+        array = array.astype(dtypes.default_float_numpy())
     if array.ndim == 0 or len(array) == 0:
         raise ValueError(
             f"{caller}: expected a batch of inputs (N, ...) with N >= 1, got shape {array.shape}"
@@ -60,7 +61,7 @@ def input_gradient(
     Returns:
         (gradient shaped like x, outputs as an array).
     """
-    inputs = Tensor(x, requires_grad=True)
+    inputs = as_tensor(x).detach().requires_grad_()
     with frozen(model):
         outputs = model(inputs)
         score = objective(inputs, outputs)
@@ -69,8 +70,8 @@ def input_gradient(
                 f"input_gradient: the objective must be a scalar, got shape {tuple(score.shape)}"
             )
         score.backward()
-    grad = np.zeros_like(x) if inputs.grad is None else inputs.grad.data
-    return grad, outputs.data
+    grad = np.zeros_like(x) if inputs.grad is None else inputs.grad.array
+    return grad, outputs.array
 
 
 def per_sample(value, x: np.ndarray, name: str, caller: str) -> np.ndarray:
@@ -88,7 +89,7 @@ def per_sample(value, x: np.ndarray, name: str, caller: str) -> np.ndarray:
 
 def as_labels(y, count: int, caller: str) -> np.ndarray:
     """Integer labels: one per sample, or one shared by the whole batch."""
-    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    labels = np.asarray(y.array if isinstance(y, Tensor) else y)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{caller}: labels must be integers, got dtype {labels.dtype}")
     if labels.ndim == 0:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.nn.module import Module
 from wright.tensor import Tensor
 
@@ -103,7 +104,7 @@ def record_activations(model: Module, x, layers: list[LayerRef] | None = None) -
     with contextlib.ExitStack() as stack:
         for name, module in found:
             stack.enter_context(intercept(module, _recorder(outputs, name)))
-        model(x if isinstance(x, Tensor) else Tensor(x))
+        model(x if isinstance(x, Tensor) else as_tensor(x))
     return {name: outputs[name] for name, _ in found if name in outputs}
 
 

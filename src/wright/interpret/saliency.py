@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.interpret.gradients import as_batch, as_labels, input_gradient
 from wright.nn.module import Module
 from wright.tensor import Tensor
@@ -37,9 +38,11 @@ def saliency(model: Module, x, target=None) -> Tensor:
                 f"{tuple(outputs.shape)}"
             )
         labels = (
-            outputs.data.argmax(axis=1) if target is None else as_labels(target, len(x), "saliency")
+            outputs.array.argmax(axis=1)
+            if target is None
+            else as_labels(target, len(x), "saliency")
         )
         return outputs[np.arange(len(x)), labels].sum()
 
     grad, _ = input_gradient(model, x, class_score)
-    return Tensor(np.abs(grad))
+    return as_tensor(np.abs(grad))

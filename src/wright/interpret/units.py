@@ -7,7 +7,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from wright import backend
+from wright import backend, dtypes
+from wright.creation import as_tensor
 from wright.interpret.gradients import input_gradient
 from wright.interpret.layers import LayerRef, find_layer, intercept
 from wright.nn.module import Module
@@ -108,7 +109,7 @@ def maximize_activation(
     low, high = bounds if bounds is not None else (-1.0, 1.0)
     rng = backend.generator() if seed is None else np.random.default_rng(seed)
     noise = rng.standard_normal((len(units), *shape)) * 0.01 * (high - low)
-    x = ((low + high) / 2 + noise).astype(backend.get_default_dtype())
+    x = ((low + high) / 2 + noise).astype(dtypes.default_float_numpy())
     captured: dict[str, Tensor] = {}
 
     def keep(output: Tensor) -> Tensor:
@@ -129,7 +130,7 @@ def maximize_activation(
             x = x + lr * grad / rms
             if bounds is not None:
                 x = np.clip(x, low, high)
-    return Tensor(x.astype(backend.get_default_dtype()))
+    return as_tensor(x.astype(dtypes.default_float_numpy()))
 
 
 @contextlib.contextmanager
@@ -168,7 +169,7 @@ def ablate(model: Module, layer: LayerRef, units: int | Sequence[int]) -> Iterat
             _check_units(units, output, module.describe(), "ablate")
             mask = np.ones((1, output.shape[1]) + (1,) * (output.ndim - 2), dtype=output.dtype)
             mask[:, units] = 0
-            masks[key] = Tensor(mask)
+            masks[key] = as_tensor(mask)
         return output * masks[key]
 
     with intercept(module, knock_out):

@@ -60,7 +60,7 @@ class Seq2Seq(nn.Module):
             written = []
             for _ in range(length):
                 hidden, state = self.decoder(self.target_embedding(token), state)
-                token = self.head(hidden).data.argmax(axis=-1)  # (1, N)
+                token = self.head(hidden).array.argmax(axis=-1)  # (1, N)
                 written.append(token[0])
         return np.stack(written)
 

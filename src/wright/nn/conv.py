@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -50,7 +50,7 @@ class _ConvNd(Module):
         if not isinstance(padding, str):
             padding = as_tuple(padding, n, "padding", name)
         self.padding = padding
-        dtype = dtype or backend.get_default_dtype()
+        dtype = dtype or dtypes.default_float_numpy()
         shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         bias_values = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None

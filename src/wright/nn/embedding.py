@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -51,7 +51,7 @@ class Embedding(Module):
             embedding_dim,
             padding_idx,
         )
-        dtype = dtype or backend.get_default_dtype()
+        dtype = dtype or dtypes.default_float_numpy()
         self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
         self.reset_parameters()
 
@@ -59,7 +59,7 @@ class Embedding(Module):
         """Draw the vectors from N(0, 1) (PyTorch's default); the padding row is zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
 
     def forward(self, input) -> Tensor:
         indices = F._checked_indices(self.describe(), input, self.num_embeddings)

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from wright import backend
+from wright import backend, dtypes
+from wright.creation import as_tensor
 from wright.ops import conv as C
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
@@ -55,7 +56,7 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
 def one_hot(labels, num_classes: int = -1) -> Tensor:
     """Integer labels (N,) to rows of zeros with a single one: (N, num_classes), float."""
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    labels = np.asarray(labels.array if isinstance(labels, Tensor) else labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"one_hot: labels must be integers, got dtype {labels.dtype}")
     if num_classes < 0:
@@ -63,7 +64,7 @@ def one_hot(labels, num_classes: int = -1) -> Tensor:
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels[(labels < 0) | (labels >= num_classes)].flat[0]
         raise ValueError(f"one_hot: label {bad} is outside [0, {num_classes})")
-    return Tensor(np.eye(num_classes, dtype=backend.get_default_dtype())[labels])
+    return as_tensor(np.eye(num_classes, dtype=dtypes.default_float_numpy())[labels])
 
 
 def _check_reduction(name: str, reduction: str) -> None:
@@ -74,7 +75,7 @@ def _check_reduction(name: str, reduction: str) -> None:
 def _as_target(target, like: Tensor) -> Tensor:
     if isinstance(target, Tensor):
         return target
-    return Tensor(np.asarray(target, dtype=like.dtype))
+    return as_tensor(np.asarray(target, dtype=like.dtype))
 
 
 def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
@@ -95,7 +96,7 @@ def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
 
 
 def _check_labels(name: str, logits: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
-    labels = target.data
+    labels = target.array
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{name}: target must hold integer class labels, got dtype {labels.dtype}")
     if logits.ndim < 2:
@@ -131,7 +132,7 @@ def cross_entropy(
         target: (N,) or (N, d1, ...) integer labels in [0, C).
         label_smoothing: mix the one-hot target with a uniform one, this much of it uniform.
     """
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    target = target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -152,7 +153,7 @@ def nll_loss(
 
     Labels equal to `ignore_index` add nothing and are left out of the mean, as in cross_entropy.
     """
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    target = target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
     _check_reduction("nll_loss", reduction)
     labels = _check_labels("nll_loss", log_probs, target, ignore_index)
     if log_probs.ndim != 2:
@@ -170,7 +171,7 @@ def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tenso
     target = _as_target(target, prob)
     _check_same_shape("binary_cross_entropy", prob, target)
     _check_reduction("binary_cross_entropy", reduction)
-    if prob.data.size and (prob.data.min() < 0 or prob.data.max() > 1):
+    if prob.array.size and (prob.array.min() < 0 or prob.array.max() > 1):
         raise ValueError(
             "binary_cross_entropy: input must hold probabilities in [0, 1]; "
             "use binary_cross_entropy_with_logits for raw scores"
@@ -188,7 +189,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
 
 def _checked_indices(owner: str, input, rows: int) -> np.ndarray:
     """The indices as an integer array, or an error naming `owner` when one is outside [0, rows)."""
-    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    indices = np.asarray(input.array if isinstance(input, Tensor) else input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{owner} needs integer indices, got dtype {indices.dtype}")
     if indices.size and (indices.min() < 0 or indices.max() >= rows):
@@ -338,9 +339,9 @@ def _adaptive_avg_pool2d(owner: str, x: Tensor, output_size) -> Tensor:
     sizes = output_size if isinstance(output_size, tuple | list) else (output_size, output_size)
     oh, ow = (s if o is None else o for s, o in zip((h, w), sizes))
     # Averaging along an axis is a product with a fixed matrix: one matrix product per axis.
-    rows = x.reshape(-1, w) @ Tensor(_averaging_matrix(w, ow, x.dtype))
+    rows = x.reshape(-1, w) @ as_tensor(_averaging_matrix(w, ow, x.dtype))
     out = rows.reshape(n, c, h, ow).transpose(2, 3).reshape(-1, h)
-    out = out @ Tensor(_averaging_matrix(h, oh, x.dtype))
+    out = out @ as_tensor(_averaging_matrix(h, oh, x.dtype))
     return out.reshape(n, c, ow, oh).transpose(2, 3)
 
 
@@ -359,7 +360,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     keep = backend.generator().random(x.shape, dtype=np.float32) >= p
     mask = keep * np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=x.dtype)
-    return x * Tensor(mask)
+    return x * as_tensor(mask)
 
 
 def _batch_norm(
@@ -377,7 +378,7 @@ def _batch_norm(
     shape = (1, channels) + (1,) * (x.ndim - 2)
     if training or running_mean is None:
         axes = (0,) + tuple(range(2, x.ndim))
-        count = x.data.size // channels
+        count = x.array.size // channels
         if training and count < 2:
             raise ValueError(
                 f"{owner} needs more than one value per channel to train, got input "
@@ -391,17 +392,17 @@ def _batch_norm(
                 owner,
                 running_mean,
                 running_var,
-                mean.data.ravel(),
-                var.data.ravel(),
+                mean.array.ravel(),
+                var.array.ravel(),
                 count,
                 momentum,
             )
         out = centred / (var + eps).sqrt()
         scale, shift = weight, bias
     else:
-        inv_std = Tensor((running_var.data + eps) ** -0.5)
+        inv_std = as_tensor((running_var.array + eps) ** -0.5)
         scale = inv_std if weight is None else weight * inv_std
-        shift = -(Tensor(running_mean.data) * scale)
+        shift = -(as_tensor(running_mean.array) * scale)
         shift = shift if bias is None else shift + bias
         out = x
     if scale is not None:
@@ -424,10 +425,10 @@ def _update_running_stats(
             f"{owner}: the batch mean or variance of channel(s) {np.flatnonzero(bad).tolist()} is "
             "not finite (the input holds NaN or inf); the running statistics were left as they were"
         )
-    running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
+    running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * mean
     # The running variance is the unbiased estimate, as in PyTorch.
     unbiased = var * (count / (count - 1))
-    running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
+    running_var.array[...] = (1 - momentum) * running_var.array + momentum * unbiased
 
 
 def batch_norm(

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from wright import backend
+from wright.autograd import no_grad
 from wright.tensor import Tensor
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
@@ -29,15 +30,16 @@ def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     (out, in, *kernel)."""
     if tensor.ndim < 2:
         raise ValueError(
-            f"fan in/out needs a weight with at least 2 dimensions, got shape {tensor.shape}"
+            f"fan in/out needs a weight with at least 2 dimensions, got shape {tuple(tensor.shape)}"
         )
     receptive = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    tensor.data[...] = values
-    return tensor
+def _fill(tensor: Tensor, values) -> Tensor:
+    # Initialisers change weights outside the graph, as optimizers do.
+    with no_grad():
+        return tensor.copy_(values)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
@@ -52,17 +54,17 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 
 def constant_(tensor: Tensor, value: float) -> Tensor:
     """Fill with one value."""
-    return tensor.fill_(value)
+    return _fill(tensor, value)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with zeros."""
-    return tensor.fill_(0)
+    return _fill(tensor, 0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with ones."""
-    return tensor.fill_(1)
+    return _fill(tensor, 1)
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:

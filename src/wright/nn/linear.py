@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -38,7 +38,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        dtype = dtype or backend.get_default_dtype()
+        dtype = dtype or dtypes.default_float_numpy()
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.register_parameter(
             "bias", Parameter(np.empty(out_features, dtype=dtype)) if bias else None

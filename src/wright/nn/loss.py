@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.nn import functional as F
 from wright.nn.module import Module
 from wright.ops import loss as losses
@@ -85,7 +86,7 @@ class QuadraticCost(Module):
     def forward(self, outputs: Tensor, target) -> Tensor:
         if outputs.ndim != 2 or outputs.shape[1] != self.num_classes:
             self.check_input(outputs, 1, self.num_classes, "(N, num_classes)")
-        target = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+        target = target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
         F._check_labels("QuadraticCost", outputs, target, ignore_index=None)
         return losses.QuadraticCost.apply(outputs, target)
 

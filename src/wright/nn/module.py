@@ -9,18 +9,23 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from wright import backend, dtypes
+from wright.creation import as_tensor
 from wright.tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that a Module learns: it requires grad and is listed by `Module.parameters()`."""
+    """A tensor that a Module learns: it requires grad and is listed by `Module.parameters()`.
+
+    It shares memory with the data it is made from and keeps its dtype.
+    """
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad: bool = True) -> None:
-        super().__init__(
-            data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad
-        )
+    def __init__(self, data=None, requires_grad: bool = True) -> None:
+        array = np.zeros(0, dtype=dtypes.default_float_numpy()) if data is None else data
+        array = array.array if isinstance(array, Tensor) else backend.to_array(array)
+        super().__init__(array, dtype=array.dtype, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -174,7 +179,7 @@ class Module:
 
     def num_parameters(self) -> int:
         """Count of learnable numbers (weights and biases)."""
-        return sum(p.data.size for p in self.parameters())
+        return sum(p.array.size for p in self.parameters())
 
     # ----- modes -----
     def train(self, mode: bool = True) -> Module:
@@ -210,9 +215,9 @@ class Module:
         """Parameters and buffers by dotted name; the tensors share memory with the module."""
         state: OrderedDict[str, Tensor] = OrderedDict()
         for name, param in self.named_parameters():
-            state[name] = Tensor(param.data)
+            state[name] = as_tensor(param.array)
         for name, buffer in self.named_buffers():
-            state[name] = buffer if isinstance(buffer, Tensor) else Tensor(np.asarray(buffer))
+            state[name] = buffer if isinstance(buffer, Tensor) else as_tensor(np.asarray(buffer))
         return state
 
     def load_state_dict(self, state_dict, strict: bool = True) -> tuple[list[str], list[str]]:
@@ -234,13 +239,13 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if value.shape != target.data.shape:
+            value = np.asarray(value.array if isinstance(value, Tensor) else value)
+            if value.shape != target.array.shape:
                 raise ValueError(
-                    f"load_state_dict: {name} has shape {tuple(target.data.shape)} in "
+                    f"load_state_dict: {name} has shape {tuple(target.array.shape)} in "
                     f"{type(self).__name__} but {tuple(value.shape)} in the state dict"
                 )
-            target.data[...] = value
+            target.array[...] = value
         return missing, unexpected
 
     # ----- printing -----

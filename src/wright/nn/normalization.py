@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
+from wright.creation import as_tensor
 from wright.nn import functional as F
+from wright.nn import init
 from wright.nn.module import Module, Parameter
 from wright.tensor import Tensor
 
@@ -28,7 +30,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = dtype or backend.get_default_dtype()
+        dtype = dtype or dtypes.default_float_numpy()
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dtype))
             self.bias = Parameter(np.zeros(num_features, dtype=dtype))
@@ -36,25 +38,25 @@ class _BatchNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.zeros((), dtype=np.int64)))
+            self.register_buffer("running_mean", as_tensor(np.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", as_tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", as_tensor(np.zeros((), dtype=np.int64)))
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
     def reset_running_stats(self) -> None:
         """Forget the running statistics: mean 0, variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.fill_(0)
-            self.running_var.fill_(1)
-            self.num_batches_tracked.fill_(0)
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self) -> None:
         """Scale 1 and shift 0 (the identity after normalising), and fresh running statistics."""
         self.reset_running_stats()
         if self.affine:
-            self.weight.fill_(1)
-            self.bias.fill_(0)
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         F._check_image(self.describe(), x, self.layouts, self.num_features)
@@ -62,7 +64,7 @@ class _BatchNorm(Module):
         momentum = self.momentum
         if updating and momentum is None:
             # A cumulative moving average: every batch so far weighs the same.
-            momentum = 1.0 / (float(self.num_batches_tracked.data) + 1.0)
+            momentum = 1.0 / (float(self.num_batches_tracked.array) + 1.0)
         out = F._batch_norm(
             self.describe(),
             x,
@@ -75,7 +77,7 @@ class _BatchNorm(Module):
             self.eps,
         )
         if updating:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
         return out
 
     def summary_line(self) -> str:

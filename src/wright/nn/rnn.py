@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
+from wright.creation import as_tensor
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -47,7 +48,7 @@ class _RecurrentBase(Module):
                 f"{input_size} and {hidden_size}"
             )
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self._dtype = np.dtype(dtype or backend.get_default_dtype())
+        self._dtype = np.dtype(dtype or dtypes.default_float_numpy())
 
     def _add_parameters(self, suffix: str, in_features: int) -> None:
         rows = _GATES[self.mode] * self.hidden_size
@@ -62,7 +63,7 @@ class _RecurrentBase(Module):
         weights = (getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}"))
         if self.bias:
             return (*weights, getattr(self, f"bias_ih{suffix}"), getattr(self, f"bias_hh{suffix}"))
-        zeros = Tensor(np.zeros(weights[0].shape[0], dtype=weights[0].dtype))
+        zeros = as_tensor(np.zeros(weights[0].shape[0], dtype=weights[0].dtype))
         return (*weights, zeros, zeros)
 
     def reset_parameters(self) -> None:
@@ -76,7 +77,7 @@ class _RecurrentBase(Module):
 
     def _zero_state(self, batch: int, like: Tensor) -> tuple[Tensor, ...]:
         return tuple(
-            Tensor(np.zeros((batch, self.hidden_size), dtype=like.dtype))
+            as_tensor(np.zeros((batch, self.hidden_size), dtype=like.dtype))
             for _ in range(self._num_states())
         )
 
@@ -88,7 +89,7 @@ class _RecurrentBase(Module):
                 f"{self.describe()} expects its state as a pair (h_0, c_0), "
                 f"got {len(states)} tensors"
             )
-        states = tuple(s if isinstance(s, Tensor) else Tensor(s) for s in states)
+        states = tuple(s if isinstance(s, Tensor) else as_tensor(s) for s in states)
         for state in states:
             if tuple(state.shape) != expected:
                 raise ValueError(
@@ -140,7 +141,7 @@ class _RecurrentLayers(_RecurrentBase):
             layer's hidden state at every step, (T, N, H) or (N, T, H); h_n and c_n the final state
             of every layer.
         """
-        x = input if isinstance(input, Tensor) else Tensor(input)
+        x = input if isinstance(input, Tensor) else as_tensor(input)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             raise ValueError(
                 f"{self.describe()} got input of shape {tuple(x.shape)}; expected "
@@ -311,7 +312,7 @@ class _RecurrentCell(_RecurrentBase):
 
         Returns h' (N, H) for RNNCell and GRUCell, the pair (h', c') for LSTMCell.
         """
-        x = input if isinstance(input, Tensor) else Tensor(input)
+        x = input if isinstance(input, Tensor) else as_tensor(input)
         if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
             raise ValueError(
                 f"{self.describe()} got input of shape {tuple(x.shape)}; expected (N, F) or (F,) "

@@ -16,9 +16,9 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, norm_type: fl
     if not grads:
         return 0.0
     if norm_type == float("inf"):
-        total = max(float(np.abs(g.data).max()) for g in grads)
+        total = max(float(np.abs(g.array).max()) for g in grads)
     else:
-        total = float(sum(np.sum(np.abs(g.data) ** norm_type) for g in grads) ** (1.0 / norm_type))
+        total = float(sum(np.sum(np.abs(g.array) ** norm_type) for g in grads) ** (1.0 / norm_type))
     if not np.isfinite(total):
         raise FloatingPointError(
             f"clip_grad_norm_: the gradient norm is {total}; training has diverged"
@@ -26,7 +26,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, norm_type: fl
     scale = max_norm / (total + 1e-6)
     if scale < 1:
         for g in grads:
-            g.data = g.data * scale
+            g.array = g.array * scale
     return total
 
 
@@ -34,4 +34,4 @@ def clip_grad_value_(parameters: Iterable[Tensor], clip_value: float) -> None:
     """Clip every gradient element to [-clip_value, clip_value]."""
     for p in parameters:
         if p.grad is not None:
-            p.grad.data = np.clip(p.grad.data, -clip_value, clip_value)
+            p.grad.array = np.clip(p.grad.array, -clip_value, clip_value)

@@ -45,15 +45,70 @@ class Div(Function):
         return grad_a, grad_b
 
 
-class Pow(Function):
-    """a ** exponent for a constant exponent."""
+class RoundedDiv(Function):
+    """a / b rounded toward zero ('trunc') or down ('floor'); the gradient is zero almost
+    everywhere."""
+
+    def forward(self, a, b, mode):
+        if a.dtype.kind in "iu" and mode == "floor":
+            return np.floor_divide(a, b)
+        if a.dtype.kind in "iu":
+            # Integer division that rounds toward zero: the quotient of the magnitudes, signed.
+            return np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = a / b
+        return np.floor(quotient) if mode == "floor" else np.trunc(quotient)
+
+    def backward(self, grad):
+        zeros = np.zeros_like(grad)
+        return zeros, zeros
+
+
+class Remainder(Function):
+    """a - floor(a / b) * b: Python's modulo, the result has the divisor's sign."""
+
+    def forward(self, a, b):
+        self.quotient = np.floor_divide(a, b) if self.needs_input_grad[1] else None
+        return np.remainder(a, b)
+
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad
+        return (grad if need_a else None), (-grad * self.quotient if need_b else None)
+
+
+class PowScalar(Function):
+    """a ** exponent for a constant (Python number) exponent."""
 
     def forward(self, a, exponent):
         self.a, self.exponent = a, exponent
         return a**exponent
 
     def backward(self, grad):
+        if self.exponent == 0:
+            return np.zeros_like(grad)
         return grad * self.exponent * self.a ** (self.exponent - 1)
+
+
+class Pow(Function):
+    """a ** b for two tensors; gradients flow to both."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.out = np.power(a, b)
+        return self.out
+
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad
+        a, b = self.a, self.b
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                # d/da a^b = b a^(b-1), taken as 0 where b == 0 (so 0 ** 0 has a finite slope)
+                grad_a = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+            if need_b:
+                # d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0
+                grad_b = grad * np.where((a == 0) & (b >= 0), 0, self.out * np.log(a))
+        return grad_a, grad_b
 
 
 class Neg(Function):
@@ -158,25 +213,25 @@ class Clip(Function):
 
 
 class Maximum(Function):
-    """Elementwise larger of a and b; at ties the gradient goes to a."""
+    """Elementwise larger of a and b; at ties each gets half the gradient, as in PyTorch."""
 
     def forward(self, a, b):
-        self.a_wins = a >= b
+        self.share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(a.dtype)
         return np.maximum(a, b)
 
     def backward(self, grad):
-        return grad * self.a_wins, grad * ~self.a_wins
+        need_a, need_b = self.needs_input_grad
+        return (grad * self.share_a if need_a else None), (
+            grad * (1 - self.share_a) if need_b else None
+        )
 
 
-class Minimum(Function):
-    """Elementwise smaller of a and b; at ties the gradient goes to a."""
+class Minimum(Maximum):
+    """Elementwise smaller of a and b; at ties each gets half the gradient."""
 
     def forward(self, a, b):
-        self.a_wins = a <= b
+        self.share_a = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0)).astype(a.dtype)
         return np.minimum(a, b)
-
-    def backward(self, grad):
-        return grad * self.a_wins, grad * ~self.a_wins
 
 
 class Where(Function):
@@ -186,6 +241,14 @@ class Where(Function):
 
     def backward(self, grad):
         return grad * self.condition, grad * ~self.condition
+
+
+class Clone(Function):
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, grad):
+        return grad
 
 
 class Cast(Function):

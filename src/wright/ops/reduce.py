@@ -22,9 +22,9 @@ def _count(shape, axis):
 
 
 class Sum(Function):
-    def forward(self, a, axis, keepdims):
+    def forward(self, a, axis, keepdims, dtype=None):
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        return np.sum(a, axis=axis, keepdims=keepdims)
+        return np.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
 
     def backward(self, grad):
         grad = _expand_back(grad, self.shape, self.axis, self.keepdims)

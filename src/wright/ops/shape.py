@@ -33,27 +33,159 @@ class Expand(Function):
         return grad
 
 
-def _is_basic_index(index) -> bool:
+def _is_basic(part) -> bool:
+    return part is None or part is Ellipsis or isinstance(part, int | slice | np.integer)
+
+
+def as_index(index):
+    """An index with Tensors and lists turned into arrays, in PyTorch's meaning: a 0-d integer
+    tensor counts as an integer, a uint8 tensor as a mask."""
     parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, int | slice | np.integer) for p in parts)
+    converted = []
+    for part in parts:
+        if _is_basic(part) or isinstance(part, bool):
+            converted.append(part)
+            continue
+        array = np.asarray(getattr(part, "array", part))
+        if array.dtype == np.uint8:
+            array = array.astype(bool)
+        if array.dtype.kind not in "iub":
+            if array.size == 0 and array.dtype.kind == "f":
+                array = array.astype(np.int64)
+            else:
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors, got "
+                    f"{array.dtype}"
+                )
+        converted.append(int(array) if array.ndim == 0 and array.dtype.kind in "iu" else array)
+    return (
+        converted[0] if not isinstance(index, tuple) and len(converted) == 1 else tuple(converted)
+    )
+
+
+def _numpy_index(index, ndim: int):
+    """NumPy's index for PyTorch's meaning of `index`, or a pair (basic, advanced) to apply one
+    after the other.
+
+    The two differ only when integers and index arrays are mixed: PyTorch applies the integers
+    first (removing their dimensions), then the arrays; NumPy treats integers as arrays too, which
+    can move the result's dimensions (x[0, :, idx] has shape (4, 2) in PyTorch, (2, 4) in NumPy
+    for x of shape (3, 4, 5) and two indices).
+    """
+    parts = index if isinstance(index, tuple) else (index,)
+    has_int = any(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in parts)
+    if not has_int or all(_is_basic(p) for p in parts):
+        return index
+    consumed = sum(
+        p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else int(p is not None)
+        for p in parts
+        if p is not Ellipsis
+    )
+    first: list = []
+    second: list = []
+    for part in parts:
+        if part is Ellipsis:
+            rest = [slice(None)] * (ndim - consumed)
+            first += rest
+            second += rest
+        elif isinstance(part, int | np.integer):
+            first.append(part)
+        elif isinstance(part, slice) or part is None:
+            first.append(part)
+            second.append(slice(None))
+        elif part.dtype == np.bool_:
+            first += [slice(None)] * part.ndim
+            second.append(part)
+        else:
+            first.append(slice(None))
+            second.append(part)
+    return _Split((tuple(first), tuple(second)))
+
+
+class _Split(tuple):
+    """A (basic, advanced) pair of indices applied one after the other."""
+
+
+def get_items(array, index):
+    """array[index] with PyTorch's indexing rules."""
+    found = _numpy_index(index, array.ndim)
+    if isinstance(found, _Split):
+        return array[found[0]][found[1]]
+    return array[found]
+
+
+def set_items(array, index, value) -> None:
+    """array[index] = value, in place, with PyTorch's indexing rules."""
+    found = _numpy_index(index, array.ndim)
+    if isinstance(found, _Split):
+        array[found[0]][found[1]] = value
+    else:
+        array[found] = value
+
+
+def _add_items(array, index, value) -> None:
+    # array[index] += value with repeated picks summed (index is a NumPy index here).
+    found = _numpy_index(index, array.ndim)
+    if isinstance(found, _Split):
+        np.add.at(array[found[0]], found[1], value)
+    elif isinstance(found, np.ndarray) and found.dtype.kind in "iu" and found.size:
+        _sum_rows(array, found, value)
+    else:
+        np.add.at(array, found, value)
 
 
 class GetItem(Function):
     def forward(self, a, index):
-        self.shape, self.dtype, self.index = a.shape, a.dtype, index
-        return a[index]
+        self.shape, self.index = a.shape, index
+        return get_items(a, index)
 
     def backward(self, grad):
         full = np.zeros(self.shape, dtype=grad.dtype)
-        if _is_basic_index(self.index):
+        parts = self.index if isinstance(self.index, tuple) else (self.index,)
+        if all(_is_basic(p) for p in parts):
             full[self.index] = grad
-        elif (
-            isinstance(self.index, np.ndarray) and self.index.dtype.kind in "iu" and self.index.size
-        ):
-            _sum_rows(full, self.index, grad)
         else:
-            # Integer-array indexing may pick an element twice; add.at sums the repeats.
-            np.add.at(full, self.index, grad)
+            # Integer-array indexing may pick an element twice; the repeats are summed.
+            _add_items(full, self.index, grad)
+        return full
+
+
+class SetItem(Function):
+    """A copy of `a` with `a[index] = value`; gradients flow to both (none to overwritten parts)."""
+
+    def forward(self, a, value, index):
+        self.index = index
+        out = a.copy()
+        set_items(out, index, value)
+        return out
+
+    def backward(self, grad):
+        need_a, need_value = self.needs_input_grad
+        grad_a = None
+        if need_a:
+            grad_a = grad.copy()
+            set_items(grad_a, self.index, 0)
+        return grad_a, (get_items(grad, self.index) if need_value else None)
+
+
+def _along(index, axis):
+    # The full NumPy index that picks index[i, j, k] along `axis` and i, j, k elsewhere.
+    positions = list(np.indices(index.shape, sparse=True))
+    positions[axis] = index
+    return tuple(positions)
+
+
+class Gather(Function):
+    """out[i][j] = a[index[i][j]][j] along `axis` (PyTorch's gather); index may be smaller than a
+    in the other dimensions."""
+
+    def forward(self, a, axis, index):
+        self.shape, self.picks = a.shape, _along(index, axis)
+        return a[self.picks]
+
+    def backward(self, grad):
+        full = np.zeros(self.shape, dtype=grad.dtype)
+        np.add.at(full, self.picks, grad)
         return full
 
 

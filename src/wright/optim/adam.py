@@ -40,13 +40,13 @@ class Adam(Optimizer):
     def update(self, param, grad, state, group) -> None:
         lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
         if decay and self.decoupled:
-            param.data *= 1 - lr * decay
+            param.array *= 1 - lr * decay
         elif decay:
-            grad = grad + decay * param.data
+            grad = grad + decay * param.array
         if "exp_avg" not in state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param.data)
-            state["exp_avg_sq"] = np.zeros_like(param.data)
+            state["exp_avg"] = np.zeros_like(param.array)
+            state["exp_avg_sq"] = np.zeros_like(param.array)
         state["step"] += 1
         m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
         m *= beta1
@@ -57,7 +57,7 @@ class Adam(Optimizer):
         denominator = np.sqrt(v)
         denominator /= math.sqrt(1 - beta2**t)
         denominator += group["eps"]
-        param.data -= step_size * m / denominator
+        param.array -= step_size * m / denominator
 
 
 class AdamW(Adam):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from wright.creation import as_tensor
 from wright.tensor import Tensor
 
 
@@ -52,14 +53,14 @@ class Optimizer:
                 if set_to_none or param.grad is None:
                     param.grad = None
                 else:
-                    param.grad = Tensor(np.zeros_like(param.data))
+                    param.grad = as_tensor(np.zeros_like(param.array))
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is not None:
-                    self.update(param, param.grad.data, self.state.setdefault(param, {}), group)
+                    self.update(param, param.grad.array, self.state.setdefault(param, {}), group)
 
     def update(self, param: Tensor, grad: np.ndarray, state: dict, group: dict) -> None:
         """Apply the update rule to one parameter in place; subclasses define it."""
@@ -106,5 +107,5 @@ class Optimizer:
 
 def _restore(value, dtype):
     """Make a saved state entry ready for in-place updates: arrays copied, numbers kept."""
-    value = value.data if isinstance(value, Tensor) else value
+    value = value.array if isinstance(value, Tensor) else value
     return np.array(value, dtype=dtype) if np.ndim(value) else value

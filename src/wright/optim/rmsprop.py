@@ -42,24 +42,24 @@ class RMSprop(Optimizer):
 
     def update(self, param, grad, state, group) -> None:
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         if "square_avg" not in state:
-            state["square_avg"] = np.zeros_like(param.data)
+            state["square_avg"] = np.zeros_like(param.array)
         alpha = group["alpha"]
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state.setdefault("grad_avg", np.zeros_like(param.data))
+            grad_avg = state.setdefault("grad_avg", np.zeros_like(param.array))
             grad_avg *= alpha
             grad_avg += (1 - alpha) * grad
             denominator = np.sqrt(square_avg - grad_avg * grad_avg) + group["eps"]
         else:
             denominator = np.sqrt(square_avg) + group["eps"]
         if group["momentum"]:
-            buffer = state.setdefault("momentum_buffer", np.zeros_like(param.data))
+            buffer = state.setdefault("momentum_buffer", np.zeros_like(param.array))
             buffer *= group["momentum"]
             buffer += grad / denominator
-            param.data -= group["lr"] * buffer
+            param.array -= group["lr"] * buffer
         else:
-            param.data -= group["lr"] * grad / denominator
+            param.array -= group["lr"] * grad / denominator

@@ -51,7 +51,7 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state, group) -> None:
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param.array
         momentum = group["momentum"]
         if momentum:
             buffer = state.get("momentum_buffer")
@@ -61,4 +61,4 @@ class SGD(Optimizer):
                 buffer *= momentum
                 buffer += (1 - group["dampening"]) * grad
             grad = grad + momentum * buffer if group["nesterov"] else buffer
-        param.data -= group["lr"] * grad
+        param.array -= group["lr"] * grad

@@ -148,7 +148,7 @@ class EarlyStopping(Callback):
             self.best, self.wait = value, 0
             if self.restore_best_weights:
                 self.best_weights = {
-                    k: v.data.copy() for k, v in self.state.model.state_dict().items()
+                    k: v.array.copy() for k, v in self.state.model.state_dict().items()
                 }
             return
         self.wait += 1

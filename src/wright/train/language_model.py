@@ -20,12 +20,12 @@ import numpy as np
 
 from wright import nn
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.datasets.text import CharVocab
 from wright.models.char_lstm import CharLSTM
 from wright.nn import functional as F
 from wright.optim import Adam
 from wright.serialization import load, save
-from wright.tensor import Tensor
 
 
 @dataclass
@@ -91,7 +91,7 @@ def evaluate_nats(
             total += float(
                 F.cross_entropy(
                     logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="sum"
-                ).data
+                ).array
             )
             count += targets.size
     model.train(was_training)
@@ -194,7 +194,7 @@ def train_language_model(
             state = None
         inputs, targets = _window(streams, index, recipe.seq_len)
         logits, state = model(inputs, state)
-        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), Tensor(targets.reshape(-1)))
+        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), as_tensor(targets.reshape(-1)))
         optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), recipe.clip)
@@ -203,7 +203,7 @@ def train_language_model(
             group["lr"] = lr
         optimizer.step()
         state = _detach(state)
-        running += float(loss.data)
+        running += float(loss.array)
         running_steps += 1
         step += 1
         seconds = elapsed_before + time.perf_counter() - start
@@ -264,7 +264,7 @@ def sample_tokens(
     with no_grad():
         logits, state = model(np.asarray(prompt, dtype=np.int64)[:, None])
         for i in range(length):
-            scores = logits.data[-1, 0].astype(np.float64) / temperature
+            scores = logits.array[-1, 0].astype(np.float64) / temperature
             cumulative = np.cumsum(np.exp(scores - scores.max()))
             written[i] = min(
                 np.searchsorted(cumulative, draws[i] * cumulative[-1]), len(cumulative) - 1
@@ -300,7 +300,7 @@ def log_probability(model: CharLSTM, vocab: CharVocab, text: str, context: str =
     model.eval()
     with no_grad():
         logits, _ = model(tokens[:-1, None])
-        log_probs = logits.log_softmax(-1).data[:, 0]
+        log_probs = logits.log_softmax(-1).array[:, 0]
     positions = np.arange(len(context) - 1, len(tokens) - 1)
     return float(log_probs[positions, tokens[positions + 1]].sum())
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.nn.module import Module
 from wright.optim.lr_scheduler import LRScheduler, OneCycleLR
 from wright.optim.optimizer import Optimizer
@@ -75,8 +76,8 @@ def _split_batch(batch) -> tuple[Tensor, Tensor]:
         )
     inputs, targets = batch
     return (
-        inputs if isinstance(inputs, Tensor) else Tensor(inputs),
-        targets if isinstance(targets, Tensor) else Tensor(targets),
+        inputs if isinstance(inputs, Tensor) else as_tensor(inputs),
+        targets if isinstance(targets, Tensor) else as_tensor(targets),
     )
 
 
@@ -99,7 +100,7 @@ def evaluate(
         for batch in loader:
             inputs, targets = _split_batch(batch)
             outputs = model(inputs)
-            running.add(float(loss_fn(outputs, targets).data), outputs.data, targets.data)
+            running.add(float(loss_fn(outputs, targets).array), outputs.array, targets.array)
     model.train(was_training)
     return running.means(prefix)
 
@@ -161,7 +162,7 @@ def fit(
                 inputs, targets = _split_batch(batch)
                 outputs = model(inputs)
                 loss = loss_fn(outputs, targets)
-                value = float(loss.data)
+                value = float(loss.array)
                 if not math.isfinite(value):
                     if on_nonfinite == "raise":
                         raise NonFiniteLossError(
@@ -182,7 +183,7 @@ def fit(
                 optimizer.step()
                 if per_batch_schedule:
                     scheduler.step()
-                running.add(value, outputs.data, targets.data)
+                running.add(value, outputs.array, targets.array)
                 batch_logs = running.means()
                 batch_logs["samples_per_s"] = running.samples / max(
                     time.perf_counter() - started, 1e-9

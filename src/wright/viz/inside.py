@@ -18,7 +18,7 @@ _FEATURE_SHAPES = "(1, channels, height, width) feature maps or (1, features) ve
 
 
 def _array(values) -> np.ndarray:
-    return np.asarray(values.data if isinstance(values, Tensor) else values)
+    return np.asarray(values.array if isinstance(values, Tensor) else values)
 
 
 def _blank(ax) -> None:
@@ -60,7 +60,9 @@ def feature_maps(
             f"or a vector (1, F); got shape {array.shape}"
         )
     with no_grad():
-        outputs = {name: out.data for name, out in record_activations(model, array, layers).items()}
+        outputs = {
+            name: out.array for name, out in record_activations(model, array, layers).items()
+        }
     for name, out in outputs.items():
         if out.ndim not in (2, 4):
             raise ValueError(

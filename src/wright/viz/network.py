@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.nn.activation import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from wright.nn.linear import Linear
 from wright.nn.module import Module, Sequential
@@ -96,19 +97,19 @@ def layer_values(model: Module, inputs) -> list[np.ndarray]:
         one (N, width) array per layer, the inputs first.
     """
     layers = neuron_layers(model, "layer_values")
-    array = np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs)
+    array = np.asarray(inputs.array if isinstance(inputs, Tensor) else inputs)
     width = layers[0].linear.in_features
     if array.size % width:
         raise ValueError(
             f"layer_values: inputs of shape {array.shape} do not flatten to rows of {width} "
             f"features for {layers[0].linear.describe()}"
         )
-    x = Tensor(array.reshape(-1, width).astype(layers[0].linear.weight.dtype))
-    values = [x.data]
+    x = as_tensor(array.reshape(-1, width).astype(layers[0].linear.weight.dtype))
+    values = [x.array]
     with no_grad():
         for layer in layers:
             x = layer.forward(x)
-            values.append(x.data)
+            values.append(x.array)
     return values
 
 
@@ -152,7 +153,7 @@ def draw_network(
     widths = [layers[0].linear.in_features] + [layer.linear.out_features for layer in layers]
     values = None
     if x is not None:
-        array = np.asarray(x.data if isinstance(x, Tensor) else x)
+        array = np.asarray(x.array if isinstance(x, Tensor) else x)
         if array.size != widths[0]:
             raise ValueError(
                 f"draw_network: x has {array.size} values but the network takes {widths[0]} inputs"
@@ -162,7 +163,7 @@ def draw_network(
         np.column_stack([np.full(n, float(column)), (n - 1) / 2 - np.arange(n)])
         for column, n in enumerate(widths)
     ]
-    largest = max(float(np.abs(layer.linear.weight.data).max()) for layer in layers) or 1.0
+    largest = max(float(np.abs(layer.linear.weight.array).max()) for layer in layers) or 1.0
     figure, ax = (
         (ax.figure, ax)
         if ax is not None
@@ -170,7 +171,7 @@ def draw_network(
     )
     ax.set_facecolor("#9a9a9a")
     for column, layer in enumerate(layers):
-        weights = layer.linear.weight.data  # (out, in)
+        weights = layer.linear.weight.array  # (out, in)
         target, source = np.nonzero(weights)
         segments = np.stack([positions[column][source], positions[column + 1][target]], axis=1)
         strength = weights[target, source]
@@ -351,7 +352,7 @@ def weights_as_images(
     """
     if isinstance(weights, Module):
         weights = neuron_layers(weights, "weights_as_images")[0].linear.weight
-    array = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+    array = np.asarray(weights.array if isinstance(weights, Tensor) else weights, dtype=np.float64)
     if array.ndim != 2:
         raise ValueError(
             f"weights_as_images: expected (neurons, inputs) weights, got shape {array.shape}"

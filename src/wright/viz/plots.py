@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from wright import backend
+from wright import dtypes
 from wright.autograd import no_grad
+from wright.creation import as_tensor
 from wright.nn.module import Module
 from wright.tensor import Tensor
 from wright.viz.figure import new_figure, save_figure
@@ -28,7 +29,7 @@ def as_array_function(model_or_fn: Module | Callable) -> ArrayFunction:
 
         def run_model(points: np.ndarray) -> np.ndarray:
             with no_grad():
-                return model(Tensor(points.astype(backend.get_default_dtype()))).data
+                return model(as_tensor(points.astype(dtypes.default_float_numpy()))).array
 
         return run_model
     if not callable(model_or_fn):
@@ -301,7 +302,7 @@ def image_grid(
     Returns:
         the matplotlib Figure.
     """
-    array = np.asarray(images.data if isinstance(images, Tensor) else images)
+    array = np.asarray(images.array if isinstance(images, Tensor) else images)
     if array.ndim == 4 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim not in (3, 4) or (array.ndim == 4 and array.shape[-1] != 3):
