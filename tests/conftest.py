@@ -2,6 +2,7 @@
 per test."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ from threadpoolctl import threadpool_limits
 
 import wright
 from wright import autograd
+
+# Shared test helpers (opinfo.py) are imported by name from this folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 _SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 if "WRIGHT_DATA" not in os.environ and _SHARED_DATA.is_dir():
