@@ -162,5 +162,4 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
-    *_function_names,
-]
+] + _function_names
