@@ -162,4 +162,5 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
-] + _function_names
+]
+__all__ += _function_names
