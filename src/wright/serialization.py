@@ -12,8 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import numpy as np
 
 from wright import backend
 from wright.creation import as_tensor
+from wright.files import atomic_write
 from wright.tensor import Tensor
 
 _META = "__wright__"
@@ -28,9 +27,6 @@ _FORMAT_VERSION = 1
 # np.savez stores members uncompressed; a member claiming to inflate far beyond its stored size
 # is a decompression bomb, not a wright file.
 _MAX_INFLATION = 1000
-# Temporary files are named by process, so a save can recognise (and remove) the leftovers of a
-# process that was killed mid-save.
-_TEMP_PATTERN = re.compile(r"^\.wright-(\d+)-[a-z0-9_]+\.tmp$")
 
 
 def _encode(obj, arrays: dict):
@@ -86,38 +82,6 @@ def _archive_bytes(obj) -> bytes:
     return buffer.getvalue()
 
 
-def _umask() -> int:
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    # Elsewhere the only way to read the umask is to set it (briefly).
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _remove_stale_temp_files(folder: Path) -> None:
-    for entry in folder.glob(".wright-*.tmp"):
-        found = _TEMP_PATTERN.match(entry.name)
-        if found is None or _process_alive(int(found.group(1))):
-            continue
-        entry.unlink(missing_ok=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True):
     """Write a state dict (or nested dicts/lists of tensors, numbers and strings) to `f`.
 
@@ -134,22 +98,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     if hasattr(f, "write"):
         f.write(data)
         return
-    path = Path(os.path.realpath(os.fspath(f)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_files(path.parent)
-    fd, temp_name = tempfile.mkstemp(
-        prefix=f".wright-{os.getpid()}-", suffix=".tmp", dir=path.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(f) as handle:
+        handle.write(data)
 
 
 def _check_map_location(map_location) -> None:
