@@ -69,9 +69,9 @@ class _TerminationAsExit:
 
     def __enter__(self) -> None:
         self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-                self.previous = signal.signal(signal.SIGTERM, _exit_on_term)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if in_main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            self.previous = signal.signal(signal.SIGTERM, _exit_on_term)
 
     def __exit__(self, *exc) -> None:
         if self.previous is not None:
