@@ -236,6 +236,15 @@ def _cdist_samples(rng):
     yield Sample((floats(rng, 3, 2), floats(rng, 4, 2)), {"p": INF}, label="pinf")
 
 
+def _cdist_matmul_samples(rng):
+    yield Sample((floats(rng, 30, 3), floats(rng, 4, 3)), label="many_rows")
+    yield Sample((floats(rng, 2, 3, 5), floats(rng, 27, 5)), label="batch")
+    yield Sample((floats(rng, 3, 2), floats(rng, 4, 2)), {"compute_mode": "use_mm_for_euclid_dist"})
+    yield Sample(
+        (floats(rng, 30, 2), floats(rng, 4, 2)), {"compute_mode": "donot_use_mm_for_euclid_dist"}
+    )
+
+
 def _cdist_zero(rng):
     x = floats(rng, 3, 2)
     yield Sample((x, x[:2].copy()), label="same_rows")
@@ -309,6 +318,12 @@ OPS = [
     OpInfo("linalg_norm", lambda lib, x, **kw: lib.linalg.norm(x, **kw), _linalg_norm_samples),
     OpInfo("dist", lambda lib, a, b, **kw: lib.dist(a, b, **kw), _dist_samples),
     OpInfo("cdist", lambda lib, a, b, **kw: lib.cdist(a, b, **kw), _cdist_samples),
+    OpInfo(
+        "cdist_matmul",
+        lambda lib, a, b, **kw: lib.cdist(a, b, **kw),
+        _cdist_matmul_samples,
+        atol=1e-5,
+    ),
     OpInfo(
         "cdist_zero", lambda lib, a, b: lib.cdist(a, b), _cdist_zero, gradcheck=False, atol=1e-5
     ),
@@ -502,3 +517,19 @@ def test_numpy_aliases():
     assert x.amax(axis=0).tolist() == [8.0, 9.0, 10.0, 11.0]
     assert x.all(axis=1).tolist() == [False, True, True]
     assert wright.count_nonzero(x, axis=0).tolist() == [2, 3, 3, 3]
+
+
+def test_cdist_matrix_product_path_has_zero_gradient_at_zero_distance():
+    x = wright.tensor(np.random.default_rng(0).standard_normal((30, 3)), requires_grad=True)
+    distances = wright.cdist(x, x)
+    np.testing.assert_allclose(np.diag(distances.numpy()), 0, atol=1e-6)
+    distances.sum().backward()
+    assert np.isfinite(x.grad.numpy()).all()
+
+
+def test_scans_accumulate_in_float64_as_torch():
+    x = np.random.default_rng(0).random(100_000).astype(np.float32)
+    for name in ("cumsum", "logcumsumexp"):
+        ours = getattr(wright, name)(wright.tensor(x), 0)[-1].item()
+        theirs = getattr(torch, name)(torch.tensor(x), 0)[-1].item()
+        assert ours == theirs, name

@@ -1,19 +1,31 @@
-"""Cumulative ops along one axis: running sums, running products and running log-sum-exps."""
+"""Cumulative ops along one axis: running sums, running products and running log-sum-exps.
+
+Running values are accumulated in float64 and rounded to the input's dtype at the end, as
+PyTorch does on the CPU: a float32 or float16 accumulator drifts over long axes.
+"""
 
 import numpy as np
 
 from wright.autograd import Function
 
 
+def _accumulate(accumulate, a, axis):
+    return accumulate(a, axis=axis, dtype=np.float64).astype(a.dtype, copy=False)
+
+
+def _cumsum(a, axis):
+    return _accumulate(np.cumsum, a, axis)
+
+
 def _reverse_cumsum(a, axis):
     """Sums from each position to the end of the axis."""
-    return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
+    return np.flip(_cumsum(np.flip(a, axis), axis), axis)
 
 
 class CumSum(Function):
     def forward(self, a, axis):
         self.axis = axis
-        return np.cumsum(a, axis=axis)
+        return _cumsum(a, axis)
 
     def backward(self, grad):
         # Element i feeds every output j >= i.
@@ -23,7 +35,7 @@ class CumSum(Function):
 class CumProd(Function):
     def forward(self, a, axis):
         self.a, self.axis = a, axis
-        self.out = np.cumprod(a, axis=axis)
+        self.out = _accumulate(np.cumprod, a, axis)
         return self.out
 
     def backward(self, grad):
@@ -45,7 +57,7 @@ class CumProd(Function):
         )
         before, at = position < first, position == first
         result = np.where(before, _reverse_cumsum(grad * out, axis) / np.where(before, a, 1), 0)
-        without_zero = np.cumprod(np.where(at, 1, a), axis=axis)
+        without_zero = _accumulate(np.cumprod, np.where(at, 1, a), axis)
         at_zero = np.sum(np.where(position >= first, grad * without_zero, 0), axis, keepdims=True)
         return np.where(at, at_zero, result)
 
@@ -58,15 +70,16 @@ class LogCumSumExp(Function):
     def forward(self, a, axis):
         self.a, self.axis = a, axis
         # Pairwise log(e^x + e^y) never overflows, and small terms are not lost to a common shift.
-        self.out = np.logaddexp.accumulate(a, axis=axis)
+        self.out = _accumulate(np.logaddexp.accumulate, a, axis)
         return self.out
 
     def backward(self, grad):
         # d out_j / d a_i = exp(a_i - out_j) for i <= j. The sum over j >= i is done in log space,
         # separately for the positive and negative parts of grad, so that it cannot overflow.
+        a, out = self.a.astype(np.float64), self.out.astype(np.float64)
         total = 0
         with np.errstate(divide="ignore", invalid="ignore"):
             for sign in (1, -1):
-                part = np.log(np.maximum(sign * grad, 0)) - self.out
-                total = total + sign * np.exp(self.a + _reverse_logcumsumexp(part, self.axis))
-        return total
+                part = np.log(np.maximum(sign * grad, 0)) - out
+                total = total + sign * np.exp(a + _reverse_logcumsumexp(part, self.axis))
+        return total.astype(self.a.dtype)
