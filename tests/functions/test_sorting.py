@@ -222,6 +222,11 @@ def _nearest_ties(rng):
     yield Sample((values, np.array([0.5, 1 / 6, 2.5 / 3], dtype=np.float32)), label="halves")
 
 
+def _infinite_samples(rng):
+    values = np.array([[1.0, np.inf], [np.inf, np.inf], [-np.inf, 1.0]], dtype=np.float32)
+    yield Sample((values, np.array([0.2, 0.5, 0.7], dtype=np.float32)), {"dim": 1}, label="rows")
+
+
 def _unique_samples(rng):
     yield Sample((_ints(rng, 8),), label="1d")
     yield Sample((_ints(rng, 3, 4),), {"return_inverse": True, "return_counts": True}, label="2d")
@@ -345,6 +350,12 @@ OPS = [
     OpInfo("mode", lambda lib, x, **kw: lib.mode(x, **kw), _mode_samples, gradcheck=False),
     OpInfo("mode_long", lambda lib, x: x.mode().values, _long_mode_samples, differentiable=False),
     *_quantile_infos(),
+    OpInfo(
+        "quantile_infinite",
+        lambda lib, x, q, **kw: lib.quantile(x, q, **kw),
+        _infinite_samples,
+        differentiable=False,
+    ),
     OpInfo(
         "quantile_nearest_halves",
         lambda lib, x, q: lib.quantile(x, q, interpolation="nearest"),

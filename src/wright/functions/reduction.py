@@ -366,10 +366,9 @@ def vector_norm(input: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=
     At zero the gradient is PyTorch's subgradient 0; for ord = +-inf, tied elements share it.
     """
     if dtype is not None:
-        if not dtypes.as_dtype(dtype).is_floating_point:
-            raise RuntimeError(
-                f"linalg.vector_norm: dtype should be floating point, but got {dtypes.as_dtype(dtype)}"
-            )
+        dtype = dtypes.as_dtype(dtype)
+        if not dtype.is_floating_point:
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point, got {dtype}")
         input = input.to(dtype)
     if input.array.dtype.kind != "f":
         raise RuntimeError(
@@ -604,7 +603,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) ->
     for _ in range(n):
         later, earlier = x[(*head, slice(1, None))], x[(*head, slice(None, -1))]
         x = _from_array(later.array != earlier.array) if x.array.dtype == bool else later - earlier
-    return x
+    return input.clone() if x is input else x  # n = 0: a new tensor all the same
 
 
 __all__ = [

@@ -121,7 +121,7 @@ def _median(input: Tensor, dim, keepdim, axis, keepdims, ignore_nan: bool, pair:
             value = np.nan if nans or flat.size == 0 else flat[(flat.size - 1) // 2]
         if np.isnan(value) and input.array.dtype.kind != "f":
             raise RuntimeError(f"{pair.__name__}(): an empty integer tensor has no median")
-        return R.Select.apply(input, value=value)
+        return R.PickValue.apply(input, value=value)
 
     def choose(array, axis):
         size, nans = array.shape[axis], _nan_count(array, axis, keepdims=True)
@@ -227,11 +227,11 @@ def _quantile(input: Tensor, q, dim, keepdim, interpolation, ignore_nan: bool, n
     if ignore_nan:
         valid = size - _nan_count(ordered.array, -1, keepdims=True)
         ranks = q * _from_array((valid - 1).astype(input.array.dtype))  # (..., Q)
-        # A row of NaN only has rank -q: use 0, which gives NaN.
-        ranks = where(ranks.array < 0, 0.0, ranks)
+        masked = ranks.array < 0  # rows of NaN only: rank 0, which gives NaN
+        ranks = where(masked, 0.0, ranks)
     else:
-        # A row with NaN takes the last (NaN) value.
-        ranks = where(np.isnan(ordered.array[..., -1:]), float(size - 1), q * (size - 1))
+        masked = np.isnan(ordered.array[..., -1:])  # rows with NaN take the last (NaN) value
+        ranks = where(masked, float(size - 1), q * (size - 1))
     rank = ranks.array
     if interpolation == "lower":
         rank = np.floor(rank)
@@ -244,16 +244,21 @@ def _quantile(input: Tensor, q, dim, keepdim, interpolation, ignore_nan: bool, n
     if interpolation in ("linear", "midpoint"):
         above = S.Gather.apply(ordered, axis=-1, index=np.ceil(rank).astype(np.int64))
         # The weight is a tensor, so that the gradient also reaches a q that requires grad.
-        weight = (
-            0.5 if interpolation == "midpoint" else ranks - _from_array(below.astype(rank.dtype))
-        )
-        # Rows that give NaN have NaN neighbours: their weight gets a zero gradient (as in
-        # PyTorch) rather than NaN.
-        gap = above - result
-        gap = where(np.isnan(gap.array), 0.0, gap)
-        result = result + weight * gap
+        weight = ranks - _from_array(below.astype(rank.dtype)) if interpolation == "linear" else 0.5
+        result = _lerp(result, above, weight, masked)
     result = result.permute(result.ndim - 1, *range(result.ndim - 1))  # (Q, ...)
     return result.reshape(shape if scalar else (q.shape[0], *shape))
+
+
+def _lerp(start: Tensor, end: Tensor, weight, masked: np.ndarray) -> Tensor:
+    """start + weight (end - start) as PyTorch's lerp computes it (from the nearer end, so
+    infinities give what they give there); where `masked`, the weight gets no gradient."""
+    # Masked rows have NaN at both ends: a zero gap keeps NaN out of the weight's gradient.
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, as in PyTorch
+        gap = where(masked, 0.0, end - start)
+        from_start = start + weight * gap
+        from_end = end - gap * (1 - weight)
+    return where(np.asarray(getattr(weight, "array", weight)) < 0.5, from_start, from_end)
 
 
 @tensor_method

@@ -132,7 +132,7 @@ class VectorNorm(Function):
         return grad * np.where((a == 0) | (out == 0), 0, scale)
 
 
-class Select(Function):
+class PickValue(Function):
     """One value chosen from the whole of `a` (a median): the elements equal to it share the
     gradient equally (NaN counts as equal to NaN)."""
 
