@@ -6,4 +6,4 @@ from wright.functions.pointwise import *
 from wright.functions.reduction import *
 from wright.functions.sorting import *
 
-__all__ = [*pointwise.__all__, *reduction.__all__, *sorting.__all__]
+__all__ = pointwise.__all__ + reduction.__all__ + sorting.__all__
