@@ -73,6 +73,29 @@ def _pairs(low=-2.0, high=2.0, second=None, ints=True, number=True, f64=True):
     return samples
 
 
+def _into(low=-2.0, high=2.0, second=None, f64=True, number=True):
+    """Samples for an in-place function of two tensors: the second broadcasts to the first."""
+    second = second or (low, high)
+
+    def samples(rng):
+        def a(*shape, dtype=np.float32):
+            return floats(rng, *shape, low=low, high=high, dtype=dtype)
+
+        def b(*shape, dtype=np.float32):
+            return floats(rng, *shape, low=second[0], high=second[1], dtype=dtype)
+
+        yield Sample((a(3, 4), b(3, 4)), label="same")
+        yield Sample((a(3, 4), b(4)), label="broadcast")
+        yield Sample((a(2, 3), b()), label="0d_second")
+        yield Sample((a(4, 3).T, b(3, 1)), label="transposed")
+        if f64:
+            yield Sample((a(2, 3), b(3, dtype=np.float64)), label="f32_f64")
+        if number:
+            yield Sample((a(2, 3), float(second[1])), label="number")
+
+    return samples
+
+
 def _special(*arguments, dtype=np.float64):
     """Samples at special points (zeros, ties, bounds), compared with torch but not gradchecked."""
 
@@ -141,6 +164,12 @@ UNARY = [
     _unary_op("atanh", -0.9, 0.9, ints=(UNIT_INTS,)),
     _unary_op("arctanh", -0.9, 0.9, ints=(UNIT_INTS,)),
     _unary_op("sigmoid"),
+    _unary_op("logit", 0.05, 0.95, ints=(UNIT_INTS,)),
+    _op("logit_eps", lambda lib, x: lib.logit(x, 0.2), _unary(-0.5, 1.5, (UNIT_INTS,))),
+    _op("logit_wide_eps", lambda lib, x: x.logit(eps=0.6), _unary(0.0, 1.0), gradcheck=False),
+    _unary_op("sinc", -3.0, 3.0),
+    _unary_op("deg2rad", -360.0, 360.0),
+    _unary_op("rad2deg"),
     _unary_op("erf", -3.0, 3.0),
     _unary_op("erfc", -3.0, 3.0),
     _unary_op("erfinv", -0.95, 0.95, ints=(UNIT_INTS,)),
@@ -148,7 +177,7 @@ UNARY = [
     _unary_op("absolute", bools=False),
     _unary_op("sign", ints=(INTS, INTS.astype(np.uint8))),
     _unary_op("sgn"),
-    _unary_op("signbit"),
+    _unary_op("signbit", differentiable=False),
     _unary_op("floor", bools=False),
     _unary_op("ceil", bools=False),
     _unary_op("trunc", bools=False),
@@ -158,13 +187,13 @@ UNARY = [
     _unary_op("relu", bools=False),
     _unary_op("positive", bools=False),
     _unary_op("nan_to_num"),
-    _unary_op("isnan"),
-    _unary_op("isinf"),
-    _unary_op("isposinf"),
-    _unary_op("isneginf"),
-    _unary_op("isfinite"),
-    _unary_op("isreal"),
-    _unary_op("logical_not"),
+    _unary_op("isnan", differentiable=False),
+    _unary_op("isinf", differentiable=False),
+    _unary_op("isposinf", differentiable=False),
+    _unary_op("isneginf", differentiable=False),
+    _unary_op("isfinite", differentiable=False),
+    _unary_op("isreal", differentiable=False),
+    _unary_op("logical_not", differentiable=False),
     _op(
         "round_decimals",
         lambda lib, x: lib.round(x * 100, decimals=1),
@@ -187,7 +216,7 @@ UNARY = [
         lambda lib, x: lib.nan_to_num(lib.log(x), nan=1.5, posinf=2.0, neginf=-3.0),
         unary_samples(),
     ),
-    _op("isinf_of_log", lambda lib, x: lib.isinf(lib.log(x)), _unary()),
+    _op("isinf_of_log", lambda lib, x: lib.isinf(lib.log(x)), _unary(), differentiable=False),
 ]
 
 METHODS = [
@@ -236,6 +265,10 @@ INPLACE = [
     _inplace_op("nan_to_num"),
     _inplace_op("negative"),
     _inplace_op("sigmoid"),
+    _inplace_op("logit", 0.1, 0.9),
+    _inplace_op("sinc"),
+    _inplace_op("deg2rad"),
+    _inplace_op("rad2deg"),
     _inplace_op("tanh"),
     _inplace_op("relu"),
     _inplace_op("clamp_min", extra=(0.5,)),
@@ -286,23 +319,52 @@ BINARY = [
         _pairs(0.7, 2.0, number=False),
         differentiable=False,
     ),
+    _op("fmax", _named("fmax"), _pairs(number=False)),
+    _op("fmin", lambda lib, a, b: a.fmin(b), _pairs(number=False)),
+    # PyTorch raises at backward through floor_divide; wright gives its zero gradient.
+    _op(
+        "floor_divide_method",
+        lambda lib, a, b: a.floor_divide(b),
+        _pairs(0.5, 5.0, (0.5, 2.0)),
+        differentiable=False,
+    ),
+    _op("divide_method", lambda lib, a, b: a.divide(b, rounding_mode="trunc"), _pairs(0.5, 2.0)),
+    _op("true_divide_", lambda lib, a, b: a.clone().true_divide_(b), _into(0.5, 2.0)),
+    _op("multiply_", lambda lib, a, b: a.clone().multiply_(b), _into()),
+    _op("subtract_", lambda lib, a, b: a.clone().subtract_(b, alpha=2), _into()),
     _op("clamp_min_tensor", lambda lib, a, b: lib.clamp_min(a, b), _pairs()),
     _op("clamp_max_tensor", lambda lib, a, b: a.clamp_max(b), _pairs()),
     _op("clamp_min_tensor_kw", lambda lib, a, b: lib.clamp(a, min=b), _pairs(number=False)),
     _op("lerp_number", lambda lib, a, b: lib.lerp(a, a * 2 + 1, 0.3), _pairs(ints=False)),
     _op("lerp_number_high", lambda lib, a, b: a.lerp(a - 1, 0.8), _pairs(ints=False)),
-    _op("logical_and", _named("logical_and"), _pairs(number=False)),
-    _op("logical_or", _named("logical_or"), _pairs(number=False)),
-    _op("logical_xor", _named("logical_xor"), _pairs(number=False)),
-    _op("isclose", lambda lib, a, b: lib.isclose(a, a + b * 1e-6), _pairs(ints=False, f64=False)),
+    _op("logical_and", _named("logical_and"), _pairs(number=False), differentiable=False),
+    _op("logical_or", _named("logical_or"), _pairs(number=False), differentiable=False),
+    _op("logical_xor", _named("logical_xor"), _pairs(number=False), differentiable=False),
+    _op(
+        "isclose",
+        lambda lib, a, b: lib.isclose(a, a + b * 1e-6),
+        _pairs(ints=False, f64=False),
+        differentiable=False,
+    ),
     _op(
         "isclose_tolerances",
         lambda lib, a, b: lib.isclose(a, b, rtol=0.5, atol=0.2),
         _pairs(ints=False, number=False, f64=False),
+        differentiable=False,
     ),
-    _op("allclose", lambda lib, a, b: lib.allclose(a, a * (1 + 1e-7)), _pairs(ints=False)),
-    _op("equal", lambda lib, a, b: lib.equal(a, a.clone()), _pairs()),
-    _op("equal_differs", lambda lib, a, b: lib.equal(a, b), _pairs(number=False)),
+    _op(
+        "allclose",
+        lambda lib, a, b: lib.allclose(a, a * (1 + 1e-7)),
+        _pairs(ints=False),
+        differentiable=False,
+    ),
+    _op("equal", lambda lib, a, b: lib.equal(a, a.clone()), _pairs(), differentiable=False),
+    _op(
+        "equal_differs",
+        lambda lib, a, b: lib.equal(a, b),
+        _pairs(number=False),
+        differentiable=False,
+    ),
 ]
 
 
@@ -350,29 +412,6 @@ THREE = [
     _op("clamp_tensors", lambda lib, x, lo, hi: lib.clamp(x, lo, hi), _clamp_samples),
     _op("clip_tensors", lambda lib, x, lo, hi: x.clip(min=lo, max=hi), _clamp_samples),
 ]
-
-
-def _into(low=-2.0, high=2.0, second=None, f64=True, number=True):
-    """Samples for an in-place function of two tensors: the second broadcasts to the first."""
-    second = second or (low, high)
-
-    def samples(rng):
-        def a(*shape, dtype=np.float32):
-            return floats(rng, *shape, low=low, high=high, dtype=dtype)
-
-        def b(*shape, dtype=np.float32):
-            return floats(rng, *shape, low=second[0], high=second[1], dtype=dtype)
-
-        yield Sample((a(3, 4), b(3, 4)), label="same")
-        yield Sample((a(3, 4), b(4)), label="broadcast")
-        yield Sample((a(2, 3), b()), label="0d_second")
-        yield Sample((a(4, 3).T, b(3, 1)), label="transposed")
-        if f64:
-            yield Sample((a(2, 3), b(3, dtype=np.float64)), label="f32_f64")
-        if number:
-            yield Sample((a(2, 3), float(second[1])), label="number")
-
-    return samples
 
 
 INPLACE_MULTI = [
@@ -472,6 +511,22 @@ SPECIAL = [
         "xlogy_zeros",
         _named("xlogy"),
         _special(([0.0, 0.0, 0.0, 1.0, 2.0, 0.0], [0.0, -1.0, np.nan, 0.0, 3.0, 2.0])),
+    ),
+    _op(
+        "logit_edges",
+        lambda lib, x: lib.logit(x),
+        _special(([0.0, 1.0, -0.5, 1.5, 0.5],)),
+    ),
+    _op("sinc_at_0", lambda lib, x: lib.sinc(x), _special(([0.0, 1.0, -2.0, 0.5],))),
+    _op(
+        "fmax_nan",
+        _named("fmax"),
+        _special(([1.0, 2.0, np.nan, 3.0, np.nan], [1.0, 3.0, 1.0, np.nan, np.nan])),
+    ),
+    _op(
+        "fmin_nan",
+        _named("fmin"),
+        _special(([1.0, 2.0, np.nan, 3.0, np.nan], [1.0, 3.0, 1.0, np.nan, np.nan])),
     ),
     _op(
         "logaddexp_infinities",
@@ -627,7 +682,11 @@ BITWISE += [
 
 ALL = UNARY + METHODS + INPLACE + BINARY + THREE + INPLACE_MULTI + INTEGER + BITWISE
 # In-place forms are checked against torch's gradients; finite differences once per function.
-GRADCHECKED = UNARY + BINARY + THREE + INPLACE_MULTI
+GRADCHECKED = [
+    info
+    for info in UNARY + BINARY + THREE + INPLACE_MULTI
+    if info.differentiable and info.gradcheck
+]
 
 
 @pytest.mark.parametrize("info, sample", cases(ALL + SPECIAL))
@@ -688,6 +747,9 @@ ERRORS = {
     "left_shift_bool": lambda lib: lib.bitwise_left_shift(lib.tensor([True]), lib.tensor([True])),
     "right_shift_float": lambda lib: lib.bitwise_right_shift(lib.tensor([1.0]), 1),
     "clamp_no_bounds": lambda lib: lib.clamp(lib.tensor([1.0])),
+    "clamp_bool_number": lambda lib: lib.clamp(lib.tensor([True, False]), True),
+    "fmax_number": lambda lib: lib.fmax(lib.tensor([1.0]), 2.0),
+    "remainder_bool": lambda lib: lib.remainder(lib.tensor([True]), lib.tensor([True])),
     "sin_int_inplace": lambda lib: lib.tensor([1, 2]).sin_(),
     "float_power_float32_inplace": lambda lib: lib.tensor([1.0, 2.0]).float_power_(2),
     "logical_not_leaf_inplace": lambda lib: lib.tensor([1.0], requires_grad=True).exp_(),

@@ -106,6 +106,13 @@ def log1p(input: Tensor) -> Tensor:
 
 
 @tensor_method
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """The log-odds log(x / (1 - x)), the inverse of sigmoid; with eps, x is first limited to
+    [eps, 1 - eps] (and gets no gradient where it was limited)."""
+    return E.Logit.apply(floating(input), eps=eps)
+
+
+@tensor_method
 def sqrt(input: Tensor) -> Tensor:
     """Square root of each element."""
     return E.Sqrt.apply(floating(input))
@@ -176,6 +183,24 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
     quadrant."""
     a, b = _float_operands(input, _tensor_argument(other, "atan2"), "atan2")
     return E.Atan2.apply(a, b)
+
+
+@tensor_method
+def sinc(input: Tensor) -> Tensor:
+    """The normalized sinc function sin(pi x) / (pi x), 1 at 0."""
+    return E.Sinc.apply(floating(input))
+
+
+@tensor_method
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians."""
+    return floating(input) * (np.pi / 180)
+
+
+@tensor_method
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees."""
+    return floating(input) * (180 / np.pi)
 
 
 @tensor_method
@@ -377,6 +402,22 @@ def minimum(input: Tensor, other) -> Tensor:
 
 
 @tensor_method
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise maximum that ignores NaN (NaN only where both are); ties give the gradient to
+    input."""
+    a, b = _promoted(input, _tensor_argument(other, "fmax"))
+    return E.Fmax.apply(a, b)
+
+
+@tensor_method
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise minimum that ignores NaN (NaN only where both are); ties give the gradient to
+    input."""
+    a, b = _promoted(input, _tensor_argument(other, "fmin"))
+    return E.Fmin.apply(a, b)
+
+
+@tensor_method
 def nan_to_num(
     input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
 ) -> Tensor:
@@ -543,6 +584,7 @@ for _function in (
     log2,
     log10,
     log1p,
+    logit,
     sqrt,
     rsqrt,
     reciprocal,
@@ -554,6 +596,9 @@ for _function in (
     acos,
     atan,
     atan2,
+    sinc,
+    deg2rad,
+    rad2deg,
     sinh,
     cosh,
     tanh,
@@ -606,7 +651,6 @@ for _alias, _function in {
     setattr(Tensor, _alias, _function)
     setattr(Tensor, f"{_alias}_", getattr(Tensor, f"{_function.__name__}_"))
 Tensor.__abs__ = abs
-Tensor.negative_ = Tensor.neg_
 
 
 # ----- arithmetic (the operators' function forms) -----
@@ -644,6 +688,20 @@ divide = true_divide = div
 def floor_divide(input, other) -> Tensor:
     """Elementwise quotient rounded down."""
     return _as_operand(input).div(other, rounding_mode="floor")
+
+
+# The operators' methods (tensor.py) under their other PyTorch names, in place too.
+Tensor.floor_divide = floor_divide
+inplace(floor_divide)
+for _alias, _method in {
+    "subtract": "sub",
+    "multiply": "mul",
+    "divide": "div",
+    "true_divide": "div",
+    "negative": "neg",
+}.items():
+    setattr(Tensor, _alias, getattr(Tensor, _method))
+    setattr(Tensor, f"{_alias}_", getattr(Tensor, f"{_method}_"))
 
 
 def pow(input, exponent) -> Tensor:
@@ -940,6 +998,7 @@ __all__ = [
     "copysign",
     "cos",
     "cosh",
+    "deg2rad",
     "div",
     "divide",
     "eq",
@@ -954,6 +1013,8 @@ __all__ = [
     "float_power",
     "floor",
     "floor_divide",
+    "fmax",
+    "fmin",
     "fmod",
     "frac",
     "ge",
@@ -985,6 +1046,7 @@ __all__ = [
     "logical_not",
     "logical_or",
     "logical_xor",
+    "logit",
     "lt",
     "matmul",
     "maximum",
@@ -999,6 +1061,7 @@ __all__ = [
     "numel",
     "positive",
     "pow",
+    "rad2deg",
     "reciprocal",
     "relu",
     "remainder",
@@ -1009,6 +1072,7 @@ __all__ = [
     "sign",
     "signbit",
     "sin",
+    "sinc",
     "sinh",
     "sqrt",
     "square",

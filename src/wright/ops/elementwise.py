@@ -264,6 +264,27 @@ class Minimum(Maximum):
         return np.minimum(a, b)
 
 
+class Fmax(Function):
+    """Elementwise larger of a and b, ignoring NaN (NaN only where both are); the gradient goes
+    whole to the chosen side, to a at ties (PyTorch's rule)."""
+
+    def forward(self, a, b):
+        self.to_a = (a >= b) | np.isnan(b) if a.dtype.kind == "f" else a >= b
+        return np.fmax(a, b)
+
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad
+        return (grad * self.to_a if need_a else None), (grad * ~self.to_a if need_b else None)
+
+
+class Fmin(Fmax):
+    """Elementwise smaller of a and b, ignoring NaN; the gradient goes to a at ties."""
+
+    def forward(self, a, b):
+        self.to_a = (a <= b) | np.isnan(b) if a.dtype.kind == "f" else a <= b
+        return np.fmin(a, b)
+
+
 class Where(Function):
     def forward(self, a, b, condition):
         self.condition = condition
@@ -418,6 +439,24 @@ class Atanh(Function):
             return grad / (1 - self.a * self.a)
 
 
+class Sinc(Function):
+    """sin(pi a) / (pi a), and 1 at 0."""
+
+    def forward(self, a):
+        self.a = a
+        with np.errstate(all="ignore"):
+            scaled = np.pi * a
+            return np.where(a == 0, 1, np.sin(scaled) / scaled).astype(a.dtype, copy=False)
+
+    def backward(self, grad):
+        # d/dx sin(pi x) / (pi x) = (pi x cos(pi x) - sin(pi x)) / (pi x^2), and 0 at 0
+        a = self.a
+        with np.errstate(all="ignore"):
+            scaled = np.pi * a
+            slope = (scaled * np.cos(scaled) - np.sin(scaled)) / (scaled * a)
+        return grad * np.where(a == 0, 0, slope)
+
+
 # ----- exponentials, logarithms and powers -----
 
 
@@ -484,6 +523,24 @@ class Reciprocal(Function):
 
     def backward(self, grad):
         return -grad * self.out * self.out
+
+
+class Logit(Function):
+    """log(a / (1 - a)), with a first limited to [eps, 1 - eps] when eps is given."""
+
+    def forward(self, a, eps):
+        self.a, self.eps = a, eps
+        if eps is not None:
+            a = np.where(a < eps, eps, np.where(a > 1 - eps, 1 - eps, a)).astype(a.dtype)
+        return quietly(lambda x: np.log(x / (1 - x)), a)
+
+    def backward(self, grad):
+        # d/dx logit x = 1 / (x (1 - x)); zero where eps limited x, NaN outside [0, 1] without eps
+        a = self.a
+        slope = quietly(np.divide, grad, a * (1 - a))
+        if self.eps is None:
+            return np.where((a < 0) | (a > 1), np.nan, slope)
+        return np.where((a < self.eps) | (a > 1 - self.eps), 0, slope)
 
 
 class LogAddExp(Function):
