@@ -135,6 +135,15 @@ def test_an_exception_in_a_worker_is_raised_with_its_type():
     assert _no_workers_left()
 
 
+def test_an_exception_in_worker_init_fn_is_raised():
+    def init(worker_id):
+        raise ValueError(f"worker {worker_id} cannot start")
+
+    loader = DataLoader(TensorDataset(*_arrays()), batch_size=4, num_workers=1, worker_init_fn=init)
+    with pytest.raises(ValueError, match="worker 0 cannot start"):
+        list(loader)
+
+
 def test_a_dead_worker_is_reported():
     with pytest.raises(RuntimeError, match="exited unexpectedly"):
         list(DataLoader(Dying(), batch_size=2, num_workers=2))

@@ -3,6 +3,9 @@ layout, parameter groups, hooks, closures, argument checks."""
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -488,6 +491,27 @@ def test_pre_hook_can_replace_arguments_and_overrides_run_hooks_once():
     with pytest.raises(RuntimeError, match="pre-hook must return None or a tuple"):
         optimizer.register_step_pre_hook(lambda opt, args, kwargs: 3)
         optimizer.step()
+
+
+@pytest.mark.parametrize("copy_optimizer", ["deepcopy", "pickle"])
+def test_optimizers_deep_copy_and_pickle(copy_optimizer):
+    params = [wright.tensor(v, requires_grad=True) for v in _initial_values()]
+    optimizer = optim.Adam(params, lr=0.1)
+    optimizer.register_step_post_hook(lambda opt, args, kwargs: None)
+    _step_ours(optimizer, params, 0)
+    if copy_optimizer == "deepcopy":
+        twin = copy.deepcopy(optimizer)
+    else:
+        twin = pickle.loads(pickle.dumps(optimizer))
+    twin_params = twin.param_groups[0]["params"]
+    assert twin_params[0] is not params[0]
+    np.testing.assert_array_equal(
+        twin.state[twin_params[0]]["exp_avg"].array, optimizer.state[params[0]]["exp_avg"].array
+    )
+    _step_ours(optimizer, params, 1)
+    _step_ours(twin, twin_params, 1)
+    for a, b in zip(params, twin_params, strict=True):
+        np.testing.assert_array_equal(a.array, b.array)
 
 
 def test_training_a_model_reduces_the_loss():
