@@ -36,14 +36,15 @@ def default_convert(data: Any) -> Any:
         return data
     if isinstance(data, np.ndarray):
         return data if _is_text(data) else _from_array(data)
+    # Tuples before the (slower) abstract-class checks: a batch is usually one.
+    if isinstance(data, tuple):
+        if hasattr(data, "_fields"):  # a namedtuple keeps its type
+            return type(data)(*(default_convert(d) for d in data))
+        return [default_convert(d) for d in data]
     if isinstance(data, np.generic) and not isinstance(data, np.str_ | np.bytes_):
         return _from_array(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
         return _rebuild_mapping(data, {key: default_convert(data[key]) for key in data})
-    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple keeps its type
-        return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]
     if isinstance(data, collections.abc.Sequence) and not isinstance(data, str | bytes):
         return _rebuild_sequence(data, [default_convert(d) for d in data])
     return data

@@ -61,8 +61,8 @@ def get_worker_info() -> WorkerInfo | None:
     share of the data.
 
     Example:
-        >>> info = get_worker_info()
-        >>> shard = range(len(files)) if info is None else range(info.id, len(files), info.num_workers)
+        >>> info = get_worker_info()  # in IterableDataset.__iter__
+        >>> mine = files if info is None else files[info.id :: info.num_workers]
     """
     return _worker_info
 
