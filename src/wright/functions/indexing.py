@@ -119,7 +119,9 @@ def _scattered(op: str, input: Tensor, dim: int, index, src, apply) -> Tensor:
 
 
 @tensor_method
-def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+def scatter(
+    input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce: str | None = None
+) -> Tensor:
     """A copy of input with out[index[i][j]][j] = src[i][j] for dim 0 (and alike for other
     dims); src may be a number (`value`). The legacy `reduce` ('add' or 'multiply') combines
     instead of overwriting."""
@@ -297,7 +299,9 @@ inplace(index_fill)
 
 
 @tensor_method
-def index_put(input: Tensor, indices: Sequence[Tensor], values: Tensor, accumulate: bool = False):
+def index_put(
+    input: Tensor, indices: Sequence[Tensor], values: Tensor, accumulate: bool = False
+) -> Tensor:
     """A copy of input with input[indices] = values (or += with accumulate, where repeated
     positions add up); `indices` is a tuple of index tensors, as in item indexing."""
     for position, part in enumerate(indices):
@@ -407,7 +411,7 @@ inplace(masked_scatter)
 
 
 @tensor_method
-def nonzero(input: Tensor, *, as_tuple: bool = False):
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The positions of the non-zero elements: an (n, ndim) int64 tensor, or with as_tuple one
     1-d tensor per dimension."""
     array = input.array

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 
 from wright.functions.pointwise import inplace
-from wright.functions.shaping import _tensors, broadcast_shapes, unbind, wrap_dim
+from wright.functions.shaping import broadcast_shapes, tensor_list, unbind, wrap_dim
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.tensor import Tensor, _from_array, stack, tensor_method
@@ -316,7 +316,7 @@ def einsum(equation, *operands) -> Tensor:
     The sublist form einsum(x, [0, 1], y, [1, 2], [0, 2]) also works."""
     if not isinstance(equation, str):
         equation, operands = _from_sublists((equation, *operands))
-    operands = _tensors(tuple(operands))
+    operands = tensor_list(tuple(operands))
     equation = equation.replace(" ", "")
     _check_subscripts(equation, 0)
     lhs, arrow, rhs = equation.partition("->")

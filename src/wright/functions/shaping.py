@@ -43,8 +43,8 @@ def _as_int(value) -> int:
     return int(value.item()) if isinstance(value, Tensor) else int(value)
 
 
-def _tensors(tensors: tuple) -> list:
-    # f(a, b, c) and f([a, b, c]) both mean the same list of tensors.
+def tensor_list(tensors: tuple) -> list:
+    """The tensors of a call spelled f(a, b, c) or f([a, b, c])."""
     if len(tensors) == 1 and isinstance(tensors[0], list | tuple):
         return list(tensors[0])
     return list(tensors)
@@ -362,7 +362,9 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 @tensor_method
-def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, output_size=None):
+def repeat_interleave(
+    input: Tensor, repeats=None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
     """Repeat each element (each slice along `dim`) `repeats` times in place, the copies next to
     each other; over the flattened tensor when dim is None.
 
@@ -507,13 +509,17 @@ def _triangle_indices(row: int, col: int, offset: int, dtype, device, lower: boo
     return _from_array(np.stack(found).astype(dtypes.to_numpy_dtype(dtype or np.int64)))
 
 
-def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None):
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None
+) -> Tensor:
     """The (row, column) positions of the lower triangle of a row x col matrix, as a (2, n)
     tensor, row by row."""
     return _triangle_indices(row, col, offset, dtype, device, lower=True)
 
 
-def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None):
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None
+) -> Tensor:
     """The (row, column) positions of the upper triangle of a row x col matrix, as a (2, n)
     tensor, row by row."""
     return _triangle_indices(row, col, offset, dtype, device, lower=False)
@@ -622,7 +628,7 @@ def broadcast_shapes(*shapes) -> Size:
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """The tensors expanded to their common broadcast shape (views)."""
-    tensors = _tensors(tensors)
+    tensors = tensor_list(tensors)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 
@@ -630,7 +636,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
 def meshgrid(*tensors: Tensor, indexing: str | None = None) -> tuple[Tensor, ...]:
     """Coordinate grids from 1-d tensors: with indexing 'ij' (the default) the i-th output varies
     along dimension i; with 'xy' the first two dimensions are swapped (NumPy's default)."""
-    tensors = _tensors(tensors)
+    tensors = tensor_list(tensors)
     indexing = indexing or "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(
@@ -660,7 +666,7 @@ def meshgrid(*tensors: Tensor, indexing: str | None = None) -> tuple[Tensor, ...
 def cartesian_prod(*tensors: Tensor) -> Tensor:
     """All combinations of one element from each 1-d tensor, one per row (a single tensor comes
     back as it is)."""
-    tensors = _tensors(tensors)
+    tensors = tensor_list(tensors)
     for t in tensors:
         if t.ndim != 1:
             raise RuntimeError(f"cartesian_prod: expect a 1D vector, but got shape {list(t.shape)}")
@@ -709,18 +715,18 @@ def _shape_3d(shape: tuple) -> tuple:
 
 def atleast_1d(*tensors: Tensor) -> Tensor | tuple[Tensor, ...]:
     """Each tensor with at least one dimension (a 0-d tensor becomes shape (1,))."""
-    return _one_or_many(tensors, _raised(_tensors(tensors), 1, _shape_1d))
+    return _one_or_many(tensors, _raised(tensor_list(tensors), 1, _shape_1d))
 
 
 def atleast_2d(*tensors: Tensor) -> Tensor | tuple[Tensor, ...]:
     """Each tensor with at least two dimensions (ones added in front)."""
-    return _one_or_many(tensors, _raised(_tensors(tensors), 2, _shape_2d))
+    return _one_or_many(tensors, _raised(tensor_list(tensors), 2, _shape_2d))
 
 
 def atleast_3d(*tensors: Tensor) -> Tensor | tuple[Tensor, ...]:
     """Each tensor with at least three dimensions: (n,) becomes (1, n, 1), (m, n) becomes
     (m, n, 1)."""
-    return _one_or_many(tensors, _raised(_tensors(tensors), 3, _shape_3d))
+    return _one_or_many(tensors, _raised(tensor_list(tensors), 3, _shape_3d))
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
