@@ -109,13 +109,14 @@ def _scatter_source(op: str, input: Tensor, index: np.ndarray, src, value) -> Te
     return src
 
 
-def _scattered(op: str, input: Tensor, dim: int, index, src, apply) -> Tensor:
-    # The shared path of scatter, scatter_add and scatter_reduce: checks, 0-d handling, the op.
+def _scattered(op: str, input: Tensor, dim: int, index, src: Tensor, function, **attrs):
+    # The shared path of scatter, scatter_add and scatter_reduce: checks, 0-d operands, the op.
     array = _index(op, index)
-    src_shape = tuple(src.shape) or (1,)
-    dim = _along_dim_checks(op, input, dim, array, src_shape)
+    src = _scatter_source(op, input, array, src, attrs.pop("value", None))
+    dim = _along_dim_checks(op, input, dim, array, tuple(src.shape) or (1,))
     flat, src = _as_1d(input, src)
-    return apply(flat, src, dim, array.reshape(array.shape or (1,))).reshape(input.shape)
+    found = function.apply(flat, src, axis=dim, index=array.reshape(array.shape or (1,)), **attrs)
+    return found.reshape(input.shape)
 
 
 @tensor_method
@@ -125,26 +126,24 @@ def scatter(
     """A copy of input with out[index[i][j]][j] = src[i][j] for dim 0 (and alike for other
     dims); src may be a number (`value`). The legacy `reduce` ('add' or 'multiply') combines
     instead of overwriting."""
-    array = _index("scatter", index)
-    src = _scatter_source("scatter", input, array, src, value)
     if reduce is None:
-
-        def apply(a, s, axis, i):
-            return S.Scatter.apply(a, s, axis=axis, index=i)
-
-    elif reduce in ("add", "multiply"):
-        combine = "sum" if reduce == "add" else "prod"
-
-        def apply(a, s, axis, i):
-            return S.ScatterReduce.apply(
-                a, s, axis=axis, index=i, reduce=combine, include_self=True
-            )
-
-    else:
+        return _scattered("scatter", input, dim, index, src, S.Scatter, value=value)
+    if reduce not in ("add", "multiply"):
         raise RuntimeError(
             f"scatter(): reduce argument must be either add or multiply, got {reduce!r}"
         )
-    return _scattered("scatter", input, dim, array, src, apply)
+    combine = "sum" if reduce == "add" else "prod"
+    return _scattered(
+        "scatter",
+        input,
+        dim,
+        index,
+        src,
+        S.ScatterReduce,
+        value=value,
+        reduce=combine,
+        include_self=True,
+    )
 
 
 @tensor_method
@@ -169,15 +168,18 @@ def scatter_reduce(
             f"scatter_reduce(): reduce argument must be one of {', '.join(_REDUCTIONS)}, got "
             f"{reduce!r}"
         )
-    array = _index("scatter_reduce", index)
-    _scatter_source("scatter_reduce", input, array, src, None)
-
-    def apply(a, s, axis, i):
-        return S.ScatterReduce.apply(
-            a, s, axis=axis, index=i, reduce=reduce, include_self=include_self
-        )
-
-    return _scattered("scatter_reduce", input, dim, array, src, apply)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): expected src to be a Tensor, got {type(src).__name__}")
+    return _scattered(
+        "scatter_reduce",
+        input,
+        dim,
+        index,
+        src,
+        S.ScatterReduce,
+        reduce=reduce,
+        include_self=include_self,
+    )
 
 
 inplace(scatter)
@@ -235,13 +237,14 @@ def _source_checks(op: str, input: Tensor, dim: int, index: np.ndarray, source: 
         )
 
 
-def _index_update(op: str, input: Tensor, dim: int, index, source: Tensor, allowed, update, error):
+def _index_update(op: str, input: Tensor, dim: int, index, source, allowed, function, error):
+    # The shared path of index_add and index_copy: checks, 0-d operands, the op.
     array = _vector(op, _index(op, index, allowed))
     dim = wrap_dim(input, dim)
     _source_checks(op, input, dim, array, source)
     _check_bounds(op, array, (tuple(input.shape) or (1,))[dim], dim, error=error)
     flat, source = _as_1d(input, source)
-    return update(flat, source, _along(dim, array)).reshape(input.shape)
+    return function.apply(flat, source, index=_along(dim, array)).reshape(input.shape)
 
 
 @tensor_method
@@ -250,21 +253,15 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     positions add up)."""
     if alpha != 1:
         source = source * alpha
-
-    def update(a, s, item):
-        return S.AddItems.apply(a, s, index=item)
-
-    return _index_update("index_add", input, dim, index, source, _INT_OR_LONG, update, RuntimeError)
+    return _index_update(
+        "index_add", input, dim, index, source, _INT_OR_LONG, S.AddItems, RuntimeError
+    )
 
 
 @tensor_method
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of input with the slice index[i] along `dim` replaced by source[i]."""
-
-    def update(a, s, item):
-        return S.SetItem.apply(a, s, index=item)
-
-    return _index_update("index_copy", input, dim, index, source, _LONG, update, IndexError)
+    return _index_update("index_copy", input, dim, index, source, _LONG, S.SetItem, IndexError)
 
 
 def _fill_value(op: str, input: Tensor, value) -> Tensor:
@@ -320,7 +317,7 @@ def index_put(
             f"{input.dtype} for the destination and {values.dtype} for the source."
         )
     item = S.as_index(tuple(indices))
-    target = S._items_shape(input.shape, item)
+    target = S.items_shape(input.shape, item)
     try:
         fits = np.broadcast_shapes(values.shape, target) == target
     except ValueError:

@@ -257,8 +257,9 @@ def _leading(shape):
     return tuple(slice(0, n) for n in shape)
 
 
-def _items_shape(shape, index):
-    # The shape of a[index] for an array of this shape, found on a zero-size-per-element stand-in.
+def items_shape(shape, index):
+    """The shape of a[index] (PyTorch's meaning) for an array of this shape, found by indexing a
+    stand-in of one-byte elements rather than the data."""
     return get_items(np.broadcast_to(np.empty((), np.bool_), shape), index).shape
 
 
@@ -395,7 +396,7 @@ class AddItems(Function):
     def forward(self, a, value, index):
         self.index = index
         out = a.copy()
-        _add_items(out, index, np.broadcast_to(value, _items_shape(a.shape, index)))
+        _add_items(out, index, np.broadcast_to(value, items_shape(a.shape, index)))
         return out
 
     def backward(self, grad):
