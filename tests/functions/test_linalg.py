@@ -88,7 +88,7 @@ def _tensordot_samples(rng):
 
 
 OPS = [
-    OpInfo("matmul", lambda lib, a, b: lib.matmul(a, b), _shapes([(2, 3), (3, 4)], [(3,), (3,)])),
+    OpInfo("matmul", lambda lib, a, b: a @ b, _shapes([(2, 3), (3, 4)], [(3,), (3,)])),
     OpInfo("mm", lambda lib, a, b: lib.mm(a, b), _shapes([(2, 3), (3, 4)], [(1, 0), (0, 2)])),
     OpInfo("mm_int", lambda lib, a, b: a.mm(b), _ints((2, 3), (3, 4))),
     OpInfo("mm_float64", lambda lib, a, b: a.mm(b), _shapes([(2, 3), (3, 2)], dtype=np.float64)),

@@ -277,18 +277,7 @@ OPS = [
             Sample((floats(rng, 3, 3, 3), 0.0), label="cube"),
         ],
     ),
-    # The function forms of Tensor's shape methods.
-    OpInfo("reshape", lambda lib, x: lib.reshape(x, (2, -1)), _one((3, 4))),
-    OpInfo("flatten", lambda lib, x: lib.flatten(x, 1), _one((2, 3, 2))),
-    OpInfo("ravel", lambda lib, x: lib.ravel(x), _one((3, 4))),
-    OpInfo("squeeze", lambda lib, x: lib.squeeze(x, 1), _one((3, 1, 2))),
-    OpInfo("unsqueeze", lambda lib, x: lib.unsqueeze(x, -1), _one((3, 4))),
-    OpInfo("permute", lambda lib, x: lib.permute(x, (1, 0)), _one((3, 4))),
-    OpInfo("transpose", lambda lib, x: lib.transpose(x, 0, 1), _one((3, 4))),
-    OpInfo("swapaxes", lambda lib, x: lib.swapaxes(x, 0, -1), _one((3, 4))),
-    OpInfo("t", lambda lib, x: lib.t(x), _one((3, 4), (3,))),
     OpInfo("broadcast_to", lambda lib, x: lib.broadcast_to(x, (2, 3, 4)), _one((3, 1))),
-    OpInfo("chunk", lambda lib, x: lib.chunk(x, 3, 1), _one((3, 4))),
 ]
 
 

@@ -39,11 +39,6 @@ def _linked(value: Tensor, ignored: Tensor) -> Tensor:
     return E.Where.apply(value, ignored, condition=np.ones(value.shape, bool))
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:
-    """Matrix product with broadcasting of batch dimensions (vectors act as a row or column)."""
-    return input.matmul(other)
-
-
 @tensor_method
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices (no broadcasting)."""
@@ -491,7 +486,6 @@ __all__ = [
     "inner",
     "inverse",
     "kron",
-    "matmul",
     "matrix_power",
     "mm",
     "mv",

@@ -50,62 +50,6 @@ def tensor_list(tensors: tuple) -> list:
     return list(tensors)
 
 
-# ----- the function forms of Tensor's shape methods -----
-
-
-def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
-    """The same values in a new shape; one dimension may be -1."""
-    return input.reshape(shape)
-
-
-def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dimensions start_dim..end_dim into one."""
-    return input.flatten(start_dim, end_dim)
-
-
-def ravel(input: Tensor) -> Tensor:
-    """The elements as one dimension."""
-    return input.reshape(-1)
-
-
-def squeeze(input: Tensor, dim=None) -> Tensor:
-    """Remove dimensions of size 1 (only those in `dim` when given)."""
-    return input.squeeze(dim)
-
-
-def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    """Insert a dimension of size 1 at `dim`."""
-    return input.unsqueeze(dim)
-
-
-def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """Reorder the dimensions."""
-    return input.permute(dims)
-
-
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap two dimensions."""
-    return input.transpose(dim0, dim1)
-
-
-swapaxes = swapdims = transpose
-
-
-def t(input: Tensor) -> Tensor:
-    """Transpose a matrix (a vector or scalar comes back unchanged)."""
-    return input.t()
-
-
-def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
-    """Broadcast to a larger shape without copying."""
-    return input.expand(size)
-
-
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into `chunks` nearly equal pieces along `dim` (the last may be smaller)."""
-    return input.chunk(chunks, dim)
-
-
 # ----- picking and splitting (views, as in PyTorch) -----
 
 
@@ -626,6 +570,11 @@ def broadcast_shapes(*shapes) -> Size:
         ) from None
 
 
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    """Broadcast to a larger shape without copying (a view)."""
+    return input.expand(size)
+
+
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """The tensors expanded to their common broadcast shape (views)."""
     tensors = tensor_list(tensors)
@@ -784,7 +733,6 @@ __all__ = [
     "broadcast_tensors",
     "broadcast_to",
     "cartesian_prod",
-    "chunk",
     "column_stack",
     "combinations",
     "diag",
@@ -793,7 +741,6 @@ __all__ = [
     "diagonal",
     "dsplit",
     "dstack",
-    "flatten",
     "flip",
     "fliplr",
     "flipud",
@@ -803,29 +750,20 @@ __all__ = [
     "moveaxis",
     "movedim",
     "narrow",
-    "permute",
-    "ravel",
     "repeat_interleave",
-    "reshape",
     "roll",
     "rot90",
     "row_stack",
     "select",
-    "squeeze",
-    "swapaxes",
-    "swapdims",
-    "t",
     "tensor_split",
     "tile",
     "trace",
-    "transpose",
     "tril",
     "tril_indices",
     "triu",
     "triu_indices",
     "unbind",
     "unflatten",
-    "unsqueeze",
     "vsplit",
     "vstack",
 ]
