@@ -239,6 +239,7 @@ STATE_DICT_CASES = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize(("layer", "arguments", "input_shape"), STATE_DICT_CASES)
 def test_matches_torch_with_the_same_state_dict(layer, arguments, input_shape):
     torch = pytest.importorskip("torch")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import wright
@@ -67,11 +67,14 @@ def pad_cases(draw):
             mode, (-size, 4)
         )
         pads += [draw(st.integers(low, top)), draw(st.integers(low, top))]
+        if mode != "constant":
+            # PyTorch reads uninitialised memory when a non-constant pad crops a dimension away.
+            assume(size + pads[-2] + pads[-1] > 0)
     value = draw(st.floats(-2, 2)) if mode == "constant" else None
     return tuple(shape), tuple(pads), mode, value, draw(st.integers(0, 99))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(pad_cases())
 def test_random_pads_match_torch(case):
     torch = pytest.importorskip("torch")

@@ -14,6 +14,7 @@ from wright.ops import conv as C
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.ops import loss as losses
+from wright.ops import norm as N
 from wright.tensor import Tensor, where
 from wright.tensor import pad as tensor_pad
 
@@ -969,11 +970,10 @@ def feature_alpha_dropout(
 
 
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float):
-    """(x - mean) / sqrt(var + eps) over `axes`, with the (biased) mean and variance."""
-    mean = x.mean(axis=axes, keepdims=True)
-    centred = x - mean
-    var = (centred * centred).mean(axis=axes, keepdims=True)
-    return centred / (var + eps).sqrt(), mean, var
+    """(x - mean) / sqrt(var + eps) over `axes`, with the (biased) mean and variance as arrays."""
+    stats: list = []
+    out = N.Standardize.apply(x, axes=axes, eps=eps, stats=stats)
+    return out, *stats
 
 
 def _scale_and_shift(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
@@ -1011,7 +1011,7 @@ def _batch_norm(
     out, mean, var = _standardize(x, (0,) + tuple(range(2, x.ndim)), eps)
     if training and running_mean is not None:
         _update_running_stats(
-            owner, running_mean, running_var, mean.array.ravel(), var.array.ravel(), count, momentum
+            owner, running_mean, running_var, mean.ravel(), var.ravel(), count, momentum
         )
     return _scale_and_shift(out, weight, bias)
 
@@ -1120,8 +1120,8 @@ def _instance_norm(
             owner,
             running_mean,
             running_var,
-            mean.array.reshape(n, c).mean(axis=0),
-            var.array.reshape(n, c).mean(axis=0),
+            mean.reshape(n, c).mean(axis=0),
+            var.reshape(n, c).mean(axis=0),
             count,
             momentum,
         )
@@ -1302,15 +1302,7 @@ def _resample(x: Tensor, mode: str, sizes, factors, align_corners) -> Tensor:
         if mode.startswith("nearest"):
             exact = mode == "nearest-exact"
             index = C.nearest_positions(before, after, factor, exact, x.array.dtype, vectorized)
-            if after % before == 0 and np.array_equal(index, np.arange(after) // (after // before)):
-                # Whole-number scaling repeats each row (column): broadcast along a new axis,
-                # merge. Faster than a gather both ways.
-                shape = x.shape
-                x = x.unsqueeze(axis + 1)
-                x = x.expand(shape[: axis + 1] + (after // before,) + shape[axis + 1 :])
-                x = x.reshape(shape[:axis] + (after,) + shape[axis + 1 :])
-            else:
-                plan.append((axis, index[None], None))
+            plan.append((axis, index[None], None))
         elif mode == "bicubic":
             plan.append((axis, *C.cubic_taps(before, after, factor, align_corners, x.array.dtype)))
         elif after != before:  # PyTorch copies an axis whose size stays, whatever the factor

@@ -549,8 +549,9 @@ class Resample(Function):
 
     `plan` holds, per axis, (axis, index, weights): index (T, out) picks T input positions for
     every output position, and weights (T, out), or None for a single tap, weighs them. Forward
-    gathers and sums per tap; backward adds each tap's weighted gradient back onto the positions
-    it picked (repeats summed).
+    gathers and sums per tap. Backward adds each tap's weighted gradient back onto the positions
+    it picked (repeats summed): a few slice adds when the picks come in a few runs (padding),
+    else one product with the (in, out) resampling matrix (interpolation), else a sort-and-sum.
     """
 
     def forward(self, x, plan):
@@ -562,7 +563,7 @@ class Resample(Function):
 
     def backward(self, grad):
         for (axis, index, weights), size in zip(reversed(self.plan), reversed(self.sizes)):
-            grad = _scatter_along(grad, axis, index, weights, size)
+            grad = _scatter_along(grad, axis % grad.ndim, index, weights, size)
         return grad
 
 
@@ -581,15 +582,61 @@ def _gather_along(x, axis, index, weights):
     return out
 
 
+# Backward strategies for Resample: at most this many runs of picks are added slice by slice,
+# and resampling matrices up to this many entries are multiplied densely.
+_MAX_RUNS = 16
+_MAX_MATRIX = 1 << 22
+
+
+def _runs(picks: np.ndarray) -> list[tuple[int, int, int, int]] | None:
+    """Split output positions into runs (start, stop, first pick, step) whose picks move by a
+    constant step of -1, 0 or 1; None when there are more than _MAX_RUNS."""
+    steps = np.diff(picks)
+    runs, start = [], 0
+    while start < len(picks):
+        if len(runs) == _MAX_RUNS:
+            return None
+        if start == len(steps) or abs(steps[start]) > 1:
+            step, stop = 1, start + 1  # a run of one
+        else:
+            step = int(steps[start])
+            different = np.flatnonzero(steps[start:] != step)
+            stop = start + 1 + (int(different[0]) if len(different) else len(steps) - start)
+        runs.append((start, stop, int(picks[start]), step))
+        start = stop
+    return runs
+
+
 def _scatter_along(grad, axis, index, weights, size):
     shape = list(grad.shape)
     shape[axis] = size
     full = np.zeros(shape, grad.dtype)
     if grad.size == 0:
         return full
+    before = (slice(None),) * axis
+    runs = _runs(index[0]) if weights is None and len(index) == 1 else None
+    if runs is not None:
+        for start, stop, first, step in runs:
+            part = grad[(*before, slice(start, stop))]
+            if step == 0:
+                full[(*before, slice(first, first + 1))] += part.sum(axis=axis, keepdims=True)
+            elif step == 1:
+                full[(*before, slice(first, first + stop - start))] += part
+            else:
+                full[(*before, slice(first - (stop - start) + 1, first + 1))] += np.flip(part, axis)
+        return full
+    out = index.shape[1]
+    if size * out <= _MAX_MATRIX:
+        # The transpose of resampling along an axis is a product with its (in, out) matrix.
+        matrix = np.zeros((size, out), grad.dtype)
+        taps = np.ones(index.shape, grad.dtype) if weights is None else weights
+        np.add.at(matrix, (index, np.arange(out)), taps)
+        if axis == grad.ndim - 1:
+            return np.matmul(grad.reshape(-1, out), matrix.T).reshape(shape)
+        rows = grad.reshape(math.prod(grad.shape[:axis]), out, -1)
+        return np.matmul(matrix, rows).reshape(shape)
     if weights is not None:
-        parts = [grad * _weights_along(w, axis, grad.ndim) for w in weights]
-        grad = np.concatenate(parts, axis=axis)
+        grad = np.concatenate([grad * _weights_along(w, axis, grad.ndim) for w in weights], axis)
     _sum_rows(np.moveaxis(full, axis, 0), index.ravel(), np.moveaxis(grad, axis, 0))
     return full
 
