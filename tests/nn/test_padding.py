@@ -176,3 +176,10 @@ def test_float32_stays_float32_and_int_constant_fill_truncates():
     assert out.dtype == x.grad.dtype == wright.float32
     filled = F.pad(wright.tensor([1, 2]), (1, 0), value=-2.7)
     assert filled.dtype == wright.int64 and filled.tolist() == [-2, 1, 2]
+
+
+def test_results_never_alias_the_input():
+    x = wright.zeros(1, 2, 3)
+    for out in (F.pad(x, ()), F.pad(x, (0, 0), mode="reflect"), F.pad(x, (-1, 0))):
+        out.fill_(1.0)
+    assert x.sum().item() == 0.0

@@ -196,3 +196,12 @@ def test_positional_arguments_follow_torch():
 def test_adaptive_pool_gradcheck():
     x = wright.tensor(np.random.default_rng(2).standard_normal((1, 2, 5, 7)), requires_grad=True)
     assert wright.autograd.gradcheck(lambda a: nn.AdaptiveAvgPool2d((2, 3))(a), [x])
+
+
+def test_adaptive_pooling_to_nothing_and_from_nothing():
+    x = wright.randn(1, 2, 4, 4, requires_grad=True)
+    out, indices = F.adaptive_max_pool2d(x, (0, 2), return_indices=True)
+    assert out.shape == indices.shape == (1, 2, 0, 2)
+    assert F.adaptive_avg_pool1d(x[0], 0).shape == (2, 4, 0)
+    with pytest.raises(RuntimeError, match=r"needs a non-empty input plane"):
+        F.adaptive_max_pool2d(wright.zeros(1, 1, 0, 4), 2)

@@ -189,3 +189,10 @@ def test_deprecated_names():
         assert F.upsample_nearest(x, size=(5, 6)).shape == (1, 2, 5, 6)
     with pytest.warns(DeprecationWarning):
         assert F.upsample(x, scale_factor=3, mode="bicubic").shape == (1, 2, 9, 12)
+
+
+def test_unchanged_sizes_still_give_a_new_tensor():
+    x = wright.zeros(1, 2, 3, 4)
+    for mode in ("nearest", "bilinear", "area"):
+        F.interpolate(x, size=(3, 4), mode=mode).fill_(1.0)
+    assert x.sum().item() == 0.0

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import wright
 from wright.autograd import gradcheck
 from wright.nn import functional as F
+from wright.ops import conv as conv_ops
 from wright.ops.conv import sliding_window
 
 
@@ -441,3 +442,29 @@ def test_max_pool_nan_wins_as_in_torch():
     _, indices = F.max_pool2d(wright.tensor(values), 2, 1, return_indices=True)
     _, expected = torch.nn.functional.max_pool2d(torch.tensor(values), 2, 1, return_indices=True)
     np.testing.assert_array_equal(indices.array, expected.numpy())
+
+
+# ----- resampling's backward strategies -----
+
+
+@pytest.mark.parametrize(
+    ("max_runs", "max_matrix"),
+    [(16, 1 << 22), (0, 1 << 22), (0, 0)],
+    ids=["slices_or_matrix", "matrix", "sort_and_sum"],
+)
+def test_every_resampling_backward_gives_torchs_gradient(monkeypatch, max_runs, max_matrix):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(conv_ops, "_MAX_RUNS", max_runs)
+    monkeypatch.setattr(conv_ops, "_MAX_MATRIX", max_matrix)
+    rng = np.random.default_rng(9)
+    image = rng.standard_normal((2, 3, 5, 6))
+    cases = [
+        (lambda lib, a: lib.nn.functional.pad(a, (2, 3, 4, -1), mode="reflect"), image),
+        (lambda lib, a: lib.nn.functional.pad(a, (5, 0, 1, 3), mode="replicate"), image),
+        (lambda lib, a: lib.nn.functional.pad(a, (3, -2, 2, 2), mode="circular"), image),
+        (lambda lib, a: lib.nn.functional.interpolate(a, scale_factor=1.7), image),
+        (lambda lib, a: lib.nn.functional.interpolate(a, size=(7, 4), mode="bilinear"), image),
+        (lambda lib, a: lib.nn.functional.interpolate(a, size=(9, 3), mode="bicubic"), image),
+    ]
+    for op, values in cases:
+        _compare_with_torch(lambda a, op=op: op(wright, a), lambda a, op=op: op(torch, a), [values])

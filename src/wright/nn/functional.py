@@ -489,7 +489,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         if before or after:
             positions = C.pad_positions(mode, size, before, after)
             plan.append((axis, positions[None], None))
-    return C.Resample.apply(input, plan=tuple(plan)) if plan else input
+    # Like PyTorch, return a new tensor even when nothing is padded.
+    return C.Resample.apply(input, plan=tuple(plan)) if plan else input.clone()
 
 
 def _pad_constant(x: Tensor, sides, value) -> Tensor:
@@ -506,7 +507,7 @@ def _pad_constant(x: Tensor, sides, value) -> Tensor:
     if any(min(before, after) < 0 for _, before, after in sides):
         x = x[tuple(crop)]
     if not any(before or after for before, after in widths):
-        return x
+        return x.clone()
     # The fill is cast as PyTorch casts it: truncated for integers, nonzero -> True for bools.
     return tensor_pad(x, widths, value=np.asarray(value).astype(x.array.dtype).item())
 
@@ -725,8 +726,11 @@ def _output_size(owner: str, output_size, size: tuple[int, ...]) -> tuple[int, .
     if len(sizes) != len(size):
         raise ValueError(f"{owner}: output_size must be an int or {len(size)} ints, got {sizes}")
     sizes = tuple(s if o is None else o for s, o in zip(size, sizes))
-    if min(sizes) < 0 or (min(sizes) == 0 and min(size) > 0):
-        raise RuntimeError(f"{owner}: output_size must be positive, got {sizes}")
+    if min(sizes) < 0 or min(size) < 1:
+        raise RuntimeError(
+            f"{owner}: needs a non-empty input plane and output_size >= 0, got input size "
+            f"{tuple(size)} and output_size {sizes}"
+        )
     return sizes
 
 
@@ -738,16 +742,17 @@ def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
 
 
 def _average_bins(x: Tensor, sizes: tuple[int, ...]) -> Tensor:
-    """Adaptive average pooling of x's spatial axes (2, 3, ...) to `sizes`."""
-    for axis, out in enumerate(sizes, start=2):
-        size = x.shape[axis]
-        if out == size:
+    """Adaptive average pooling of x's spatial axes (2, 3, ...) to `sizes` (a new tensor)."""
+    out = x
+    for axis, size in enumerate(sizes, start=2):
+        before = out.shape[axis]
+        if size == before:
             continue
         # Averaging along an axis is a product with a fixed matrix: move the axis last, multiply.
-        moved = x.transpose(axis, -1)
-        rows = moved.reshape(-1, size) @ as_tensor(_averaging_matrix(size, out, x.dtype))
-        x = rows.reshape(*moved.shape[:-1], out).transpose(axis, -1)
-    return x
+        moved = out.transpose(axis, -1)
+        rows = moved.reshape(-1, before) @ as_tensor(_averaging_matrix(before, size, x.dtype))
+        out = rows.reshape(*moved.shape[:-1], size).transpose(axis, -1)
+    return x.clone() if out is x else out
 
 
 def _adaptive_avg_pool(owner: str, x: Tensor, spatial: int, output_size) -> Tensor:
@@ -774,7 +779,17 @@ def _adaptive_max_pool(owner: str, x: Tensor, spatial: int, output_size, return_
     if spatial == 1:
         x, sizes = x.unsqueeze(2), (1, *sizes)
     found: list = []
-    out = C.AdaptiveMaxPool2d.apply(x, size=sizes, indices=found)
+    if 0 in sizes:
+        # Nothing to pool: an empty output (still linked to the input, like PyTorch's).
+        out = _average_bins(x, sizes)
+        found.append(np.zeros(out.shape, np.int64))
+    elif all(size % out == 0 for size, out in zip(x.shape[2:], sizes)):
+        # Equal bins that do not overlap: plain max pooling with strided views, no gathers.
+        kernel = tuple(size // out for size, out in zip(x.shape[2:], sizes))
+        window = C.sliding_window(owner, x.shape[2:], kernel, pooling=True)
+        out = C.MaxPool2d.apply(x, window=window, indices=found)
+    else:
+        out = C.AdaptiveMaxPool2d.apply(x, size=sizes, indices=found)
     if spatial == 1:
         out = out.squeeze(2)
     if not return_indices:
@@ -1307,7 +1322,7 @@ def _resample(x: Tensor, mode: str, sizes, factors, align_corners) -> Tensor:
             plan.append((axis, *C.cubic_taps(before, after, factor, align_corners, x.array.dtype)))
         elif after != before:  # PyTorch copies an axis whose size stays, whatever the factor
             plan.append((axis, *C.linear_taps(before, after, factor, align_corners, x.array.dtype)))
-    return C.Resample.apply(x, plan=tuple(plan)) if plan else x
+    return C.Resample.apply(x, plan=tuple(plan)) if plan else x.clone()
 
 
 def upsample(
