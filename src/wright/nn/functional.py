@@ -239,7 +239,7 @@ def _check_image(
         raise ValueError(f"{owner} got input of shape {tuple(x.shape)}; expected {wanted}")
 
 
-def _batched(owner: str, x: Tensor, spatial: int, channels: int | None = None):
+def _add_batch(owner: str, x: Tensor, spatial: int, channels: int | None = None):
     """x as (N, C, *spatial), with a batch of one added to an unbatched (C, *spatial) input (as
     PyTorch's layers take it), and whether it was added; a ValueError naming `owner` otherwise."""
     batched, unbatched = _LAYOUTS[spatial]
@@ -254,7 +254,7 @@ def _batched(owner: str, x: Tensor, spatial: int, channels: int | None = None):
     return found, single
 
 
-def _unbatched(out: Tensor, single: bool) -> Tensor:
+def _drop_batch(out: Tensor, single: bool) -> Tensor:
     return out.squeeze(0) if single else out
 
 
@@ -290,14 +290,14 @@ def _convolve(
             f"with 1 or 2 kernel dimensions and out_channels divisible by "
             f"groups={groups}, got {weight.shape}"
         )
-    x, single = _batched(owner, x, spatial, weight.shape[1] * groups)
+    x, single = _add_batch(owner, x, spatial, weight.shape[1] * groups)
     _check_weights(owner, x, weight, bias, weight.shape[0])
     window = C.sliding_window(owner, x.shape[2:], weight.shape[2:], stride, padding, dilation)
     if spatial == 2:
-        return _unbatched(C.conv2d(x, weight, bias, window, groups), single)
+        return _drop_batch(C.conv2d(x, weight, bias, window, groups), single)
     # A signal is an image one row high.
     out = C.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, window.unsqueezed(), groups)
-    return _unbatched(out.squeeze(2), single)
+    return _drop_batch(out.squeeze(2), single)
 
 
 def conv1d(
@@ -385,7 +385,7 @@ def _convolve_transposed(
             f"{owner}: weight must be (in_channels, out_channels / groups, *kernel) with 1 or 2 "
             f"kernel dimensions and groups >= 1, got {weight.shape} and groups={groups}"
         )
-    x, single = _batched(owner, x, spatial, weight.shape[0])
+    x, single = _add_batch(owner, x, spatial, weight.shape[0])
     if x.shape[1] % groups:
         raise RuntimeError(f"{owner}: in_channels {x.shape[1]} not divisible by groups {groups}")
     _check_weights(owner, x, weight, bias, weight.shape[1] * groups)
@@ -393,11 +393,11 @@ def _convolve_transposed(
         owner, x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation
     )
     if spatial == 2:
-        return _unbatched(C.conv_transpose2d(x, weight, bias, window, groups, size), single)
+        return _drop_batch(C.conv_transpose2d(x, weight, bias, window, groups, size), single)
     out = C.conv_transpose2d(
         x.unsqueeze(2), weight.unsqueeze(2), bias, window.unsqueezed(), groups, (1, *size)
     )
-    return _unbatched(out.squeeze(2), single)
+    return _drop_batch(out.squeeze(2), single)
 
 
 def conv_transpose1d(
@@ -596,7 +596,7 @@ def _pool(
     return_indices: bool = False,
     **attrs,
 ):
-    x, single = _batched(owner, x, spatial)
+    x, single = _add_batch(owner, x, spatial)
     window = C.sliding_window(
         owner, x.shape[2:], kernel_size, stride, padding, dilation, ceil_mode, pooling=True
     )
@@ -610,9 +610,9 @@ def _pool(
     if spatial == 1:
         out = out.squeeze(2)
     if not return_indices:
-        return _unbatched(out, single)
+        return _drop_batch(out, single)
     indices = as_tensor(found[0].reshape(out.shape))
-    return _unbatched(out, single), _unbatched(indices, single)
+    return _drop_batch(out, single), _drop_batch(indices, single)
 
 
 def max_pool1d(
@@ -756,10 +756,10 @@ def _average_bins(x: Tensor, sizes: tuple[int, ...]) -> Tensor:
 
 
 def _adaptive_avg_pool(owner: str, x: Tensor, spatial: int, output_size) -> Tensor:
-    x, single = _batched(owner, x, spatial)
+    x, single = _add_batch(owner, x, spatial)
     if not x.is_floating_point():
         raise RuntimeError(f"{owner}: expected a floating-point input, got {x.dtype}")
-    return _unbatched(_average_bins(x, _output_size(owner, output_size, x.shape[2:])), single)
+    return _drop_batch(_average_bins(x, _output_size(owner, output_size, x.shape[2:])), single)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
@@ -774,7 +774,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 
 
 def _adaptive_max_pool(owner: str, x: Tensor, spatial: int, output_size, return_indices: bool):
-    x, single = _batched(owner, x, spatial)
+    x, single = _add_batch(owner, x, spatial)
     sizes = _output_size(owner, output_size, x.shape[2:])
     if spatial == 1:
         x, sizes = x.unsqueeze(2), (1, *sizes)
@@ -793,8 +793,8 @@ def _adaptive_max_pool(owner: str, x: Tensor, spatial: int, output_size, return_
     if spatial == 1:
         out = out.squeeze(2)
     if not return_indices:
-        return _unbatched(out, single)
-    return _unbatched(out, single), _unbatched(as_tensor(found[0].reshape(out.shape)), single)
+        return _drop_batch(out, single)
+    return _drop_batch(out, single), _drop_batch(as_tensor(found[0].reshape(out.shape)), single)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
@@ -812,7 +812,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
 def _max_unpool(
     owner: str, x: Tensor, indices, spatial: int, kernel_size, stride, padding, output_size
 ) -> Tensor:
-    x, single = _batched(owner, x, spatial)
+    x, single = _add_batch(owner, x, spatial)
     positions = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
     if positions.dtype != np.int64:
         raise RuntimeError(f"{owner}: indices must be int64, got {positions.dtype}")
@@ -839,7 +839,7 @@ def _max_unpool(
     if positions.size and (positions.min() < 0 or positions.max() >= math.prod(size)):
         bad = positions[(positions < 0) | (positions >= math.prod(size))].flat[0]
         raise RuntimeError(f"{owner}: found an invalid max index {bad} for an output of {size}")
-    return _unbatched(C.MaxUnpool.apply(x, indices=positions, size=size), single)
+    return _drop_batch(C.MaxUnpool.apply(x, indices=positions, size=size), single)
 
 
 def max_unpool1d(

@@ -209,7 +209,7 @@ class _InstanceNorm(_NormBase):
         )
 
     def forward(self, input: Tensor) -> Tensor:
-        x, single = F._batched(self.describe(), input, self.spatial_dims)
+        x, single = F._add_batch(self.describe(), input, self.spatial_dims)
         if x.shape[1] != self.num_features:
             message = (
                 f"{self.describe()}: expected {self.num_features} channels at dim "
@@ -230,7 +230,7 @@ class _InstanceNorm(_NormBase):
             0.0 if self.momentum is None else self.momentum,
             self.eps,
         )
-        return F._unbatched(out, single)
+        return F._drop_batch(out, single)
 
 
 class InstanceNorm1d(_InstanceNorm):
