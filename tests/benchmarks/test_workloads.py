@@ -12,8 +12,13 @@ NAMES = workloads.available()
 
 @functools.cache
 def two_losses(name: str, framework: str) -> tuple[float, float]:
-    """The losses of the first two steps; cached, as every side is compared with wright's."""
-    step = workloads.builder(workloads.load(name), framework)(0)
+    """The losses of the first two steps; cached, as every side is compared with wright's.
+
+    A workload whose step draws random numbers (dropout) is built without them.
+    """
+    module = workloads.load(name)
+    options = {} if getattr(module, "DETERMINISTIC", True) else {"train": False}
+    step = workloads.builder(module, framework)(0, **options)
     return loss_value(step()), loss_value(step())
 
 
