@@ -13,12 +13,15 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
-_local = threading.local()  # .busy: this thread is running a chunk (nested calls run serially)
+# .busy: this thread is running a chunk (nested calls run serially); .limited: the BLAS thread
+# count from before `one_blas_thread` lowered it, while it does.
+_local = threading.local()
 _executor: ThreadPoolExecutor | None = None
 _blas_libraries: list | None = None  # threadpoolctl controllers of the loaded BLAS libraries
 
@@ -41,6 +44,9 @@ def threads() -> int:
     chunk (no nesting)."""
     if getattr(_local, "busy", False):
         return 1
+    limited = getattr(_local, "limited", None)
+    if limited is not None:
+        return limited
     return max((library.get_num_threads() or 1 for library in _blas()), default=1)
 
 
@@ -91,6 +97,26 @@ class _Chunks:
             _local.busy = False
 
 
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run BLAS on one thread inside the block (restored after): for threads of wright's own that
+    call BLAS at once, and for products too small to split (a second BLAS thread makes them
+    several times slower on a busy machine, where it waits to be scheduled at every call)."""
+    libraries, outer = _blas(), threads()
+    saved = [library.get_num_threads() for library in libraries]
+    for library, number in zip(libraries, saved):
+        if number != 1:
+            library.set_num_threads(1)
+    limited, _local.limited = getattr(_local, "limited", None), outer
+    try:
+        yield
+    finally:
+        _local.limited = limited
+        for library, number in zip(libraries, saved):
+            if number != 1:
+                library.set_num_threads(number)
+
+
 def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=None) -> None:
     """Call `body(start, stop)` for consecutive chunks of `chunk` items covering range(count),
     spread over `threads()` threads.
@@ -106,18 +132,37 @@ def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=No
         for start, stop in bounds:
             body(start, stop)
         return
-    libraries = _blas()
-    saved = [library.get_num_threads() for library in libraries]
-    for library in libraries:
-        library.set_num_threads(1)
     chunks = _Chunks(body, bounds)
-    try:
+    with one_blas_thread():
         for _ in range(workers - 1):
             _pool().submit(chunks.work)
         chunks.work()
         chunks.finished.wait()
-    finally:
-        for library, number in zip(libraries, saved):
-            library.set_num_threads(number)
     if chunks.error is not None:
         raise chunks.error
+
+
+# Products smaller than this many multiply-adds (about 20 microseconds on one core) are not worth
+# splitting; they run whole, on one BLAS thread.
+_SPLIT_PRODUCT = 1 << 20
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for 2-D arrays, blocks of a's rows spread over `threads()` threads.
+
+    Unlike BLAS's own threads, a thread that the OS leaves waiting delays only its block (see the
+    module docstring), so a busy machine is not slowed down; small products run on one thread.
+    """
+    (m, k), n = a.shape, b.shape[1]
+    count = threads()
+    if not isinstance(a, np.ndarray) or count == 1 or m * n * k < _SPLIT_PRODUCT:
+        with one_blas_thread():
+            return a @ b
+    out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
+
+    def block(start, stop):
+        np.matmul(a[start:stop], b, out=out[start:stop])
+
+    # Two blocks per thread, so a thread that starts late finds work left to share.
+    run_chunks(block, m, -(-m // (2 * count)), like=a)
+    return out
