@@ -73,3 +73,21 @@ def test_table_shows_median_ratio_and_verdict():
     assert bench.verdict(row) == "MISSES required"
     table = bench.format_table([row], markdown=True)
     assert "| mlp_lecture | 1 |" in table and "1.00 (0.50-1.50)" in table and "|---|" in table
+
+
+def test_thread_sweep_is_one_two_and_every_core(monkeypatch):
+    monkeypatch.setattr(bench.os, "cpu_count", lambda: 8)
+    assert bench.thread_counts(["sweep"]) == [1, 2, 8]
+    assert bench.thread_counts(["2", "sweep"]) == [2, 1, 8]
+    monkeypatch.setattr(bench.os, "cpu_count", lambda: 2)
+    assert bench.thread_counts(["sweep"]) == [1, 2]
+    with pytest.raises(Exception, match="positive integers or 'sweep'"):
+        bench.thread_counts(["0"])
+
+
+def test_table_shows_the_load_the_runs_ended_under():
+    runs = [
+        {"seconds_per_step": 1.0, "peak_rss_mb": 50.0, "load_1min": load} for load in (0.4, 1.2)
+    ]
+    row = bench.summarise("mlp_lecture", {"wright": runs, "torch": runs}, threads=2)
+    assert bench.format_table([row], markdown=True).splitlines()[-1].endswith("| 0.4-1.2 |")
