@@ -142,8 +142,10 @@ def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=No
         raise chunks.error
 
 
-# Products smaller than this many multiply-adds (about 20 microseconds on one core) are not worth
-# splitting; they run whole, on one BLAS thread.
+# OpenBLAS runs products of fewer multiply-adds than this on one thread whatever its setting
+# (65536 times its default GEMM_MULTITHREAD_THRESHOLD of 4): they need no thread bookkeeping.
+_ONE_THREAD_PRODUCT = 1 << 18
+# Products smaller than this (about 20 microseconds on one core) are not worth splitting.
 _SPLIT_PRODUCT = 1 << 20
 
 
@@ -154,8 +156,12 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     module docstring), so a busy machine is not slowed down; small products run on one thread.
     """
     (m, k), n = a.shape, b.shape[1]
+    if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray):
+        return a @ b
     count = threads()
-    if not isinstance(a, np.ndarray) or count == 1 or m * n * k < _SPLIT_PRODUCT:
+    if count == 1:
+        return a @ b
+    if m * n * k < _SPLIT_PRODUCT or m < 2 * count:
         with one_blas_thread():
             return a @ b
     out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
