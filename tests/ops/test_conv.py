@@ -366,6 +366,11 @@ _BLOCK_CASES = {
         [False, True, False],
     ),
     "max_pool_tiled": (lambda x: F.max_pool2d(x, 2), [(9, 3, 8, 8)], [True]),
+    "avg_pool_padded": (
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        [(9, 3, 8, 7)],
+        [True],
+    ),
     "max_pool_overlapping_padded": (
         lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
         [(9, 3, 8, 7)],

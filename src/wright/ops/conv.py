@@ -509,7 +509,7 @@ class MaxPool2d(Function):
         window, x = self.window, self.x
         (top, left), (bottom, right) = window.pad_before, window.pad_after
         n, c, h, w = x.shape
-        grad_padded = np.empty_like(x, shape=(n, c, h + top + bottom, w + left + right))
+        grad_padded = np.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
         # Windows that tile the padded image (stride = kernel, no dilation, no pixel left over)
         # write every pixel exactly once.
         sides = zip(
@@ -568,26 +568,47 @@ def _divisors(
 
 
 class AvgPool2d(Function):
-    """The mean of each window: one strided view per kernel tap, summed, over the window's count."""
+    """The mean of each window: one strided view per kernel tap, summed, over the window's count;
+    a block of images at a time, the blocks spread over threads."""
 
     def forward(self, x, window, count_include_pad=True, divisor_override=None):
-        padded = _pad_like(x, window, 0.0)
+        n, c = x.shape[:2]
         divisor = _divisors(window, x.shape[2:], count_include_pad, divisor_override)
         scale = (1.0 / divisor) if isinstance(divisor, float) else (1.0 / divisor).astype(x.dtype)
-        out = None
-        for rows, columns in window.offsets():
-            tap = padded[:, :, rows, columns]
-            out = tap.copy(order="K") if out is None else np.add(out, tap, out=out)
-        out *= scale
-        self.scale, self.window, self.padded_shape, self.x = scale, window, padded.shape, x
+        out = np.empty_like(x, shape=(n, c, *window.out))
+
+        def block(start, stop):
+            padded, target = _pad_like(x[start:stop], window, 0.0), out[start:stop]
+            for index, (rows, columns) in enumerate(window.offsets()):
+                tap = padded[:, :, rows, columns]
+                if index:
+                    target += tap
+                else:
+                    np.copyto(target, tap)
+            target *= scale
+
+        self.images = _images_per_block(math.prod(x.shape[1:]))
+        parallel.run_chunks(block, n, self.images, like=x)
+        self.scale, self.window, self.x = scale, window, x
         return out
 
     def backward(self, grad):
-        grad_padded = np.zeros_like(self.x, shape=self.padded_shape, dtype=grad.dtype)
-        share = grad * self.scale
-        for rows, columns in self.window.offsets():
-            grad_padded[:, :, rows, columns] += share
-        return _crop(grad_padded, self.window, self.x.shape)
+        window, x = self.window, self.x
+        (top, left), (bottom, right) = window.pad_before, window.pad_after
+        n, c, h, w = x.shape
+        grad_padded = np.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
+
+        def block(start, stop):
+            target = grad_padded[start:stop]
+            target[...] = 0
+            # Each window's share, in the input's memory order, so the adds run along memory.
+            share = np.empty_like(target, shape=grad[start:stop].shape)
+            np.multiply(grad[start:stop], self.scale, out=share)
+            for rows, columns in window.offsets():
+                target[:, :, rows, columns] += share
+
+        parallel.run_chunks(block, n, self.images, like=grad)
+        return _crop(grad_padded, window, x.shape)
 
 
 class MaxUnpool(Function):
