@@ -182,14 +182,18 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
     return as_strided(padded, shape, strides, writeable=False)
 
 
-# How many numbers one block of images puts in its im2col columns (or col2im tap values): 1 MiB
-# of float32, a core's L2. A block is built, multiplied and added while it is still in cache, and
-# the blocks are what the threads share out.
-_BLOCK_NUMBERS = 1 << 18
+# How many numbers one block of images puts in its im2col columns (or col2im tap values, or a
+# pooling pass): 4 MiB of float32, in the L3 cache. A block is built, multiplied and added while it
+# is still in cache, and the blocks are what the threads share out.
+_BLOCK_NUMBERS = 1 << 20
 
 
-def _images_per_block(numbers_per_image: int) -> int:
-    return max(1, _BLOCK_NUMBERS // max(1, numbers_per_image))
+def _images_per_block(numbers_per_image: int, n: int) -> int:
+    """Images per block: what fits `_BLOCK_NUMBERS`, and at most a third of each thread's share
+    of the batch (so a thread that starts late still finds blocks to take)."""
+    fit = max(1, _BLOCK_NUMBERS // max(1, numbers_per_image))
+    threads = parallel.threads()
+    return fit if threads == 1 else max(1, min(fit, -(-n // (3 * threads))))
 
 
 def _columns(patches: np.ndarray) -> np.ndarray:
@@ -225,7 +229,9 @@ def _group_patches(x: np.ndarray, window: Window, groups: int) -> np.ndarray:
     return patches.reshape(n, *window.out, *window.kernel, groups, c // groups)
 
 
-def _correlate(x, kernels, window: Window, groups: int, bias=None, keep=False, partner=None):
+def _correlate(
+    x, kernels, window: Window, groups: int, bias=None, keep=False, partner=None, images=None
+):
     """Cross-correlate NCHW images with (g, O/g, K) kernel rows: the output as (g, N*OH*OW, O/g)
     rows, plus the bias.
 
@@ -233,7 +239,7 @@ def _correlate(x, kernels, window: Window, groups: int, bias=None, keep=False, p
     multiplied while still in cache, then dropped. `keep` keeps them instead (one array per block,
     for the weight gradient); given `partner`, (g, N*OH*OW, P) rows, each block adds partner^T
     times its columns to a (g, P, K) sum. Returns the rows (None without kernels: only the sum is
-    wanted) and the kept blocks or that sum (or None).
+    wanted) and the kept blocks or that sum (or None). `images` per block: see `_conv_images`.
     """
     n, c = x.shape[:2]
     (oh, ow), pixels = window.out, math.prod(window.out)
@@ -245,7 +251,7 @@ def _correlate(x, kernels, window: Window, groups: int, bias=None, keep=False, p
         kernels_t = kernels.transpose(0, 2, 1)
     # Whole output lines (OW pixels x O/g channels) take the bias faster than rows of O/g numbers.
     line_bias = None if bias is None else np.tile(bias.reshape(groups, 1, -1), ow)
-    images = _images_per_block(pixels * width)
+    images = images or _conv_images(x.shape, window, groups)
     extra = [None] * -(-n // images)
 
     def block(start, stop):
@@ -278,7 +284,7 @@ def _rows_to_image(rows: np.ndarray, n: int, oh: int, ow: int) -> np.ndarray:
     return out.transpose(0, 3, 1, 2)
 
 
-def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, also=None):
+def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, images, also=None):
     """The transpose of im2col and product, into an image of `shape` (N, C, H, W).
 
     A block of images [start, stop) at a time, the blocks spread over threads: rows_of(start, stop)
@@ -303,15 +309,16 @@ def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, a
             values = tap_values[:, tap].reshape(groups, stop - start, oh, ow, -1)
             image[:, tap_rows, tap_columns] += values.transpose(1, 2, 3, 0, 4)
 
-    parallel.run_chunks(block, n, _col2im_images(window, kernels), like=like)
+    parallel.run_chunks(block, n, images, like=like)
     padded = padded.reshape(n, *padded.shape[1:3], c)
     return padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
 
 
-def _col2im_images(window: Window, kernels: np.ndarray) -> int:
-    """Images per block for col2im: as many as `_correlate` puts in a block of columns, so that a
-    backward pass can pair each block with the forward pass's kept columns."""
-    return _images_per_block(math.prod(window.out) * kernels.shape[2])
+def _conv_images(shape, window: Window, groups: int) -> int:
+    """Images per block for a convolution of (N, C, H, W) images: its columns, or col2im's tap
+    values, take OH*OW*KH*KW*C/g numbers per image."""
+    n, c = shape[:2]
+    return _images_per_block(math.prod(window.out) * math.prod(window.kernel) * c // groups, n)
 
 
 def _kernel_layout(grad: np.ndarray, window: Window, group_channels: int) -> np.ndarray:
@@ -338,18 +345,20 @@ class Conv2d(Function):
     def forward(self, x, weight, bias=None, *, window, groups):
         n, (oh, ow) = x.shape[0], window.out
         kernels = _kernel_rows(weight, groups)
-        # The weight gradient needs the columns again: keep them, block by block.
-        rows, cols = _correlate(x, kernels, window, groups, bias, keep=self.needs_input_grad[1])
+        # The weight gradient needs the columns again: keep them, block by block, and work the
+        # backward pass in the same blocks.
+        images = _conv_images(x.shape, window, groups)
+        keep = self.needs_input_grad[1]
+        rows, cols = _correlate(x, kernels, window, groups, bias, keep=keep, images=images)
         if any(self.needs_input_grad):
             self.kernels, self.window, self.groups, self.cols = kernels, window, groups, cols
-            self.x_shape, self.dtype = x.shape, x.dtype
+            self.x_shape, self.dtype, self.images = x.shape, x.dtype, images
         return _rows_to_image(rows, n, oh, ow)
 
     def backward(self, grad):
         need_x, need_w = self.needs_input_grad[:2]
         need_b = len(self.needs_input_grad) == 3 and self.needs_input_grad[2]
-        groups, kernels = self.groups, self.kernels
-        images = _col2im_images(self.window, kernels)
+        groups, kernels, images = self.groups, self.kernels, self.images
         weight_parts = [None] * -(-grad.shape[0] // images)
         bias_parts = list(weight_parts)
 
@@ -374,6 +383,7 @@ class Conv2d(Function):
                 self.x_shape,
                 self.dtype,
                 grad,
+                images,
                 parameter_parts,
             )
         else:
@@ -410,14 +420,16 @@ class ConvTranspose2d(Function):
         n = x.shape[0]
         dtype = np.result_type(x.dtype, weight.dtype)
         kernels = _kernel_rows(weight, groups)
+        shape = (n, weight.shape[1] * groups, *size)
         out = _col2im(
             lambda start, stop: _image_rows(x[start:stop], groups),
             kernels,
             window,
             groups,
-            (n, weight.shape[1] * groups, *size),
+            shape,
             dtype,
             x,
+            _conv_images(shape, window, groups),
         )
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
@@ -498,7 +510,7 @@ class MaxPool2d(Function):
             views = [padded[:, :, rows, columns] for rows, columns in window.offsets()]
             _running_max(views, out[start:stop], winner[start:stop])
 
-        images = _images_per_block(math.prod(x.shape[1:]))
+        images = _images_per_block(math.prod(x.shape[1:]), n)
         parallel.run_chunks(block, n, images, like=x)
         self.winner, self.window, self.x, self.images = winner, window, x, images
         if indices is not None:
@@ -587,7 +599,7 @@ class AvgPool2d(Function):
                     np.copyto(target, tap)
             target *= scale
 
-        self.images = _images_per_block(math.prod(x.shape[1:]))
+        self.images = _images_per_block(math.prod(x.shape[1:]), n)
         parallel.run_chunks(block, n, self.images, like=x)
         self.scale, self.window, self.x = scale, window, x
         return out
