@@ -1036,8 +1036,7 @@ def _as_operand(value, like: Tensor | None = None) -> Tensor:
         return value
     if isinstance(value, bool | int | float | np.number | np.bool_):
         if like is not None:
-            a, b = _promoted(like, value)
-            return b
+            return _promoted(like, value)[1]
         return _from_array(backend.to_array(value))
     return _from_array(backend.to_array(value))
 

@@ -5,4 +5,4 @@ from wright.functions import pointwise, reduction
 from wright.functions.pointwise import *
 from wright.functions.reduction import *
 
-__all__ = [*pointwise.__all__, *reduction.__all__]
+__all__ = pointwise.__all__ + reduction.__all__
