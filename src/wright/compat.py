@@ -137,8 +137,7 @@ class _TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
     def create_module(self, spec):
-        """Python's default empty module; `exec_module` swaps in wright's."""
-        return None
+        """Python's default empty module (None); `exec_module` swaps in wright's."""
 
     def exec_module(self, module) -> None:
         """Put wright's module in sys.modules under the torch name: the import statement returns
@@ -268,7 +267,7 @@ def _real_torch_has(feature: str) -> bool | None:
         return None
     try:
         found = importlib.import_module("torch")
-    except Exception:
+    except (ImportError, OSError, RuntimeError):  # a broken PyTorch cannot answer
         return None
     parts = feature.split(".")
     for index, part in enumerate(parts[1:], start=2):

@@ -6,7 +6,7 @@ import argparse
 import math
 
 import torch
-import torch.nn as nn
+from torch import nn
 from torch.nn import functional as F
 
 
@@ -68,15 +68,15 @@ class GPT(nn.Module):
         super().__init__()
         self.block_size = block_size
         self.transformer = nn.ModuleDict(
-            dict(
-                wte=nn.Embedding(vocab_size, n_embd),
-                wpe=nn.Embedding(block_size, n_embd),
-                drop=nn.Dropout(dropout),
-                h=nn.ModuleList(
+            {
+                "wte": nn.Embedding(vocab_size, n_embd),
+                "wpe": nn.Embedding(block_size, n_embd),
+                "drop": nn.Dropout(dropout),
+                "h": nn.ModuleList(
                     [Block(n_embd, n_head, block_size, dropout) for _ in range(n_layer)]
                 ),
-                ln_f=nn.LayerNorm(n_embd),
-            )
+                "ln_f": nn.LayerNorm(n_embd),
+            }
         )
         self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
         self.transformer.wte.weight = self.lm_head.weight
@@ -94,7 +94,7 @@ class GPT(nn.Module):
             torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
     def forward(self, idx, targets=None):
-        b, t = idx.size()
+        t = idx.size(1)
         assert t <= self.block_size, f"sequence of {t} is longer than the block {self.block_size}"
         pos = torch.arange(0, t, dtype=torch.long)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
@@ -154,7 +154,7 @@ def train(model, data, steps, batch_size=8, lr=1e-3, grad_clip=1.0):
     losses = []
     for _ in range(steps):
         x, y = get_batch(data["train"], model.block_size, batch_size)
-        logits, loss = model(x, y)
+        _, loss = model(x, y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)

@@ -4,8 +4,7 @@ discriminator, trained against each other with BCELoss and two Adam optimizers o
 import argparse
 
 import torch
-import torch.nn as nn
-import torch.optim as optim
+from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
 nz, ngf, ndf, nc = 8, 8, 8, 1
@@ -105,8 +104,10 @@ def train(model, dataloader, steps, lr=2e-4, beta1=0.5):
             errG.backward()
             D_G_z2 = output.mean().item()
             optimizerG.step()
-            print(f"Loss_D {errD.item():.4f} Loss_G {errG.item():.4f} D(x) {D_x:.4f} "
-                  f"D(G(z)) {D_G_z1:.4f} / {D_G_z2:.4f}")
+            print(
+                f"Loss_D {errD.item():.4f} Loss_G {errG.item():.4f} D(x) {D_x:.4f} "
+                f"D(G(z)) {D_G_z1:.4f} / {D_G_z2:.4f}"
+            )
             losses += [errD.item(), errG.item()]
             if len(losses) == 2 * steps:
                 break

@@ -4,7 +4,7 @@ a linear layer to the class logits (no packing)."""
 import argparse
 
 import torch
-import torch.nn as nn
+from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 

@@ -15,6 +15,7 @@ import importlib
 import json
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -84,24 +85,12 @@ def load_state(torch, model, path: Path) -> None:
             module.load_state_dict(state)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("program")
-    parser.add_argument("framework", choices=("torch", "wright"))
-    parser.add_argument("data", type=Path)
-    parser.add_argument("weights", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--options", default="{}", help="JSON keyword arguments of build_model")
-    args = parser.parse_args()
-    if args.framework == "wright":
-        from wright import compat
-
-        compat.install()
+def run(args: argparse.Namespace) -> None:
     import torch
 
     torch.manual_seed(0)
-    torch.set_num_threads(1)
+    if args.framework == "torch":
+        torch.set_num_threads(1)
     sys.path.insert(0, str(HERE))
     program = importlib.import_module(args.program)
     share_random_streams(torch, seed=1234)
@@ -123,6 +112,32 @@ def main() -> None:
     seconds = time.perf_counter() - start
     result = {"losses": losses, "evaluation": evaluation, "seconds": seconds}
     args.out.write_text(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("program")
+    parser.add_argument("framework", choices=("torch", "wright"))
+    parser.add_argument("data", type=Path)
+    parser.add_argument("weights", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--options", default="{}", help="JSON keyword arguments of build_model")
+    args = parser.parse_args()
+    if args.framework == "torch":
+        run(args)
+        return
+    from wright import compat
+
+    def report(kind, error, tb):
+        compat.uninstall()
+        traceback.print_exception(kind, error, tb)
+        # The last line of stderr names what wright lacks, when that is why the run failed.
+        print(compat.missing_feature(error) or "not a missing feature", file=sys.stderr)
+
+    sys.excepthook = report
+    compat.install()
+    run(args)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 import argparse
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 from torch.optim import Adadelta
 from torch.optim.lr_scheduler import StepLR
 from torch.utils.data import DataLoader, TensorDataset
@@ -47,8 +47,8 @@ def make_data(images, labels, batch_size=32):
     return DataLoader(dataset, batch_size=batch_size), DataLoader(dataset, batch_size=64)
 
 
-def train(model, data, steps, lr=1.0, gamma=0.7, log_interval=2):
-    train_loader, _ = data
+def train(model, loaders, steps, lr=1.0, gamma=0.7, log_interval=2):
+    train_loader, _ = loaders
     optimizer = Adadelta(model.parameters(), lr=lr)
     scheduler = StepLR(optimizer, step_size=1, gamma=gamma)
     losses = []
@@ -71,8 +71,8 @@ def train(model, data, steps, lr=1.0, gamma=0.7, log_interval=2):
     return losses
 
 
-def evaluate(model, data):
-    _, test_loader = data
+def evaluate(model, loaders):
+    _, test_loader = loaders
     model.eval()
     test_loss, correct = 0.0, 0
     with torch.no_grad():

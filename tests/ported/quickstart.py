@@ -8,11 +8,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 device = (
-    "cuda"
-    if torch.cuda.is_available()
-    else "mps"
-    if torch.backends.mps.is_available()
-    else "cpu"
+    "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
 )
 
 
@@ -103,8 +99,9 @@ def main():
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()
     torch.manual_seed(1)
-    data = make_data(torch.randint(0, 256, (128, 28, 28), dtype=torch.uint8),
-                     torch.randint(0, 10, (128,)))
+    data = make_data(
+        torch.randint(0, 256, (128, 28, 28), dtype=torch.uint8), torch.randint(0, 10, (128,))
+    )
     model = build_model()
     print(train(model, data, args.steps))
     print(evaluate(model, data))

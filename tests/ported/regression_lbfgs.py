@@ -5,7 +5,7 @@ import argparse
 import math
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 
 def build_model(data=None):

@@ -5,10 +5,9 @@ import argparse
 import math
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
-import torch.nn.init as init
-import torch.optim as optim
+from torch import nn, optim
+from torch.nn import init
 from torch.utils.data import DataLoader, TensorDataset
 
 
