@@ -252,10 +252,18 @@ def test_a_torch_method_missing_on_a_scripts_module_subclass_is_named(tmp_path, 
 
 
 def test_an_unsupported_keyword_is_named(tmp_path, capsys):
-    body = "import torch.nn as nn\n\nemb = nn.Embedding(10, 3, sparse=True)\n"
+    body = "import torch.nn as nn\n\nemb = nn.Embedding(\n    10, 3, sparse=True\n)\n"
     code, err = run(capsys, script(tmp_path, body))
     assert code == 1
-    assert err.startswith("wright torch: the script ") and "Embedding" in err and "sparse" in err
+    assert err.startswith("wright torch: the script uses torch.nn.Embedding(sparse=...) (line 3")
+
+
+def test_an_unsupported_positional_argument_is_named(tmp_path, capsys):
+    pytest.importorskip("torch")  # PyTorch's signature names the parameter
+    body = "import torch.nn as nn\n\nemb = nn.Embedding(10, 3, None, None, 2.0, False, True)\n"
+    code, err = run(capsys, script(tmp_path, body))
+    assert code == 1
+    assert err.startswith("wright torch: the script uses torch.nn.Embedding(") and "=...)" in err
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,23 @@ and `run_script`, the engine of `wright torch SCRIPT.py`, which names what a scr
 
 from __future__ import annotations
 
+import ast
+import builtins
 import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import inspect
+import linecache
 import re
 import runpy
 import sys
 import sysconfig
+import traceback
 import types
 from collections.abc import Iterator, Sequence
+from inspect import Parameter
 from pathlib import Path
 
 import wright
@@ -258,17 +263,21 @@ def _wright_base(cls: type) -> type | None:
     return next((c for c in cls.__mro__ if c.__module__.startswith("wright.")), None)
 
 
-def _real_torch_has(feature: str) -> bool | None:
-    """Whether the installed PyTorch has `feature` (dotted, from 'torch'); None without PyTorch.
+_NO_TORCH = object()
+
+
+def _real_torch(feature: str):
+    """PyTorch's own object named `feature` (dotted, from 'torch'); None when PyTorch lacks it and
+    _NO_TORCH when no PyTorch is installed to ask.
 
     Called only after the shim is uninstalled, to tell a missing feature from a script's typo.
     """
     if is_installed() or importlib.util.find_spec("torch") is None:
-        return None
+        return _NO_TORCH
     try:
         found = importlib.import_module("torch")
     except (ImportError, OSError, RuntimeError):  # a broken PyTorch cannot answer
-        return None
+        return _NO_TORCH
     parts = feature.split(".")
     for index, part in enumerate(parts[1:], start=2):
         try:
@@ -277,22 +286,19 @@ def _real_torch_has(feature: str) -> bool | None:
             try:
                 found = importlib.import_module(".".join(parts[:index]))
             except ImportError:
-                return False
-    return True
+                return None
+    return found
 
 
-def _torch_accepts(feature: str, keyword: str) -> bool | None:
-    """Whether PyTorch's callable `feature` takes `keyword`; None when that cannot be told."""
-    if _real_torch_has(feature) is not True:
+def _torch_signature(feature: str) -> inspect.Signature | None:
+    """The signature of PyTorch's `feature`, when PyTorch is installed and it can be read."""
+    found = _real_torch(feature)
+    if found is None or found is _NO_TORCH:
         return None
-    found = importlib.import_module("torch")
-    for part in feature.split(".")[1:]:
-        found = getattr(found, part)
     try:
-        parameters = inspect.signature(found).parameters
-    except (TypeError, ValueError):
+        return inspect.signature(found)
+    except (TypeError, ValueError):  # a builtin without a Python signature
         return None
-    return keyword in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 def _attribute_feature(error: AttributeError, frames) -> str | None:
@@ -322,10 +328,10 @@ def _attribute_feature(error: AttributeError, frames) -> str | None:
         owned = cls is base
     if _never_advice(feature)[0]:
         return feature
-    in_torch = _real_torch_has(feature)
-    if in_torch is None:
+    in_torch = _real_torch(feature)
+    if in_torch is _NO_TORCH:
         return feature if owned else None
-    return feature if in_torch else None
+    return feature if in_torch is not None else None
 
 
 _PUBLIC_MODULES = (
@@ -341,27 +347,93 @@ _PUBLIC_MODULES = (
 )
 
 
-def _keyword_feature(error: TypeError, frames) -> str | None:
-    """'torch.utils.data.DataLoader(pin_memory=...)' for a call from the script with a keyword
-    that wright's version of a torch callable does not take."""
-    match = re.match(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'", str(error))
-    if match is None or not frames or _in_wright(frames[-1][0]):
+_UNEXPECTED_KEYWORD = re.compile(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'")
+_TOO_MANY_POSITIONAL = re.compile(
+    r"([\w.]+)\(\) takes (?:from \d+ to )?(\d+) positional arguments? but (\d+) (?:were|was) given"
+)
+
+
+def _callee(error: BaseException):
+    """What the script's innermost frame was calling when `error` was raised, when the call's
+    target is a plain name or attribute chain (`nn.ReLU`, `x.sum`); None otherwise."""
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    where = traceback.extract_tb(tb)[-1]
+    if where.colno is None or where.end_lineno is None:
         return None
-    qualname, keyword = match[1].removesuffix(".__init__"), match[2]
-    head, _, method = qualname.partition(".")
+    lines = linecache.getlines(where.filename)[where.lineno - 1 : where.end_lineno]
+    if not lines:
+        return None
+    lines[-1] = lines[-1][: where.end_colno] if len(lines) > 1 else lines[-1]
+    lines[0] = (
+        lines[0][where.colno :] if len(lines) > 1 else lines[0][where.colno : where.end_colno]
+    )
+    try:
+        call = ast.parse("".join(lines).strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    names, target = [], call.func
+    while isinstance(target, ast.Attribute):
+        names.append(target.attr)
+        target = target.value
+    if not isinstance(target, ast.Name):
+        return None
+    scopes = (tb.tb_frame.f_locals, tb.tb_frame.f_globals, vars(builtins))
+    found = next((scope[target.id] for scope in scopes if target.id in scope), None)
+    for name in reversed(names):
+        found = getattr(found, name, None)
+    return found
+
+
+def _callable_feature(found) -> str | None:
+    """The torch name of a wright class, function or method: 'torch.nn.ReLU', 'torch.Tensor.sum'."""
+    owner = getattr(found, "__self__", None)
+    if owner is not None and not isinstance(owner, types.ModuleType):
+        base = _wright_base(owner if isinstance(owner, type) else type(owner))
+        return f"{_public_class_name(base)}.{found.__name__}" if base else None
+    if not getattr(found, "__module__", "").startswith("wright"):
+        return None
+    if isinstance(found, type):
+        return _public_class_name(found)
     for module_name in _PUBLIC_MODULES:
-        found = getattr(sys.modules.get(module_name), head, None)
-        if found is None:
-            continue
-        if isinstance(found, type):
-            feature = _public_class_name(found) + (f".{method}" if method else "")
-        elif getattr(found, "__qualname__", None) == qualname:
-            feature = f"{torch_name(module_name)}.{head}"
-        else:
-            continue
-        accepted = _torch_accepts(feature, keyword)
-        return f"{feature}({keyword}=...)" if accepted is not False else None
+        if getattr(sys.modules.get(module_name), found.__name__, None) is found:
+            return f"{torch_name(module_name)}.{found.__name__}"
     return None
+
+
+def _call_feature(error: TypeError, frames) -> str | None:
+    """'torch.utils.data.DataLoader(pin_memory=...)' when the script calls a wright version of a
+    torch callable with an argument (by keyword or by position) that only PyTorch's takes."""
+    if not frames or _in_wright(frames[-1][0]):
+        return None
+    keyword = _UNEXPECTED_KEYWORD.match(str(error))
+    positional = _TOO_MANY_POSITIONAL.match(str(error))
+    if not (keyword or positional):
+        return None
+    callee = _callee(error)
+    feature = _callable_feature(callee) if callee is not None else None
+    if feature is None or _real_torch(feature) is None:
+        return None
+    signature = _torch_signature(feature)
+    parameters = list(signature.parameters.values()) if signature else []
+    kinds = {p.kind for p in parameters}
+    if keyword:
+        name = keyword[2]
+        if signature and name not in signature.parameters and Parameter.VAR_KEYWORD not in kinds:
+            return None  # PyTorch does not take it either: the script's bug
+        return f"{feature}({name}=...)"
+    # Python counts `self` in a method's message; a signature from PyTorch leaves it out.
+    self_counted = isinstance(callee, type) or inspect.ismethod(callee)
+    taken, given = int(positional[2]) - self_counted, int(positional[3]) - self_counted
+    if signature is None:
+        return f"{feature} with {given} positional arguments"
+    by_position = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if given <= len(by_position):
+        return f"{feature}({by_position[taken].name}=...)"
+    return feature if Parameter.VAR_POSITIONAL in kinds else None
 
 
 def _is_unoverridden_hook(frame: types.FrameType) -> bool:
@@ -391,7 +463,7 @@ def missing_feature(error: BaseException) -> str | None:
     elif isinstance(error, AttributeError):
         feature = _attribute_feature(error, frames)
     elif isinstance(error, TypeError):
-        feature = _keyword_feature(error, frames)
+        feature = _call_feature(error, frames)
     elif isinstance(error, NotImplementedError) and frames:
         innermost = frames[-1][0]
         if _in_wright(innermost) and not _is_unoverridden_hook(innermost):

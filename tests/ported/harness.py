@@ -1,9 +1,11 @@
-"""Runs one ported program in this process, with real PyTorch or with wright serving `torch`, and
-writes its losses as JSON: the subprocess half of test_ported.py.
+"""Runs ported programs in this process, with real PyTorch or with wright serving `torch`, and
+writes their losses as JSON: the subprocess half of test_ported.py.
 
-    python harness.py PROGRAM torch|wright DATA.npz WEIGHTS.npz OUT.json --steps 5
+    python harness.py torch|wright JOB_FOLDER [JOB_FOLDER ...]
 
-With torch, the model's initial state dict is written to WEIGHTS.npz; with wright it is read from
+A job folder holds job.json ({"program", "steps", "options"}) and data.npz (the arguments of the
+program's make_data). A run writes FRAMEWORK.json there: {"losses", "evaluation", "seconds"}.
+With torch, the model's initial state dict is written to weights.npz; with wright it is read from
 there, so both runs start from the same weights. Both runs draw randn, rand, randint and dropout
 masks from the same NumPy stream, so they see the same noise.
 """
@@ -85,59 +87,54 @@ def load_state(torch, model, path: Path) -> None:
             module.load_state_dict(state)
 
 
-def run(args: argparse.Namespace) -> None:
-    import torch
-
+def run(torch, framework: str, folder: Path) -> None:
+    """Train the program of one job folder and write its results there."""
+    job = json.loads((folder / "job.json").read_text())
     torch.manual_seed(0)
-    if args.framework == "torch":
-        torch.set_num_threads(1)
-    sys.path.insert(0, str(HERE))
-    program = importlib.import_module(args.program)
+    program = importlib.import_module(job["program"])
     share_random_streams(torch, seed=1234)
-
-    with np.load(args.data) as saved:
+    with np.load(folder / "data.npz") as saved:
         inputs = {
             key: str(saved[key]) if saved[key].dtype.kind == "U" else torch.from_numpy(saved[key])
             for key in saved.files
         }
     start = time.perf_counter()
     data = program.make_data(**inputs)
-    model = program.build_model(data, **json.loads(args.options))
-    if args.framework == "torch":
-        save_state(model, args.weights)
+    model = program.build_model(data, **job["options"])
+    if framework == "torch":
+        save_state(model, folder / "weights.npz")
     else:
-        load_state(torch, model, args.weights)
-    losses = program.train(model, data, args.steps)
+        load_state(torch, model, folder / "weights.npz")
+    losses = program.train(model, data, job["steps"])
     evaluation = program.evaluate(model, data) if hasattr(program, "evaluate") else []
     seconds = time.perf_counter() - start
     result = {"losses": losses, "evaluation": evaluation, "seconds": seconds}
-    args.out.write_text(json.dumps(result))
+    (folder / f"{framework}.json").write_text(json.dumps(result))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("program")
     parser.add_argument("framework", choices=("torch", "wright"))
-    parser.add_argument("data", type=Path)
-    parser.add_argument("weights", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--options", default="{}", help="JSON keyword arguments of build_model")
+    parser.add_argument("jobs", type=Path, nargs="+", help="job folders")
     args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    if args.framework == "wright":
+        from wright import compat
+
+        def report(kind, error, tb):
+            traceback.print_exception(kind, error, tb)
+            # The last line of stderr names what wright lacks, when that is why the run failed
+            # (asked with the shim still installed, so PyTorch is not imported to confirm it).
+            print(compat.missing_feature(error) or "not a missing feature", file=sys.stderr)
+
+        sys.excepthook = report
+        compat.install()
+    import torch
+
     if args.framework == "torch":
-        run(args)
-        return
-    from wright import compat
-
-    def report(kind, error, tb):
-        compat.uninstall()
-        traceback.print_exception(kind, error, tb)
-        # The last line of stderr names what wright lacks, when that is why the run failed.
-        print(compat.missing_feature(error) or "not a missing feature", file=sys.stderr)
-
-    sys.excepthook = report
-    compat.install()
-    run(args)
+        torch.set_num_threads(1)
+    for folder in args.jobs:
+        run(torch, args.framework, folder)
 
 
 if __name__ == "__main__":
