@@ -357,7 +357,7 @@ def run_torch_script(args: argparse.Namespace) -> int:
     try:
         return compat.run_script(args.script, args.script_args)
     except FileNotFoundError as error:
-        raise CommandError(str(error).removeprefix("wright torch: ")) from None
+        raise CommandError(f"torch: {error}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -362,15 +362,16 @@ def _callee(error: BaseException):
     where = traceback.extract_tb(tb)[-1]
     if where.colno is None or where.end_lineno is None:
         return None
-    lines = linecache.getlines(where.filename)[where.lineno - 1 : where.end_lineno]
+    # The call's source: the positions are byte offsets into the first and the last line.
+    lines = [line.encode() for line in linecache.getlines(where.filename)]
+    lines = lines[where.lineno - 1 : where.end_lineno]
     if not lines:
         return None
-    lines[-1] = lines[-1][: where.end_colno] if len(lines) > 1 else lines[-1]
-    lines[0] = (
-        lines[0][where.colno :] if len(lines) > 1 else lines[0][where.colno : where.end_colno]
-    )
+    lines[-1] = lines[-1][: where.end_colno]
+    lines[0] = lines[0][where.colno :]
+    source = b"".join(lines).decode(errors="replace")
     try:
-        call = ast.parse("".join(lines).strip(), mode="eval").body
+        call = ast.parse(source.strip(), mode="eval").body
     except SyntaxError:
         return None
     if not isinstance(call, ast.Call):
@@ -489,7 +490,7 @@ def run_script(path: str, argv: Sequence[str] = ()) -> int:
     """
     script = Path(path)
     if not script.is_file():
-        raise FileNotFoundError(f"wright torch: no such script: {path}")
+        raise FileNotFoundError(f"no such script: {path}")
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [str(script), *argv]
     sys.path.insert(0, str(script.resolve().parent))
