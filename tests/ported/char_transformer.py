@@ -11,6 +11,8 @@ from torch.nn import functional as F
 
 
 class CausalSelfAttention(nn.Module):
+    """Multi-head self-attention in which each position sees only earlier ones."""
+
     def __init__(self, n_embd, n_head, block_size, dropout):
         super().__init__()
         assert n_embd % n_head == 0
@@ -39,6 +41,8 @@ class CausalSelfAttention(nn.Module):
 
 
 class MLP(nn.Module):
+    """The feed-forward half of a block: expand four times, GELU, project back."""
+
     def __init__(self, n_embd, dropout):
         super().__init__()
         self.c_fc = nn.Linear(n_embd, 4 * n_embd)
@@ -51,6 +55,8 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
+    """A transformer block: attention and MLP, each after a LayerNorm, each residual."""
+
     def __init__(self, n_embd, n_head, block_size, dropout):
         super().__init__()
         self.ln_1 = nn.LayerNorm(n_embd)
@@ -64,6 +70,8 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
+    """Token and position embeddings, transformer blocks and a tied language-model head."""
+
     def __init__(self, vocab_size, block_size=16, n_layer=2, n_head=2, n_embd=32, dropout=0.1):
         super().__init__()
         self.block_size = block_size
@@ -130,6 +138,7 @@ class GPT(nn.Module):
 
 
 def make_data(text):
+    """Character ids of a text, split 90/10 into training and validation streams."""
     chars = sorted(set(text))
     stoi = {ch: i for i, ch in enumerate(chars)}
     data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
@@ -138,6 +147,7 @@ def make_data(text):
 
 
 def get_batch(data, block_size, batch_size):
+    """A random batch of windows and the same windows shifted by one character."""
     ix = torch.randint(len(data) - block_size, (batch_size,))
     x = torch.stack([data[i : i + block_size] for i in ix])
     y = torch.stack([data[i + 1 : i + 1 + block_size] for i in ix])
@@ -145,10 +155,12 @@ def get_batch(data, block_size, batch_size):
 
 
 def build_model(data):
+    """A small GPT over the text's characters."""
     return GPT(data["vocab_size"])
 
 
 def train(model, data, steps, batch_size=8, lr=1e-3, grad_clip=1.0):
+    """AdamW steps on random windows; the loss of each step."""
     optimizer = model.configure_optimizers(0.1, lr, (0.9, 0.95))
     model.train()
     losses = []
@@ -164,6 +176,7 @@ def train(model, data, steps, batch_size=8, lr=1e-3, grad_clip=1.0):
 
 
 def evaluate(model, data):
+    """The validation loss and a greedy continuation of the validation text."""
     model.eval()
     with torch.no_grad():
         x, y = get_batch(data["val"], model.block_size, 4)
@@ -173,6 +186,7 @@ def evaluate(model, data):
 
 
 def main():
+    """Train on a repeated sentence and print the losses."""
     parser = argparse.ArgumentParser(description="character transformer")
     parser.add_argument("--steps", type=int, default=5)
     args = parser.parse_args()

@@ -11,6 +11,7 @@ nz, ngf, ndf, nc = 8, 8, 8, 1
 
 
 def weights_init(m):
+    """DCGAN's initialisation: N(0, 0.02) convolutions, N(1, 0.02) batch-norm scales."""
     classname = m.__class__.__name__
     if classname.find("Conv") != -1:
         nn.init.normal_(m.weight.data, 0.0, 0.02)
@@ -20,6 +21,8 @@ def weights_init(m):
 
 
 class Generator(nn.Module):
+    """Noise (N, nz, 1, 1) to images (N, 1, 16, 16) through transposed convolutions."""
+
     def __init__(self):
         super().__init__()
         self.main = nn.Sequential(
@@ -38,6 +41,8 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
+    """Images (N, 1, 16, 16) to the probability that each is real."""
+
     def __init__(self):
         super().__init__()
         self.main = nn.Sequential(
@@ -55,6 +60,7 @@ class Discriminator(nn.Module):
 
 
 def build_model(data=None):
+    """The generator and the discriminator."""
     netG = Generator()
     netG.apply(weights_init)
     netD = Discriminator()
@@ -69,6 +75,7 @@ def make_data(images, batch_size=16):
 
 
 def train(model, dataloader, steps, lr=2e-4, beta1=0.5):
+    """Alternate discriminator and generator steps; both losses of each step."""
     netG, netD = model
     criterion = nn.BCELoss()
     real_label, fake_label = 1.0, 0.0
@@ -115,6 +122,7 @@ def train(model, dataloader, steps, lr=2e-4, beta1=0.5):
 
 
 def evaluate(model, dataloader):
+    """Statistics of generated images and the discriminator's opinion of them."""
     netG, netD = model
     netG.eval()
     netD.eval()
@@ -125,6 +133,7 @@ def evaluate(model, dataloader):
 
 
 def main():
+    """Train on random images and print the losses."""
     parser = argparse.ArgumentParser(description="DCGAN on random images")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

@@ -10,6 +10,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 class ConvLayer(torch.nn.Module):
+    """A convolution after reflection padding, so the borders are not darkened."""
+
     def __init__(self, in_channels, out_channels, kernel_size, stride):
         super().__init__()
         self.reflection_pad = torch.nn.ReflectionPad2d(kernel_size // 2)
@@ -20,6 +22,8 @@ class ConvLayer(torch.nn.Module):
 
 
 class ResidualBlock(torch.nn.Module):
+    """Two normalised convolutions added to their input."""
+
     def __init__(self, channels):
         super().__init__()
         self.conv1 = ConvLayer(channels, channels, kernel_size=3, stride=1)
@@ -51,6 +55,8 @@ class UpsampleConvLayer(torch.nn.Module):
 
 
 class TransformerNet(torch.nn.Module):
+    """Downsample twice, residual blocks, upsample twice: an image-to-image network."""
+
     def __init__(self, width=8):
         super().__init__()
         self.conv1 = ConvLayer(3, width, kernel_size=9, stride=1)
@@ -79,12 +85,14 @@ class TransformerNet(torch.nn.Module):
 
 
 def total_variation(y):
+    """Mean absolute difference between neighbouring pixels."""
     return torch.mean(torch.abs(y[:, :, :, :-1] - y[:, :, :, 1:])) + torch.mean(
         torch.abs(y[:, :, :-1, :] - y[:, :, 1:, :])
     )
 
 
 def build_model(data=None):
+    """A narrow transformation network."""
     return TransformerNet()
 
 
@@ -96,6 +104,7 @@ def make_data(images, batch_size=4):
 
 
 def train(model, loader, steps, lr=1e-3, content_weight=1.0, tv_weight=1e-2):
+    """Adam steps on the content and smoothness losses; the loss of each step."""
     optimizer = torch.optim.Adam(model.parameters(), lr)
     mse_loss = torch.nn.MSELoss()
     model.train()
@@ -116,6 +125,7 @@ def train(model, loader, steps, lr=1e-3, content_weight=1.0, tv_weight=1e-2):
 
 
 def evaluate(model, loader):
+    """Statistics of the network's output on one batch."""
     model.eval()
     with torch.no_grad():
         (x,) = next(iter(loader))
@@ -124,6 +134,7 @@ def evaluate(model, loader):
 
 
 def main():
+    """Train on random images and print the losses."""
     parser = argparse.ArgumentParser(description="fast neural style network on random images")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

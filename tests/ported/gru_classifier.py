@@ -9,6 +9,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 class GRUClassifier(nn.Module):
+    """A GRU over the sequence, then a linear layer on its last output."""
+
     def __init__(self, input_size=2, hidden_size=24, num_layers=2, num_classes=3):
         super().__init__()
         self.hidden_size = hidden_size
@@ -23,15 +25,18 @@ class GRUClassifier(nn.Module):
 
 
 def build_model(data=None):
+    """A two-layer GRU classifier of two-channel sequences into three classes."""
     return GRUClassifier()
 
 
 def make_data(sequences, labels, batch_size=16):
+    """A loader over (sequences, labels) batches."""
     dataset = TensorDataset(sequences.float(), labels.long())
     return DataLoader(dataset, batch_size=batch_size)
 
 
 def train(model, loader, steps, lr=1e-2):
+    """Adam steps on the cross-entropy; the loss of each step."""
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
@@ -49,6 +54,7 @@ def train(model, loader, steps, lr=1e-2):
 
 
 def evaluate(model, loader):
+    """Accuracy on the training sequences."""
     model.eval()
     correct = total = 0
     with torch.no_grad():
@@ -60,6 +66,7 @@ def evaluate(model, loader):
 
 
 def main():
+    """Train on random sequences and print the losses."""
     parser = argparse.ArgumentParser(description="GRU sequence classifier on random sequences")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

@@ -14,6 +14,8 @@ MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
 class Net(nn.Module):
+    """Two convolutions, max pooling and two linear layers, with dropout in between."""
+
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 32, 3, 1)
@@ -36,6 +38,7 @@ class Net(nn.Module):
 
 
 def build_model(data=None):
+    """The convolutional network."""
     return Net()
 
 
@@ -48,6 +51,7 @@ def make_data(images, labels, batch_size=32):
 
 
 def train(model, loaders, steps, lr=1.0, gamma=0.7, log_interval=2):
+    """Adadelta steps, the learning rate decayed by gamma after every epoch; step losses."""
     train_loader, _ = loaders
     optimizer = Adadelta(model.parameters(), lr=lr)
     scheduler = StepLR(optimizer, step_size=1, gamma=gamma)
@@ -72,6 +76,7 @@ def train(model, loaders, steps, lr=1.0, gamma=0.7, log_interval=2):
 
 
 def evaluate(model, loaders):
+    """Average loss and accuracy on the test loader."""
     _, test_loader = loaders
     model.eval()
     test_loss, correct = 0.0, 0
@@ -86,6 +91,7 @@ def evaluate(model, loaders):
 
 
 def main():
+    """Train on random images and print the losses."""
     parser = argparse.ArgumentParser(description="MNIST CNN on random images")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

@@ -13,6 +13,8 @@ device = (
 
 
 class NeuralNetwork(nn.Module):
+    """Flatten, then a three-layer ReLU network to 10 logits."""
+
     def __init__(self):
         super().__init__()
         self.flatten = nn.Flatten()
@@ -31,6 +33,7 @@ class NeuralNetwork(nn.Module):
 
 
 def build_model(data=None):
+    """The classifier, on the best device available."""
     return NeuralNetwork().to(device)
 
 
@@ -43,6 +46,7 @@ def make_data(images, labels, batch_size=64):
 
 
 def train_loop(dataloader, model, loss_fn, optimizer, losses, steps):
+    """One pass over the data (or until `steps` losses are collected)."""
     size = len(dataloader.dataset)
     model.train()
     for batch, (X, y) in enumerate(dataloader):
@@ -63,6 +67,7 @@ def train_loop(dataloader, model, loss_fn, optimizer, losses, steps):
 
 
 def test_loop(dataloader, model, loss_fn):
+    """Average loss and accuracy over the data."""
     model.eval()
     size = len(dataloader.dataset)
     num_batches = len(dataloader)
@@ -80,6 +85,7 @@ def test_loop(dataloader, model, loss_fn):
 
 
 def train(model, data, steps, learning_rate=1e-3):
+    """SGD steps over the training loader; the loss of each step."""
     train_dataloader, _ = data
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
@@ -90,11 +96,13 @@ def train(model, data, steps, learning_rate=1e-3):
 
 
 def evaluate(model, data):
+    """The test loop's average loss and accuracy."""
     _, test_dataloader = data
     return test_loop(test_dataloader, model, nn.CrossEntropyLoss())
 
 
 def main():
+    """Train on random images and print the losses."""
     parser = argparse.ArgumentParser(description="quickstart classifier on random images")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

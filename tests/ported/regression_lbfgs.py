@@ -1,4 +1,4 @@
-"""Fit sin(x) on [-pi, pi] with a small tanh network in float64, optimised by L-BFGS with a
+"""Fit sin(x) + x**2 / 10 on [-pi, pi] with a small tanh network in float64, optimised by L-BFGS
 strong-Wolfe line search through a closure."""
 
 import argparse
@@ -9,17 +9,20 @@ from torch import nn
 
 
 def build_model(data=None):
+    """A one-hidden-layer tanh network in float64."""
     model = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
     return model.double()
 
 
 def make_data(n=64):
+    """Points of the curve on an even grid."""
     x = torch.linspace(-math.pi, math.pi, n, dtype=torch.float64).unsqueeze(1)  # (n, 1)
     y = torch.sin(x) + 0.1 * x.pow(2)
     return x, y
 
 
 def train(model, data, steps):
+    """L-BFGS steps, each several closure evaluations; the loss of each step."""
     x, y = data
     criterion = nn.MSELoss()
     optimizer = torch.optim.LBFGS(
@@ -29,6 +32,7 @@ def train(model, data, steps):
     for i in range(steps):
 
         def closure():
+            """Recompute the loss and its gradients for L-BFGS."""
             optimizer.zero_grad()
             loss = criterion(model(x), y)
             loss.backward()
@@ -41,6 +45,7 @@ def train(model, data, steps):
 
 
 def evaluate(model, data):
+    """The largest absolute error on the grid."""
     x, y = data
     with torch.no_grad():
         pred = model(x)
@@ -48,6 +53,7 @@ def evaluate(model, data):
 
 
 def main():
+    """Fit the curve and print the losses."""
     parser = argparse.ArgumentParser(description="L-BFGS regression of a sine")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

@@ -12,6 +12,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 class Net(nn.Module):
+    """Four convolutions and a pixel shuffle."""
+
     def __init__(self, upscale_factor):
         super().__init__()
         self.relu = nn.ReLU()
@@ -39,6 +41,7 @@ UPSCALE = 2
 
 
 def build_model(data=None):
+    """ESPCN for a 2x upscale."""
     return Net(upscale_factor=UPSCALE)
 
 
@@ -50,6 +53,7 @@ def make_data(images, batch_size=16):
 
 
 def train(model, loader, steps, lr=1e-3):
+    """Adam steps on the mean squared error; the loss of each step."""
     criterion = nn.MSELoss()
     optimizer = optim.Adam(model.parameters(), lr=lr)
     losses = []
@@ -66,6 +70,7 @@ def train(model, loader, steps, lr=1e-3):
 
 
 def evaluate(model, loader):
+    """Average peak signal-to-noise ratio over the loader, in decibels."""
     criterion = nn.MSELoss()
     avg_psnr = 0.0
     with torch.no_grad():
@@ -76,6 +81,7 @@ def evaluate(model, loader):
 
 
 def main():
+    """Train on random images and print the losses."""
     parser = argparse.ArgumentParser(description="ESPCN on random images")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

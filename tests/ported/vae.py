@@ -10,6 +10,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 class VAE(nn.Module):
+    """784 -> 400 -> (mean, log-variance) of 20 latents -> 400 -> 784."""
+
     def __init__(self, latent=20, hidden=400):
         super().__init__()
         self.fc1 = nn.Linear(784, hidden)
@@ -45,15 +47,18 @@ def loss_function(recon_x, x, mu, logvar):
 
 
 def build_model(data=None):
+    """A VAE with a 20-dimensional latent space."""
     return VAE()
 
 
 def make_data(images, batch_size=32):
+    """A loader over images scaled to [0, 1]."""
     x = images.to(torch.float32).unsqueeze(1) / 255.0  # (N, 1, 28, 28) in [0, 1]
     return DataLoader(TensorDataset(x), batch_size=batch_size)
 
 
 def train(model, loader, steps, lr=1e-3):
+    """Adam steps on the VAE loss; the loss per image of each step."""
     optimizer = optim.Adam(model.parameters(), lr=lr)
     model.train()
     losses = []
@@ -71,6 +76,7 @@ def train(model, loader, steps, lr=1e-3):
 
 
 def evaluate(model, loader):
+    """The average loss and the mean pixel of images decoded from random codes."""
     model.eval()
     test_loss = 0.0
     with torch.no_grad():
@@ -82,6 +88,7 @@ def evaluate(model, loader):
 
 
 def main():
+    """Train on random images and print the losses."""
     parser = argparse.ArgumentParser(description="VAE on random images")
     parser.add_argument("--steps", type=int, default=3)
     args = parser.parse_args()

@@ -11,6 +11,8 @@ from torch import nn
 
 
 class Dictionary:
+    """Words to ids and back."""
+
     def __init__(self):
         self.word2idx = {}
         self.idx2word = []
@@ -45,6 +47,7 @@ def batchify(data, bsz):
 
 
 def get_batch(source, i, bptt):
+    """Rows i..i+bptt as input and the same rows one step later, flattened, as target."""
     seq_len = min(bptt, len(source) - 1 - i)
     data = source[i : i + seq_len]
     target = source[i + 1 : i + 1 + seq_len].view(-1)
@@ -52,6 +55,8 @@ def get_batch(source, i, bptt):
 
 
 class RNNModel(nn.Module):
+    """Embedding, LSTM and a linear decoder to word log-probabilities."""
+
     def __init__(self, ntoken, ninp, nhid, nlayers, dropout=0.5, tie_weights=False):
         super().__init__()
         self.ntoken = ntoken
@@ -96,16 +101,19 @@ def repackage_hidden(h):
 
 
 def build_model(data, emsize=32, nhid=32, nlayers=2, dropout=0.2, tied=True):
+    """A two-layer tied LSTM language model over the corpus's words."""
     corpus = data[0]
     return RNNModel(len(corpus.dictionary), emsize, nhid, nlayers, dropout, tied)
 
 
 def make_data(text, batch_size=4):
+    """The corpus and its ids batchified for training (4 streams) and evaluation (2)."""
     corpus = Corpus(text)
     return corpus, batchify(corpus.ids, batch_size), batchify(corpus.ids, 2)
 
 
 def train(model, data, steps, lr=5.0, clip=0.25, bptt=12, batch_size=4):
+    """Truncated-BPTT steps with clipped gradients; the loss of each step."""
     _, train_data, _ = data
     criterion = nn.NLLLoss()
     model.train()
@@ -129,6 +137,7 @@ def train(model, data, steps, lr=5.0, clip=0.25, bptt=12, batch_size=4):
 
 
 def evaluate(model, data, bptt=12):
+    """Loss and perplexity over the evaluation streams."""
     _, _, eval_data = data
     model.eval()
     total_loss = 0.0
@@ -144,6 +153,7 @@ def evaluate(model, data, bptt=12):
 
 
 def main():
+    """Train on a repeated rhyme and print the losses."""
     parser = argparse.ArgumentParser(description="word LSTM language model")
     parser.add_argument("--steps", type=int, default=5)
     args = parser.parse_args()
