@@ -1,5 +1,5 @@
 """Fit sin(x) + x**2 / 10 on [-pi, pi] with a small tanh network in float64, optimised by L-BFGS
-strong-Wolfe line search through a closure."""
+with a strong-Wolfe line search through a closure."""
 
 import argparse
 import math
