@@ -47,3 +47,37 @@ def test_matches_torch(info, sample):
 @pytest.mark.parametrize("info, sample", cases(OPS))
 def test_gradcheck(info, sample):
     check_gradcheck(info, sample)
+
+
+VIEWS = [
+    OpInfo(
+        "flatten", lambda lib, x: lib.flatten(x, 1), lambda rng: [Sample((floats(rng, 2, 3, 4),))]
+    ),
+    OpInfo(
+        "reshape",
+        lambda lib, x: lib.reshape(x, (4, -1)),
+        lambda rng: [Sample((floats(rng, 2, 3, 4),))],
+    ),
+    OpInfo(
+        "transpose",
+        lambda lib, x: lib.transpose(x, 0, 2),
+        lambda rng: [Sample((floats(rng, 2, 3, 4),))],
+    ),
+    OpInfo(
+        "permute",
+        lambda lib, x: lib.permute(x, (2, 0, 1)),
+        lambda rng: [Sample((floats(rng, 2, 3, 4),))],
+    ),
+    OpInfo("squeeze", lambda lib, x: lib.squeeze(x, 0), lambda rng: [Sample((floats(rng, 1, 3),))]),
+    OpInfo(
+        "unsqueeze", lambda lib, x: lib.unsqueeze(x, -1), lambda rng: [Sample((floats(rng, 3),))]
+    ),
+    OpInfo("t", lambda lib, x: lib.t(x), lambda rng: [Sample((floats(rng, 2, 3),))]),
+    OpInfo("chunk", lambda lib, x: lib.chunk(x, 2, 1), lambda rng: [Sample((floats(rng, 2, 5),))]),
+    OpInfo("clone", lambda lib, x: lib.clone(x) * 2, lambda rng: [Sample((floats(rng, 2, 5),))]),
+]
+
+
+@pytest.mark.parametrize("info, sample", cases(VIEWS))
+def test_view_functions_match_torch(info, sample):
+    check_against_torch(info, sample)
