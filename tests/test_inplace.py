@@ -263,3 +263,14 @@ def test_requires_grad_rules():
         y = lib.tensor([1.0], requires_grad=True) * 2
         with pytest.raises(RuntimeError, match="leaf"):
             y.requires_grad = False
+
+
+def test_where_keeps_an_infinite_gradient_out_of_the_branch_not_taken():
+    for lib in LIBS:
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        safe = lib.where(x > 0, x, lib.ones(2))
+        safe.sqrt().sum().backward()  # d sqrt/dx at 1 only; the 0 was not taken
+        assert x.grad.tolist() == [0.0, 0.5]
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        lib.where(lib.tensor([True, False]), a, 0.0).backward(lib.tensor([1.0, float("nan")]))
+        assert a.grad.tolist() == [1.0, 0.0]

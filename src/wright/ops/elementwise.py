@@ -240,7 +240,12 @@ class Where(Function):
         return np.where(condition, a, b)
 
     def backward(self, grad):
-        return grad * self.condition, grad * ~self.condition
+        # np.where, not a product with the mask: a NaN or inf gradient must not leak into the
+        # branch that was not chosen (NaN * 0 is NaN).
+        need_a, need_b = self.needs_input_grad
+        return (np.where(self.condition, grad, 0) if need_a else None), (
+            np.where(self.condition, 0, grad) if need_b else None
+        )
 
 
 class Clone(Function):
