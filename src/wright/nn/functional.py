@@ -13,11 +13,11 @@ from wright.autograd import is_grad_enabled, no_grad
 from wright.creation import as_tensor
 from wright.ops import activation as A
 from wright.ops import conv as C
-from wright.ops import distance as D
 from wright.ops import elementwise as E
 from wright.ops import embedding as Emb
 from wright.ops import linalg as L
 from wright.ops import loss as losses
+from wright.ops import reduce as R
 from wright.tensor import Tensor, _from_array, _promoted, where
 
 # ----- activations -----
@@ -1126,7 +1126,7 @@ def _triplet_loss(name, anchor, positive, negative, distance, margin, swap, redu
 
 
 def _norm(input: Tensor, p: float, dim, keepdim: bool) -> Tensor:
-    return D.VectorNorm.apply(input, p=float(p), axis=dim, keepdims=keepdim)
+    return R.VectorNorm.apply(input, ord=float(p), axis=dim, keepdims=keepdim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:

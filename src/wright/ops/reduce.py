@@ -169,6 +169,8 @@ class LogSumExp(Function):
 
 def softmax_array(a, axis):
     """Softmax along `axis`, shifted by the maximum so that exp never overflows."""
+    if a.size == 0:
+        return np.exp(a)
     shifted = np.exp(a - np.max(a, axis=axis, keepdims=True))
     shifted /= np.sum(shifted, axis=axis, keepdims=True)
     return shifted
@@ -176,6 +178,8 @@ def softmax_array(a, axis):
 
 def log_softmax_array(a, axis):
     """log(softmax(a)) computed as a - logsumexp(a), stable for large logits."""
+    if a.size == 0:
+        return a.copy()
     shifted = a - np.max(a, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
