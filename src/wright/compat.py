@@ -259,10 +259,6 @@ def _public_class_name(cls: type) -> str:
     return f"{torch_name(cls.__module__)}.{cls.__name__}"
 
 
-def _wright_base(cls: type) -> type | None:
-    return next((c for c in cls.__mro__ if c.__module__.startswith("wright.")), None)
-
-
 _NO_TORCH = object()
 
 
@@ -317,15 +313,24 @@ def _attribute_feature(error: AttributeError, frames) -> str | None:
     if isinstance(obj, types.ModuleType):
         if not obj.__name__.startswith("wright"):
             return None
-        feature = f"{torch_name(obj.__name__)}.{name}"
-        owned = True
-    else:
-        cls = obj if isinstance(obj, type) else type(obj)
-        base = _wright_base(cls)
-        if base is None:
-            return None
-        feature = f"{_public_class_name(base)}.{name}"
-        owned = cls is base
+        return _confirmed(f"{torch_name(obj.__name__)}.{name}", owned=True)
+    cls = obj if isinstance(obj, type) else type(obj)
+    bases = [c for c in cls.__mro__ if c.__module__.startswith("wright.")]
+    if not bases:
+        return None
+    # Name the most general class that has it in PyTorch: torch.nn.Module.to, not Sequential.to.
+    candidates = [f"{_public_class_name(base)}.{name}" for base in reversed(bases)]
+    owned = cls is bases[0]
+    for feature in candidates:
+        found = _real_torch(feature)
+        if _never_advice(feature)[0] or (found is not None and found is not _NO_TORCH):
+            return feature
+    return _confirmed(candidates[0], owned)
+
+
+def _confirmed(feature: str, owned: bool) -> str | None:
+    """`feature` unless PyTorch lacks it too (a typo); without PyTorch to ask, only a name looked
+    up on wright's own objects counts (one on the script's subclass may be the script's own)."""
     if _never_advice(feature)[0]:
         return feature
     in_torch = _real_torch(feature)
@@ -393,7 +398,8 @@ def _callable_feature(found) -> str | None:
     """The torch name of a wright class, function or method: 'torch.nn.ReLU', 'torch.Tensor.sum'."""
     owner = getattr(found, "__self__", None)
     if owner is not None and not isinstance(owner, types.ModuleType):
-        base = _wright_base(owner if isinstance(owner, type) else type(owner))
+        cls = owner if isinstance(owner, type) else type(owner)
+        base = next((c for c in cls.__mro__ if c.__module__.startswith("wright.")), None)
         return f"{_public_class_name(base)}.{found.__name__}" if base else None
     if not getattr(found, "__module__", "").startswith("wright"):
         return None

@@ -138,7 +138,7 @@ PORTS = [
         "regression_lbfgs",
         steps=3,
         rtol=1e-6,
-        missing="torch.sin, torch.optim.LBFGS, Optimizer.step(closure), nn.Module.double",
+        missing="nn.Module.double, torch.optim.LBFGS, Optimizer.step(closure)",
     ),
     Port("gru_classifier", lambda: wave_classes(48), steps=6),
     Port("quickstart", lambda: fashion(128), steps=4, missing="nn.Module.to"),
