@@ -116,7 +116,7 @@ PORTS = [
         "dcgan",
         lambda: small_digits(64),
         steps=4,
-        missing="nn.ConvTranspose2d, nn.ReLU(inplace=), nn.LeakyReLU(inplace=)",
+        missing="nn.ConvTranspose2d",
     ),
     Port(
         "char_transformer",
@@ -126,7 +126,7 @@ PORTS = [
     Port(
         "super_resolution",
         images(32),
-        missing="nn.PixelShuffle, nn.init.orthogonal_",
+        missing="nn.PixelShuffle",
     ),
     Port(
         "fast_neural_style",
