@@ -186,3 +186,10 @@ def test_default_dtype_float64_changes_python_floats():
     wright.set_default_dtype(wright.float64)
     assert (wright.tensor([1, 2]) * 2.5).dtype == wright.float64
     assert wright.arange(0, 1, 0.5).dtype == wright.float64
+
+
+def test_numbers_outside_an_integer_type_wrap_around_as_in_torch():
+    for lib in (wright, torch):
+        x = lib.tensor(np.array([1, 2, 250], dtype=np.uint8))
+        assert (x & -1).tolist() == [1, 2, 250]
+        assert (x + 300).tolist() == [45, 46, 38] and (x * -1).tolist() == [255, 254, 6]

@@ -1056,7 +1056,9 @@ def _promoted(a: Tensor, b, floating: bool = False) -> tuple[Tensor, Tensor]:
             b = _from_array(backend.to_array(b))
             return _promoted(a, b, floating)
         target = dtypes.result_type(a.array, b)
-        b = _from_array(np.asarray(b, dtype=target))
+        # astype, not asarray(dtype=): a number outside the type's range wraps around, as in
+        # PyTorch (uint8 & -1 uses 255).
+        b = _from_array(np.asarray(b).astype(target))
     if floating and target.kind != "f":
         target = dtypes.default_float_numpy()
     return a._cast(target), b._cast(target)
