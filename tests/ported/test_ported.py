@@ -103,7 +103,6 @@ PORTS = [
         "mnist_cnn",
         lambda: mnist(96),
         steps=6,
-        missing="torch.optim.Adadelta",
     ),
     Port(
         "word_language_model",
