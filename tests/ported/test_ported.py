@@ -108,7 +108,7 @@ PORTS = [
         "word_language_model",
         text,
         options={"dropout": 0.0},
-        missing="Tensor.narrow; state_dict keys for each name of a tied parameter",
+        missing="state_dict keys for every name of a tied parameter",
     ),
     Port("vae", images(64)),
     Port(
