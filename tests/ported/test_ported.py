@@ -115,7 +115,6 @@ PORTS = [
         "dcgan",
         lambda: small_digits(64),
         steps=4,
-        missing="nn.ConvTranspose2d",
     ),
     Port(
         "char_transformer",
@@ -125,13 +124,11 @@ PORTS = [
     Port(
         "super_resolution",
         images(32),
-        missing="nn.PixelShuffle",
     ),
     Port(
         "fast_neural_style",
         images(8),
         steps=4,
-        missing="nn.functional.pad, Tensor.repeat, nn.ReflectionPad2d, nn.InstanceNorm2d",
     ),
     Port(
         "regression_lbfgs",
