@@ -14,12 +14,26 @@ from wright.nn.loss import (
     NLLLoss,
     QuadraticCost,
 )
-from wright.nn.module import Module, ModuleList, Parameter, Sequential
+from wright.nn.module import Module, Parameter
 from wright.nn.normalization import BatchNorm1d, BatchNorm2d
 from wright.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from wright.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from wright.nn.shape import Flatten, Unflatten
 from wright.nn.upsample import Upsample
+
+# isort: split
+# Containers; attention and Transformers, with their normalization and activation.
+from wright.nn.attention import MultiheadAttention
+from wright.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from wright.nn.gelu import GELU
+from wright.nn.layernorm import LayerNorm, RMSNorm
+from wright.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "GRU",
@@ -46,13 +60,11 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
-    "ModuleList",
     "NLLLoss",
     "Parameter",
     "QuadraticCost",
     "RNNCell",
     "ReLU",
-    "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
@@ -61,4 +73,22 @@ __all__ = [
     "functional",
     "init",
     "utils",
+]
+
+# Containers; attention and Transformers.
+__all__ += [
+    "GELU",
+    "LayerNorm",
+    "ModuleDict",
+    "ModuleList",
+    "MultiheadAttention",
+    "ParameterDict",
+    "ParameterList",
+    "RMSNorm",
+    "Sequential",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]
