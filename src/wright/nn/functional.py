@@ -599,7 +599,9 @@ def _attend(query, key, value, bias, dropout_p: float, scale: float, safe: bool)
     scores = (query * scale) @ key.mT
     if bias is not None:
         scores = scores + bias
-    weights = (A.SafeSoftmax if safe else R.Softmax).apply(scores, axis=-1)
+    # Without `safe`, rows where every key is masked are NaN, as in PyTorch (without a warning).
+    with np.errstate(invalid="ignore"):
+        weights = (A.SafeSoftmax if safe else R.Softmax).apply(scores, axis=-1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
     return weights @ value, weights

@@ -47,9 +47,10 @@ class _NeuronLayer:
 
 def _flatten_modules(model: Module, prefix: str = "") -> list[tuple[str, Module]]:
     if isinstance(model, Sequential):
+        # Every step in order: a module used twice is two steps (named_children lists it once).
         return [
             pair
-            for name, child in model.named_children()
+            for name, child in model._modules.items()
             for pair in _flatten_modules(child, f"{prefix}.{name}" if prefix else name)
         ]
     return [(prefix, model)]
