@@ -372,3 +372,87 @@ def test_gradcheck_works_on_non_contiguous_inputs():
 def test_gradcheck_needs_float64():
     with pytest.raises(ValueError, match="float64"):
         gradcheck(lambda x: x * 2, [leaf([1.0], dtype=np.float32)])
+
+
+# ----- PyTorch's autograd API: grad(), hooks, grad modes -----
+
+
+def test_autograd_grad_returns_gradients_without_touching_dot_grad():
+    x = leaf([1.0, 2.0, 3.0])
+    y = leaf([0.5])
+    h = x * y
+    out = (h * h).sum()
+    gx, gh = wright.autograd.grad(out, [x, h], retain_graph=True)
+    np.testing.assert_allclose(gx.array, 2 * x.array * 0.25)
+    np.testing.assert_allclose(gh.array, 2 * h.array)
+    assert x.grad is None and y.grad is None
+    with pytest.raises(RuntimeError, match="not used"):
+        wright.autograd.grad(out, [leaf([1.0])], retain_graph=True)
+    (unused,) = wright.autograd.grad(out, [leaf([1.0])], allow_unused=True)
+    assert unused is None
+    with pytest.raises(NotImplementedError, match="first-order"):
+        wright.autograd.grad(out, [x], create_graph=True)
+
+
+def test_backward_with_inputs_accumulates_only_into_them():
+    a, b = leaf([1.0]), leaf([2.0])
+    (a * b).sum().backward(inputs=[a])
+    assert a.grad.tolist() == [2.0] and b.grad is None
+
+
+def test_tensor_hooks_see_and_may_replace_gradients():
+    x = leaf([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    y = x * 3
+    handle = y.register_hook(lambda g: g * 10)
+    y.sum().backward()
+    assert seen == [[30.0, 30.0]] and x.grad.tolist() == [30.0, 30.0]
+    handle.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_grad_mode_spellings():
+    x = leaf([1.0])
+
+    @wright.no_grad
+    def bare():
+        return x * 2
+
+    assert not bare().requires_grad
+    with wright.inference_mode():
+        assert not (x * 2).requires_grad
+    with wright.inference_mode(False):
+        assert (x * 2).requires_grad
+    wright.set_grad_enabled(False)
+    assert not wright.is_grad_enabled()
+    wright.set_grad_enabled(True)
+    assert wright.is_grad_enabled()
+
+
+def test_grad_fn_names_the_node():
+    y = leaf([1.0]) * 2
+    assert y.grad_fn.name == "MulBackward" and "grad_fn=<MulBackward>" in repr(y)
+    assert leaf([1.0]).grad_fn is None
+
+
+def test_tensors_pickle_and_deepcopy_without_their_graph():
+    import copy
+    import pickle
+
+    x = leaf([1.0, 2.0])
+    clone = pickle.loads(pickle.dumps(x))
+    assert clone.tolist() == [1.0, 2.0] and clone.requires_grad and clone.is_leaf
+    p = wright.nn.Parameter(wright.ones(2))
+    copied = copy.deepcopy(p)
+    assert isinstance(copied, wright.nn.Parameter) and copied.array is not p.array
+    with pytest.raises(RuntimeError, match="leaves"):
+        copy.deepcopy(x * 2)
+
+
+def test_size_is_a_tuple_with_numel():
+    size = wright.zeros(2, 3).shape
+    assert size == (2, 3) and size.numel() == 6 and repr(size) == "wright.Size([2, 3])"
+    assert wright.zeros(2, 3).size(-1) == 3 and wright.zeros(size).shape == (2, 3)

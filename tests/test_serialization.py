@@ -233,3 +233,90 @@ def test_damaged_description_raises_value_error(tmp_path, description):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no file"):
         wright.load(tmp_path / "absent.wright")
+
+
+# ----- PyTorch's save/load signatures, and nothing lost -----
+
+
+def test_file_objects_map_location_and_weights_only():
+    import io
+
+    state = {"w": wright.tensor([1.0, 2.0]), "step": 3, "name": "mlp"}
+    buffer = io.BytesIO()
+    wright.save(state, buffer)
+    buffer.seek(0)
+    loaded = wright.load(buffer, map_location="cpu", weights_only=True)
+    assert loaded["w"].tolist() == [1.0, 2.0] and loaded["step"] == 3 and loaded["name"] == "mlp"
+    buffer.seek(0)
+    assert wright.load(buffer, map_location=lambda storage, location: storage)["step"] == 3
+    buffer.seek(0)
+    with pytest.raises(RuntimeError, match="cuda"):
+        wright.load(buffer, map_location="cuda:0")
+
+
+def test_refused_objects_leave_the_old_file_untouched(tmp_path):
+    path = tmp_path / "model.npz"
+    wright.save({"w": wright.ones(2)}, path)
+    before = path.read_bytes()
+    for bad in (np.array(["a", "b"]), np.array([object()], dtype=object), np.array([b"x"])):
+        with pytest.raises(TypeError, match="numbers"):
+            wright.save({"w": bad}, path)
+    with pytest.raises(TypeError):
+        wright.tensor(None)
+    assert path.read_bytes() == before
+
+
+def test_load_rejects_string_members(tmp_path):
+    import json
+
+    path = tmp_path / "strings.npz"
+    meta = {"format": "wright", "version": 1, "object": {"__array__": "a0", "tensor": True}}
+    np.savez(
+        path,
+        a0=np.array(["text"]),
+        __wright__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+    )
+    with pytest.raises(ValueError, match="only numbers"):
+        wright.load(path)
+
+
+def test_saving_through_a_symlink_replaces_the_target(tmp_path):
+    target = tmp_path / "real.npz"
+    link = tmp_path / "link.npz"
+    wright.save({"v": 1}, target)
+    link.symlink_to(target)
+    wright.save({"v": 2}, link)
+    assert link.is_symlink() and wright.load(target)["v"] == 2
+
+
+def test_long_names_permissions_and_stale_temporary_files(tmp_path):
+    import os
+    import stat
+
+    name = "m" * 250 + ".npz"  # near the 255-byte limit of a file name
+    wright.save({"v": 1}, tmp_path / name)
+    mode = stat.S_IMODE(os.stat(tmp_path / name).st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+    stale = tmp_path / ".wright-999999999-abc.tmp"
+    stale.write_bytes(b"x" * 100)
+    wright.save({"v": 2}, tmp_path / "other.npz")
+    assert not stale.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_member_that_would_inflate_absurdly_is_refused(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a0.npy", b"\0" * (64 << 20))
+        archive.writestr("__wright__.npy", b"\0" * 10)
+    with pytest.raises(ValueError, match="refusing to inflate"):
+        wright.load(path)
+
+
+def test_a_whole_module_cannot_be_pickled_and_the_message_says_what_to_save():
+    with pytest.raises(TypeError, match="state_dict"):
+        wright.save(wright.nn.Linear(2, 2), "never-written.npz")

@@ -1,5 +1,6 @@
 """wright: a readable deep learning framework on NumPy, with a PyTorch-shaped API."""
 
+from wright import functions
 from wright.autograd import (
     enable_grad,
     inference_mode,
@@ -61,7 +62,6 @@ from wright.dtypes import (
     uint8,
 )
 from wright.functions import *
-from wright.functions import __all__ as _function_names
 from wright.serialization import load, save
 from wright.tensor import Size, Tensor, cat, concat, concatenate, pad, split, stack, where
 from wright.tune import tune
@@ -74,9 +74,11 @@ from wright import (  # isort: skip
     data,
     datasets,
     interpret,
+    linalg,
     models,
     nn,
     optim,
+    return_types,
     train,
     utils,
     viz,
@@ -126,6 +128,7 @@ __all__ = [
     "int64",
     "interpret",
     "is_grad_enabled",
+    "linalg",
     "linspace",
     "load",
     "logspace",
@@ -147,6 +150,7 @@ __all__ = [
     "randn",
     "randn_like",
     "randperm",
+    "return_types",
     "save",
     "set_default_dtype",
     "set_grad_enabled",
@@ -162,5 +166,5 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
-    *_function_names,
 ]
+__all__ += functions.__all__

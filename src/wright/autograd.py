@@ -74,7 +74,12 @@ class Function:
         """Run forward on the inputs' arrays and, when gradients are wanted, link the output into
         the graph."""
         fn = cls()
-        requires = _grad_enabled and any(t._requires_grad for t in inputs)
+        requires = False
+        if _grad_enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    requires = True
+                    break
         if requires:
             fn.needs_input_grad = tuple(t._requires_grad for t in inputs)
         else:
@@ -112,16 +117,22 @@ def _share_version_with_base(result: Tensor, inputs: Sequence[Tensor], arrays) -
 
 
 def _saved_versions(fn: Function, inputs, arrays, result: Tensor) -> list:
+    # Which inputs (and whether the output) the Function kept on itself, by identity: an array
+    # kept as it is, or a view of the same memory.
+    kept, kept_bases = set(), set()
+    for value in vars(fn).values():
+        if type(value) is np.ndarray:
+            kept.add(id(value))
+            if value.base is not None:
+                kept_bases.add(id(value.base))
     saved = []
-    kept = [v for v in vars(fn).values() if isinstance(v, np.ndarray)]
     if not kept:
         return saved
-    for index, (tensor, array) in enumerate(zip(inputs, arrays)):
-        owner = _owner(array)
-        if any(v is array or (v.base is not None and v.base is owner) for v in kept):
-            counter = tensor._version_counter
+    for index, array in enumerate(arrays):
+        if id(array) in kept or id(_owner(array)) in kept_bases:
+            counter = inputs[index]._version_counter
             saved.append((counter, counter[0], index))
-    if any(v is result.array for v in kept):
+    if id(result.array) in kept:
         counter = result._version_counter
         saved.append((counter, counter[0], -1))
     return saved

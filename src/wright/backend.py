@@ -181,8 +181,10 @@ def keep_freed_memory() -> bool:
     A training step allocates and frees the same large temporaries every time. By default glibc
     hands them back to the kernel and page-faults fresh zeroed pages in on the next step, which
     measured a third of a LeNet step's CPU time (2,900 page faults per step). Arrays over 32 MiB
-    are still mapped and unmapped on their own. Called on import; set WRIGHT_KEEP_FREED_MEMORY=0 to
-    leave malloc alone. Returns whether the settings were applied (only on glibc).
+    are still mapped and unmapped on their own. This changes the whole process, so importing wright
+    does not do it: the `wright` command and the benchmarks call it, and a program may too. Set
+    WRIGHT_KEEP_FREED_MEMORY=0 to leave malloc alone. Returns whether the settings were applied
+    (only on glibc).
     """
     if os.environ.get("WRIGHT_KEEP_FREED_MEMORY", "1") == "0":
         return False
@@ -193,6 +195,3 @@ def keep_freed_memory() -> bool:
     m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
     kept = libc.mallopt(m_trim_threshold, 256 << 20)
     return bool(kept and libc.mallopt(m_mmap_threshold, 32 << 20))
-
-
-keep_freed_memory()

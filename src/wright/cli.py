@@ -458,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `wright` console script and `python -m wright`."""
     args = build_parser().parse_args(argv)
+    wright.backend.keep_freed_memory()
     try:
         with threadpool_limits(args.threads):
             return args.handler(args)

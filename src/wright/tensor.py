@@ -1052,8 +1052,7 @@ def _as_operand(value, like: Tensor | None = None) -> Tensor:
         return value
     if isinstance(value, bool | int | float | np.number | np.bool_):
         if like is not None:
-            a, b = _promoted(like, value)
-            return b
+            return _promoted(like, value)[1]
         return _from_array(backend.to_array(value))
     return _from_array(backend.to_array(value))
 
@@ -1073,7 +1072,9 @@ def _promoted(a: Tensor, b, floating: bool = False) -> tuple[Tensor, Tensor]:
             b = _from_array(backend.to_array(b))
             return _promoted(a, b, floating)
         target = dtypes.result_type(a.array, b)
-        b = _from_array(np.asarray(b, dtype=target))
+        # astype, not asarray(dtype=): a number outside the type's range wraps around, as in
+        # PyTorch (uint8 & -1 uses 255).
+        b = _from_array(np.asarray(b).astype(target))
     if floating and target.kind != "f":
         target = dtypes.default_float_numpy()
     return a._cast(target), b._cast(target)

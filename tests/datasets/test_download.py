@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +25,10 @@ class _MirrorHandler(SimpleHTTPRequestHandler):
     """Serves files from a folder; under /lying/ it promises the whole file but sends half of it."""
 
     def do_GET(self):
+        if self.path.startswith("/endless/"):
+            return self._send_forever(chunk=b"\0" * 65536, pause=0.0)
+        if self.path.startswith("/trickle/"):
+            return self._send_forever(chunk=b"\0", pause=0.2)
         if not self.path.startswith("/lying/"):
             return super().do_GET()
         content = (Path(self.directory) / "good" / self.path.removeprefix("/lying/")).read_bytes()
@@ -32,6 +37,19 @@ class _MirrorHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(content[: len(content) // 2])
         return None
+
+    def _send_forever(self, chunk: bytes, pause: float) -> None:
+        # A hostile server: no Content-Length, and data until the client hangs up (or 30 s).
+        self.send_response(200)
+        self.end_headers()
+        deadline = time.monotonic() + 30
+        try:
+            while time.monotonic() < deadline:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass
 
     def log_message(self, *args):
         pass
@@ -178,3 +196,35 @@ def test_fashion_mnist_download_then_load(mirror, clean_env, monkeypatch, shared
     dataset = FashionMNIST("test", download=True, mirrors=[f"{mirror}/good/fashion-mnist"])
     assert _files(clean_env) == sorted([IMAGES, LABELS])
     assert np.bincount(dataset.targets).tolist() == [1000] * 10
+
+
+def test_an_endless_response_stops_at_the_expected_size(mirror, tmp_path):
+    with pytest.raises(DownloadError, match="more than the expected 1,000,000 bytes"):
+        fetch("x.gz", [f"{mirror}/endless/"], "0" * 64, tmp_path, size=1_000_000)
+    assert _files(tmp_path) == []
+
+
+def test_a_trickling_server_hits_the_overall_deadline(mirror, tmp_path):
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="too slow"):
+        fetch("x.gz", [f"{mirror}/trickle/"], "0" * 64, tmp_path, size=100, total_timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert _files(tmp_path) == []
+
+
+def test_sigterm_during_a_download_leaves_no_partial_file(mirror, tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "from wright.datasets.download import fetch\n"
+        f"fetch('x.gz', ['{mirror}/trickle/'], '0' * 64, {str(tmp_path)!r}, size=10**6)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    process.terminate()
+    process.wait(timeout=30)
+    assert _files(tmp_path) == []

@@ -139,3 +139,28 @@ def test_corrupted_deflate_stream_names_file(tmp_path):
 def test_write_rejects_unsupported_dtype(tmp_path):
     with pytest.raises(TypeError, match="int64"):
         write_idx(tmp_path / "x.idx", np.zeros(3, np.int64))
+
+
+def test_a_gzip_bomb_is_refused_after_its_header(tmp_path):
+    import gzip
+
+    path = tmp_path / "bomb-idx3-ubyte.gz"
+    header = bytes([0, 0, 0x08, 1]) + (8).to_bytes(4, "big")  # declares 8 values...
+    with gzip.open(path, "wb") as handle:
+        handle.write(header)
+        for _ in range(64):  # ...then inflates to 64 MiB
+            handle.write(b"\0" * (1 << 20))
+    with pytest.raises(IDXError, match="past the 16 bytes its header declares"):
+        read_idx(path)
+
+
+def test_a_header_declaring_too_much_is_refused_before_inflating(tmp_path):
+    import gzip
+
+    path = tmp_path / "huge-idx3-ubyte.gz"
+    header = bytes([0, 0, 0x08, 3]) + b"".join(n.to_bytes(4, "big") for n in (2**31, 2**31, 4))
+    path.write_bytes(gzip.compress(header + b"\0" * 100))
+    with pytest.raises(IDXError, match="declares .* more than the"):
+        read_idx(path)
+    with pytest.raises(IDXError, match="header says"):
+        read_idx(path, max_bytes=2**70)

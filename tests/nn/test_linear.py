@@ -102,3 +102,59 @@ def test_loads_weights_from_a_torch_state_dict():
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def test_positional_device_and_dtype():
+    layer = nn.Linear(3, 2, False, "cpu", wright.float64)
+    assert layer.bias is None and layer.weight.dtype == np.float64
+    with pytest.raises(RuntimeError, match="cuda"):
+        nn.Linear(3, 2, device="cuda")
+    empty = nn.Linear(0, 3)
+    assert empty(wright.zeros(2, 0)).shape == (2, 3)
+
+
+# ----- Bilinear -----
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("batch", [(5,), (2, 3), ()])
+def test_bilinear_matches_torch(bias, batch):
+    torch = pytest.importorskip("torch")
+    ours = nn.Bilinear(4, 3, 2, bias, None, wright.float64)
+    theirs = torch.nn.Bilinear(4, 3, 2, bias=bias, dtype=torch.float64)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v.array) for k, v in ours.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.standard_normal(batch + (4,)), rng.standard_normal(batch + (3,))
+    a, b = wright.tensor(x1, requires_grad=True), wright.tensor(x2, requires_grad=True)
+    a_t, b_t = torch.tensor(x1, requires_grad=True), torch.tensor(x2, requires_grad=True)
+    out, out_t = ours(a, b), theirs(a_t, b_t)
+    np.testing.assert_allclose(out.array, out_t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    grad = rng.standard_normal(out.shape)
+    out.backward(grad)
+    out_t.backward(torch.tensor(grad))
+    np.testing.assert_allclose(a.grad.array, a_t.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b.grad.array, b_t.grad.numpy(), rtol=1e-12, atol=1e-14)
+    t_params = dict(theirs.named_parameters())
+    for name, param in ours.named_parameters():
+        np.testing.assert_allclose(
+            param.grad.array, t_params[name].grad.numpy(), rtol=1e-12, atol=1e-14
+        )
+
+
+def test_bilinear_gradcheck_and_initial_range():
+    rng = np.random.default_rng(1)
+    weight = wright.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True)
+    bias = wright.tensor(rng.standard_normal(2), requires_grad=True)
+    x1 = wright.tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    x2 = wright.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    assert wright.autograd.gradcheck(
+        lambda a, b, w, c: nn.functional.bilinear(a, b, w, c), [x1, x2, weight, bias]
+    )
+    layer = nn.Bilinear(100, 5, 60)
+    bound = 1 / math.sqrt(100)
+    assert np.abs(layer.weight.array).max() <= bound
+    assert np.abs(layer.weight.array).max() > 0.95 * bound
+    with pytest.raises(RuntimeError, match="bilinear"):
+        layer(wright.zeros(2, 100), wright.zeros(2, 4))

@@ -54,11 +54,12 @@ def _states(kind: str, layers: int, batch: int | None, hidden: int, rng):
     layers=st.integers(1, 3),
     batch_first=st.booleans(),
     bias=st.booleans(),
+    bidirectional=st.booleans(),
     with_state=st.booleans(),
     seed=st.integers(0, 99),
 )
 def test_layers_match_torch(
-    kind, steps, batch, features, hidden, layers, batch_first, bias, with_state, seed
+    kind, steps, batch, features, hidden, layers, batch_first, bias, bidirectional, with_state, seed
 ):
     torch = _torch()
     cls, extra = KINDS[kind]
@@ -70,6 +71,7 @@ def test_layers_match_torch(
         num_layers=layers,
         bias=bias,
         batch_first=batch_first,
+        bidirectional=bidirectional,
         dtype=np.float64,
         **extra,
     )
@@ -82,10 +84,12 @@ def test_layers_match_torch(
         num_layers=layers,
         bias=bias,
         batch_first=batch_first,
+        bidirectional=bidirectional,
         **extra,
     )
     x = rng.standard_normal((batch, steps, features) if batch_first else (steps, batch, features))
-    states = _states(kind, layers, batch, hidden, rng) if with_state else None
+    state_count = layers * (2 if bidirectional else 1)
+    states = _states(kind, state_count, batch, hidden, rng) if with_state else None
 
     wx = wright.tensor(x, requires_grad=True)
     tx = torch.tensor(x, requires_grad=True)
@@ -309,9 +313,60 @@ def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="dropout"):
-        nn.LSTM(3, 4, dropout=1.0)
+        nn.LSTM(3, 4, dropout=1.5)
     with pytest.raises(ValueError, match="num_layers"):
         nn.GRU(3, 4, num_layers=0)
+    with pytest.raises(ValueError, match="proj_size is only supported for LSTM"):
+        nn.GRU(3, 4, proj_size=2)
+    with pytest.raises(NotImplementedError, match="proj_size"):
+        nn.LSTM(3, 4, proj_size=2)
+    with pytest.warns(UserWarning, match="num_layers=1"):
+        nn.RNN(3, 4, dropout=0.5)
+    with pytest.raises(RuntimeError, match="cuda"):
+        nn.LSTMCell(3, 4, device="cuda")
+
+
+def test_positional_arguments_follow_pytorch():
+    torch = _torch()
+    # (input_size, hidden_size, num_layers, [nonlinearity,] bias, batch_first, dropout,
+    # bidirectional, proj_size, device, dtype)
+    for ours, theirs in [
+        (
+            nn.RNN(3, 4, 2, "relu", False, True, 0.0, True),
+            torch.nn.RNN(3, 4, 2, "relu", False, True, 0.0, True),
+        ),
+        (
+            nn.LSTM(3, 4, 2, True, True, 0.0, True, 0, None, np.float64),
+            torch.nn.LSTM(3, 4, 2, True, True, 0.0, True),
+        ),
+        (nn.GRU(3, 4, 1, False, False, 0.0, True), torch.nn.GRU(3, 4, 1, False, False, 0.0, True)),
+        (nn.RNNCell(3, 4, False, "relu"), torch.nn.RNNCell(3, 4, False, "relu")),
+        (nn.LSTMCell(3, 4, False), torch.nn.LSTMCell(3, 4, False)),
+    ]:
+        assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == {
+            k: tuple(v.shape) for k, v in theirs.state_dict().items()
+        }
+        for name in ("num_layers", "bias", "batch_first", "bidirectional", "nonlinearity"):
+            if hasattr(theirs, name):
+                assert getattr(ours, name) == getattr(theirs, name), name
+
+
+def test_bidirectional_unbatched_and_state_layout():
+    torch = _torch()
+    module = nn.GRU(3, 4, num_layers=2, bidirectional=True, dtype=np.float64)
+    twin = _torch_twin(
+        torch, module, "GRU", input_size=3, hidden_size=4, num_layers=2, bidirectional=True
+    )
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    h0 = np.random.default_rng(1).standard_normal((4, 4))
+    w_out, w_h = module(wright.tensor(x), wright.tensor(h0))
+    t_out, t_h = twin(torch.tensor(x), torch.tensor(h0))
+    assert w_out.shape == (5, 8) and w_h.shape == (4, 4)
+    np.testing.assert_allclose(w_out.array, t_out.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(w_h.array, t_h.detach().numpy(), atol=1e-12)
+    assert "bidirectional=True" in repr(module)
+    with pytest.raises(ValueError, match=r"\(D \* num_layers, N, H\) = \(4, 2, 4\)"):
+        module(wright.zeros(5, 2, 3), wright.zeros(2, 2, 4))
 
 
 def test_float32_matches_torch():

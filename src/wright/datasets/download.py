@@ -1,8 +1,8 @@
 """Fetch dataset files over HTTP(S) into a local cache, kept only once their SHA-256 is verified.
 
 A file is streamed into a temporary file in its destination folder while being hashed, and renamed
-to its final name only when size and hash match: a failed download leaves nothing behind, so the
-cache never holds a bad file. Mirrors are tried in order.
+to its final name only when size and hash match: a failed or interrupted download (SIGTERM
+included) leaves nothing behind, so the cache never holds a bad file. Mirrors are tried in order.
 """
 
 from __future__ import annotations
@@ -12,12 +12,18 @@ import http.client
 import os
 import re
 import sys
-import tempfile
+import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
+from wright.files import atomic_write
+
 _CHUNK = 1 << 20
+# A file of unknown size may be at most this large (no dataset wright fetches comes close).
+_MAX_UNKNOWN_SIZE = 4 << 30
 
 
 class DownloadError(RuntimeError):
@@ -61,19 +67,42 @@ def sha256_of(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def _fetch_verified(url: str, target: Path, sha256: str, size: int | None, timeout: float):
-    """Download into a temp file beside target; rename it onto target if size and hash match."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        digest = hashlib.sha256()
-        received = 0
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            announced = response.headers.get("Content-Length")
-            for chunk in iter(lambda: response.read(_CHUNK), b""):
+def _fetch_verified(
+    url: str, target: Path, sha256: str, size: int | None, timeout: float, deadline: float
+) -> None:
+    """Download into a temp file beside target; it replaces target only if size and hash match.
+
+    Reads stop at the expected size (a server that sends more is refused rather than filling the
+    disk), and the whole download must finish by `deadline` (a trickling server cannot hold it
+    forever: each read returns what has arrived, and the clock is checked between reads).
+    """
+    digest = hashlib.sha256()
+    received = 0
+    with (
+        atomic_write(target, suffix=".part") as out,
+        urllib.request.urlopen(url, timeout=timeout) as response,
+    ):
+        announced = response.headers.get("Content-Length")
+        expected = size if size is not None else (int(announced) if announced else None)
+        limit = expected if expected is not None else _MAX_UNKNOWN_SIZE
+        with tqdm(
+            total=expected, unit="B", unit_scale=True, desc=target.name, leave=False, disable=None
+        ) as progress:
+            while chunk := response.read1(min(_CHUNK, limit + 1 - received)):
+                received += len(chunk)
+                if received > limit:
+                    raise DownloadError(
+                        f"{url}: the server sent more than the expected {limit:,} bytes; stopped"
+                    )
+                if time.monotonic() > deadline:
+                    raise DownloadError(
+                        f"{url}: too slow: {received:,} bytes in the time allowed "
+                        f"({_describe_deadline(deadline)})"
+                    )
                 digest.update(chunk)
                 out.write(chunk)
-                received += len(chunk)
-        # read(n) returns what arrived when a connection drops early; only the length tells.
+                progress.update(len(chunk))
+        # read1 returns what arrived when a connection drops early; only the length tells.
         if announced is not None and received != int(announced):
             raise DownloadError(
                 f"{url}: connection cut short: the server announced {announced} bytes, "
@@ -86,9 +115,10 @@ def _fetch_verified(url: str, target: Path, sha256: str, size: int | None, timeo
                 f"{url}: sha256 mismatch: expected {sha256}, got {digest.hexdigest()} "
                 f"({received} bytes)"
             )
-        os.replace(temp_name, target)
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
+
+
+def _describe_deadline(deadline: float) -> str:
+    return f"deadline passed {time.monotonic() - deadline:.0f} s ago"
 
 
 def fetch(
@@ -98,6 +128,7 @@ def fetch(
     dest_dir: str | os.PathLike,
     size: int | None = None,
     timeout: float = 60.0,
+    total_timeout: float = 1800.0,
 ) -> Path:
     """Make sure `dest_dir/filename` exists with the given SHA-256, downloading it if needed.
 
@@ -111,6 +142,7 @@ def fetch(
         dest_dir: the folder to keep the file in (created if missing).
         size: the expected size in bytes, if known (a truncated download is then named as such).
         timeout: seconds to wait for the network before giving up on a mirror.
+        total_timeout: seconds one mirror may take for the whole file.
 
     Returns:
         The path of the verified file.
@@ -130,7 +162,8 @@ def fetch(
         url = f"{mirror.rstrip('/')}/{filename}"
         print(f"wright: downloading {url}", file=sys.stderr)
         try:
-            _fetch_verified(url, target, sha256, size, timeout)
+            deadline = time.monotonic() + total_timeout
+            _fetch_verified(url, target, sha256, size, timeout, deadline)
             return target
         except DownloadError as error:
             failures.append(str(error))

@@ -8,6 +8,7 @@ MNIST images use magic 2051 (uint8, 3 dims: count, rows, cols), labels 2049 (uin
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from pathlib import Path
@@ -28,6 +29,7 @@ _TYPE_CODES = {
 }
 _GZIP_SIGNATURE = b"\x1f\x8b"
 _GZIP_PIECE = 1 << 18
+_MAX_CHUNK = 1 << 40  # zlib's output bound must fit a C size
 
 
 class IDXError(ValueError):
@@ -42,15 +44,51 @@ def describe_magic(magic: int) -> str:
     return f"{magic} ({dtype.newbyteorder('=').name}, {magic & 0xFF} dims)"
 
 
-def _gunzip(raw: bytes, path: Path) -> bytearray:
-    # Feeding the input in pieces and growing one bytearray keeps the peak near the final size
-    # (gzip.decompress holds the output twice) and gives a writable buffer.
+def _declared_size(prefix: bytes) -> int | None:
+    """Header plus payload bytes that an IDX header declares (None if the prefix is no header)."""
+    if len(prefix) < 4 or prefix[:2] != b"\0\0" or prefix[2] not in _TYPE_CODES:
+        return None
+    header_size = 4 + 4 * prefix[3]
+    if len(prefix) < header_size:
+        return None
+    dims = [int.from_bytes(prefix[i : i + 4], "big") for i in range(4, header_size, 4)]
+    # Python integers: a header of huge dimensions cannot overflow into a small size.
+    return header_size + math.prod(dims) * _TYPE_CODES[prefix[2]].itemsize
+
+
+def _gunzip(raw: bytes, path: Path, max_bytes: int) -> bytearray:
+    # Inflation is bounded by what the header declares, so a gzip bomb is refused after reading
+    # its header rather than after filling memory. Feeding the input in pieces and growing one
+    # bytearray keeps the peak near the final size and gives a writable buffer.
+    try:
+        prefix = zlib.decompressobj(wbits=31).decompress(raw[:_GZIP_PIECE], 4 + 4 * 255)
+    except zlib.error:
+        prefix = b""
+    declared = _declared_size(prefix)
+    if declared is not None and declared > max_bytes:
+        raise IDXError(
+            f"{path}: the header declares {declared:,} bytes, more than the {max_bytes:,} allowed "
+            "(max_bytes); refusing to decompress it"
+        )
+    # A little slack past the declared size lets read_idx name a small mismatch precisely.
+    limit = max_bytes if declared is None else declared + _GZIP_PIECE
     inflater = zlib.decompressobj(wbits=31)
     content = bytearray()
     view = memoryview(raw)
     try:
         for start in range(0, len(view), _GZIP_PIECE):
-            content += inflater.decompress(view[start : start + _GZIP_PIECE])
+            piece = view[start : start + _GZIP_PIECE]
+            while piece:
+                room = min(limit + 1 - len(content), _MAX_CHUNK)
+                content += inflater.decompress(piece, room)
+                if len(content) > limit:
+                    expected = (
+                        f"{declared:,} bytes its header declares"
+                        if declared
+                        else (f"{max_bytes:,} bytes allowed (max_bytes)")
+                    )
+                    raise IDXError(f"{path}: the gzip stream inflates past the {expected}")
+                piece = inflater.unconsumed_tail
     except zlib.error as error:
         raise IDXError(
             f"{path}: damaged gzip data ({error}); the file is corrupted, fetch it again"
@@ -67,12 +105,14 @@ def _gunzip(raw: bytes, path: Path) -> bytearray:
     return content
 
 
-def _read_content(path: Path) -> bytearray:
+def _read_content(path: Path, max_bytes: int) -> bytearray:
     raw = path.read_bytes()
-    return _gunzip(raw, path) if raw[:2] == _GZIP_SIGNATURE else bytearray(raw)
+    return _gunzip(raw, path, max_bytes) if raw[:2] == _GZIP_SIGNATURE else bytearray(raw)
 
 
-def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
+def read_idx(
+    path: str | os.PathLike, expected_magic: int | None = None, max_bytes: int = 1 << 30
+) -> np.ndarray:
     """Read an IDX file, gzip-compressed or not, into an array shaped as its header says.
 
     The header is checked: the magic number (against `expected_magic` when given), and that the
@@ -82,6 +122,8 @@ def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.n
     Args:
         path: the IDX file (.gz or not: the gzip signature decides, not the name).
         expected_magic: e.g. `IMAGES_MAGIC` (2051) or `LABELS_MAGIC` (2049); None accepts any.
+        max_bytes: the largest decompressed size accepted (1 GiB; MNIST's training images are
+            47 MB); a gzip stream is never inflated past what its header declares.
 
     Returns:
         The values in native byte order, with the header's dimensions as shape.
@@ -90,7 +132,7 @@ def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.n
         IDXError: naming the file and the expected and found magic number or payload size.
     """
     path = Path(path)
-    data = _read_content(path)
+    data = _read_content(path, max_bytes)
     if len(data) < 4:
         raise IDXError(f"{path}: {len(data)} bytes, too short for the 4-byte IDX magic number")
     magic = int.from_bytes(data[:4], "big")
@@ -110,7 +152,7 @@ def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.n
     if len(data) < header_size:
         raise IDXError(f"{path}: a {ndim}-dim header needs {header_size} bytes, found {len(data)}")
     dims = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
-    expected_size = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected_size = math.prod(dims) * dtype.itemsize
     found_size = len(data) - header_size
     if found_size != expected_size:
         raise IDXError(

@@ -43,7 +43,8 @@ class OneStepRNN(nn.Module):
 
     def forward(self, words):
         # Each word becomes its own sequence of length one: no memory reaches the next step.
-        one_hot = nn.functional.one_hot(np.asarray(words).reshape(1, -1), VOCAB)  # (1, T * N, 5)
+        flat = np.asarray(words).reshape(1, -1)
+        one_hot = nn.functional.one_hot(flat, VOCAB).float()  # (1, T * N, 5)
         hidden, _ = self.rnn(one_hot)
         return self.vote(hidden).reshape(*np.shape(words), VOCAB)
 

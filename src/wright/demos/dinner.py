@@ -47,7 +47,7 @@ class DinnerRNN(nn.Module):
 
 
 def _one_hot(dinners: np.ndarray) -> wright.Tensor:
-    return nn.functional.one_hot(dinners, len(DINNERS))
+    return nn.functional.one_hot(dinners, len(DINNERS)).float()
 
 
 def circumstances_accuracy(history: np.ndarray, rng: np.random.Generator, epochs: int) -> float:

@@ -100,7 +100,7 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(
-            embed_dim, embed_dim, bias=bias, dtype=dtype
+            embed_dim, embed_dim, bias=bias, device=device, dtype=dtype
         )
         if add_bias_kv:
             self.bias_k, self.bias_v = weight(1, 1, embed_dim), weight(1, 1, embed_dim)

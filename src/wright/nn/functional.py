@@ -4,77 +4,380 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
 from wright import backend, dtypes
+from wright.autograd import is_grad_enabled, no_grad
 from wright.creation import as_tensor
-from wright.ops import attention as A
+from wright.ops import activation as A
+from wright.ops import attention as Attention
 from wright.ops import conv as C
 from wright.ops import elementwise as E
+from wright.ops import embedding as Emb
 from wright.ops import gelu as G
 from wright.ops import layernorm as N
 from wright.ops import linalg as L
 from wright.ops import loss as losses
 from wright.ops import reduce as R
-from wright.tensor import Tensor, cat, where
+from wright.tensor import Tensor, _from_array, _promoted, cat, where
+
+# ----- activations -----
+# Each takes PyTorch's arguments; `inplace=True` stores the result in the input's own memory
+# through `Tensor._inplace`, so autograd treats it as PyTorch treats `x.relu_()`.
+
+
+def _no_bool(name: str, input: Tensor) -> None:
+    if input.array.dtype == np.bool_:
+        raise RuntimeError(f"{name}: bool tensors are not supported")
+
+
+def _floating_only(name: str, input: Tensor) -> None:
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(
+            f"{name}: not implemented for {input.dtype} tensors; expected a floating point tensor"
+        )
+
+
+def _activate(input: Tensor, inplace: bool, name: str, compute: Callable[[Tensor], Tensor]):
+    """compute(input), or the same stored into input's memory when `inplace` (returns input)."""
+    if inplace:
+        return input._inplace(f"{name}_", compute)
+    return compute(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Logistic squashing 1 / (1 + e^-x) into (0, 1) (PyTorch keeps this alias of
+    `wright.sigmoid`)."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent squashing into (-1, 1) (an alias of `wright.tanh`)."""
+    return input.tanh()
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); the gradient at 0 is 0. Integer tensors keep their dtype."""
+    _no_bool("relu", input)
+    return _activate(input, inplace, "relu", E.ReLU.apply)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In-place `relu`."""
+    return relu(input, inplace=True)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """Clamp to [min_val, max_val]; the gradient is 0 at the bounds and outside them."""
+    if min_val > max_val:
+        raise ValueError(
+            f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
+        )
+    _no_bool("hardtanh", input)
+    return _activate(
+        input, inplace, "hardtanh", lambda x: A.Hardtanh.apply(x, low=min_val, high=max_val)
+    )
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place `hardtanh`."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): hardtanh on [0, 6]."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where positive, negative_slope * x elsewhere (also at 0, for the gradient)."""
+    _floating_only("leaky_relu", input)
+    return _activate(
+        input, inplace, "leaky_relu", lambda x: E.LeakyReLU.apply(x, slope=negative_slope)
+    )
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place `leaky_relu`."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def _elu(name, input, inplace, alpha, scale, input_scale) -> Tensor:
+    _floating_only(name, input)
+    return _activate(
+        input,
+        inplace,
+        name,
+        lambda x: A.ELU.apply(x, alpha=alpha, scale=scale, input_scale=input_scale),
+    )
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """Exponential linear unit: x for x > 0, alpha (e^x - 1) otherwise."""
+    return _elu("elu", input, inplace, alpha, 1.0, 1.0)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place `elu`."""
+    return elu(input, alpha, inplace=True)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """Self-normalising ELU: scale * elu(x, alpha) with alpha ~ 1.6733 and scale ~ 1.0507."""
+    return _elu("selu", input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place `selu`."""
+    return selu(input, inplace=True)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """Continuously differentiable ELU: max(0, x) + min(0, alpha (e^(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("celu: alpha must not be 0 (the input is divided by it)")
+    return _elu("celu", input, inplace, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place `celu`."""
+    return celu(input, alpha, inplace=True)
+
+
+def _pointwise(name: str, op, input: Tensor, inplace: bool = False) -> Tensor:
+    _floating_only(name, input)
+    return _activate(input, inplace, name, op.apply)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (swish)."""
+    return _pointwise("silu", A.SiLU, input, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _pointwise("mish", A.Mish, input, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6, a cheap swish."""
+    return _pointwise("hardswish", A.Hardswish, input, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6, a piecewise linear sigmoid."""
+    return _pointwise("hardsigmoid", A.Hardsigmoid, input, inplace)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), computed without overflow."""
+    return _pointwise("logsigmoid", A.LogSigmoid, input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Smooth relu log(1 + e^(beta x)) / beta; x itself where beta x > threshold."""
+    _floating_only("softplus", input)
+    return A.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """0 on [-lambd, lambd]; elsewhere x moved lambd towards 0."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambd must be at least 0, got {lambd}")
+    _floating_only("softshrink", input)
+    return A.Shrink.apply(input, lambd=lambd, soft=True)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """0 on [-lambd, lambd]; x elsewhere."""
+    _floating_only("hardshrink", input)
+    return A.Shrink.apply(input, lambd=lambd, soft=False)
+
+
+def _threshold(input: Tensor, limit: float, value: float, inplace: bool) -> Tensor:
+    _no_bool("threshold", input)
+    return _activate(
+        input, inplace, "threshold", lambda x: A.Threshold.apply(x, threshold=limit, value=value)
+    )
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, `value` elsewhere."""
+    return _threshold(input, threshold, value, inplace)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place `threshold`."""
+    return _threshold(input, threshold, value, True)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomised leaky relu: while training, each non-positive x is scaled by its own slope drawn
+    from U(lower, upper); in evaluation, by the mean slope (lower + upper) / 2."""
+    _floating_only("rrelu", input)
+    if training:
+        slope = backend.generator().uniform(lower, upper, input.shape).astype(input.array.dtype)
+    else:
+        slope = (lower + upper) / 2
+    return _activate(input, inplace, "rrelu", lambda x: E.LeakyReLU.apply(x, slope=slope))
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """In-place `rrelu`."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x where positive, weight * x elsewhere, with a learned slope per channel (dim 1) or one for
+    all."""
+    _floating_only("prelu", input)
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: weight must be a scalar or 1-D tensor, got {weight.ndim}-D")
+    count = weight.numel()
+    if count == 1:
+        weight = weight.reshape(())
+    else:
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if count != channels:
+            raise RuntimeError(
+                f"prelu: {count} slopes given for an input with {channels} channels "
+                f"(shape {tuple(input.shape)}); give 1 or one per channel"
+            )
+        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    return where(input.array > 0, input, weight * input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: split in two halves a, b along `dim`, return a * sigmoid(b)."""
+    if input.ndim == 0:
+        raise RuntimeError("glu: a 0-d tensor cannot be split in half")
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"glu: halving dimension {dim} must have an even size, got {size}")
+    first, second = input.chunk(2, dim)
+    return first * second.sigmoid()
+
+
+def _warn_implicit_dim(name: str, stacklevel: int) -> None:
+    warnings.warn(
+        f"{name}: no dim given; the implicit choice of dimension is deprecated, as in PyTorch. "
+        "Pass dim=X.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """Exponentiate and normalise along dim: positive values that sum to 1."""
+    if dim is None:
+        _warn_implicit_dim("softmax", _stacklevel)
+    return input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """log(softmax(x)) along dim, computed stably."""
+    if dim is None:
+        _warn_implicit_dim("log_softmax", _stacklevel)
+    return input.log_softmax(dim, dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-x) along dim: the smallest values get the most weight."""
+    if dim is None:
+        _warn_implicit_dim("softmin", _stacklevel)
+    return (-input).softmax(dim, dtype=dtype)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """Sample from softmax(logits) differentiably: softmax((logits + Gumbel noise) / tau). With
+    `hard`, the result is one-hot in value while its gradient is the soft sample's."""
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: eps is deprecated and has no effect", stacklevel=2)
+    noise = -np.log(backend.generator().exponential(size=logits.shape))
+    soft = ((logits + as_tensor(noise.astype(logits.array.dtype))) / tau).softmax(dim)
+    if not hard:
+        return soft
+    winners = np.zeros_like(soft.array)
+    np.put_along_axis(winners, np.argmax(soft.array, axis=dim, keepdims=True), 1, axis=dim)
+    return as_tensor(winners) - soft.detach() + soft
+
+
+# ----- losses -----
+# Each takes `reduction` ('mean', 'sum' or 'none'; kl_div also 'batchmean') and, where PyTorch has
+# them, the deprecated `size_average` and `reduce` flags, which then decide the reduction.
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x W^T + b: every output is a weighted sum of the inputs plus a bias."""
-    if bias is None:
-        return L.Linear.apply(x, weight)
-    return L.Linear.apply(x, weight, bias)
+def _check_reduction(name: str, reduction: str, extra: tuple[str, ...] = ()) -> None:
+    if reduction not in _REDUCTIONS + extra:
+        raise ValueError(
+            f"{name}: reduction must be one of {_REDUCTIONS + extra}, got {reduction!r}"
+        )
 
 
-def sigmoid(x: Tensor) -> Tensor:
-    """Logistic squashing 1 / (1 + e^-x) into (0, 1)."""
-    return E.Sigmoid.apply(x)
+def legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
+    """The reduction PyTorch's deprecated flags stand for: reduce=False gives 'none', else
+    size_average=False gives 'sum', else 'mean'. Warns that they are deprecated."""
+    for name, flag in (("size_average", size_average), ("reduce", reduce)):
+        if flag is not None and not isinstance(flag, bool | np.bool_):
+            raise TypeError(
+                f"{name} must be True, False or None, got {flag!r}; pass the reduction by keyword "
+                "(reduction='sum')"
+            )
+    if reduce is False:
+        reduction = "none"
+    else:
+        reduction = "sum" if size_average is False else "mean"
+    warnings.warn(
+        f"size_average and reduce are deprecated, as in PyTorch; use reduction={reduction!r}",
+        UserWarning,
+        stacklevel=3,
+    )
+    return reduction
 
 
-def tanh(x: Tensor) -> Tensor:
-    """Hyperbolic tangent squashing into (-1, 1)."""
-    return E.Tanh.apply(x)
+def _reduction(
+    name: str, reduction: str, size_average=None, reduce=None, extra: tuple[str, ...] = ()
+) -> str:
+    if size_average is not None or reduce is not None:
+        return legacy_reduction(size_average, reduce)
+    _check_reduction(name, reduction, extra)
+    return reduction
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0)."""
-    return E.ReLU.apply(x)
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x where positive, negative_slope * x elsewhere."""
-    return E.LeakyReLU.apply(x, slope=negative_slope)
-
-
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """Exponentiate and normalise along dim: positive values that sum to 1."""
-    return x.softmax(dim)
-
-
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """log(softmax(x)) along dim, computed stably."""
-    return x.log_softmax(dim)
-
-
-def one_hot(labels, num_classes: int = -1) -> Tensor:
-    """Integer labels (N,) to rows of zeros with a single one: (N, num_classes), float."""
-    labels = np.asarray(labels.array if isinstance(labels, Tensor) else labels)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: labels must be integers, got dtype {labels.dtype}")
-    if num_classes < 0:
-        num_classes = int(labels.max()) + 1
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        bad = labels[(labels < 0) | (labels >= num_classes)].flat[0]
-        raise ValueError(f"one_hot: label {bad} is outside [0, {num_classes})")
-    return as_tensor(np.eye(num_classes, dtype=dtypes.default_float_numpy())[labels])
-
-
-def _check_reduction(name: str, reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
 
 
 def _as_target(target, like: Tensor) -> Tensor:
@@ -83,113 +386,822 @@ def _as_target(target, like: Tensor) -> Tensor:
     return as_tensor(np.asarray(target, dtype=like.dtype))
 
 
-def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
-    if pred.shape != target.shape:
+def _as_labels(target) -> Tensor:
+    return target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
+
+
+def _check_same_shape(name: str, input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
         raise ValueError(
-            f"{name}: input has shape {tuple(pred.shape)} "
-            f"but target has shape {tuple(target.shape)}"
+            f"{name}: input has shape {tuple(input.shape)} but target has shape "
+            f"{tuple(target.shape)}; they must be the same"
         )
 
 
-def mse_loss(pred: Tensor, target, reduction: str = "mean") -> Tensor:
-    """Quadratic cost: the mean of (pred - target)^2 over all elements (sum with
-    reduction='sum')."""
-    target = _as_target(target, pred)
-    _check_same_shape("mse_loss", pred, target)
-    _check_reduction("mse_loss", reduction)
-    return losses.MSE.apply(pred, target, reduction=reduction)
+def _warn_if_broadcast(name: str, input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
+        warnings.warn(
+            f"{name}: target shape {tuple(target.shape)} differs from input shape "
+            f"{tuple(input.shape)}; they will be broadcast, which is likely a mistake (PyTorch "
+            "warns too)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
-def _check_labels(name: str, logits: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
+def _floating_pair(name: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """Input and target promoted to one floating dtype (integer pairs are refused, as in
+    PyTorch)."""
+    input, target = _promoted(input, target)
+    _floating_only(name, input)
+    return input, target
+
+
+def _refuse_grad(name: str, argument: str, tensor: Tensor | None) -> None:
+    if tensor is not None and tensor.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"{name} is not differentiable with respect to {argument}; it must not require grad"
+        )
+
+
+def _constant(value, like: Tensor) -> np.ndarray | None:
+    """A weight-like argument as a raw array in like's dtype (None stays None)."""
+    if value is None:
+        return None
+    return np.asarray(getattr(value, "array", value), dtype=like.array.dtype)
+
+
+def _weighted(
+    name: str, loss: Tensor, weight, input: Tensor, reduction: str, by_weight: bool
+) -> Tensor:
+    """Elementwise weights, then the reduction; `by_weight` makes 'mean' divide by the weights'
+    sum instead of the element count."""
+    weight = _as_target(weight, input)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"{name}: weight has shape {tuple(weight.shape)} but input has shape "
+            f"{tuple(input.shape)}; they must be the same"
+        )
+    loss = loss * weight
+    if reduction == "mean" and by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def l1_loss(
+    input: Tensor,
+    target,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight=None,
+) -> Tensor:
+    """Mean (or sum) absolute difference |input - target|; `weight` weighs each element and the
+    mean then divides by the weights' sum."""
+    reduction = _reduction("l1_loss", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    _warn_if_broadcast("l1_loss", input, target)
+    input, target = _floating_pair("l1_loss", input, target)
+    loss = (input - target).abs()
+    if weight is not None:
+        return _weighted("l1_loss", loss, weight, input, reduction, by_weight=True)
+    return _reduce(loss, reduction)
+
+
+def mse_loss(
+    input: Tensor,
+    target,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight=None,
+) -> Tensor:
+    """Quadratic cost: the mean of (input - target)^2 over all elements (sum with
+    reduction='sum'); `weight` weighs each element and the mean then divides by the weights'
+    sum."""
+    reduction = _reduction("mse_loss", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    _warn_if_broadcast("mse_loss", input, target)
+    input, target = _floating_pair("mse_loss", input, target)
+    if weight is not None:
+        difference = input - target
+        loss = difference * difference
+        return _weighted("mse_loss", loss, weight, input, reduction, by_weight=True)
+    return losses.MSE.apply(input, target, reduction=reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (d = input - target): quadratic
+    near zero, linear far away. beta = 0 is l1_loss."""
+    reduction = _reduction("smooth_l1_loss", reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must not be negative, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    target = _as_target(target, input)
+    _warn_if_broadcast("smooth_l1_loss", input, target)
+    input, target = _floating_pair("smooth_l1_loss", input, target)
+    distance = (input - target).abs()
+    loss = where(distance.array < beta, 0.5 / beta * distance * distance, distance - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(
+    input: Tensor, target, reduction: str = "mean", delta: float = 1.0, weight=None
+) -> Tensor:
+    """0.5 d^2 where |d| < delta, delta (|d| - 0.5 delta) elsewhere (d = input - target):
+    smooth_l1_loss scaled by delta. With `weight`, the mean divides by the element count."""
+    _check_reduction("huber_loss", reduction)
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
+    target = _as_target(target, input)
+    _warn_if_broadcast("huber_loss", input, target)
+    input, target = _floating_pair("huber_loss", input, target)
+    distance = (input - target).abs()
+    loss = where(
+        distance.array < delta, 0.5 * distance * distance, delta * (distance - 0.5 * delta)
+    )
+    if weight is not None:
+        return _weighted("huber_loss", loss, weight, input, reduction, by_weight=False)
+    return _reduce(loss, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence of `target` from the distribution whose log-probabilities are
+    `input`: target (log target - input) elementwise (target given as log-probabilities with
+    `log_target`). 'batchmean' divides the sum by the batch size, the true KL divergence."""
+    reduction = _reduction("kl_div", reduction, size_average, reduce, extra=("batchmean",))
+    if reduction == "mean" and size_average is None and reduce is None:
+        warnings.warn(
+            "kl_div: reduction='mean' divides by the number of elements, not by the batch size; "
+            "reduction='batchmean' gives the KL divergence (PyTorch warns too)",
+            UserWarning,
+            stacklevel=2,
+        )
+    target = _as_target(target, input)
+    input, target = _floating_pair("kl_div", input, target)
+    loss = losses.KLDivergence.apply(input, target, log_target=log_target)
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+def _check_labels(name: str, input: Tensor, target: Tensor, ignore_index: int | None) -> np.ndarray:
+    """Integer class labels of the shape that input (N, C, *) or (C,) needs, each in [0, C) or
+    equal to ignore_index."""
     labels = target.array
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name}: target must hold integer class labels, got dtype {labels.dtype}")
-    if logits.ndim < 2:
-        raise ValueError(
-            f"{name}: input must be (N, C) or (N, C, *), got shape {tuple(logits.shape)}"
+        raise RuntimeError(
+            f"{name}: expected target to hold integer class indices, got dtype {target.dtype}"
         )
-    expected = (logits.shape[0],) + logits.shape[2:]
+    if input.ndim < 1:
+        raise ValueError(
+            f"{name}: input must be (N, C), (N, C, *) or (C,), got shape {tuple(input.shape)}"
+        )
+    expected = (input.shape[0],) + input.shape[2:] if input.ndim > 1 else ()
     if labels.shape != expected:
         raise ValueError(
-            f"{name}: input of shape {tuple(logits.shape)} needs target of shape {expected}, "
+            f"{name}: input of shape {tuple(input.shape)} needs target of shape {expected}, "
             f"got {tuple(labels.shape)}"
         )
-    classes = logits.shape[1]
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
     bad = labels[((labels < 0) | (labels >= classes)) & (labels != ignore_index)]
     if bad.size:
-        raise ValueError(
-            f"{name}: target label {bad.flat[0]} is outside [0, {classes}) for {classes} classes"
-        )
+        raise IndexError(f"{name}: target {bad.flat[0]} is out of bounds for {classes} classes")
     return labels
 
 
-def cross_entropy(
-    logits: Tensor,
-    target,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-    ignore_index: int = -100,
-) -> Tensor:
-    """Softmax over classes (axis 1) then the negative log-probability of each true label.
+def _class_weights(name: str, weight, input: Tensor, classes: int) -> np.ndarray | None:
+    _refuse_grad(name, "weight", weight if isinstance(weight, Tensor) else None)
+    weight = _constant(weight, input)
+    if weight is not None and weight.shape != (classes,):
+        raise RuntimeError(
+            f"{name}: weight must hold one value per class ({classes}), got shape "
+            f"{tuple(weight.shape)}"
+        )
+    return weight
 
-    Args:
-        logits: (N, C) or (N, C, d1, ...) unnormalised scores.
-        target: (N,) or (N, d1, ...) integer labels in [0, C).
-        label_smoothing: mix the one-hot target with a uniform one, this much of it uniform.
-    """
-    target = target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
-    _check_reduction("cross_entropy", reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    _check_labels("cross_entropy", logits, target, ignore_index)
-    return losses.CrossEntropy.apply(
-        logits,
-        target,
-        reduction=reduction,
-        label_smoothing=label_smoothing,
-        ignore_index=ignore_index,
-    )
+
+def _batched(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """An unbatched (C,) input and its 0-d target as a batch of one."""
+    if input.ndim == 1:
+        return input.unsqueeze(0), target.reshape(1) if target.ndim == 0 else target.unsqueeze(0)
+    return input, target
 
 
 def nll_loss(
-    log_probs: Tensor, target, reduction: str = "mean", ignore_index: int = -100
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
 ) -> Tensor:
-    """Negative log-likelihood of integer labels given log-probabilities (N, C).
+    """Negative log-likelihood of integer labels given log-probabilities (N, C, *) or (C,).
 
-    Labels equal to `ignore_index` add nothing and are left out of the mean, as in cross_entropy.
+    With `weight` (one per class) each term is weighted by its label's weight, and the mean
+    divides by the sum of those weights. Labels equal to `ignore_index` add nothing and count
+    nowhere; when every label is ignored, the mean is nan (as in PyTorch).
     """
-    target = target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
-    _check_reduction("nll_loss", reduction)
-    labels = _check_labels("nll_loss", log_probs, target, ignore_index)
-    if log_probs.ndim != 2:
-        raise ValueError(f"nll_loss: input must be (N, C), got shape {tuple(log_probs.shape)}")
+    reduction = _reduction("nll_loss", reduction, size_average, reduce)
+    target = _as_labels(target)
+    _check_labels("nll_loss", input, target, ignore_index)
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    weight = _class_weights("nll_loss", weight, input, classes)
+    unbatched = input.ndim == 1
+    input, target = _batched(input, target)
+    loss = losses.NLL.apply(
+        input, weight=weight, target=target.array, ignore_index=ignore_index, reduction=reduction
+    )
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def _mean_or_nan(total: Tensor, count: float) -> Tensor:
+    """total / count, and nan (with a zero gradient) when count is 0, as PyTorch's means of
+    nothing."""
+    if count:
+        return total / count
+    return where(np.zeros((), bool), total, as_tensor(np.array(np.nan, total.array.dtype)))
+
+
+def _smoothing_term(log_probs, labels, weight, ignore_index, reduction) -> Tensor:
+    # Cross-entropy against the uniform distribution (class-weighted), on kept positions only.
+    shape = (1, -1) + (1,) * (log_probs.ndim - 2)
+    per_class = log_probs if weight is None else log_probs * as_tensor(weight.reshape(shape))
     keep = labels != ignore_index
-    picked = -log_probs[np.arange(len(labels)), np.where(keep, labels, 0)]
-    picked = picked * keep.astype(log_probs.dtype)
-    if reduction == "mean":
-        return picked.sum() / max(int(keep.sum()), 1)
-    return picked if reduction == "none" else picked.sum()
+    term = -per_class.sum(1) * as_tensor(keep.astype(log_probs.array.dtype))
+    if reduction != "mean":
+        return _reduce(term, reduction)
+    kept = labels[keep]
+    return _mean_or_nan(term.sum(), float(weight[kept].sum()) if weight is not None else kept.size)
 
 
-def binary_cross_entropy(prob: Tensor, target, reduction: str = "mean") -> Tensor:
-    """-[t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1]."""
-    target = _as_target(target, prob)
-    _check_same_shape("binary_cross_entropy", prob, target)
-    _check_reduction("binary_cross_entropy", reduction)
-    if prob.array.size and (prob.array.min() < 0 or prob.array.max() > 1):
-        raise ValueError(
-            "binary_cross_entropy: input must hold probabilities in [0, 1]; "
-            "use binary_cross_entropy_with_logits for raw scores"
+def cross_entropy(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax over classes (dim 1) then the negative log-probability of the target.
+
+    Args:
+        input: (N, C), (N, C, d1, ...) or unbatched (C,) unnormalised scores.
+        target: integer labels (N,), (N, d1, ...) or () in [0, C); or class probabilities of
+            input's shape.
+        weight: one weight per class: each term is weighted by its label's weight, and for
+            integer labels the mean divides by the sum of those weights.
+        ignore_index: labels to leave out (integer labels only).
+        label_smoothing: mix the target with the uniform distribution, this much of it uniform.
+    """
+    reduction = _reduction("cross_entropy", reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(
+            f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}"
         )
-    return losses.BinaryCrossEntropy.apply(prob, target, reduction=reduction)
+    target = _as_labels(target)
+    classes = input.shape[1] if input.ndim > 1 else input.shape[-1] if input.ndim else 0
+    if target.array.dtype.kind == "f" and target.shape == input.shape:
+        if ignore_index != -100:
+            raise RuntimeError(
+                "cross_entropy: ignore_index is not supported for probability targets"
+            )
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, classes)
+    _check_labels("cross_entropy", input, target, ignore_index)
+    weight = _class_weights("cross_entropy", weight, input, classes)
+    unbatched = input.ndim == 1
+    input, target = _batched(input, target)
+    if weight is None:
+        loss = losses.CrossEntropy.apply(
+            input,
+            target,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+            ignore_index=ignore_index,
+        )
+    else:
+        log_probs = input.log_softmax(1)
+        loss = losses.NLL.apply(
+            log_probs,
+            weight=weight,
+            target=target.array,
+            ignore_index=ignore_index,
+            reduction=reduction,
+        )
+        if label_smoothing:
+            smoothing = _smoothing_term(log_probs, target.array, weight, ignore_index, reduction)
+            loss = (1 - label_smoothing) * loss + smoothing * (label_smoothing / classes)
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
 
 
-def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
-    """Sigmoid then binary cross-entropy, fused so that large scores stay finite."""
-    target = _as_target(target, logits)
-    _check_same_shape("binary_cross_entropy_with_logits", logits, target)
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    return losses.BinaryCrossEntropyWithLogits.apply(logits, target, reduction=reduction)
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, classes) -> Tensor:
+    # Probability targets: -sum_c w_c t_c log p_c per position; the mean is over positions.
+    class_dim = 1 if input.ndim > 1 else 0
+    log_probs = input.log_softmax(class_dim)
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    terms = log_probs * target
+    if weight is not None:
+        weight = _as_target(weight, input)
+        if weight.shape != (classes,):
+            raise RuntimeError(
+                f"cross_entropy: weight must hold one value per class ({classes}), got shape "
+                f"{tuple(weight.shape)}"
+            )
+        terms = terms * weight.reshape((-1,) + (1,) * (input.ndim - 2) if input.ndim > 1 else -1)
+    return _reduce(-terms.sum(class_dim), reduction)
+
+
+def _check_probabilities(name: str, input: Tensor) -> None:
+    values = input.array
+    if values.size and not ((values >= 0) & (values <= 1)).all():
+        raise RuntimeError(
+            f"{name}: all elements of input must be probabilities in [0, 1]; use "
+            "binary_cross_entropy_with_logits for raw scores"
+        )
+
+
+def _broadcast_weight(name: str, weight, input: Tensor, argument: str = "weight"):
+    _refuse_grad(name, argument, weight if isinstance(weight, Tensor) else None)
+    weight = _constant(weight, input)
+    if weight is None:
+        return None
+    try:
+        fits = np.broadcast_shapes(weight.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"{name}: {argument} of shape {weight.shape} does not broadcast to the input's shape "
+            f"{tuple(input.shape)}"
+        )
+    return weight
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-w [t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1]; each log is floored at
+    -100, so certain mistakes cost 100, not infinity."""
+    reduction = _reduction("binary_cross_entropy", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    _check_same_shape("binary_cross_entropy", input, target)
+    input, target = _floating_pair("binary_cross_entropy", input, target)
+    _check_probabilities("binary_cross_entropy", input)
+    weight = _broadcast_weight("binary_cross_entropy", weight, input)
+    return losses.BinaryCrossEntropy.apply(input, target, reduction=reduction, weight=weight)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight=None,
+) -> Tensor:
+    """Sigmoid then binary cross-entropy, fused so that large scores stay finite.
+
+    `weight` weighs each element (broadcast); `pos_weight` weighs the positive term t log p, one
+    value per class (the last dimension), to trade recall against precision.
+    """
+    reduction = _reduction("binary_cross_entropy_with_logits", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    _check_same_shape("binary_cross_entropy_with_logits", input, target)
+    input, target = _floating_pair("binary_cross_entropy_with_logits", input, target)
+    name = "binary_cross_entropy_with_logits"
+    return losses.BinaryCrossEntropyWithLogits.apply(
+        input,
+        target,
+        reduction=reduction,
+        weight=_broadcast_weight(name, weight, input),
+        pos_weight=_broadcast_weight(name, pos_weight, input, "pos_weight"),
+    )
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target,
+    log_input: bool = True,
+    full: bool = False,
+    size_average=None,
+    eps: float = 1e-8,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of counts `target` under Poisson rates: e^input - target input
+    (input is the log-rate), or input - target log(input + eps) with log_input=False. `full` adds
+    Stirling's approximation of log(target!) where target > 1."""
+    reduction = _reduction("poisson_nll_loss", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + where(target.array > 1, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def _variance_like(var, input: Tensor) -> Tensor:
+    if isinstance(var, int | float):
+        if var < 0:
+            raise ValueError(f"gaussian_nll_loss: var must not be negative, got {var}")
+        return as_tensor(np.full(input.shape, var, dtype=input.array.dtype))
+    var = _as_target(var, input)
+    if (var.array < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entries")
+    if var.shape == input.shape:
+        return var
+    if var.shape == input.shape[:-1]:
+        return var.unsqueeze(-1)  # one variance for all of the last dimension
+    mismatched = [b for a, b in zip(input.shape, var.shape) if a != b]
+    if var.ndim == input.ndim and sum(mismatched) == 1:
+        return var  # one variance shared along a dimension of size 1
+    raise ValueError(
+        f"gaussian_nll_loss: var of shape {tuple(var.shape)} does not fit input of shape "
+        f"{tuple(input.shape)}; give input's shape, or it with the last dimension dropped or "
+        "one dimension set to 1"
+    )
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target,
+    var,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of `target` under normal distributions with means `input` and
+    variances `var`: 0.5 (log var + (input - target)^2 / var) (+ 0.5 log 2 pi with `full`).
+
+    Variances below `eps` are raised to eps for the value; the gradient to var passes as if they
+    were not (as in PyTorch).
+    """
+    var = _variance_like(var, input)
+    _check_reduction("gaussian_nll_loss", reduction)
+    target = _as_target(target, input)
+    clamped = var.clone()
+    with no_grad():
+        clamped.clamp_(min=eps)
+    difference = input - target
+    loss = 0.5 * (clamped.log() + difference * difference / clamped)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1: pulls
+    similar pairs together and pushes dissimilar ones apart. Inputs (N, D) with target (N,), or
+    (D,) with a 0-d target."""
+    reduction = _reduction("cosine_embedding_loss", reduction, size_average, reduce)
+    target = _as_labels(target)
+    if target.ndim > 1:
+        raise RuntimeError(
+            f"cosine_embedding_loss: target must be 0-d or 1-D, got shape {tuple(target.shape)}"
+        )
+    wanted = target.ndim + 1
+    if input1.ndim != wanted or input2.ndim != wanted:
+        raise RuntimeError(
+            f"cosine_embedding_loss: a {target.ndim}-D target needs {wanted}-D inputs, got shapes "
+            f"{tuple(input1.shape)} and {tuple(input2.shape)}"
+        )
+    dim = target.ndim
+    # PyTorch's form: a tiny constant under the square root keeps zero vectors finite.
+    squares = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
+    cosine = (input1 * input2).sum(dim) / squares.sqrt()
+    zero = as_tensor(np.zeros((), cosine.array.dtype))
+    labels = target.array
+    loss = where(labels == 1, 1 - cosine, zero) + where(
+        labels == -1, (cosine - margin).clamp(min=0), zero
+    )
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, -target (input1 - input2) + margin): target 1 asks input1 to rank above input2 by
+    the margin, -1 below."""
+    reduction = _reduction("margin_ranking_loss", reduction, size_average, reduce)
+    target = _as_target(target, input1)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss: input1, input2 and target must have the same number of "
+            f"dimensions, got shapes {tuple(input1.shape)}, {tuple(input2.shape)} and "
+            f"{tuple(target.shape)}"
+        )
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target,
+    margin: float = 1.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """x where target is 1, max(0, margin - x) where it is -1 (x usually a distance)."""
+    reduction = _reduction("hinge_embedding_loss", reduction, size_average, reduce)
+    labels = _as_labels(target).array
+    zero = as_tensor(np.zeros((), input.array.dtype))
+    loss = where(labels != 1, (margin - input).clamp(min=0), zero) + where(
+        labels != -1, input, zero
+    )
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor, target, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """log(1 + e^(-target input)): a smooth two-class hinge for targets 1 and -1."""
+    reduction = _reduction("soft_margin_loss", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    _refuse_grad("soft_margin_loss", "target", target)
+    return _reduce(softplus(-target * input), reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy of each class (last dimension) from raw scores, averaged over the
+    classes: for multi-label targets of 0s and 1s. `weight` weighs each class."""
+    reduction = _reduction("multilabel_soft_margin_loss", reduction, size_average, reduce)
+    target = _as_target(target, input)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * _as_target(weight, input)
+    classes = input.shape[-1]
+    return _reduce(loss.sum(-1) / classes, reduction)
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target,
+    p: int = 1,
+    margin: float = 1.0,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge: sum over wrong classes i of max(0, margin - x[y] + x[i])^p, divided by
+    the number of classes C, for input (N, C) or (C,) and integer labels y."""
+    reduction = _reduction("multi_margin_loss", reduction, size_average, reduce)
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got {p}")
+    if weight is not None and np.ndim(getattr(weight, "array", weight)) != 1:
+        raise ValueError("multi_margin_loss: weight must be one-dimensional")
+    target = _as_labels(target)
+    if input.ndim > 2:
+        raise RuntimeError(
+            f"multi_margin_loss: input must be (N, C) or (C,), got shape {tuple(input.shape)}"
+        )
+    _check_labels("multi_margin_loss", input, target, ignore_index=None)
+    classes = input.shape[-1]
+    weight = _class_weights("multi_margin_loss", weight, input, classes)
+    unbatched = input.ndim == 1
+    input, target = _batched(input, target)
+    labels = target.array
+    rows = np.arange(len(labels))
+    picked = input[rows, labels].unsqueeze(1)  # (N, 1)
+    # A margin violation counts only when positive (the gradient at exactly 0 is 0, as in PyTorch).
+    violations = (margin - picked + input).relu()
+    if p == 2:
+        violations = violations * violations
+    wrong = np.ones(input.shape, dtype=input.array.dtype)
+    wrong[rows, labels] = 0
+    if weight is not None:
+        wrong *= weight[labels][:, None]
+    loss = (violations * as_tensor(wrong)).sum(1) / classes
+    return _reduce(loss.reshape(()) if unbatched else loss, reduction)
+
+
+def multilabel_margin_loss(
+    input: Tensor, target, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """Multi-label hinge: for each target class j and each non-target class i,
+    max(0, 1 - (x[j] - x[i])), summed and divided by the number of classes C.
+
+    `target` (N, C) or (C,) holds class indices, ended by the first -1.
+    """
+    reduction = _reduction("multilabel_margin_loss", reduction, size_average, reduce)
+    target = _as_labels(target)
+    if input.ndim > 2 or target.shape != input.shape:
+        raise RuntimeError(
+            "multilabel_margin_loss: input must be (N, C) or (C,) and target of the same shape, "
+            f"got {tuple(input.shape)} and {tuple(target.shape)}"
+        )
+    unbatched = input.ndim == 1
+    input, target = _batched(input, target)
+    labels = target.array
+    classes = input.shape[-1]
+    listed = np.cumprod(labels != -1, axis=1).astype(bool)  # entries before the first -1
+    bad = labels[listed & ((labels < 0) | (labels >= classes))]
+    if bad.size:
+        raise IndexError(
+            f"multilabel_margin_loss: target {bad.flat[0]} is out of bounds for {classes} classes"
+        )
+    counts = np.zeros(input.shape, dtype=input.array.dtype)  # how often each class is listed
+    rows = np.broadcast_to(np.arange(len(labels))[:, None], labels.shape)
+    np.add.at(counts, (rows[listed], labels[listed]), 1)
+    pairs = counts[:, :, None] * (counts == 0)[:, None, :]  # (N, target j, other i)
+    # A violation counts only when positive (the gradient at exactly 0 is 0, as in PyTorch).
+    violations = (1 - input.unsqueeze(2) + input.unsqueeze(1)).relu()
+    loss = (violations * as_tensor(pairs)).sum((1, 2)) / classes
+    return _reduce(loss.reshape(()) if unbatched else loss, reduction)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)) with the p-norm distance of
+    `pairwise_distance`; `swap` uses d(positive, negative) when that is smaller."""
+    reduction = _reduction("triplet_margin_loss", reduction, size_average, reduce)
+
+    def distance(x1: Tensor, x2: Tensor) -> Tensor:
+        return pairwise_distance(x1, x2, p, eps)
+
+    return _triplet_loss(
+        "triplet_margin_loss", anchor, positive, negative, distance, margin, swap, reduction
+    )
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """triplet_margin_loss with any distance function (pairwise_distance by default)."""
+    _check_reduction("triplet_margin_with_distance_loss", reduction)
+    if margin <= 0:
+        raise ValueError(
+            f"triplet_margin_with_distance_loss: margin must be greater than 0, got {margin}"
+        )
+    return _triplet_loss(
+        "triplet_margin_with_distance_loss",
+        anchor,
+        positive,
+        negative,
+        distance_function or pairwise_distance,
+        margin,
+        swap,
+        reduction,
+    )
+
+
+def _triplet_loss(name, anchor, positive, negative, distance, margin, swap, reduction) -> Tensor:
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(
+            f"{name}: anchor, positive and negative must have the same number of dimensions, "
+            f"got {anchor.ndim}-D, {positive.ndim}-D and {negative.ndim}-D"
+        )
+    to_positive, to_negative = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        to_negative = to_negative.minimum(distance(positive, negative))
+    return _reduce((margin + to_positive - to_negative).clamp(min=0), reduction)
+
+
+# ----- distances and normalisation -----
+
+
+def _norm(input: Tensor, p: float, dim, keepdim: bool) -> Tensor:
+    return R.VectorNorm.apply(input, ord=float(p), axis=dim, keepdims=keepdim)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """Divide by the p-norm along `dim` (at least eps), making each vector's norm 1."""
+    if out is not None:
+        raise TypeError("normalize: out= is not supported; use the returned tensor")
+    _floating_only("normalize", input)
+    dim = dim % input.ndim if input.ndim else 0
+    return input / _norm(input, p, dim, keepdim=True).clamp(min=eps)
+
+
+def _unclamped_gradient_floor(norm: Tensor, eps: float) -> Tensor:
+    # Raise the value to eps, but let the gradient pass as if it had not been raised (PyTorch's
+    # cosine_similarity clamps its norms in place with gradients off).
+    floored = norm.clone()
+    with no_grad():
+        floored.clamp_(min=eps)
+    return floored
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between x1 and x2 along `dim` (inputs broadcast): each is divided
+    by its norm (at least eps) before the dot product, which keeps the result within [-1, 1]."""
+    x1, x2 = _promoted(x1, x2)
+    if x1.array.dtype.kind != "f":
+        raise RuntimeError(
+            f"cosine_similarity: expected floating point inputs, got {x1.dtype} and {x2.dtype}"
+        )
+    shape = np.broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    if shape:
+        dim = dim % len(shape)
+    norm1 = _unclamped_gradient_floor(_norm(x1, 2, dim, keepdim=True), eps)
+    norm2 = _unclamped_gradient_floor(_norm(x2, 2, dim, keepdim=True), eps)
+    return ((x1 / norm1) * (x2 / norm2)).sum(dim)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """The p-norm of x1 - x2 + eps along the last dimension (inputs broadcast); eps keeps the
+    gradient finite when x1 == x2."""
+    x1, x2 = _promoted(x1, x2)
+    difference = x1 - x2 + eps
+    if difference.ndim == 0:
+        return difference.abs()
+    return _norm(difference, p, difference.ndim - 1, keepdim)
+
+
+# ----- embeddings and linear maps -----
+
+
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """Integer labels of any shape (*) to one-hot vectors (*, num_classes), as int64 (0s and 1s).
+
+    num_classes=-1 means one more than the largest label.
+    """
+    labels = np.asarray(getattr(tensor, "array", tensor))
+    if labels.dtype.kind not in "iu":
+        raise RuntimeError(f"one_hot: expected integer class indices, got dtype {labels.dtype}")
+    if num_classes < 0:
+        if labels.size == 0:
+            raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor")
+        num_classes = int(labels.max()) + 1
+    if labels.size and labels.min() < 0:
+        raise RuntimeError(f"one_hot: class values must not be negative, got {labels.min()}")
+    if labels.size and labels.max() >= num_classes:
+        raise RuntimeError(
+            f"one_hot: class values must be smaller than num_classes ({num_classes}), got "
+            f"{labels.max()}"
+        )
+    return _from_array(np.eye(num_classes, dtype=np.int64)[labels])
 
 
 def _checked_indices(owner: str, input, rows: int) -> np.ndarray:
@@ -203,22 +1215,93 @@ def _checked_indices(owner: str, input, rows: int) -> np.ndarray:
     return indices
 
 
-def _lookup(indices: np.ndarray, weight: Tensor, padding_idx: int | None) -> Tensor:
-    vectors = weight[indices]
+def _padding_row(owner: str, padding_idx: int | None, rows: int) -> int | None:
+    """padding_idx checked and made non-negative (None stays None)."""
     if padding_idx is None:
-        return vectors
-    # Same values; the gradient is cut where the index is the padding row.
-    keep = (indices != padding_idx)[..., None]
-    return where(keep, vectors, vectors.detach())
+        return None
+    if not -rows <= padding_idx < rows:
+        raise ValueError(f"{owner}: padding_idx {padding_idx} is outside [-{rows}, {rows})")
+    return padding_idx % rows
 
 
-def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def _renormalise_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float):
+    # Rows that are looked up and longer than max_norm are scaled down to it, in the weight
+    # itself and outside the graph (PyTorch's embedding_renorm_).
+    rows = np.unique(indices)
+    picked = weight.array[rows]
+    norms = np.linalg.norm(picked, ord=norm_type, axis=1)
+    long = norms > max_norm
+    if long.any():
+        scale = (max_norm / (norms[long] + 1e-7)).astype(picked.dtype)
+        with no_grad():
+            weight[rows[long]] = picked[long] * scale[:, None]
+
+
+def embedding(
+    input,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Look up rows of `weight` (V, E) for integer indices of any shape: (*) -> (*, E).
 
     The same as multiplying one-hot vectors by `weight`, without building them. The row at
-    `padding_idx` receives no gradient.
+    `padding_idx` receives no gradient. With `max_norm`, looked-up rows longer than it (in the
+    `norm_type`-norm) are first scaled down to it in place. `scale_grad_by_freq` divides each
+    row's gradient by how often the row appears in `input`.
     """
-    return _lookup(_checked_indices("embedding", input, weight.shape[0]), weight, padding_idx)
+    return _embed(
+        "embedding", input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse
+    )
+
+
+def _embed(owner, input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse):
+    if sparse:
+        raise NotImplementedError(
+            f"{owner}: sparse gradients are not supported; use sparse=False (dense gradients)"
+        )
+    rows = weight.shape[0]
+    indices = _checked_indices(owner, input, rows)
+    padding_idx = _padding_row(owner, padding_idx, rows)
+    if max_norm is not None:
+        _renormalise_rows(weight, indices, max_norm, norm_type)
+    return Emb.Embedding.apply(
+        weight, indices=indices, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq
+    )
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x W^T + b: every output is a weighted sum of the inputs plus a bias."""
+    if bias is None:
+        return L.Linear.apply(input, weight)
+    return L.Linear.apply(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = x1^T A_k x2 + b_k for each output k: inputs (*, in1) and (*, in2), weight
+    (out, in1, in2), output (*, out)."""
+    if (
+        weight.ndim != 3
+        or input1.shape[-1:] != weight.shape[1:2]
+        or (input2.shape[-1:] != weight.shape[2:])
+    ):
+        raise RuntimeError(
+            f"bilinear: inputs (*, in1) and (*, in2) need weight (out, in1, in2); got shapes "
+            f"{tuple(input1.shape)}, {tuple(input2.shape)} and weight {tuple(weight.shape)}"
+        )
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(
+            f"bilinear: the inputs' leading dimensions must match, got {tuple(input1.shape)} and "
+            f"{tuple(input2.shape)}"
+        )
+    out, in1, in2 = weight.shape
+    # x1 times every A_k at once: (*, in1) @ (in1, out * in2), then the dot product with x2.
+    mixed = input1 @ weight.permute(1, 0, 2).reshape(in1, out * in2)
+    result = (mixed.reshape(*input1.shape[:-1], out, in2) * input2.unsqueeze(-2)).sum(-1)
+    return result if bias is None else result + bias
 
 
 # ----- convolution, pooling, normalization, dropout, resizing -----
@@ -601,7 +1684,7 @@ def _attend(query, key, value, bias, dropout_p: float, scale: float, safe: bool)
         scores = scores + bias
     # Without `safe`, rows where every key is masked are NaN, as in PyTorch (without a warning).
     with np.errstate(invalid="ignore"):
-        weights = (A.SafeSoftmax if safe else R.Softmax).apply(scores, axis=-1)
+        weights = (Attention.SafeSoftmax if safe else R.Softmax).apply(scores, axis=-1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
     return weights @ value, weights

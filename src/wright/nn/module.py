@@ -120,7 +120,6 @@ class Module:
     """
 
     training: bool
-    _version: int = 1
 
     def __init__(self) -> None:
         self.__dict__.update(
@@ -373,10 +372,7 @@ class Module:
             result = self.forward(*args, **kwargs)
             for hook in forward_hooks:
                 called.add(id(hook))
-                if hook.with_kwargs:
-                    answer = hook.fn(self, args, kwargs, result)
-                else:
-                    answer = hook.fn(self, args, result)
+                answer = self._run_forward_hook(hook, args, kwargs, result)
                 if answer is not None:
                     result = answer
             if gradients is not None:
@@ -388,10 +384,7 @@ class Module:
             for hook in forward_hooks:
                 if hook.always_call and id(hook) not in called:
                     try:
-                        if hook.with_kwargs:
-                            hook.fn(self, args, kwargs, result)
-                        else:
-                            hook.fn(self, args, result)
+                        self._run_forward_hook(hook, args, kwargs, result)
                     except Exception as error:  # noqa: BLE001
                         warnings.warn(
                             "module forward hook with ``always_call=True`` raised an exception "
@@ -399,6 +392,11 @@ class Module:
                             stacklevel=2,
                         )
             raise
+
+    def _run_forward_hook(self, hook: H.Hook, args: tuple, kwargs: dict, result):
+        if hook.with_kwargs:
+            return hook.fn(self, args, kwargs, result)
+        return hook.fn(self, args, result)
 
     def register_forward_pre_hook(
         self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False

@@ -9,16 +9,16 @@ through time is a loop, not a recursion. A cell is the same op over a sequence o
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
-from wright import dtypes
 from wright.creation import as_tensor
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
 from wright.ops.recurrent import GRUSequence, LSTMSequence, RNNSequence
-from wright.tensor import Tensor, stack
+from wright.tensor import Tensor, cat, stack
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -40,7 +40,7 @@ class _RecurrentBase(Module):
 
     mode = "RNN_TANH"
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, dtype) -> None:
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, device, dtype) -> None:
         super().__init__()
         if input_size <= 0 or hidden_size <= 0:
             raise ValueError(
@@ -48,7 +48,7 @@ class _RecurrentBase(Module):
                 f"{input_size} and {hidden_size}"
             )
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self._dtype = np.dtype(dtype or dtypes.default_float_numpy())
+        self._dtype = init.parameter_dtype(device, dtype)
 
     def _add_parameters(self, suffix: str, in_features: int) -> None:
         rows = _GATES[self.mode] * self.hidden_size
@@ -100,7 +100,7 @@ class _RecurrentBase(Module):
 
 
 class _RecurrentLayers(_RecurrentBase):
-    """A stack of recurrent layers run over whole sequences."""
+    """A stack of recurrent layers run over whole sequences, in one or both directions."""
 
     def __init__(
         self,
@@ -110,19 +110,42 @@ class _RecurrentLayers(_RecurrentBase):
         bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device=None,
         dtype=None,
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        name = type(self).__name__
         if num_layers < 1:
-            raise ValueError(
-                f"{type(self).__name__}: num_layers must be at least 1, got {num_layers}"
+            raise ValueError(f"{name}: num_layers must be at least 1, got {num_layers}")
+        if isinstance(dropout, bool) or not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be a probability in [0, 1], got {dropout}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                f"{name}: dropout acts between stacked layers, so dropout={dropout} does nothing "
+                "with num_layers=1",
+                UserWarning,
+                stacklevel=3,
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1), got {dropout}")
+        if proj_size and self.mode != "LSTM":
+            raise ValueError(f"{name}: proj_size is only supported for LSTM")
+        if proj_size:
+            raise NotImplementedError(
+                "LSTM: proj_size (projected hidden states) is not supported by wright"
+            )
         self.num_layers, self.batch_first, self.dropout = num_layers, batch_first, float(dropout)
+        self.bidirectional, self.proj_size = bool(bidirectional), proj_size
+        directions = 2 if bidirectional else 1
         for layer in range(num_layers):
-            self._add_parameters(f"_l{layer}", input_size if layer == 0 else hidden_size)
+            for suffix in self._suffixes(layer):
+                self._add_parameters(suffix, input_size if layer == 0 else hidden_size * directions)
         self.reset_parameters()
+
+    def _suffixes(self, layer: int) -> tuple[str, ...]:
+        """The parameter name endings of one layer: '_l0', and '_l0_reverse' when
+        bidirectional."""
+        return (f"_l{layer}", f"_l{layer}_reverse") if self.bidirectional else (f"_l{layer}",)
 
     def _layout(self) -> str:
         return "(N, T, F)" if self.batch_first else "(T, N, F)"
@@ -136,13 +159,14 @@ class _RecurrentLayers(_RecurrentBase):
         Args:
             input: (T, N, F) sequences, (N, T, F) with `batch_first`, or one unbatched sequence
                 (T, F).
-            hx: initial hidden state (num_layers, N, H), for LSTM the pair (h_0, c_0); zeros when
-                None.
+            hx: initial hidden state (D * num_layers, N, H) with D = 2 when bidirectional, else 1
+                (for LSTM the pair (h_0, c_0)); zeros when None.
 
         Returns:
             (output, h_n) for RNN and GRU, (output, (h_n, c_n)) for LSTM: output holds the top
-            layer's hidden state at every step, (T, N, H) or (N, T, H); h_n and c_n the final state
-            of every layer.
+            layer's hidden state at every step, (T, N, D * H) or (N, T, D * H), the two
+            directions side by side; h_n and c_n the final state of every layer and direction,
+            ordered layer by layer, forward before reverse.
         """
         x = input if isinstance(input, Tensor) else as_tensor(input)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
@@ -156,25 +180,35 @@ class _RecurrentLayers(_RecurrentBase):
         elif self.batch_first:
             x = x.transpose(0, 1)
         batch = x.shape[1]
+        count = self.num_layers * (2 if self.bidirectional else 1)
         if hx is None:
-            layer_states = [self._zero_state(batch, x)] * self.num_layers
+            states = [self._zero_state(batch, x)] * count
         else:
-            shape = (
-                (self.num_layers, batch, self.hidden_size)
-                if batched
-                else (self.num_layers, self.hidden_size)
-            )
-            layout = "(num_layers, N, H)" if batched else "(num_layers, H)"
-            given = self._check_state(hx, shape, layout)
+            shape = (count, batch, self.hidden_size) if batched else (count, self.hidden_size)
+            layout = "D * num_layers, N, H" if self.bidirectional else "num_layers, N, H"
+            if not batched:
+                layout = layout.replace(", N", "")
+            given = self._check_state(hx, shape, f"({layout})")
             if not batched:
                 given = tuple(s.unsqueeze(1) for s in given)
-            layer_states = [tuple(s[layer] for s in given) for layer in range(self.num_layers)]
+            states = [tuple(s[index] for s in given) for index in range(count)]
+        reverse_time = np.arange(x.shape[0] - 1, -1, -1)
         finals = []
         for layer in range(self.num_layers):
             if layer:
                 x = F.dropout(x, self.dropout, self.training)
-            x, final = _run_sequence(self.mode, x, layer_states[layer], self._weights(f"_l{layer}"))
-            finals.append(final)
+            outputs = []
+            for direction, suffix in enumerate(self._suffixes(layer)):
+                weights = self._weights(suffix)
+                state = states[len(finals)]
+                if direction:
+                    output, final = _run_sequence(self.mode, x[reverse_time], state, weights)
+                    output = output[reverse_time]
+                else:
+                    output, final = _run_sequence(self.mode, x, state, weights)
+                outputs.append(output)
+                finals.append(final)
+            x = outputs[0] if len(outputs) == 1 else cat(outputs, dim=-1)
         final_states = tuple(stack([f[k] for f in finals]) for k in range(self._num_states()))
         if not batched:
             x = x.squeeze(1)
@@ -197,6 +231,8 @@ class _RecurrentLayers(_RecurrentBase):
             text += ", batch_first=True"
         if self.dropout:
             text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
         return text
 
 
@@ -214,9 +250,15 @@ class RNN(_RecurrentLayers):
         bias: learn b_ih and b_hh.
         batch_first: sequences are (N, T, F) instead of (T, N, F).
         dropout: dropout probability on the outputs of every layer but the last, in training mode.
+        bidirectional: also run each layer backwards in time (parameters `*_reverse`) and put
+            both directions' outputs side by side.
+        proj_size: must be 0 (PyTorch allows it for LSTM only).
+        device: only the CPU.
+        dtype: the parameters' dtype.
 
     Shape:
-        input (T, N, F) -> output (T, N, H), h_n (num_layers, N, H).
+        input (T, N, F) -> output (T, N, D * H), h_n (D * num_layers, N, H), D = 2 when
+        bidirectional, else 1.
 
     Example:
         >>> rnn = nn.RNN(3, 8)
@@ -234,11 +276,25 @@ class RNN(_RecurrentLayers):
         bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device=None,
         dtype=None,
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, dtype)
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+        )
         self.nonlinearity, self.mode = nonlinearity, f"RNN_{nonlinearity.upper()}"
 
     def extra_repr(self) -> str:
@@ -267,9 +323,14 @@ class LSTM(_RecurrentLayers):
         bias: learn b_ih and b_hh.
         batch_first: sequences are (N, T, F) instead of (T, N, F).
         dropout: dropout probability on the outputs of every layer but the last, in training mode.
+        bidirectional: also run each layer backwards in time (see `RNN`).
+        proj_size: must be 0: projected hidden states are not supported.
+        device: only the CPU.
+        dtype: the parameters' dtype.
 
     Shape:
-        input (T, N, F) -> output (T, N, H), (h_n, c_n) each (num_layers, N, H).
+        input (T, N, F) -> output (T, N, D * H), (h_n, c_n) each (D * num_layers, N, H), D = 2
+        when bidirectional, else 1.
 
     Example:
         >>> lstm = nn.LSTM(5, 16, num_layers=2)
@@ -292,10 +353,11 @@ class GRU(_RecurrentLayers):
     Weight rows are stacked (r, z, n) as in PyTorch: `weight_ih_l0` is (3H, F).
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout: as for `LSTM`.
+        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
+        dtype: as for `LSTM` (proj_size must be 0).
 
     Shape:
-        input (T, N, F) -> output (T, N, H), h_n (num_layers, N, H).
+        input (T, N, F) -> output (T, N, D * H), h_n (D * num_layers, N, H).
     """
 
     mode = "GRU"
@@ -304,8 +366,10 @@ class GRU(_RecurrentLayers):
 class _RecurrentCell(_RecurrentBase):
     """One step of a recurrent layer; parameters `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype=None) -> None:
-        super().__init__(input_size, hidden_size, bias, dtype)
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, device, dtype)
         self._add_parameters("", input_size)
         self.reset_parameters()
 
@@ -355,13 +419,14 @@ class RNNCell(_RecurrentCell):
         hidden_size: int,
         bias: bool = True,
         nonlinearity: str = "tanh",
+        device=None,
         dtype=None,
     ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(
                 f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}"
             )
-        super().__init__(input_size, hidden_size, bias, dtype)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity, self.mode = nonlinearity, f"RNN_{nonlinearity.upper()}"
 
 

@@ -103,12 +103,12 @@ class TransformerEncoderLayer(Module):
             device=device,
             dtype=dtype,
         )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
@@ -186,12 +186,13 @@ class TransformerDecoderLayer(Module):
             )
             for _ in range(2)
         )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
         self.norm_first = norm_first
         self.norm1, self.norm2, self.norm3 = (
-            LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype) for _ in range(3)
+            LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+            for _ in range(3)
         )
         self.dropout1, self.dropout2, self.dropout3 = (Dropout(dropout) for _ in range(3))
         self.activation = _activation(activation)
@@ -421,7 +422,7 @@ class Transformer(Module):
             self.encoder = TransformerEncoder(
                 TransformerEncoderLayer(*layer_args),
                 num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype),
             )
         if custom_decoder is not None:
             self.decoder = custom_decoder
@@ -429,7 +430,7 @@ class Transformer(Module):
             self.decoder = TransformerDecoder(
                 TransformerDecoderLayer(*layer_args),
                 num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype),
             )
         for param in self.parameters():
             if param.ndim > 1:

@@ -1,4 +1,4 @@
-"""Fused loss ops: each computes its scalar cost and its gradient in one step (fewer, larger array
+"""Fused loss ops: each computes its cost and its gradient in one step (fewer, larger array
 calls)."""
 
 import numpy as np
@@ -23,6 +23,10 @@ def _scale(grad, count, reduction):
     return grad
 
 
+def _nan_like(values):
+    return np.array(np.nan, dtype=values.dtype)
+
+
 class MSE(Function):
     """Quadratic cost: mean (or sum) of squared differences between prediction and target."""
 
@@ -38,7 +42,11 @@ class MSE(Function):
 
 
 class CrossEntropy(Function):
-    """Softmax followed by the negative log-likelihood of integer labels, over axis 1 (N, C, *)."""
+    """Softmax followed by the negative log-likelihood of integer labels, over axis 1 (N, C, *).
+
+    The mean is over the labels not equal to `ignore_index`; with none left it is nan (and the
+    gradient zero), as in PyTorch.
+    """
 
     def forward(self, logits, target, reduction, label_smoothing, ignore_index):
         log_probs = log_softmax_array(logits, axis=1)
@@ -48,18 +56,17 @@ class CrossEntropy(Function):
         losses = -picked * (1 - label_smoothing)
         if label_smoothing:
             losses -= log_probs.mean(axis=1) * label_smoothing
-        losses = losses * keep
+        losses = np.where(keep, losses, 0)
         self.log_probs, self.target, self.keep = log_probs, safe_target, keep
-        self.reduction, self.smoothing, self.count = (
-            reduction,
-            label_smoothing,
-            max(int(keep.sum()), 1),
-        )
+        self.reduction, self.smoothing = reduction, label_smoothing
+        self.count = int(keep.sum())
         if reduction == "mean":
-            return np.sum(losses) / self.count
+            return np.sum(losses) / self.count if self.count else _nan_like(losses)
         return _reduce(losses, reduction)
 
     def backward(self, grad):
+        if self.reduction == "mean" and not self.count:
+            return np.zeros_like(self.log_probs), None
         # d loss / d logits = softmax - smoothed one-hot target
         classes = self.log_probs.shape[1]
         grad_logits = np.exp(self.log_probs)
@@ -74,38 +81,140 @@ class CrossEntropy(Function):
         return grad_logits * keep * grad, None
 
 
+class NLL(Function):
+    """Negative log-likelihood of integer labels picked along axis 1 of log-probabilities
+    (N, C, *), optionally weighted per class.
+
+    The mean divides by the summed weights of the kept labels: nan when that is 0, as in PyTorch
+    (whose gradient is then zero where every label was ignored, nan where weights were 0).
+    """
+
+    def forward(self, log_probs, weight, target, ignore_index, reduction):
+        keep = target != ignore_index
+        safe_target = np.expand_dims(np.where(keep, target, 0), 1)
+        if weight is None:
+            weights = keep.astype(log_probs.dtype)
+        else:
+            weights = np.where(keep, weight[safe_target.squeeze(1)], 0).astype(log_probs.dtype)
+        picked = np.take_along_axis(log_probs, safe_target, axis=1).squeeze(1)
+        losses = np.where(keep, -picked * weights, 0)
+        self.shape, self.keep, self.target, self.weights = (
+            log_probs.shape,
+            keep,
+            safe_target,
+            weights,
+        )
+        self.reduction = reduction
+        if reduction != "mean":
+            return _reduce(losses, reduction)
+        self.total = weights.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(losses.sum() / self.total, dtype=log_probs.dtype)
+
+    def backward(self, grad):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.reduction == "mean":
+                grad = grad / self.total
+            picked = np.where(self.keep, -self.weights * grad, 0).astype(grad.dtype, copy=False)
+        full = np.zeros(self.shape, dtype=picked.dtype)
+        np.put_along_axis(full, self.target, np.expand_dims(picked, 1), axis=1)
+        return full
+
+
+class KLDivergence(Function):
+    """Pointwise KL divergence t (log t - x) of targets t from log-probabilities x (or e^t (t - x)
+    with `log_target`); 0 where t = 0."""
+
+    def forward(self, input, target, log_target):
+        self.input, self.target, self.log_target = input, target, log_target
+        if log_target:
+            return np.exp(target) * (target - input)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(target == 0, 0, target * np.log(target)) - target * input
+
+    def backward(self, grad):
+        need_input, need_target = self.needs_input_grad
+        x, t = self.input, self.target
+        grad_input = grad_target = None
+        if self.log_target:
+            weight = np.exp(t)
+            grad_input = -weight * grad if need_input else None
+            # d/dt e^t (t - x) = e^t (t - x + 1)
+            grad_target = weight * (t - x + 1) * grad if need_target else None
+            return grad_input, grad_target
+        if need_input:
+            grad_input = -t * grad
+        if need_target:
+            # d/dt [t log t - t x] = log t + 1 - x; at t = 0 PyTorch's formula gives nan (0 / 0).
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_target = (np.where(t != 0, np.log(t), 0) + t / t - x) * grad
+        return grad_input, grad_target
+
+
 class BinaryCrossEntropy(Function):
-    """-[t log p + (1 - t) log(1 - p)] for probabilities p; logs are floored at -100 as in
+    """-w [t log p + (1 - t) log(1 - p)] for probabilities p; logs are floored at -100 as in
     PyTorch."""
 
-    def forward(self, prob, target, reduction):
-        self.prob, self.target, self.reduction = prob, target, reduction
+    def forward(self, prob, target, reduction, weight=None):
+        self.prob, self.target, self.reduction, self.weight = prob, target, reduction, weight
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(prob), -100)
             log_not_p = np.maximum(np.log1p(-prob), -100)
-        return _reduce(-(target * log_p + (1 - target) * log_not_p), reduction)
+        losses = -(target * log_p + (1 - target) * log_not_p)
+        return _reduce(losses if weight is None else losses * weight, reduction)
 
     def backward(self, grad):
         p, t = self.prob, self.target
-        # d/dp = (p - t) / (p (1 - p)), kept finite where p touches 0 or 1
-        grad_prob = _scale(grad, p.size, self.reduction) * (p - t) / np.maximum(p * (1 - p), 1e-12)
-        return grad_prob, None
+        need_prob, need_target = self.needs_input_grad
+        grad = _scale(grad, p.size, self.reduction)
+        if self.weight is not None:
+            grad = grad * self.weight
+        grad_prob = grad_target = None
+        if need_prob:
+            # d/dp = (p - t) / (p (1 - p)), kept finite where p touches 0 or 1
+            grad_prob = grad * (p - t) / np.maximum(p * (1 - p), 1e-12)
+        if need_target:
+            # d/dt = log(1 - p) - log p, unfloored (infinite at p = 0 or 1, as in PyTorch)
+            with np.errstate(divide="ignore"):
+                grad_target = grad * (np.log1p(-p) - np.log(p))
+        return grad_prob, grad_target
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """Sigmoid and binary cross-entropy in one op: max(x, 0) - x t + log(1 + e^-|x|), stable for any
-    x."""
+    """Sigmoid and binary cross-entropy in one op, stable for any x: (1 - t) x + c log(1 + e^-x)
+    with c = 1 + (pos_weight - 1) t (c = 1 without pos_weight), times the weight."""
 
-    def forward(self, logits, target, reduction):
+    def forward(self, logits, target, reduction, weight=None, pos_weight=None):
         self.logits, self.target, self.reduction = logits, target, reduction
-        losses = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
-        return _reduce(losses, reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+        x = logits
+        if pos_weight is None:
+            losses = np.maximum(x, 0) - x * target + np.log1p(np.exp(-np.abs(x)))
+        else:
+            self.softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # log(1 + e^-x)
+            losses = (1 - target) * x + (1 + (pos_weight - 1) * target) * self.softplus_neg
+        return _reduce(losses if weight is None else losses * weight, reduction)
 
     def backward(self, grad):
-        # d/dx = sigmoid(x) - t
-        return _scale(grad, self.logits.size, self.reduction) * (
-            sigmoid_array(self.logits) - self.target
-        ), None
+        x, t, pos_weight = self.logits, self.target, self.pos_weight
+        need_logits, need_target = self.needs_input_grad
+        grad = _scale(grad, x.size, self.reduction)
+        if self.weight is not None:
+            grad = grad * self.weight
+        grad_logits = grad_target = None
+        if pos_weight is None:
+            # d/dx = sigmoid(x) - t, d/dt = -x
+            grad_logits = grad * (sigmoid_array(x) - t) if need_logits else None
+            grad_target = -grad * x if need_target else None
+            return grad_logits, grad_target
+        weighted_t = pos_weight * t
+        if need_logits:
+            # d/dx = (pos_weight t + 1 - t) sigmoid(x) - pos_weight t
+            grad_logits = grad * ((weighted_t + 1 - t) * sigmoid_array(x) - weighted_t)
+        if need_target:
+            # d/dt = -x + (pos_weight - 1) log(1 + e^-x)
+            grad_target = grad * ((pos_weight - 1) * self.softplus_neg - x)
+        return grad_logits, grad_target
 
 
 class QuadraticCost(Function):

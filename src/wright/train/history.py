@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from wright.files import atomic_write
+
 
 class History:
     """Per-epoch records: `history["loss"][i]` is the mean training loss of epoch i + 1.
@@ -41,11 +43,8 @@ class History:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the records as JSON (temp file, then rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(self.to_json())
-        os.replace(temp, path)
+        with atomic_write(path) as handle:
+            handle.write(self.to_json().encode())
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> History:
