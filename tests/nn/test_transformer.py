@@ -199,3 +199,25 @@ def test_a_tiny_transformer_learns_to_copy():
         loss.backward()
         optimizer.step()
     assert loss.item() < 0.1
+
+
+@pytest.mark.parametrize("norm_first", [False, True], ids=["post_norm", "pre_norm"])
+def test_inference_without_gradients_matches_torchs_packed_sequences(norm_first):
+    def build(lib, dtype):
+        layer = lib.nn.TransformerEncoderLayer(
+            **SMALL, batch_first=True, norm_first=norm_first, dtype=dtype
+        )
+        return lib.nn.TransformerEncoder(layer, 2, norm=lib.nn.LayerNorm(8, dtype=dtype))
+
+    ours, theirs = _both(build, training=False)
+    (src,) = _sequences(5, batch_first=True)
+    at_the_end = _padding(2, 5)
+    inside = at_the_end.copy()
+    inside[0, 1] = True
+    for padding in (at_the_end, inside):
+        with torch.no_grad(), wright.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's note that nested tensors are a prototype
+            expected = theirs(torch.tensor(src), src_key_padding_mask=torch.tensor(padding))
+            found = ours(wright.tensor(src), src_key_padding_mask=wright.tensor(padding))
+        np.testing.assert_allclose(found.array, expected.numpy(), rtol=1e-9, atol=1e-10)
+    assert ours.use_nested_tensor == (not norm_first)

@@ -9,16 +9,19 @@ from collections.abc import Callable
 import numpy as np
 
 from wright import dtypes
+from wright.autograd import is_grad_enabled
 from wright.creation import as_tensor
 from wright.nn import functional as F
 from wright.nn import init
+from wright.nn.activation import ReLU
 from wright.nn.attention import MultiheadAttention
 from wright.nn.container import ModuleList
 from wright.nn.dropout import Dropout
+from wright.nn.gelu import GELU
 from wright.nn.layernorm import LayerNorm
 from wright.nn.linear import Linear
 from wright.nn.module import Module
-from wright.tensor import Tensor
+from wright.tensor import Tensor, where
 
 
 def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
@@ -46,6 +49,22 @@ def _masks(key_padding_mask, mask, x: Tensor, names: tuple[str, str]):
 
 def _sequence_length(x: Tensor, batch_first: bool) -> int:
     return x.shape[0] if x.ndim == 2 else x.shape[1 if batch_first else 0]
+
+
+def _packs_sequences(layer: Module) -> bool:
+    """Whether PyTorch's encoder runs stacks of `layer` on packed sequences in inference."""
+    if not isinstance(layer, TransformerEncoderLayer):
+        return False
+    attention = layer.self_attn
+    return bool(
+        not layer.norm_first
+        and attention.batch_first
+        and attention._qkv_same_embed_dim
+        and attention.in_proj_bias is not None
+        and layer.activation_relu_or_gelu
+        and layer.norm1.eps == layer.norm2.eps
+        and attention.num_heads % 2 == 0
+    )
 
 
 def _is_causal(mask: Tensor | None, is_causal: bool | None, size: int) -> bool:
@@ -112,6 +131,12 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
+        # PyTorch's mark of the activations its fused inference path knows: 1 ReLU, 2 GELU.
+        self.activation_relu_or_gelu = 0
+        if self.activation is F.relu or isinstance(self.activation, ReLU):
+            self.activation_relu_or_gelu = 1
+        elif self.activation is F.gelu or isinstance(self.activation, GELU):
+            self.activation_relu_or_gelu = 2
 
     def forward(
         self,
@@ -259,8 +284,12 @@ class TransformerEncoder(Module):
         encoder_layer: the layer to copy (deep copies; the layer itself is not used).
         num_layers: how many.
         norm: applied to the last layer's output (e.g. a LayerNorm), or None.
-        enable_nested_tensor: accepted for PyTorch compatibility; wright has no nested tensors.
-        mask_check: accepted for PyTorch compatibility.
+        enable_nested_tensor: as in PyTorch, where the layers allow it (batch first, post-norm,
+            ReLU or GELU, an even number of heads, biases), inference without gradients with a
+            `src_key_padding_mask` gives zeros at the padded positions (before `norm`), which
+            PyTorch's packed sequences leave out.
+        mask_check: with `enable_nested_tensor`, only do so when every sequence's padding is at
+            its end.
 
     Shape:
         src as for TransformerEncoderLayer -> output, the same shape.
@@ -278,6 +307,7 @@ class TransformerEncoder(Module):
         self.layers = _clones(encoder_layer, num_layers)
         self.num_layers, self.norm = num_layers, norm
         self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+        self.use_nested_tensor = enable_nested_tensor and _packs_sequences(encoder_layer)
 
     def forward(
         self,
@@ -298,6 +328,7 @@ class TransformerEncoder(Module):
         )
         batch_first = self.layers[0].self_attn.batch_first
         is_causal = _is_causal(mask, is_causal, _sequence_length(src, batch_first))
+        packed = self._packs(src, mask, src_key_padding_mask)
         output = src
         for layer in self.layers:
             output = layer(
@@ -306,7 +337,26 @@ class TransformerEncoder(Module):
                 is_causal=is_causal,
                 src_key_padding_mask=src_key_padding_mask,
             )
+        if packed:
+            # PyTorch's packed sequences come back padded with zeros.
+            output = where(src_key_padding_mask.array[..., None] == 0, output, 0.0)
         return output if self.norm is None else self.norm(output)
+
+    def _packs(self, src: Tensor, mask, key_padding_mask) -> bool:
+        """Whether PyTorch would run this call on packed (nested) sequences."""
+        first = self.layers[0]
+        if not (
+            self.use_nested_tensor
+            and not first.training
+            and src.ndim == 3
+            and key_padding_mask is not None
+            and mask is None
+        ):
+            return False
+        valid = key_padding_mask.array == 0
+        if self.mask_check and (np.diff(valid.astype(np.int8), axis=1) > 0).any():
+            return False  # padding that is not all at the end
+        return not (is_grad_enabled() and any(t.requires_grad for t in (src, *first.parameters())))
 
 
 class TransformerDecoder(Module):
