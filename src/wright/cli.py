@@ -189,7 +189,7 @@ def train_shakespeare(args: argparse.Namespace) -> int:
     if args.resume:
         try:
             saved = lm.load_checkpoint(checkpoint)
-        except (FileNotFoundError, ValueError) as error:
+        except (FileNotFoundError, ValueError, RuntimeError) as error:
             raise CommandError(f"--resume: {error}") from None
         model, vocab = saved["net"], saved["vocabulary"]
         recipe = lm.LanguageModelRecipe(**saved["recipe"])
