@@ -5,7 +5,7 @@ Each program in this folder is ordinary PyTorch code (it imports torch and nothi
 programs), which also writes the model's initial weights, and once under `wright.compat`, which
 loads those weights. Both runs get the same data batches and draw their noise (randn, randint,
 dropout masks) from the same NumPy stream, so their per-step losses and final evaluations must
-agree: to rtol 1e-4 in float32 after 3-6 steps (float64 L-BFGS: 1e-8). They agree to about 2e-7
+agree: to rtol 1e-4 in float32 after 3-8 steps (float64 L-BFGS: 1e-8). They agree to about 2e-7
 (float32) and 1e-12 (float64). A program that needs a feature wright lacks gets
 `pytest.mark.xfail(reason="needs <feature>", strict=True)` until the feature lands.
 """
@@ -110,6 +110,8 @@ PORTS = [
     Port("regression_lbfgs", steps=3, rtol=1e-8),
     Port("gru_classifier", lambda: wave_classes(48), steps=6),
     Port("quickstart", lambda: fashion(128), steps=4),
+    Port("transformer_lm", text, options={"dropout": 0.0}),
+    Port("checkpoint_resume", lambda: mnist(64), steps=2),
 ]
 
 
