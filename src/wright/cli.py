@@ -354,9 +354,7 @@ def run_playground(args: argparse.Namespace) -> int:
     from wright import playground
 
     try:
-        # Many pages train small networks at once: one BLAS thread each is fastest.
-        with threadpool_limits(args.threads or 1):
-            playground.serve(args.host, args.port, args.open)
+        playground.serve(args.host, args.port, args.open)
     except playground.PlaygroundError as error:
         raise CommandError(str(error)) from None
     except KeyboardInterrupt:  # uvicorn has shut down cleanly and passes Ctrl+C on

@@ -57,6 +57,7 @@ def test_a_boundaries_page_gets_settings_data_and_pictures(server):
 
 BAD_REQUESTS = [
     ("not json", "expected a JSON message"),
+    ("[" * 30_000 + "]" * 30_000, "expected a JSON message"),
     ({"type": "exec", "code": "import os"}, "expected a message with type one of settings"),
     ({"type": "settings", "settings": {"hidden": [4, 9]}}, "hidden: expected 1 to 8, got 9"),
     ({"type": "settings", "settings": {"hidden": [2] * 7}}, "hidden: expected 0 to 6 entries"),

@@ -82,6 +82,7 @@ def serve(
             f"the playground needs {', '.join(missing)}: pip install 'wright[playground]'"
         )
     import uvicorn
+    from threadpoolctl import threadpool_limits
 
     from wright.playground.digits import DigitModels
     from wright.playground.server import Playground
@@ -100,6 +101,8 @@ def serve(
     )
     print(f"wright playground: {url} (Ctrl+C stops it)", flush=True)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        # The pages multiply small matrices, where a second BLAS thread costs more than it saves.
+        with threadpool_limits(1):
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

@@ -175,9 +175,10 @@ class BoundarySession:
         while True:
             if self._position >= count:
                 self._order, self._position = self._rng.permutation(count), 0
-            picked = wright.as_tensor(self._order[self._position : self._position + batch])
+            picked = self._order[self._position : self._position + batch]
             self._position += batch
-            loss = self.loss_fn(self.model(self.train_x[picked]), self.train_y[picked])
+            x, y = self.train_x.array[picked], self.train_y.array[picked]
+            loss = self.loss_fn(self.model(wright.as_tensor(x)), wright.as_tensor(y))
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()

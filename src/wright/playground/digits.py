@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import wright
 from wright import models, nn
@@ -77,6 +79,10 @@ def mnist_like(image: np.ndarray) -> np.ndarray:
 def prepare_in_child(name: str, quick: bool, path: str) -> None:
     """Load or train `name` and save it with its accuracy and origin to `path` (run in a child
     process, so that training never shares the server's process-wide grad mode)."""
+    # Background work: one BLAS thread and a lower priority leave the live pages their share.
+    if hasattr(os, "nice"):
+        os.nice(10)
+    threadpool_limits(1)
     if quick:
         count, epochs = QUICK[name]
         model, _ = _mnist.train_classifier(name, *_mnist.mnist("train", count), epochs)

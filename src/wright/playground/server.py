@@ -191,7 +191,7 @@ class Playground:
                     )
                 try:
                     request = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: nested too deeply
                     raise ParameterError("expected a JSON message") from None
                 if page.queue.full():
                     raise ParameterError(
