@@ -125,6 +125,11 @@ def test_a_drawn_one_is_answered_one(browser, server, shots):
     stroke.release().perform()
     wait(browser, lambda b: text_of(b, "mlp-answer") == "1", timeout=10, what="the answer 1")
     screenshot(browser, shots, "digits")
+    browser.find_element(By.ID, "nudge-mlp").click()
+    wait(browser, lambda b: "Nudged" in text_of(b, "seen-note"), timeout=30, what="a nudge")
+    assert text_of(browser, "mlp-answer") != "1"
+    browser.find_element(By.ID, "noise").click()
+    wait(browser, lambda b: "random noise" in text_of(b, "seen-note"), what="noise")
     assert console_errors(browser) == []
 
 
