@@ -463,10 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("text", help="the text to score")
     score.set_defaults(handler=score_text)
 
+    from wright.playground import DEFAULT_PORT
+
     live = commands.add_parser(
         "playground", help="live pages: boundaries, draw a digit, backprop step by step"
     )
-    live.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any)")
+    live.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0: any)"
+    )
     live.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
     )

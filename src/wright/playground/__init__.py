@@ -12,6 +12,15 @@ import importlib.util
 import socket
 import webbrowser
 
+__all__ = [
+    "DEFAULT_PORT",
+    "PlaygroundError",
+    "listening_socket",
+    "missing_packages",
+    "serve",
+    "url_of",
+]
+
 REQUIRED = ("starlette", "uvicorn", "websockets")
 DEFAULT_PORT = 8765
 
