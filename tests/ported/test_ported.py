@@ -138,11 +138,10 @@ def pytorch_runs(request, tmp_path_factory) -> Path:
     import); a folder per program with its data, initial weights and torch.json."""
     pytest.importorskip("torch")
     root = tmp_path_factory.mktemp("ported")
-    selected = {
-        item.callspec.params["port"].name
-        for item in request.session.items
-        if "port" in getattr(getattr(item, "callspec", None), "params", {})
-    }
+    params = (
+        getattr(getattr(item, "callspec", None), "params", {}) for item in request.session.items
+    )
+    selected = {p["port"].name for p in params if isinstance(p.get("port"), Port)}
     folders = []
     for port in PORTS:
         if port.name in selected:
