@@ -514,9 +514,11 @@ def test_custom_functions_written_the_pytorch_way():
 
 def test_detect_anomaly_names_the_op_that_made_nan():
     x = leaf([0.0])
-    with pytest.raises(RuntimeError, match="'SqrtBackward0' returned nan"):
-        with wright.autograd.detect_anomaly():
-            (x.sqrt() * 0).sum().backward()
+    with (
+        pytest.raises(RuntimeError, match="'SqrtBackward0' returned nan"),
+        wright.autograd.detect_anomaly(),
+    ):
+        (x.sqrt() * 0).sum().backward()
     (leaf([0.0]).sqrt() * 0).sum().backward()  # off again: no check
 
 
