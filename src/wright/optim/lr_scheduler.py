@@ -87,6 +87,9 @@ class OneCycleLR(LRScheduler):
     """Warm up from max_lr/div_factor to max_lr over pct_start of the run, then anneal (cosine) to
     max_lr/(div_factor*final_div_factor). Step it once per batch. (Momentum is not cycled.)"""
 
+    # wright.train.fit steps a schedule with this attribute after every batch.
+    per_batch = True
+
     def __init__(
         self,
         optimizer: Optimizer,
