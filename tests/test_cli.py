@@ -349,3 +349,23 @@ def test_sigint_in_a_real_process_names_the_checkpoint(tmp_path):
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"wright: error: interrupted; {tmp_path / 'model.npz'} holds")
     assert models.load_checkpoint(tmp_path / "model.npz").saved["epoch"] >= 1
+
+
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        (lambda saved: saved.pop("rng"), "lacks rng, so it cannot be continued"),
+        (
+            lambda saved: saved["recipe"].update(batch_size="ten"),
+            "damaged recipe: batch_size='ten'",
+        ),
+        (lambda saved: saved["recipe"].update(lr=-1.0), "damaged recipe: lr=-1.0"),
+        (lambda saved: saved["model"]["1.weight"].array.fill(np.nan), "NaN or infinite values"),
+    ],
+)
+def test_a_tampered_checkpoint_is_not_resumed(trained, tmp_path, capsys, tamper, message):
+    saved = wright.load(trained / "model.npz")
+    tamper(saved)
+    wright.save(saved, tmp_path / "model.npz")
+    code, _, err = run(capsys, "train", "mnist", "--out", tmp_path, "--resume", "--epochs", "3")
+    assert code == 1 and message in one_error_line(err)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import math
 import os
 import platform
 import signal
@@ -39,6 +40,7 @@ from wright.train import (
     train_classifier,
 )
 from wright.train import language_model as lm
+from wright.train.loop import RESUME_KEYS
 
 IMAGE_DATASETS = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}
 
@@ -247,7 +249,30 @@ def _start_or_resume(args: argparse.Namespace, checkpoint: Path, task: str):
             f"--resume: there is no checkpoint {checkpoint} to continue; run without --resume "
             "to start"
         )
-    return _read_checkpoint(checkpoint, task)
+    resumed = _read_checkpoint(checkpoint, task)
+    missing = [key for key in RESUME_KEYS if key not in resumed.saved]
+    if missing:
+        raise CommandError(
+            f"--resume: {checkpoint} lacks {', '.join(missing)}, so it cannot be continued"
+        )
+    return resumed
+
+
+# Recipe settings that are names, and those that must be whole numbers (the others are real
+# numbers; None means unset).
+_NAMES = ("loss", "optimizer", "schedule")
+_WHOLE = ("epochs", "batch_size", "seed", "steps", "seq_len", "eval_every")
+
+
+def _check_saved_recipe(recipe: dict, path: Path) -> None:
+    """A resumed checkpoint's numeric settings must be sensible numbers (a damaged or edited file
+    gets one line, not a traceback from deep inside training)."""
+    for key, value in recipe.items():
+        if value is None or key in _NAMES:
+            continue
+        kind = int if key in _WHOLE else int | float
+        if isinstance(value, bool) or not isinstance(value, kind) or not 0 <= value < math.inf:
+            raise CommandError(f"--resume: {path} has a damaged recipe: {key}={value!r}")
 
 
 def _write_history(history: History, out: Path, title: str) -> list[Path]:
@@ -322,6 +347,7 @@ def train_images(args: argparse.Namespace) -> int:
                 f"--resume: {checkpoint} was trained on {saved.get('dataset')}, not {args.dataset}"
             )
         if resumed:
+            _check_saved_recipe(saved.get("recipe", {}), checkpoint)
             kept = {**saved.get("recipe", {}), "model": saved["model_name"]}
             _check_resume_flags(args, {**kept, "limit": saved.get("limit")}, RESUME_FLAGS)
         spec = _spec(args.model or saved.get("model_name", "mlp-lecture"), "image")
@@ -362,8 +388,8 @@ def train_images(args: argparse.Namespace) -> int:
                 resume=resumed.saved if resumed else None,
                 verbose=args.verbose,
             )
-        except ValueError as error:  # e.g. a tampered checkpoint that cannot be resumed
-            raise CommandError(str(error)) from None
+        except (ValueError, TypeError) as error:  # e.g. a tampered checkpoint's settings
+            raise CommandError(f"cannot train: {error}") from None
         test = evaluate(model, spec.make_loss(classes), DataLoader(test_set, batch_size=1000))
         print(
             f"test accuracy: {100 * test['accuracy']:.2f}%  (test loss {test['loss']:.4f}; the "
@@ -412,6 +438,7 @@ def _text_model(args: argparse.Namespace, text: str, resumed: models.Checkpoint 
     saved = resumed.saved
     try:
         vocab = text_models.vocabulary(resumed)
+        _check_saved_recipe(saved["recipe"], resumed.path)
         recipe = lm.LanguageModelRecipe(**saved["recipe"])
         info = {
             **models.checkpoint_info(saved["model_name"], **saved["config"]),
@@ -505,8 +532,8 @@ def train_shakespeare(args: argparse.Namespace) -> int:
                 verbose=args.verbose,
                 callbacks=[progress],
             )
-        except ValueError as error:  # e.g. a tampered checkpoint that cannot be resumed
-            raise CommandError(str(error)) from None
+        except (ValueError, TypeError) as error:  # e.g. a tampered checkpoint's settings
+            raise CommandError(f"cannot train: {error}") from None
         print(
             f"validation loss {history['val_loss'][-1]:.3f} nats/char after "
             f"{progress.state.step} steps"
@@ -711,7 +738,7 @@ def _add_image_task(tasks, name: str) -> None:
         "--epochs", type=positive_int, help="total passes over the training data (default: recipe)"
     )
     _add_run_flags(task)
-    task.set_defaults(handler=train_images, dataset=name)
+    task.set_defaults(handler=train_images, dataset=name, parser=task)
 
 
 def _add_text_task(tasks) -> None:
@@ -731,7 +758,7 @@ def _add_text_task(tasks) -> None:
         "--eval-every", type=positive_int, help="steps between validations and checkpoints"
     )
     _add_run_flags(task)
-    task.set_defaults(handler=train_shakespeare)
+    task.set_defaults(handler=train_shakespeare, parser=task)
 
 
 def _add_train(commands) -> None:
@@ -753,7 +780,7 @@ def _add_evaluate(commands) -> None:
     _add_data_flags(command)
     command.add_argument("--limit", type=positive_int, help="use only the first N test examples")
     command.add_argument("--batch-size", type=positive_int, default=1000)
-    command.set_defaults(handler=evaluate_checkpoint)
+    command.set_defaults(handler=evaluate_checkpoint, parser=command)
 
 
 def _add_sample(commands) -> None:
@@ -770,14 +797,14 @@ def _add_sample(commands) -> None:
     command.add_argument(
         "--seed", type=non_negative_int, help="random seed, for a repeatable sample"
     )
-    command.set_defaults(handler=sample_text)
+    command.set_defaults(handler=sample_text, parser=command)
 
 
 def _add_score(commands) -> None:
     command = commands.add_parser("score", help="log-probability of a text under a character model")
     command.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
     command.add_argument("text", help="the text to score")
-    command.set_defaults(handler=score_text)
+    command.set_defaults(handler=score_text, parser=command)
 
 
 def _add_demo(commands) -> None:
@@ -787,12 +814,12 @@ def _add_demo(commands) -> None:
     command.add_argument("--out", help="folder for the demo's PNG pictures and numbers")
     command.add_argument("--seed", type=non_negative_int, default=0)
     command.add_argument("--quick", action="store_true", help="a smaller, faster run")
-    command.set_defaults(handler=run_demo)
+    command.set_defaults(handler=run_demo, parser=command)
 
 
 def _add_info(commands) -> None:
     command = commands.add_parser("info", help="versions, BLAS and threads")
-    command.set_defaults(handler=show_info)
+    command.set_defaults(handler=show_info, parser=command)
 
 
 # Each command's parser builder, in the order `wright --help` lists them; a new command adds its
@@ -845,7 +872,10 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `wright` console script and `python -m wright`."""
-    args = build_parser().parse_args(argv)
+    args, unused = build_parser().parse_known_args(argv)
+    if unused:
+        # Named by the command's own parser, whose usage lists the flags it does take.
+        args.parser.error(f"unrecognized arguments: {' '.join(unused)} (not used by this command)")
     wright.backend.keep_freed_memory()
     try:
         with threadpool_limits(args.threads), _terminate_as_interrupt():

@@ -169,7 +169,7 @@ class EarlyStopping(Callback):
 
 class ModelCheckpoint(Callback):
     """Save everything needed to resume (`FitState.snapshot()`: weights, optimizer and scheduler
-    state, counters, history, random generator) after an epoch, by default only when `monitor`
+    state, counters, history, random generators) after an epoch, by default only when `monitor`
     improves.
 
     The file is written atomically and only for a good epoch: never when the epoch's loss

@@ -377,7 +377,7 @@ def fit(
         on_nonfinite,
         clip_grad_norm,
     )
-    metric_table.resolve(metrics)
+    metric_table.resolve(metrics)  # an unknown metric name fails before any training
     for callback in setup.callbacks:
         callback.on_train_begin(state)
     logs: dict[str, float] = {}
