@@ -627,7 +627,7 @@ def score_text(args: argparse.Namespace) -> int:
     return 0
 
 
-# ----- wright demo / info -----
+# ----- wright demo / playground / info -----
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -652,6 +652,19 @@ def run_demo(args: argparse.Namespace) -> int:
     results = demo.run(out, seed=args.seed, quick=args.quick)
     if out is not None:
         (out / f"{args.name}.json").write_text(json.dumps(results, indent=2, default=float))
+    return 0
+
+
+def run_playground(args: argparse.Namespace) -> int:
+    """`wright playground`: serve the live pages until Ctrl+C."""
+    from wright import playground
+
+    try:
+        playground.serve(args.host, args.port, args.open)
+    except playground.PlaygroundError as error:
+        raise CommandError(str(error)) from None
+    except KeyboardInterrupt:  # uvicorn has shut down cleanly and passes Ctrl+C on
+        print("wright playground: stopped")
     return 0
 
 
@@ -817,6 +830,22 @@ def _add_demo(commands) -> None:
     command.set_defaults(handler=run_demo, parser=command)
 
 
+def _add_playground(commands) -> None:
+    from wright.playground import DEFAULT_PORT
+
+    command = commands.add_parser(
+        "playground", help="live pages: boundaries, draw a digit, backprop step by step"
+    )
+    command.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0: any)"
+    )
+    command.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
+    command.add_argument("--open", action="store_true", help="open the page in a web browser")
+    command.set_defaults(handler=run_playground, parser=command)
+
+
 def _add_info(commands) -> None:
     command = commands.add_parser("info", help="versions, BLAS and threads")
     command.set_defaults(handler=show_info, parser=command)
@@ -830,6 +859,7 @@ COMMANDS: tuple[Callable, ...] = (
     _add_sample,
     _add_score,
     _add_demo,
+    _add_playground,
     _add_info,
 )
 

@@ -225,6 +225,9 @@ def test_scheduler_steps_per_epoch_and_onecycle_per_batch(loaders):
     )
     sgd_fit(model, loaders[0], optimizer=optimizer, epochs=2, scheduler=one_cycle)
     assert one_cycle.last_epoch == len(loaders[0]) * 2
+    assert optim.lr_scheduler.CyclicLR.per_batch and not getattr(
+        optim.lr_scheduler.StepLR, "per_batch", False
+    )
 
 
 def test_progress_lines_when_not_a_terminal(loaders, capsys):
