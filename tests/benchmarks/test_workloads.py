@@ -91,3 +91,23 @@ def test_table_shows_the_load_the_runs_ended_under():
     ]
     row = bench.summarise("mlp_lecture", {"wright": runs, "torch": runs}, threads=2)
     assert bench.format_table([row], markdown=True).splitlines()[-1].endswith("| 0.4-1.2 |")
+
+
+def test_comparison_row_takes_each_ratio_within_a_pass():
+    import compare
+
+    def runs(*seconds):
+        return [{"seconds_per_step": s, "peak_rss_mb": 60.0, "load_1min": 0.5} for s in seconds]
+
+    row = compare.row_cells(
+        "lenet_train",
+        2,
+        {
+            "wright": runs(1.0, 2.0, 1.5),
+            "torch": runs(2.0, 2.0, 2.0),
+            "baseline": runs(2.0, 4.0, 2.0),
+        },
+    )
+    assert row[:5] == ["lenet_train", "2", "2000.00", "1500.00", "2000.00"]
+    assert row[5:8] == ["1.00 (1.00-2.00)", "0.75 (0.50-1.00)", "0.50 (0.50-0.75)"]
+    assert row[8:] == ["60 / 60 / 60", "0.5-0.5"]
