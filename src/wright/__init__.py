@@ -64,7 +64,7 @@ from wright.dtypes import (
 from wright.functions import *
 from wright.serialization import load, save
 from wright.tensor import Size, Tensor, cat, concat, concatenate, pad, split, stack, where
-from wright.tune import tune
+from wright.optim.search import tune
 
 # Subpackages, so that `import wright` gives wright.nn, wright.optim, ... as PyTorch users expect.
 from wright import (  # isort: skip
