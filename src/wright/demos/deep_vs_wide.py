@@ -16,8 +16,8 @@ from wright.demos._common import picture_path
 from wright.demos.autoencoder import ANIMALS, LEVELS, shadow_heights
 from wright.nn.module import Parameter
 from wright.tensor import Tensor
+from wright.viz.charts import curves
 from wright.viz.figure import new_figure, save_figure
-from wright.viz.inside import curves
 
 NAME = "deep-vs-wide"
 SUMMARY = (

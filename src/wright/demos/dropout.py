@@ -14,8 +14,8 @@ from wright.data import DataLoader, TensorDataset
 from wright.demos._common import picture_path
 from wright.demos._mnist import mnist
 from wright.train import evaluate, fit
+from wright.viz.charts import curves
 from wright.viz.figure import new_figure, save_figure
-from wright.viz.inside import curves
 
 NAME = "dropout"
 SUMMARY = (

@@ -16,8 +16,8 @@ from wright.demos._common import picture_path
 from wright.demos._mnist import mnist, trained_classifier
 from wright.models.mlp import mlp
 from wright.train import fit
+from wright.viz.charts import curves
 from wright.viz.figure import new_figure, save_figure
-from wright.viz.inside import curves
 from wright.viz.network import weights_as_images
 
 NAME = "mnist-inside"
