@@ -12,11 +12,13 @@ import numpy as np
 import wright
 from wright import nn, optim
 from wright.creation import as_tensor
+from wright.data import DataLoader, TensorDataset
 from wright.demos._common import picture_path
 from wright.demos.autoencoder import ANIMALS, LEVELS, shadow_heights
 from wright.nn.module import Parameter
 from wright.tensor import Tensor
-from wright.viz.charts import curves
+from wright.train import Callback, fit
+from wright.viz.charts import bars, curves
 from wright.viz.figure import new_figure, save_figure
 
 NAME = "deep-vs-wide"
@@ -96,26 +98,34 @@ def train_until_solved(
         the iteration at which each copy was solved (-1 if never), and the cost of each copy at
         every iteration run, (iterations, copies).
     """
-    inputs = as_tensor(x)
-    wanted = as_tensor(np.eye(len(ANIMALS), dtype=np.float32)[labels])
-    optimizer = optim.SGD(nets.parameters(), lr=LEARNING_RATE)
+    wanted = np.eye(len(ANIMALS), dtype=np.float32)[labels]
+    costs: list[np.ndarray] = []
     solved_at = np.full(len(watch), -1)
-    history = []
-    for iteration in range(max_iterations):
-        outputs = nets(inputs)
+
+    def cost_of_each_copy(outputs, wanted):
         miss = outputs - wanted
-        cost = (miss * miss).sum(axis=(1, 2)) * (
-            0.5 / len(x)
-        )  # (copies,) the quadratic cost of each
-        optimizer.zero_grad()
-        cost.sum().backward()
-        optimizer.step()
-        history.append(cost.array)
+        cost = (miss * miss).sum(axis=(1, 2)) * (0.5 / len(x))  # (copies,) the quadratic costs
+        costs.append(cost.array)
         solved = (cost.array < SOLVED_COST) & np.all(outputs.array.argmax(axis=2) == labels, axis=1)
-        solved_at[(solved_at < 0) & solved] = iteration + 1
-        if np.all(solved_at[watch] >= 0):
-            break
-    return solved_at, np.array(history)
+        solved_at[(solved_at < 0) & solved] = len(costs)
+        return cost.sum()  # each copy's gradient is its own cost's
+
+    class UntilSolved(Callback):
+        def on_epoch_end(self, epoch: int, logs: dict) -> None:
+            self.state.stop_training = bool(np.all(solved_at[watch] >= 0))
+
+    # The whole training set is one batch, so each epoch of fit is one iteration.
+    fit(
+        nets,
+        cost_of_each_copy,
+        optim.SGD(nets.parameters(), lr=LEARNING_RATE),
+        DataLoader(TensorDataset(x, wanted), batch_size=len(x)),
+        epochs=max_iterations,
+        metrics=(),
+        callbacks=[UntilSolved()],
+        verbose=0,
+    )
+    return solved_at, np.array(costs)
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
@@ -190,7 +200,7 @@ def _draw(
     path = picture_path(out_dir, "deep-vs-wide.png")
     if path is None:
         return
-    figure, axes = new_figure(1, 3, size=(13, 3.6))
+    figure, axes = new_figure(1, 3, size=(16, 4.0), layout="constrained")
     axes = np.ravel(axes)
     steps = np.arange(1, len(wide_costs) + 1)
     curves(
@@ -202,10 +212,15 @@ def _draw(
         title=f"{width} per layer: a plateau, then a cliff",
     )
     widths = list(retrain_iterations)
-    axes[1].bar([str(w) for w in widths], [retrain_iterations[w] for w in widths], color="#4a7ab5")
+    bars(
+        {"median iterations": [retrain_iterations[w] for w in widths]},
+        [str(w) for w in widths],
+        ylabel="iterations to re-solve (median)",
+        value_format="{:.0f}",
+        ax=axes[1],
+        title="retraining after each knock-out is fast",
+    )
     axes[1].set_xlabel("neurons per layer after knocking one out")
-    axes[1].set_ylabel("iterations to re-solve (median)")
-    axes[1].set_title("retraining after each knock-out is fast", fontsize=10)
     steps = np.arange(1, len(narrow_costs) + 1)
     curves(
         {f"start {c}": (steps, narrow_costs[:, c]) for c in range(min(6, narrow_costs.shape[1]))},
@@ -217,5 +232,5 @@ def _draw(
             f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)"
         ),
     )
-    figure.tight_layout()
+    figure.suptitle("five sigmoid layers on the shadow animals: deep and narrow versus wide")
     save_figure(figure, path)

@@ -145,7 +145,7 @@ def _draw(out_dir, results: dict, tasks: dict) -> None:
     path = picture_path(out_dir, "dropout.png")
     if path is None:
         return
-    figure, axes = new_figure(1, 2, size=(10, 3.6))
+    figure, axes = new_figure(1, 2, size=(12, 3.8), layout="constrained")
     for ax, (task, by_variant) in zip(np.ravel(axes), results.items()):
         curves(
             {variant: r["test_accuracy_curve"] for variant, r in by_variant.items()},
@@ -153,5 +153,5 @@ def _draw(out_dir, results: dict, tasks: dict) -> None:
             ax=ax,
             title=tasks[task][2],
         )
-    figure.tight_layout()
+    figure.suptitle("test accuracy after each epoch, with and without dropout")
     save_figure(figure, path)
