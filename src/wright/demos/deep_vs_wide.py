@@ -38,7 +38,7 @@ class StackedNets(nn.Module):
     """Many copies of one fully connected sigmoid network, each with its own weights, run as one
     batch.
 
-    Copy c's hidden layer l computes sigmoid(x @ weights[l][c] + biases[l][c]) * alive[l][c]: a
+    Copy c's hidden layer l computes `sigmoid(x @ weights[l][c] + biases[l][c]) * alive[l][c]`: a
     neuron whose `alive` entry is 0 is knocked out, passing on nothing and learning nothing.
     Stacking the copies turns a loop over random starts into batched matrix products.
 
