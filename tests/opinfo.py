@@ -232,3 +232,23 @@ def unary_samples(low=-2.0, high=2.0):
         yield Sample((floats(rng, 4, 3, low=low, high=high).T,), label="transposed")
 
     return samples
+
+
+def _builtin_error(error: BaseException) -> type:
+    # The first built-in exception class in the error's ancestry (torch's own errors, such as
+    # its LinAlgError, derive from RuntimeError and friends).
+    return next(c for c in type(error).__mro__ if c.__module__ == "builtins")
+
+
+def check_same_error(call: Callable) -> None:
+    """`call(lib)` raises in both wright and torch, with the same built-in exception type."""
+    torch = _torch()
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(Exception) as ours:
+        call(wright)
+    expected = _builtin_error(theirs.value)
+    assert isinstance(ours.value, expected), (
+        f"wright raised {type(ours.value).__name__}: {ours.value}; torch raised "
+        f"{type(theirs.value).__name__}: {theirs.value}"
+    )

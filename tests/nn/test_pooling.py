@@ -1,12 +1,16 @@
-"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d: the lectures' edge handling, errors, and torch."""
+"""Pooling layers (max, average, adaptive, unpooling; 1-D and 2-D): the lectures' edge handling,
+indices, unbatched inputs, errors, and agreement with torch."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wright
 from wright import nn
+from wright.nn import functional as F
 
 
 def test_ceil_mode_takes_the_max_of_what_is_there():
@@ -39,10 +43,10 @@ def test_wrong_layout_names_the_layer():
     model = nn.Sequential(nn.MaxPool2d(2))
     with pytest.raises(
         ValueError,
-        match=r"^0 \(MaxPool2d 2\) got input of shape \(3, 8, 8\); "
-        r"expected \(N, C, H, W\)$",
+        match=r"^0 \(MaxPool2d 2\) got input of shape \(8, 8\); "
+        r"expected \(N, C, H, W\) \(or unbatched \(C, H, W\)\)$",
     ):
-        model(wright.zeros(3, 8, 8))
+        model(wright.zeros(8, 8))
     with pytest.raises(ValueError, match=r"AdaptiveAvgPool2d got input of shape \(8,\)"):
         nn.AdaptiveAvgPool2d(1)(wright.zeros(8))
 
@@ -59,23 +63,47 @@ def test_repr():
     assert repr(nn.AdaptiveAvgPool2d((2, None))) == "AdaptiveAvgPool2d(output_size=(2, None))"
 
 
-@pytest.mark.parametrize(
-    ("layer", "arguments"),
-    [
-        ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
-        ("MaxPool2d", {"kernel_size": (2, 3), "dilation": 2}),
-        ("AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}),
-        ("AvgPool2d", {"kernel_size": 2, "ceil_mode": True}),
-        ("AdaptiveAvgPool2d", {"output_size": (3, 2)}),
-        ("AdaptiveAvgPool2d", {"output_size": (None, 4)}),
-    ],
-)
-def test_matches_torch(layer, arguments):
+LAYERS = [
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 9, 11)),
+    ("MaxPool2d", {"kernel_size": (2, 3), "dilation": 2}, (2, 3, 9, 11)),
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "return_indices": True}, (3, 9, 11)),
+    ("MaxPool1d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 10)),
+    ("MaxPool1d", {"kernel_size": 2, "dilation": 3, "return_indices": True}, (3, 11)),
+    (
+        "AvgPool2d",
+        {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+        (2, 3, 9, 11),
+    ),
+    ("AvgPool2d", {"kernel_size": 2, "ceil_mode": True}, (2, 3, 9, 11)),
+    ("AvgPool2d", {"kernel_size": 3, "padding": 1, "divisor_override": 4}, (3, 9, 11)),
+    ("AvgPool1d", {"kernel_size": 4, "stride": 3, "padding": 2, "ceil_mode": True}, (2, 3, 10)),
+    ("AvgPool1d", {"kernel_size": 3, "padding": 1, "count_include_pad": False}, (3, 10)),
+    ("AdaptiveAvgPool2d", {"output_size": (3, 2)}, (2, 3, 9, 11)),
+    ("AdaptiveAvgPool2d", {"output_size": (None, 4)}, (3, 9, 11)),
+    ("AdaptiveAvgPool2d", {"output_size": (13, 5)}, (2, 3, 9, 11)),
+    ("AdaptiveAvgPool1d", {"output_size": 4}, (2, 3, 10)),
+    ("AdaptiveAvgPool1d", {"output_size": 7}, (3, 5)),
+    ("AdaptiveMaxPool2d", {"output_size": (4, 3)}, (2, 3, 9, 11)),
+    ("AdaptiveMaxPool2d", {"output_size": (None, 13), "return_indices": True}, (3, 9, 11)),
+    ("AdaptiveMaxPool2d", {"output_size": 1, "return_indices": True}, (2, 3, 9, 11)),
+    ("AdaptiveMaxPool1d", {"output_size": 3, "return_indices": True}, (2, 3, 10)),
+    ("AdaptiveMaxPool1d", {"output_size": 8}, (3, 5)),
+]
+
+
+@pytest.mark.parametrize(("layer", "arguments", "shape"), LAYERS)
+def test_matches_torch(layer, arguments, shape):
     torch = pytest.importorskip("torch")
-    x = np.random.default_rng(0).standard_normal((2, 3, 9, 11))
+    # Rounded values: many exact ties, where the gradient must go to the first maximum as in torch.
+    x = np.random.default_rng(0).standard_normal(shape).round(1)
+    ours, theirs = getattr(nn, layer)(**arguments), getattr(torch.nn, layer)(**arguments)
+    assert repr(ours) == repr(theirs)
     mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out = getattr(nn, layer)(**arguments)(mine)
-    expected = getattr(torch.nn, layer)(**arguments)(reference)
+    out, expected = ours(mine), theirs(reference)
+    if arguments.get("return_indices"):
+        (out, indices), (expected, expected_indices) = out, expected
+        assert indices.dtype == wright.int64
+        np.testing.assert_array_equal(indices.array, expected_indices.numpy())
     np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(1).standard_normal(expected.shape)
     out.backward(weights)
@@ -83,6 +111,97 @@ def test_matches_torch(layer, arguments):
     np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    size=st.tuples(st.integers(1, 9), st.integers(1, 9)),
+    out=st.tuples(st.integers(1, 11), st.integers(1, 11)),
+    seed=st.integers(0, 99),
+)
+def test_adaptive_max_pool_matches_torch_on_any_sizes(size, out, seed):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(seed).integers(0, 3, (2, 2, *size)).astype(np.float64)
+    mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    values, indices = F.adaptive_max_pool2d(mine, out, return_indices=True)
+    expected, expected_indices = torch.nn.functional.adaptive_max_pool2d(reference, out, True)
+    np.testing.assert_array_equal(values.array, expected.detach().numpy())
+    np.testing.assert_array_equal(indices.array, expected_indices.numpy())
+    weights = np.random.default_rng(seed).standard_normal(expected.shape)
+    values.backward(weights)
+    expected.backward(torch.tensor(weights))
+    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_adaptive_max_pool_gradcheck():
+    values = np.random.default_rng(5).permutation(2 * 7 * 5).reshape(1, 2, 7, 5) / 10.0
+    x = wright.tensor(values, requires_grad=True)
+    assert wright.autograd.gradcheck(lambda a: F.adaptive_max_pool2d(a, (3, 4)), [x])
+
+
+def test_max_unpool_round_trip_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).standard_normal((2, 3, 4, 6))
+    pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    assert repr(unpool) == repr(torch.nn.MaxUnpool2d(2))
+    pooled, indices = pool(wright.tensor(x))
+    expected_pooled, expected_indices = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x))
+    source = wright.tensor(pooled.array, requires_grad=True)
+    reference = expected_pooled.clone().requires_grad_()
+    for size in (None, (5, 6), [2, 3, 4, 7]):
+        out = unpool(source, indices, output_size=size)
+        expected = torch.nn.functional.max_unpool2d(
+            reference, expected_indices, 2, output_size=size
+        )
+        np.testing.assert_array_equal(out.array, expected.detach().numpy())
+    weights = np.random.default_rng(4).standard_normal(expected.shape)
+    out.backward(weights)
+    expected.backward(torch.tensor(weights))
+    np.testing.assert_array_equal(source.grad.array, reference.grad.numpy())
+
+
+def test_max_unpool1d_and_unbatched():
+    torch = pytest.importorskip("torch")
+    values = np.arange(6.0).reshape(2, 3)
+    positions = np.array([[0, 3, 5], [1, 2, 4]])
+    out = F.max_unpool1d(wright.tensor(values), wright.tensor(positions), 2)
+    expected = torch.nn.functional.max_unpool1d(torch.tensor(values), torch.tensor(positions), 2)
+    np.testing.assert_array_equal(out.array, expected.numpy())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"output_size": (7, 7)}, ValueError, r"dim 0 must be between 2 and 6"),
+        ({"indices": np.full((1, 1, 2, 2), 16)}, RuntimeError, r"invalid max index 16"),
+        ({"indices": np.zeros((1, 1, 2, 2), np.int32)}, RuntimeError, r"indices must be int64"),
+        ({"indices": np.zeros((1, 1, 2, 1), np.int64)}, RuntimeError, r"do not match"),
+    ],
+)
+def test_max_unpool_errors(arguments, error, message):
+    indices = arguments.pop("indices", np.zeros((1, 1, 2, 2), np.int64))
+    with pytest.raises(error, match=message):
+        F.max_unpool2d(wright.zeros(1, 1, 2, 2), wright.tensor(indices), 2, **arguments)
+
+
+def test_positional_arguments_follow_torch():
+    pool = nn.MaxPool2d(3, 2, 1, 1, True, True)
+    assert pool.return_indices and pool.ceil_mode
+    out, indices = pool(wright.zeros(1, 1, 6, 6))
+    assert out.shape == indices.shape == (1, 1, 4, 4)
+    assert F.max_pool2d(wright.zeros(1, 1, 6, 6), 3, 2, 1, 1, True, True)[0].shape == (1, 1, 4, 4)
+    assert nn.AvgPool1d(3).kernel_size == (3,) and nn.AvgPool1d(3).stride == (3,)
+    with pytest.raises(RuntimeError, match=r"divisor_override must not be zero"):
+        F.avg_pool2d(wright.zeros(1, 1, 4, 4), 2, divisor_override=0)
+
+
 def test_adaptive_pool_gradcheck():
     x = wright.tensor(np.random.default_rng(2).standard_normal((1, 2, 5, 7)), requires_grad=True)
     assert wright.autograd.gradcheck(lambda a: nn.AdaptiveAvgPool2d((2, 3))(a), [x])
+
+
+def test_adaptive_pooling_to_nothing_and_from_nothing():
+    x = wright.randn(1, 2, 4, 4, requires_grad=True)
+    out, indices = F.adaptive_max_pool2d(x, (0, 2), return_indices=True)
+    assert out.shape == indices.shape == (1, 2, 0, 2)
+    assert F.adaptive_avg_pool1d(x[0], 0).shape == (2, 4, 0)
+    with pytest.raises(RuntimeError, match=r"needs a non-empty input plane"):
+        F.adaptive_max_pool2d(wright.zeros(1, 1, 0, 4), 2)

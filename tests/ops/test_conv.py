@@ -1,4 +1,5 @@
-"""Convolution and pooling primitives: window arithmetic, gradcheck, and agreement with torch."""
+"""Convolution, transposed convolution and pooling primitives: window arithmetic, gradcheck, and
+agreement with torch."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 import wright
 from wright.autograd import gradcheck
 from wright.nn import functional as F
+from wright.ops import conv as conv_ops
 from wright.ops.conv import sliding_window
 
 
@@ -193,7 +195,9 @@ def _compare_with_torch(wright_fn, torch_fn, inputs: list[np.ndarray]) -> None:
     ours = [wright.tensor(a, dtype=np.float64, requires_grad=True) for a in inputs]
     theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in inputs]
     out, expected = wright_fn(*ours), torch_fn(*theirs)
-    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        out.array, expected.detach().numpy(), rtol=1e-10, atol=1e-10, equal_nan=True
+    )
     weights = np.random.default_rng(0).standard_normal(expected.shape)
     out.backward(weights)
     expected.backward(torch.tensor(weights))
@@ -332,3 +336,135 @@ def test_inference_in_blocks_matches_the_recorded_forward(x_shape, w_shape, grou
     with wright.no_grad():
         blocked = F.conv2d(x, weight, bias, padding=1, groups=groups)
     np.testing.assert_allclose(blocked.array, recorded.array, rtol=1e-5, atol=1e-5)
+
+
+# ----- transposed convolution -----
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"stride": 2, "padding": 1, "output_padding": 1},
+        {"stride": (2, 1), "dilation": (1, 2), "groups": 2},
+    ],
+)
+def test_conv_transpose2d_gradcheck(arguments):
+    rng = np.random.default_rng(7)
+    x, weight, bias = _tensor(rng, (2, 4, 3, 4)), _tensor(rng, (4, 2, 3, 2)), _tensor(rng, (4,))
+    groups = arguments.get("groups", 1)
+    bias = bias[: 2 * groups].detach().requires_grad_()
+    assert gradcheck(lambda a, w, b: F.conv_transpose2d(a, w, b, **arguments), [x, weight, bias])
+
+
+@st.composite
+def transposed_cases(draw):
+    case = draw(conv_cases())
+    arguments = case["arguments"]
+    # A transposed convolution's weight is (in, out / groups, *kernel).
+    out_channels, group_channels, *kernel = case["weight"]
+    groups = arguments["groups"]
+    case["weight"] = (group_channels * groups, out_channels // groups, *kernel)
+    case["x"] = (case["x"][0], group_channels * groups, *[max(s // 2, 1) for s in case["x"][2:]])
+    arguments["output_padding"] = tuple(
+        draw(st.integers(0, max(s, d) - 1))
+        for s, d in zip(arguments["stride"], arguments["dilation"])
+    )
+    return case
+
+
+@settings(max_examples=25, deadline=None)
+@given(transposed_cases())
+def test_conv_transpose2d_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    arguments = case["arguments"]
+    # Skip sizes where the padding eats the whole output (both libraries refuse them).
+    size = [
+        (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for i, k, s, p, op, d in zip(
+            case["x"][2:],
+            case["weight"][2:],
+            arguments["stride"],
+            arguments["padding"],
+            arguments["output_padding"],
+            arguments["dilation"],
+        )
+    ]
+    assume(min(size) > 0)
+    rng = np.random.default_rng(case["seed"])
+    arrays = [rng.standard_normal(case["x"]), rng.standard_normal(case["weight"])]
+    if case["bias"]:
+        arrays.append(rng.standard_normal(case["weight"][1] * arguments["groups"]))
+    _compare_with_torch(
+        lambda *a: F.conv_transpose2d(*a, **arguments),
+        lambda *a: torch.nn.functional.conv_transpose2d(*a, **arguments),
+        arrays,
+    )
+
+
+def test_conv_transpose_is_the_input_gradient_of_conv():
+    rng = np.random.default_rng(8)
+    x, weight = _tensor(rng, (2, 3, 7, 6)), _tensor(rng, (4, 3, 3, 2), requires_grad=False)
+    out = F.conv2d(x, weight, stride=2, padding=1)
+    grad = rng.standard_normal(out.shape)
+    out.backward(grad)
+    # (7, 6) -> (4, 4) by the convolution; the transposed one maps (4, 4) back to (7, 6).
+    transposed = F.conv_transpose2d(wright.tensor(grad), weight, stride=2, padding=1)
+    np.testing.assert_allclose(transposed.array, x.grad.array, rtol=1e-12, atol=1e-12)
+
+
+# ----- max pooling's indices -----
+
+
+@settings(max_examples=20, deadline=None)
+@given(pool_cases(dilated=True))
+def test_max_pool2d_indices_match_torch(shape_case_seed):
+    torch = pytest.importorskip("torch")
+    shape, case, seed = shape_case_seed
+    values = np.random.default_rng(seed).standard_normal(shape).round(1)
+    out, indices = F.max_pool2d(wright.tensor(values), **case, return_indices=True)
+    assume(np.isfinite(out.array).all())
+    expected, expected_indices = torch.nn.functional.max_pool2d(
+        torch.tensor(values), **case, return_indices=True
+    )
+    np.testing.assert_array_equal(out.array, expected.numpy())
+    assert indices.dtype == wright.int64
+    np.testing.assert_array_equal(indices.array, expected_indices.numpy())
+
+
+def test_max_pool_nan_wins_as_in_torch():
+    torch = pytest.importorskip("torch")
+    values = np.arange(32.0).reshape(1, 2, 4, 4)
+    values[0, 0, 0, 1] = values[0, 0, 1, 0] = values[0, 1, 2, 2] = np.nan
+    _compare_with_torch(
+        lambda a: F.max_pool2d(a, 2, 1), lambda a: torch.nn.functional.max_pool2d(a, 2, 1), [values]
+    )
+    _, indices = F.max_pool2d(wright.tensor(values), 2, 1, return_indices=True)
+    _, expected = torch.nn.functional.max_pool2d(torch.tensor(values), 2, 1, return_indices=True)
+    np.testing.assert_array_equal(indices.array, expected.numpy())
+
+
+# ----- resampling's backward strategies -----
+
+
+@pytest.mark.parametrize(
+    ("max_runs", "max_matrix"),
+    [(16, 1 << 22), (0, 1 << 22), (0, 0)],
+    ids=["slices_or_matrix", "matrix", "sort_and_sum"],
+)
+def test_every_resampling_backward_gives_torchs_gradient(monkeypatch, max_runs, max_matrix):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(conv_ops, "_MAX_RUNS", max_runs)
+    monkeypatch.setattr(conv_ops, "_MAX_MATRIX", max_matrix)
+    rng = np.random.default_rng(9)
+    image = rng.standard_normal((2, 3, 5, 6))
+    cases = [
+        (lambda lib, a: lib.nn.functional.pad(a, (2, 3, 4, -1), mode="reflect"), image),
+        (lambda lib, a: lib.nn.functional.pad(a, (5, 0, 1, 3), mode="replicate"), image),
+        (lambda lib, a: lib.nn.functional.pad(a, (3, -2, 2, 2), mode="circular"), image),
+        (lambda lib, a: lib.nn.functional.interpolate(a, scale_factor=1.7), image),
+        (lambda lib, a: lib.nn.functional.interpolate(a, size=(7, 4), mode="bilinear"), image),
+        (lambda lib, a: lib.nn.functional.interpolate(a, size=(9, 3), mode="bicubic"), image),
+    ]
+    for op, values in cases:
+        _compare_with_torch(lambda a, op=op: op(wright, a), lambda a, op=op: op(torch, a), [values])

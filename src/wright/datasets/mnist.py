@@ -172,9 +172,10 @@ class MNIST(Dataset):
             images = self.transform(images)
         return images, self.targets[index]
 
-    def __getitems__(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def __getitems__(self, indices) -> tuple[np.ndarray, np.ndarray]:
         """A batch: images float32 (B, 1, 28, 28) in [0, 1], then `transform`; labels int64 (B,)."""
-        return self._batch(indices)
+        # The loader passes a list; NumPy gathers rows faster with an index array.
+        return self._batch(np.asarray(indices))
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.int64]:
         images, labels = self._batch(np.array([index]))

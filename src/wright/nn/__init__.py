@@ -31,9 +31,16 @@ from wright.nn.activation import (
     Tanhshrink,
     Threshold,
 )
-from wright.nn.conv import Conv1d, Conv2d
+from wright.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from wright.nn.distance import CosineSimilarity, PairwiseDistance
-from wright.nn.dropout import Dropout
+from wright.nn.dropout import (
+    AlphaDropout,
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
 from wright.nn.embedding import Embedding
 from wright.nn.linear import Bilinear, Linear
 from wright.nn.loss import (
@@ -59,12 +66,64 @@ from wright.nn.loss import (
     TripletMarginLoss,
     TripletMarginWithDistanceLoss,
 )
-from wright.nn.module import Module, ModuleList, Parameter, Sequential
-from wright.nn.normalization import BatchNorm1d, BatchNorm2d
-from wright.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from wright.nn.module import Module, Parameter
+from wright.nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    BatchNorm3d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+)
+from wright.nn.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from wright.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
+from wright.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+)
 from wright.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from wright.nn.shape import Flatten, Unflatten
-from wright.nn.upsample import Upsample
+from wright.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+
+# isort: split
+# Containers; attention and Transformers, with their normalization and activation.
+from wright.nn.attention import MultiheadAttention
+from wright.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from wright.nn.gelu import GELU
+from wright.nn.layernorm import LayerNorm, RMSNorm
+from wright.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "GRU",
@@ -91,13 +150,11 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
-    "ModuleList",
     "NLLLoss",
     "Parameter",
     "QuadraticCost",
     "RNNCell",
     "ReLU",
-    "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
@@ -149,4 +206,65 @@ __all__ += [
     "Threshold",
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
+]
+
+# Spatial layers: transposed convolution, padding, pooling, resizing, dropout, normalization.
+__all__ += [
+    "AdaptiveAvgPool1d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AlphaDropout",
+    "AvgPool1d",
+    "BatchNorm3d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "FeatureAlphaDropout",
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LocalResponseNorm",
+    "MaxPool1d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+]
+
+# Containers; attention and Transformers.
+__all__ += [
+    "GELU",
+    "LayerNorm",
+    "ModuleDict",
+    "ModuleList",
+    "MultiheadAttention",
+    "ParameterDict",
+    "ParameterList",
+    "RMSNorm",
+    "Sequential",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]

@@ -8,17 +8,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from wright import backend
+from wright import backend, dtypes
 from wright.autograd import is_grad_enabled, no_grad
 from wright.creation import as_tensor
 from wright.ops import activation as A
+from wright.ops import attention as Attention
 from wright.ops import conv as C
 from wright.ops import elementwise as E
 from wright.ops import embedding as Emb
+from wright.ops import gelu as G
 from wright.ops import linalg as L
 from wright.ops import loss as losses
+from wright.ops import norm as N
 from wright.ops import reduce as R
-from wright.tensor import Tensor, _from_array, _promoted, where
+from wright.tensor import Tensor, _from_array, _promoted, cat, where
+from wright.tensor import pad as tensor_pad
 
 # ----- activations -----
 # Each takes PyTorch's arguments; `inplace=True` stores the result in the input's own memory
@@ -1301,7 +1305,13 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     return result if bias is None else result + bias
 
 
-# ----- convolution, pooling, normalization, dropout, resizing -----
+# ----- convolution, pooling, padding, resizing, dropout, normalization -----
+
+_LAYOUTS = {
+    1: ("(N, C, L)", "(C, L)"),
+    2: ("(N, C, H, W)", "(C, H, W)"),
+    3: ("(N, C, D, H, W)", "(C, D, H, W)"),
+}
 
 
 def _check_image(
@@ -1312,6 +1322,40 @@ def _check_image(
     if x.ndim not in ranks or (channels is not None and x.shape[1] != channels):
         wanted = " or ".join(layouts) + (f" with C = {channels}" if channels is not None else "")
         raise ValueError(f"{owner} got input of shape {tuple(x.shape)}; expected {wanted}")
+
+
+def _add_batch(owner: str, x: Tensor, spatial: int, channels: int | None = None):
+    """x as (N, C, *spatial), with a batch of one added to an unbatched (C, *spatial) input (as
+    PyTorch's layers take it), and whether it was added; a ValueError naming `owner` otherwise."""
+    batched, unbatched = _LAYOUTS[spatial]
+    single = x.ndim == spatial + 1
+    found = x.unsqueeze(0) if single else x
+    if found.ndim != spatial + 2 or (channels is not None and found.shape[1] != channels):
+        wanted = batched + (f" with C = {channels}" if channels is not None else "")
+        raise ValueError(
+            f"{owner} got input of shape {tuple(x.shape)}; expected {wanted} "
+            f"(or unbatched {unbatched})"
+        )
+    return found, single
+
+
+def _drop_batch(out: Tensor, single: bool) -> Tensor:
+    return out.squeeze(0) if single else out
+
+
+def _check_weights(owner: str, x: Tensor, weight: Tensor, bias: Tensor | None, channels: int):
+    """A RuntimeError, as PyTorch's, for a bias of the wrong shape or mixed or integer dtypes."""
+    if bias is not None and tuple(bias.shape) != (channels,):
+        raise RuntimeError(
+            f"{owner}: expected bias of shape ({channels},) (one per output channel), "
+            f"got {tuple(bias.shape)}"
+        )
+    kinds = [t.dtype for t in (x, weight, bias) if t is not None]
+    if len(set(kinds)) > 1 or not x.is_floating_point():
+        raise RuntimeError(
+            f"{owner}: input, weight and bias must share one floating-point dtype, got "
+            + ", ".join(str(kind) for kind in kinds)
+        )
 
 
 def _convolve(
@@ -1325,24 +1369,24 @@ def _convolve(
     groups: int,
 ) -> Tensor:
     spatial = weight.ndim - 2
-    if spatial not in (1, 2) or weight.shape[0] % groups:
+    if spatial not in (1, 2) or groups < 1 or weight.shape[0] % groups:
         raise ValueError(
             f"{owner}: weight must be (out_channels, in_channels / groups, *kernel) "
             f"with 1 or 2 kernel dimensions and out_channels divisible by "
             f"groups={groups}, got {weight.shape}"
         )
-    layout = "(N, C, L)" if spatial == 1 else "(N, C, H, W)"
-    _check_image(owner, x, (layout,), weight.shape[1] * groups)
+    x, single = _add_batch(owner, x, spatial, weight.shape[1] * groups)
+    _check_weights(owner, x, weight, bias, weight.shape[0])
     window = C.sliding_window(owner, x.shape[2:], weight.shape[2:], stride, padding, dilation)
     if spatial == 2:
-        return C.conv2d(x, weight, bias, window, groups)
+        return _drop_batch(C.conv2d(x, weight, bias, window, groups), single)
     # A signal is an image one row high.
     out = C.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, window.unsqueezed(), groups)
-    return out.squeeze(2)
+    return _drop_batch(out.squeeze(2), single)
 
 
 def conv1d(
-    x: Tensor,
+    input: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
     stride=1,
@@ -1351,11 +1395,11 @@ def conv1d(
     groups: int = 1,
 ) -> Tensor:
     """Slide (out, C/groups, K) kernels along (N, C, L) signals: (N, out, L_out). See Conv1d."""
-    return _convolve("conv1d", x, weight, bias, stride, padding, dilation, groups)
+    return _convolve("conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(
-    x: Tensor,
+    input: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
     stride=1,
@@ -1367,38 +1411,359 @@ def conv2d(
 
     See Conv2d for the arguments and the output size.
     """
-    return _convolve("conv2d", x, weight, bias, stride, padding, dilation, groups)
+    return _convolve("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def _transposed_window(owner: str, size, kernel, stride, padding, output_padding, dilation):
+    """The window of the convolution a transposed convolution reverses, and the output size
+    (size - 1) stride - 2 padding + dilation (kernel - 1) + output_padding + 1."""
+    n = len(size)
+    stride, padding, output_padding, dilation = (
+        C.as_tuple(value, n, name, owner)
+        for value, name in (
+            (stride, "stride"),
+            (padding, "padding"),
+            (output_padding, "output_padding"),
+            (dilation, "dilation"),
+        )
+    )
+    if min(stride) < 1 or min(dilation) < 1:
+        raise RuntimeError(
+            f"{owner}: stride and dilation must be positive, got {stride} and {dilation}"
+        )
+    if min(padding) < 0 or min(output_padding) < 0:
+        raise RuntimeError(f"{owner}: negative padding is not supported, got {padding}")
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= s and op >= d:
+            raise RuntimeError(
+                f"{owner}: output padding must be smaller than either stride or dilation, got "
+                f"output_padding {output_padding}, stride {stride} and dilation {dilation}"
+            )
+    out = tuple(
+        (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for i, k, s, p, op, d in zip(size, kernel, stride, padding, output_padding, dilation)
+    )
+    if min(out) < 1:
+        raise RuntimeError(
+            f"{owner}: the output size (input - 1) * stride - 2 * padding + dilation * "
+            f"(kernel_size - 1) + output_padding + 1 = {out} is too small for input size "
+            f"{tuple(size)}"
+        )
+    window = C.Window(tuple(kernel), stride, dilation, padding, padding, tuple(size))
+    return window, out
+
+
+def _convolve_transposed(
+    owner: str,
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride,
+    padding,
+    output_padding,
+    groups: int,
+    dilation,
+) -> Tensor:
+    spatial = weight.ndim - 2
+    if spatial not in (1, 2) or groups < 1:
+        raise ValueError(
+            f"{owner}: weight must be (in_channels, out_channels / groups, *kernel) with 1 or 2 "
+            f"kernel dimensions and groups >= 1, got {weight.shape} and groups={groups}"
+        )
+    x, single = _add_batch(owner, x, spatial, weight.shape[0])
+    if x.shape[1] % groups:
+        raise RuntimeError(f"{owner}: in_channels {x.shape[1]} not divisible by groups {groups}")
+    _check_weights(owner, x, weight, bias, weight.shape[1] * groups)
+    window, size = _transposed_window(
+        owner, x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation
+    )
+    if spatial == 2:
+        return _drop_batch(C.conv_transpose2d(x, weight, bias, window, groups, size), single)
+    out = C.conv_transpose2d(
+        x.unsqueeze(2), weight.unsqueeze(2), bias, window.unsqueezed(), groups, (1, *size)
+    )
+    return _drop_batch(out.squeeze(2), single)
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
+    """Transposed convolution of (N, C_in, L) signals with (C_in, C_out/groups, K) kernels:
+    (N, C_out, L_out). See ConvTranspose1d."""
+    return _convolve_transposed(
+        "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
+    """Transposed convolution of (N, C_in, H, W) images with (C_in, C_out/groups, KH, KW)
+    kernels: (N, C_out, H_out, W_out). See ConvTranspose2d."""
+    return _convolve_transposed(
+        "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad (or, with negative sizes, crop) the last dimensions, PyTorch's way.
+
+    Args:
+        pad: (left, right) for the last dimension, then (top, bottom) for the one before, and
+            so on: 2 numbers per padded dimension, last dimension first.
+        mode: 'constant' (fill with `value`, any number of dimensions), 'reflect' (mirror without
+            repeating the edge), 'replicate' (repeat the edge) or 'circular' (wrap around); the
+            last three pad the last 1, 2 or 3 dimensions of a (batched or unbatched) input.
+        value: the fill for 'constant' (default 0).
+
+    Example:
+        >>> F.pad(wright.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect").tolist()
+        [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]
+    """
+    if not isinstance(pad, tuple | list) or not all(
+        isinstance(p, int | np.integer) and not isinstance(p, bool) for p in pad
+    ):
+        raise TypeError(f"pad: pad must be a tuple of ints, got {pad!r}")
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(
+            f"pad: unknown padding mode {mode!r}; expected one of {_PAD_MODES}"
+        )
+    if len(pad) % 2:
+        raise RuntimeError(f"pad: padding length must be divisible by 2, got {len(pad)}")
+    dims = len(pad) // 2
+    if dims > input.ndim:
+        raise RuntimeError(
+            f"pad: padding length {len(pad)} is more than two per dimension of an input with "
+            f"{input.ndim} dimensions"
+        )
+    # (axis, before, after) for the padded axes, the last axis first as in `pad`
+    sides = [(input.ndim - 1 - i, int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(dims)]
+    if mode == "constant":
+        return _pad_constant(input, sides, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f"pad: mode {mode!r} does not take a value, got value={value}")
+    if dims not in (1, 2, 3) or input.ndim not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"pad: mode {mode!r} pads the last 1, 2 or 3 dimensions of a batched or unbatched "
+            f"input (2-D or 3-D, 3-D or 4-D, 4-D or 5-D); got {len(pad)} padding sizes for a "
+            f"{input.ndim}-D input"
+        )
+    plan = []
+    for axis, before, after in sides:
+        size = input.shape[axis]
+        # PyTorch lets 2-D and 3-D padding (not 1-D) crop a dimension away entirely.
+        smallest = 1 if dims == 1 and mode != "circular" else 0
+        _check_pad_sizes(mode, input, axis, size, before, after, smallest)
+        if before or after:
+            positions = C.pad_positions(mode, size, before, after)
+            plan.append((axis, positions[None], None))
+    # Like PyTorch, return a new tensor even when nothing is padded.
+    return C.Resample.apply(input, plan=tuple(plan)) if plan else input.clone()
+
+
+def _pad_constant(x: Tensor, sides, value) -> Tensor:
+    crop = [slice(None)] * x.ndim
+    widths = [(0, 0)] * x.ndim
+    for axis, before, after in sides:
+        if x.shape[axis] + before + after < 0:
+            raise RuntimeError(
+                f"pad: padding ({before}, {after}) leaves a negative size for dimension {axis} "
+                f"of size {x.shape[axis]}"
+            )
+        crop[axis] = slice(max(-before, 0), x.shape[axis] - max(-after, 0))
+        widths[axis] = (max(before, 0), max(after, 0))
+    if any(min(before, after) < 0 for _, before, after in sides):
+        x = x[tuple(crop)]
+    if not any(before or after for before, after in widths):
+        return x.clone()
+    # The fill is cast as PyTorch casts it: truncated for integers, nonzero -> True for bools.
+    return tensor_pad(x, widths, value=np.asarray(value).astype(x.array.dtype).item())
+
+
+def _check_pad_sizes(mode: str, x: Tensor, axis: int, size: int, before: int, after: int, smallest):
+    if size == 0:
+        raise RuntimeError(
+            f"pad: mode {mode!r} needs non-empty padded dimensions, got input of shape "
+            f"{tuple(x.shape)}"
+        )
+    if mode == "reflect" and max(before, after) >= size:
+        raise RuntimeError(
+            f"pad: reflect padding ({before}, {after}) must be less than the size {size} of "
+            f"dimension {axis} of input of shape {tuple(x.shape)}"
+        )
+    kept = size - max(-before, 0) - max(-after, 0)
+    if mode == "circular" and max(before, after) > kept:
+        raise RuntimeError(
+            f"pad: circular padding ({before}, {after}) wraps around more than once a dimension "
+            f"of {kept} kept elements (dimension {axis} of input of shape {tuple(x.shape)})"
+        )
+    if size + before + after < smallest:
+        raise RuntimeError(
+            f"pad: padding ({before}, {after}) leaves no elements of dimension {axis} of size "
+            f"{size}"
+        )
+
+
+def _shuffle_factor(owner: str, x: Tensor, factor) -> int:
+    if not isinstance(factor, int | np.integer) or isinstance(factor, bool):
+        raise TypeError(f"{owner}: the factor must be an int, got {factor!r}")
+    if factor < 1:
+        raise RuntimeError(f"{owner}: the factor must be positive, got {factor}")
+    if x.ndim < 3:
+        raise RuntimeError(
+            f"{owner}: expected an input of at least 3 dimensions (*, C, H, W), got shape "
+            f"{tuple(x.shape)}"
+        )
+    return int(factor)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Move channel blocks into space: (*, C r^2, H, W) -> (*, C, H r, W r), r = upscale_factor.
+
+    Output pixel (h r + i, w r + j) of channel c is input channel c r^2 + i r + j at (h, w): the
+    sub-pixel convolution of super-resolution networks.
+    """
+    r = _shuffle_factor("pixel_shuffle", input, upscale_factor)
+    *batch, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(
+            f"pixel_shuffle: the channels ({c}) must be divisible by upscale_factor squared "
+            f"({r * r}), got input of shape {tuple(input.shape)}"
+        )
+    k = len(batch)
+    x = input.reshape(*batch, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)  # (*, C, H, r, W, r)
+    return x.reshape(*batch, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W), r = downscale_factor."""
+    r = _shuffle_factor("pixel_unshuffle", input, downscale_factor)
+    *batch, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(
+            f"pixel_unshuffle: height and width ({h}, {w}) must be divisible by "
+            f"downscale_factor {r}"
+        )
+    k = len(batch)
+    x = input.reshape(*batch, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H, W)
+    return x.reshape(*batch, c * r * r, h // r, w // r)
 
 
 def _pool(
-    owner: str, x: Tensor, op, kernel_size, stride, padding, dilation, ceil_mode, **attrs
-) -> Tensor:
-    _check_image(owner, x, ("(N, C, H, W)",))
+    owner: str,
+    x: Tensor,
+    spatial: int,
+    op,
+    kernel_size,
+    stride,
+    padding,
+    dilation,
+    ceil_mode,
+    return_indices: bool = False,
+    **attrs,
+):
+    x, single = _add_batch(owner, x, spatial)
     window = C.sliding_window(
         owner, x.shape[2:], kernel_size, stride, padding, dilation, ceil_mode, pooling=True
     )
-    return op.apply(x, window=window, **attrs)
+    if spatial == 1:
+        # A signal is an image one row high.
+        x, window = x.unsqueeze(2), window.unsqueezed()
+    found: list = []
+    if return_indices:
+        attrs["indices"] = found
+    out = op.apply(x, window=window, **attrs)
+    if spatial == 1:
+        out = out.squeeze(2)
+    if not return_indices:
+        return _drop_batch(out, single)
+    indices = as_tensor(found[0].reshape(out.shape))
+    return _drop_batch(out, single), _drop_batch(indices, single)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    """The largest value in each window of (N, C, L) signals; with `return_indices`, also each
+    maximum's position along L (int64). See MaxPool1d."""
+    return _pool(
+        "max_pool1d",
+        input,
+        1,
+        C.MaxPool2d,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        ceil_mode,
+        return_indices,
+    )
 
 
 def max_pool2d(
-    x: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False
-) -> Tensor:
-    """The largest value in each window (stride defaults to the kernel size). See MaxPool2d."""
-    return _pool("max_pool2d", x, C.MaxPool2d, kernel_size, stride, padding, dilation, ceil_mode)
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    """The largest value in each window (stride defaults to the kernel size); with
+    `return_indices`, also each maximum's flat position h * W + w in its input plane (int64), for
+    max_unpool2d. See MaxPool2d."""
+    return _pool(
+        "max_pool2d",
+        input,
+        2,
+        C.MaxPool2d,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        ceil_mode,
+        return_indices,
+    )
 
 
-def avg_pool2d(
-    x: Tensor,
+def avg_pool1d(
+    input: Tensor,
     kernel_size,
     stride=None,
     padding=0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """The mean of each window (stride defaults to the kernel size). See AvgPool2d."""
+    """The mean of each window of (N, C, L) signals. See AvgPool1d."""
     return _pool(
-        "avg_pool2d",
-        x,
+        "avg_pool1d",
+        input,
+        1,
         C.AvgPool2d,
         kernel_size,
         stride,
@@ -1409,43 +1774,314 @@ def avg_pool2d(
     )
 
 
+def avg_pool2d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each window (stride defaults to the kernel size); `divisor_override` divides
+    every window's sum by that number instead. See AvgPool2d."""
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool2d: divisor_override must not be zero")
+    return _pool(
+        "avg_pool2d",
+        input,
+        2,
+        C.AvgPool2d,
+        kernel_size,
+        stride,
+        padding,
+        1,
+        ceil_mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    )
+
+
+def _output_size(owner: str, output_size, size: tuple[int, ...]) -> tuple[int, ...]:
+    """An adaptive pool's output size: an int for every axis, or a tuple where None keeps that
+    axis's input size."""
+    sizes = tuple(output_size) if isinstance(output_size, tuple | list) else (output_size,)
+    if len(sizes) == 1 and len(size) > 1:
+        sizes = sizes * len(size)
+    if len(sizes) != len(size):
+        raise ValueError(f"{owner}: output_size must be an int or {len(size)} ints, got {sizes}")
+    sizes = tuple(s if o is None else o for s, o in zip(size, sizes))
+    if min(sizes) < 0 or min(size) < 1:
+        raise RuntimeError(
+            f"{owner}: needs a non-empty input plane and output_size >= 0, got input size "
+            f"{tuple(size)} and output_size {sizes}"
+        )
+    return sizes
+
+
 def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
-    """(size, out): column i averages PyTorch's adaptive bin i, from floor(i size / out) up to
-    ceil((i + 1) size / out)."""
-    bins = np.arange(out)
-    start, end = bins * size // out, -(-(bins + 1) * size // out)
+    """(size, out): column i averages PyTorch's adaptive bin i (see ops.conv.adaptive_bins)."""
+    start, end = C.adaptive_bins(size, out)
     inside = (np.arange(size)[:, None] >= start) & (np.arange(size)[:, None] < end)
     return (inside / (end - start)).astype(dtype)
 
 
-def _adaptive_avg_pool2d(owner: str, x: Tensor, output_size) -> Tensor:
-    _check_image(owner, x, ("(N, C, H, W)",))
-    n, c, h, w = x.shape
-    sizes = output_size if isinstance(output_size, tuple | list) else (output_size, output_size)
-    oh, ow = (s if o is None else o for s, o in zip((h, w), sizes))
-    # Averaging along an axis is a product with a fixed matrix: one matrix product per axis.
-    rows = x.reshape(-1, w) @ as_tensor(_averaging_matrix(w, ow, x.dtype))
-    out = rows.reshape(n, c, h, ow).transpose(2, 3).reshape(-1, h)
-    out = out @ as_tensor(_averaging_matrix(h, oh, x.dtype))
-    return out.reshape(n, c, ow, oh).transpose(2, 3)
+def _average_bins(x: Tensor, sizes: tuple[int, ...]) -> Tensor:
+    """Adaptive average pooling of x's spatial axes (2, 3, ...) to `sizes` (a new tensor)."""
+    out = x
+    for axis, size in enumerate(sizes, start=2):
+        before = out.shape[axis]
+        if size == before:
+            continue
+        # Averaging along an axis is a product with a fixed matrix: move the axis last, multiply.
+        moved = out.transpose(axis, -1)
+        rows = moved.reshape(-1, before) @ as_tensor(_averaging_matrix(before, size, x.dtype))
+        out = rows.reshape(*moved.shape[:-1], size).transpose(axis, -1)
+    return x.clone() if out is x else out
 
 
-def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
+def _adaptive_avg_pool(owner: str, x: Tensor, spatial: int, output_size) -> Tensor:
+    x, single = _add_batch(owner, x, spatial)
+    if not x.is_floating_point():
+        raise RuntimeError(f"{owner}: expected a floating-point input, got {x.dtype}")
+    return _drop_batch(_average_bins(x, _output_size(owner, output_size, x.shape[2:])), single)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Average (N, C, L) over bins chosen so the output is (N, C, output_size)."""
+    return _adaptive_avg_pool("adaptive_avg_pool1d", input, 1, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Average over bins chosen so the output is `output_size` (an int or a pair; None keeps that
     side's size)."""
-    return _adaptive_avg_pool2d("adaptive_avg_pool2d", x, output_size)
+    return _adaptive_avg_pool("adaptive_avg_pool2d", input, 2, output_size)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Inverted dropout: while training, zero each element with probability p and scale survivors
-    by 1/(1-p), so nothing needs rescaling at evaluation, when the input passes through as it is."""
+def _adaptive_max_pool(owner: str, x: Tensor, spatial: int, output_size, return_indices: bool):
+    x, single = _add_batch(owner, x, spatial)
+    sizes = _output_size(owner, output_size, x.shape[2:])
+    if spatial == 1:
+        x, sizes = x.unsqueeze(2), (1, *sizes)
+    found: list = []
+    if 0 in sizes:
+        # Nothing to pool: an empty output (still linked to the input, like PyTorch's).
+        out = _average_bins(x, sizes)
+        found.append(np.zeros(out.shape, np.int64))
+    elif all(size % out == 0 for size, out in zip(x.shape[2:], sizes)):
+        # Equal bins that do not overlap: plain max pooling with strided views, no gathers.
+        kernel = tuple(size // out for size, out in zip(x.shape[2:], sizes))
+        window = C.sliding_window(owner, x.shape[2:], kernel, pooling=True)
+        out = C.MaxPool2d.apply(x, window=window, indices=found)
+    else:
+        out = C.AdaptiveMaxPool2d.apply(x, size=sizes, indices=found)
+    if spatial == 1:
+        out = out.squeeze(2)
+    if not return_indices:
+        return _drop_batch(out, single)
+    return _drop_batch(out, single), _drop_batch(as_tensor(found[0].reshape(out.shape)), single)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """The largest value in each adaptive bin of (N, C, L) signals (and, with `return_indices`,
+    its position along L)."""
+    return _adaptive_max_pool("adaptive_max_pool1d", input, 1, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """The largest value in each adaptive bin (and, with `return_indices`, its flat position in
+    the input plane)."""
+    return _adaptive_max_pool("adaptive_max_pool2d", input, 2, output_size, return_indices)
+
+
+def _max_unpool(
+    owner: str, x: Tensor, indices, spatial: int, kernel_size, stride, padding, output_size
+) -> Tensor:
+    x, single = _add_batch(owner, x, spatial)
+    positions = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
+    if positions.dtype != np.int64:
+        raise RuntimeError(f"{owner}: indices must be int64, got {positions.dtype}")
+    positions = positions.reshape(x.shape) if single and positions.ndim == x.ndim - 1 else positions
+    if positions.shape != tuple(x.shape):
+        raise RuntimeError(
+            f"{owner}: indices of shape {positions.shape} do not match the input's {tuple(x.shape)}"
+        )
+    kernel = C.as_tuple(kernel_size, spatial, "kernel_size", owner)
+    stride = kernel if stride is None else C.as_tuple(stride, spatial, "stride", owner)
+    padding = C.as_tuple(padding, spatial, "padding", owner)
+    default = tuple(
+        (i - 1) * s - 2 * p + k for i, k, s, p in zip(x.shape[2:], kernel, stride, padding)
+    )
+    size = default
+    if output_size is not None:
+        size = tuple(int(n) for n in tuple(output_size)[-spatial:])
+        for axis, (n, d, s) in enumerate(zip(size, default, stride)):
+            if not d - s < n < d + s:
+                raise ValueError(
+                    f"{owner}: invalid output_size {tuple(output_size)} (dim {axis} must be "
+                    f"between {d - s} and {d + s}, exclusive)"
+                )
+    if positions.size and (positions.min() < 0 or positions.max() >= math.prod(size)):
+        bad = positions[(positions < 0) | (positions >= math.prod(size))].flat[0]
+        raise RuntimeError(f"{owner}: found an invalid max index {bad} for an output of {size}")
+    return _drop_batch(C.MaxUnpool.apply(x, indices=positions, size=size), single)
+
+
+def max_unpool1d(
+    input: Tensor, indices, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """Put each value of (N, C, L) back at the position max_pool1d found it, zeros elsewhere."""
+    return _max_unpool("max_unpool1d", input, indices, 1, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(
+    input: Tensor, indices, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
+    """Put each value back at the position max_pool2d(..., return_indices=True) found it, zeros
+    elsewhere: (N, C, H, W) -> (N, C, H_out, W_out), H_out = (H - 1) stride - 2 padding + kernel
+    unless `output_size` says otherwise."""
+    return _max_unpool("max_unpool2d", input, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def _check_probability(owner: str, p: float) -> None:
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+        raise ValueError(f"{owner}: p must be a probability in [0, 1], got {p}")
+
+
+def _apply_mask(x: Tensor, mask: np.ndarray, inplace: bool, shift=None) -> Tensor:
+    """x * mask (+ shift), in x's memory when `inplace`."""
+    if inplace:
+        x.mul_(as_tensor(mask))
+        return x if shift is None else x.add_(as_tensor(shift))
+    out = x * as_tensor(mask)
+    return out if shift is None else out + as_tensor(shift)
+
+
+def _keep_mask(owner: str, x: Tensor, p: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Keep (True) each entry of `shape` with probability 1 - p."""
+    if not x.is_floating_point():
+        raise RuntimeError(f"{owner}: expected a floating-point input, got {x.dtype}")
+    return backend.generator().random(shape, dtype=np.float32) >= p
+
+
+def _dropout(owner: str, x: Tensor, p: float, training: bool, inplace: bool, shape) -> Tensor:
+    """Inverted dropout with one random draw per entry of `shape` (which broadcasts to x's)."""
+    _check_probability(owner, p)
     if not training or p == 0.0:
         return x
-    keep = backend.generator().random(x.shape, dtype=np.float32) >= p
-    mask = keep * np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=x.dtype)
-    return x * as_tensor(mask)
+    keep = _keep_mask(owner, x, p, shape)
+    mask = keep * np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=x.array.dtype)
+    return _apply_mask(x, mask, inplace)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Inverted dropout: while training, zero each element with probability p and scale survivors
+    by 1/(1-p), so nothing needs rescaling at evaluation, when the input passes through as it is."""
+    return _dropout("dropout", input, p, training, inplace, tuple(input.shape))
+
+
+def _channel_shape(x: Tensor, batched: bool) -> tuple[int, ...]:
+    """One draw per channel: (N, C, 1, ...) for a batch, (C, 1, ...) for one unbatched sample."""
+    kept = 2 if batched else 1
+    return tuple(x.shape[:kept]) + (1,) * (x.ndim - kept)
+
+
+def _feature_dropout_shape(owner: str, x: Tensor) -> tuple[int, ...]:
+    if x.ndim < 2:
+        raise RuntimeError(f"{owner}: channel dropout needs at least 2 dimensions, got {x.ndim}")
+    return _channel_shape(x, batched=True)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Channel dropout of (N, C, L) or unbatched (C, L) signals: zero whole channels with
+    probability p, scale the rest by 1/(1-p)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got {input.ndim}-D"
+        )
+    shape = _channel_shape(input, batched=input.ndim == 3)
+    return _dropout("dropout1d", input, p, training, inplace, shape)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Channel dropout of (N, C, H, W) images. As in PyTorch, a 3-D input is taken as (N, C, L)
+    (with a warning; use dropout1d for that), not as an unbatched (C, H, W) image."""
+    if input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: a {input.ndim}-D input is deprecated (expected 4-D (N, C, H, W)); "
+            "channels are taken along dim 1",
+            stacklevel=2,
+        )
+    elif input.ndim == 3:
+        warnings.warn(
+            "dropout2d: a 3-D input is taken as (N, C, L), one draw per (sample, channel), not "
+            "as an unbatched (C, H, W) image; use dropout1d for channel dropout of signals",
+            stacklevel=2,
+        )
+    shape = _feature_dropout_shape("dropout2d", input)
+    return _dropout("dropout2d", input, p, training, inplace, shape)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Channel dropout of (N, C, D, H, W) volumes or unbatched (C, D, H, W) ones."""
+    if input.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: a {input.ndim}-D input is deprecated (expected 4-D or 5-D); it is taken "
+            "as one unbatched sample with channels along dim 0",
+            stacklevel=2,
+        )
+    shape = _channel_shape(input, batched=input.ndim == 5)
+    return _dropout("dropout3d", input, p, training, inplace, shape)
+
+
+# SELU's negative saturation value, -scale * alpha: what alpha dropout sets dropped units to.
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(owner: str, x: Tensor, p: float, training: bool, inplace: bool, shape):
+    _check_probability(owner, p)
+    if not training or p == 0.0:
+        return x
+    dtype = x.array.dtype
+    if p == 1.0:
+        return _apply_mask(x, np.zeros((), dtype), inplace)
+    keep = _keep_mask(owner, x, p, shape)
+    # Affine a * (x or -saturation) + b keeps a SELU network's zero mean and unit variance.
+    a = 1.0 / math.sqrt((_SELU_SATURATION**2 * p + 1.0) * (1.0 - p))
+    b = _SELU_SATURATION * a * p
+    shift = np.where(keep, b, b - _SELU_SATURATION * a).astype(dtype)
+    return _apply_mask(x, (keep * a).astype(dtype), inplace, shift)
+
+
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Dropout for SELU networks: dropped elements take SELU's saturation value and everything is
+    scaled and shifted so the mean and variance stay as they were. Off unless `training`."""
+    return _alpha_dropout("alpha_dropout", input, p, training, inplace, tuple(input.shape))
+
+
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Alpha dropout of whole channels (dim 1) of (N, C, ...) inputs. Off unless `training`."""
+    shape = _feature_dropout_shape("feature_alpha_dropout", input)
+    return _alpha_dropout("feature_alpha_dropout", input, p, training, inplace, shape)
+
+
+def _standardize(x: Tensor, axes: tuple[int, ...], eps: float):
+    """(x - mean) / sqrt(var + eps) over `axes`, with the (biased) mean and variance as arrays."""
+    stats: list = []
+    out = N.Normalize.apply(x, axes=axes, eps=eps, stats=stats)
+    return out, *stats
+
+
+def _scale_and_shift(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """out * weight + bias, with one weight and bias per channel (dim 1)."""
+    shape = (1, out.shape[1]) + (1,) * (out.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
 
 
 def _batch_norm(
@@ -1459,40 +2095,25 @@ def _batch_norm(
     momentum: float,
     eps: float,
 ) -> Tensor:
-    channels = x.shape[1] if x.ndim > 1 else None
-    shape = (1, channels) + (1,) * (x.ndim - 2)
-    if training or running_mean is None:
-        axes = (0,) + tuple(range(2, x.ndim))
-        count = x.array.size // channels
-        if training and count < 2:
-            raise ValueError(
-                f"{owner} needs more than one value per channel to train, got input "
-                f"of shape {tuple(x.shape)}"
-            )
-        mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        var = (centred * centred).mean(axis=axes, keepdims=True)
-        if training and running_mean is not None:
-            _update_running_stats(
-                owner,
-                running_mean,
-                running_var,
-                mean.array.ravel(),
-                var.array.ravel(),
-                count,
-                momentum,
-            )
-        out = centred / (var + eps).sqrt()
-        scale, shift = weight, bias
-    else:
+    if not (training or running_mean is None):
+        # Evaluation: one fixed scale and shift per channel.
         inv_std = as_tensor((running_var.array + eps) ** -0.5)
         scale = inv_std if weight is None else weight * inv_std
         shift = -(as_tensor(running_mean.array) * scale)
-        shift = shift if bias is None else shift + bias
-        out = x
-    if scale is not None:
-        out = out * scale.reshape(shape)
-    return out if shift is None else out + shift.reshape(shape)
+        return _scale_and_shift(x, scale, shift if bias is None else shift + bias)
+    channels = x.shape[1] if x.ndim > 1 else None
+    count = x.array.size // channels
+    if training and count < 2:
+        raise ValueError(
+            f"{owner} needs more than one value per channel to train, got input "
+            f"of shape {tuple(x.shape)}"
+        )
+    out, mean, var = _standardize(x, (0,) + tuple(range(2, x.ndim)), eps)
+    if training and running_mean is not None:
+        _update_running_stats(
+            owner, running_mean, running_var, mean.ravel(), var.ravel(), count, momentum
+        )
+    return _scale_and_shift(out, weight, bias)
 
 
 def _update_running_stats(
@@ -1510,14 +2131,15 @@ def _update_running_stats(
             f"{owner}: the batch mean or variance of channel(s) {np.flatnonzero(bad).tolist()} is "
             "not finite (the input holds NaN or inf); the running statistics were left as they were"
         )
-    running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * mean
     # The running variance is the unbiased estimate, as in PyTorch.
     unbiased = var * (count / (count - 1))
-    running_var.array[...] = (1 - momentum) * running_var.array + momentum * unbiased
+    with no_grad():
+        running_mean.mul_(1 - momentum).add_(as_tensor(momentum * mean))
+        running_var.mul_(1 - momentum).add_(as_tensor(momentum * unbiased))
 
 
 def batch_norm(
-    x: Tensor,
+    input: Tensor,
     running_mean: Tensor | None,
     running_var: Tensor | None,
     weight: Tensor | None = None,
@@ -1536,49 +2158,686 @@ def batch_norm(
             statistics are left as they were rather than silently poisoned.
     """
     return _batch_norm(
-        "batch_norm", x, running_mean, running_var, weight, bias, training, momentum, eps
+        "batch_norm", input, running_mean, running_var, weight, bias, training, momentum, eps
     )
 
 
-def _nearest_indices(size: int, out: int, scale_factor: float | None) -> np.ndarray:
-    """PyTorch's 'nearest' source index for each output position: floor(i * scale), clipped."""
-    scale = size / out if scale_factor is None else 1.0 / scale_factor
-    return np.minimum(np.floor(np.arange(out) * scale).astype(np.int64), size - 1)
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel of each sample of (N, C, *) over its own positions, then scale by
+    weight and shift by bias (one per channel).
+
+    With `use_input_stats=False`, the running statistics are used instead; with it and running
+    statistics given, they move `momentum` of the way towards the batch's average of the
+    per-sample statistics (in place).
+    """
+    return _instance_norm(
+        "instance_norm",
+        input,
+        running_mean,
+        running_var,
+        weight,
+        bias,
+        use_input_stats,
+        momentum,
+        eps,
+    )
 
 
-def _interpolate(owner: str, x: Tensor, size, scale_factor, mode: str) -> Tensor:
-    if mode != "nearest":
-        raise ValueError(f"{owner}: only mode='nearest' is supported, got {mode!r}")
-    _check_image(owner, x, ("(N, C, L)", "(N, C, H, W)"))
-    spatial = x.shape[2:]
-    if (size is None) == (scale_factor is None):
+def _instance_norm(
+    owner: str,
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    use_input_stats: bool,
+    momentum: float,
+    eps: float,
+) -> Tensor:
+    if not use_input_stats:
+        return _batch_norm(owner, x, running_mean, running_var, weight, bias, False, 0.0, eps)
+    if x.ndim < 3:
+        raise ValueError(f"{owner}: expected an (N, C, *) input, got shape {tuple(x.shape)}")
+    count = math.prod(x.shape[2:])
+    if count < 2:
         raise ValueError(
-            f"{owner}: give exactly one of size and scale_factor, got {size!r} and {scale_factor!r}"
+            f"{owner} needs more than one spatial element per channel when normalising with the "
+            f"input's statistics, got input of shape {tuple(x.shape)}"
         )
+    out, mean, var = _standardize(x, tuple(range(2, x.ndim)), eps)
+    if running_mean is not None:
+        n, c = x.shape[:2]
+        _update_running_stats(
+            owner,
+            running_mean,
+            running_var,
+            mean.reshape(n, c).mean(axis=0),
+            var.reshape(n, c).mean(axis=0),
+            count,
+            momentum,
+        )
+    return _scale_and_shift(out, weight, bias)
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise (N, C, *) over groups of C / num_groups channels (and all positions) per sample,
+    then scale by weight and shift by bias (one per channel)."""
+    return _group_norm("group_norm", input, num_groups, weight, bias, eps)
+
+
+def _group_norm(owner, x, num_groups, weight, bias, eps) -> Tensor:
+    if x.ndim < 2:
+        raise RuntimeError(f"{owner}: expected an (N, C, *) input, got shape {tuple(x.shape)}")
+    n, c = x.shape[:2]
+    if num_groups < 1 or c % num_groups:
+        raise RuntimeError(
+            f"{owner}: the channels of input of shape {tuple(x.shape)} must be divisible by "
+            f"num_groups={num_groups}"
+        )
+    for name, parameter in (("weight", weight), ("bias", bias)):
+        if parameter is not None and tuple(parameter.shape) != (c,):
+            raise RuntimeError(
+                f"{owner}: expected {name} of shape ({c},) for input of shape {tuple(x.shape)}, "
+                f"got {tuple(parameter.shape)}"
+            )
+    out, _, _ = _standardize(x.reshape(n, num_groups, -1), (2,), eps)
+    return _scale_and_shift(out.reshape(x.shape), weight, bias)
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """Divide each value by (k + alpha * mean of squares over `size` neighbouring channels)^beta
+    (AlexNet's normalisation across channels, dim 1, zero-padded at the ends)."""
+    if input.ndim < 3:
+        raise ValueError(
+            f"local_response_norm: expected an (N, C, *) input of 3 or more dimensions, got "
+            f"shape {tuple(input.shape)}"
+        )
+    channels = input.shape[1]
+    squares = input * input
+    widths = [(0, 0)] * input.ndim
+    widths[1] = (size // 2, (size - 1) // 2)
+    padded = tensor_pad(squares, widths)
+    total = padded[:, :channels]
+    for offset in range(1, size):
+        total = total + padded[:, offset : offset + channels]
+    return input / (total * (alpha / size) + k) ** beta
+
+
+_INTERPOLATION_MODES = (
+    "nearest",
+    "linear",
+    "bilinear",
+    "bicubic",
+    "trilinear",
+    "area",
+    "nearest-exact",
+)
+_MODE_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+
+
+def _interpolation_sizes(owner: str, x: Tensor, size, scale_factor, recompute_scale_factor):
+    """PyTorch's output size for each spatial axis, and the scale factors its kernels use (None
+    where the size alone decides)."""
+    spatial = tuple(x.shape[2:])
+    n = len(spatial)
+    if size is not None and scale_factor is not None:
+        raise ValueError(f"{owner}: give only one of size and scale_factor")
+    if size is None and scale_factor is None:
+        raise ValueError(f"{owner}: give either size or scale_factor")
     if size is not None:
-        sizes, factors = C.as_tuple(size, len(spatial), "size", owner), (None,) * len(spatial)
-    else:
-        factors = (
-            tuple(scale_factor)
-            if isinstance(scale_factor, tuple | list)
-            else (scale_factor,) * len(spatial)
+        if recompute_scale_factor:
+            raise ValueError(f"{owner}: recompute_scale_factor is not meaningful with a size")
+        sizes = tuple(size) if isinstance(size, tuple | list) else (size,) * n
+        if len(sizes) != n:
+            raise ValueError(
+                f"{owner}: input with spatial size {list(spatial)} needs a size of {n} numbers, "
+                f"got {size}"
+            )
+        if not all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in sizes):
+            raise TypeError(f"{owner}: size must be an int or a tuple of ints, got {size}")
+        return tuple(int(s) for s in sizes), (None,) * n
+    factors = tuple(scale_factor) if isinstance(scale_factor, tuple | list) else (scale_factor,) * n
+    if len(factors) != n:
+        raise ValueError(
+            f"{owner}: input with spatial size {list(spatial)} needs a scale_factor of {n} "
+            f"numbers, got {scale_factor}"
         )
-        sizes = tuple(math.floor(s * f) for s, f in zip(spatial, factors))
-    if min(sizes) < 1:
-        raise ValueError(f"{owner}: the output size {sizes} must be positive (input {spatial})")
-    for axis, (before, after, factor) in enumerate(zip(spatial, sizes, factors), start=2):
-        if after % before == 0 and (factor is None or factor == after // before):
-            # Whole-number scaling repeats each row (column): broadcast along a new axis, merge.
-            shape = x.shape
-            x = x.unsqueeze(axis + 1)
-            x = x.expand(shape[: axis + 1] + (after // before,) + shape[axis + 1 :])
-            x = x.reshape(shape[:axis] + (after,) + shape[axis + 1 :])
-        else:
-            x = x[(slice(None),) * axis + (_nearest_indices(before, after, factor),)]
-    return x
+    sizes = tuple(math.floor(s * float(f)) for s, f in zip(spatial, factors))
+    if recompute_scale_factor:
+        return sizes, (None,) * n
+    return sizes, tuple(float(f) for f in factors)
 
 
-def interpolate(x: Tensor, size=None, scale_factor=None, mode: str = "nearest") -> Tensor:
-    """Resize (N, C, L) or (N, C, H, W) to `size`, or by `scale_factor`, copying the nearest input
-    value."""
-    return _interpolate("interpolate", x, size, scale_factor, mode)
+def interpolate(
+    input: Tensor,
+    size=None,
+    scale_factor=None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) to `size`, or by `scale_factor`.
+
+    Positions and weights follow PyTorch's kernels exactly: 'nearest' copies input position
+    floor(j * scale) (scale = 1 / scale_factor, or input size / output size), 'nearest-exact'
+    floor((j + 1/2) * scale); 'linear', 'bilinear' and 'trilinear' interpolate between the two
+    neighbours of (j + 1/2) * scale - 1/2 (j * (in - 1) / (out - 1) with `align_corners=True`),
+    'bicubic' between four with Keys' cubic (A = -0.75, edges repeated), and 'area' averages
+    (adaptive average pooling).
+
+    Args:
+        size: the output's spatial size (an int, or one per spatial dimension), or
+        scale_factor: a multiplier per spatial dimension; output size floor(size * factor).
+        mode: one of 'nearest', 'linear' (3-D), 'bilinear', 'bicubic' (4-D), 'trilinear' (5-D),
+            'area', 'nearest-exact'.
+        align_corners: for the interpolating modes, map the corner pixels' centres onto each other.
+        recompute_scale_factor: interpolate with input size / output size rather than the given
+            scale_factor.
+        antialias: not supported (an error when True).
+    """
+    owner = "interpolate"
+    if mode not in _INTERPOLATION_MODES:
+        raise NotImplementedError(
+            f"{owner}: unknown mode {mode!r}; expected one of {_INTERPOLATION_MODES}"
+        )
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                f"{owner}: align_corners can only be set with the interpolating modes linear, "
+                "bilinear, bicubic and trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    if input.ndim not in (3, 4, 5):
+        raise NotImplementedError(
+            f"{owner}: expected a 3-D, 4-D or 5-D input (N, C, *spatial), got shape "
+            f"{tuple(input.shape)}"
+        )
+    if mode in _MODE_RANK and input.ndim != _MODE_RANK[mode]:
+        raise NotImplementedError(
+            f"{owner}: mode {mode!r} needs a {_MODE_RANK[mode]}-D input, got {input.ndim}-D"
+        )
+    if antialias:
+        raise NotImplementedError(f"{owner}: antialias=True is not supported")
+    sizes, factors = _interpolation_sizes(owner, input, size, scale_factor, recompute_scale_factor)
+    spatial = tuple(input.shape[2:])
+    if min(sizes) < 1 or min(spatial) < 1:
+        raise RuntimeError(
+            f"{owner}: input and output sizes must be positive, got input {spatial} and output "
+            f"{sizes}"
+        )
+    if mode == "area":
+        return _average_bins(input, sizes)
+    if mode not in ("nearest", "nearest-exact") and not input.is_floating_point():
+        raise RuntimeError(
+            f"{owner}: mode {mode!r} needs a floating-point input, got {input.dtype}"
+        )
+    return _resample(input, mode, sizes, factors, align_corners)
+
+
+def _resample(x: Tensor, mode: str, sizes, factors, align_corners) -> Tensor:
+    plan = []
+    # Which of PyTorch's nearest kernels (they round differently) a contiguous input gets.
+    one_pixel = x.ndim > 3 and x.shape[1] > 3 and math.prod(x.shape[2:]) == 1
+    vectorized = one_pixel or (x.ndim == 4 and sum(sizes) <= 128)
+    for axis, (before, after, factor) in enumerate(zip(x.shape[2:], sizes, factors), start=2):
+        if mode.startswith("nearest"):
+            exact = mode == "nearest-exact"
+            index = C.nearest_positions(before, after, factor, exact, x.array.dtype, vectorized)
+            plan.append((axis, index[None], None))
+        elif mode == "bicubic":
+            plan.append((axis, *C.cubic_taps(before, after, factor, align_corners, x.array.dtype)))
+        elif after != before:  # PyTorch copies an axis whose size stays, whatever the factor
+            plan.append((axis, *C.linear_taps(before, after, factor, align_corners, x.array.dtype)))
+    return C.Resample.apply(x, plan=tuple(plan)) if plan else x.clone()
+
+
+def upsample(
+    input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None
+) -> Tensor:
+    """Deprecated name of interpolate (PyTorch warns too)."""
+    warnings.warn("upsample is deprecated; use interpolate", DeprecationWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """Deprecated: interpolate(..., mode='nearest')."""
+    warnings.warn(
+        "upsample_nearest is deprecated; use interpolate", DeprecationWarning, stacklevel=2
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """Deprecated: interpolate(..., mode='bilinear', align_corners=True)."""
+    warnings.warn(
+        "upsample_bilinear is deprecated; use interpolate", DeprecationWarning, stacklevel=2
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ----- Transformer building blocks: GELU, layer and RMS normalization, attention -----
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF: the Gaussian error linear unit.
+
+    Args:
+        approximate: 'none' (exact, through erf) or 'tanh' (PyTorch's tanh approximation).
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _check_floating("gelu", input)
+    return G.Gelu.apply(input, approximate=approximate)
+
+
+def _check_floating(owner: str, *tensors: Tensor | None) -> None:
+    present = [t for t in tensors if t is not None]
+    for t in present:
+        if not t.is_floating_point():
+            raise NotImplementedError(f"\"{owner}\" not implemented for '{t.dtype}'")
+    if len({t.array.dtype for t in present}) > 1:
+        raise RuntimeError(
+            f"{owner}: mixed dtype (CPU): all inputs must share same datatype, got "
+            + ", ".join(str(t.dtype) for t in present)
+        )
+
+
+def _normalized_axes(
+    owner: str, input: Tensor, normalized_shape, params: dict[str, Tensor | None]
+) -> tuple[int, ...]:
+    """The trailing axes that `normalized_shape` names, after checking input and parameters."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            f"{owner}: expected normalized_shape to be at least 1-dimensional, i.e., containing "
+            "at least one element, but got normalized_shape = []"
+        )
+    if tuple(input.shape[-len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"{owner}: given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
+        )
+    for name, param in params.items():
+        if param is not None and tuple(param.shape) != shape:
+            raise RuntimeError(
+                f"{owner}: expected {name} to be of same shape as normalized_shape, but got "
+                f"{name} of shape {list(param.shape)} and normalized_shape = {list(shape)}"
+            )
+    _check_floating(owner, input, *params.values())
+    return tuple(range(input.ndim - len(shape), input.ndim))
+
+
+def _normalize(
+    input: Tensor, axes: tuple[int, ...], weight, bias, eps: float, centre: bool
+) -> Tensor:
+    affine = [t for t in (weight, bias) if t is not None]
+    return N.Normalize.apply(
+        input, *affine, axes=axes, eps=eps, centre=centre, has_weight=weight is not None
+    )
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing `normalized_shape` dimensions to mean 0 and (biased) variance
+    1, then scale by weight and shift by bias. See LayerNorm."""
+    axes = _normalized_axes("layer_norm", input, normalized_shape, {"weight": weight, "bias": bias})
+    return _normalize(input, axes, weight, bias, eps, centre=True)
+
+
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
+    """Divide by the root mean square over the trailing `normalized_shape` dimensions, then scale
+    by weight; eps None means the dtype's machine epsilon. See RMSNorm."""
+    axes = _normalized_axes("rms_norm", input, normalized_shape, {"weight": weight})
+    eps = float(np.finfo(input.array.dtype).eps) if eps is None else eps
+    return _normalize(input, axes, weight, None, eps, centre=False)
+
+
+def _as_additive_mask(mask: np.ndarray, dtype) -> Tensor:
+    """A bool 'may attend' mask as a float one: 0 where allowed, -inf where not."""
+    return as_tensor(np.where(mask, 0.0, -np.inf).astype(dtype))
+
+
+def _attend(query, key, value, bias, dropout_p: float, scale: float, safe: bool):
+    """softmax(query key^T * scale + bias) value over the last two dimensions; also returns the
+    attention weights. `safe` gives zero weights, not NaN, on rows where every key is masked."""
+    scores = (query * scale) @ key.mT
+    if bias is not None:
+        scores = scores + bias
+    # Without `safe`, rows where every key is masked are NaN, as in PyTorch (without a warning).
+    with np.errstate(invalid="ignore"):
+        weights = (Attention.SafeSoftmax if safe else R.Softmax).apply(scores, axis=-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value, weights
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """softmax(Q K^T / sqrt(E) + mask) V: each query position's weighted mix of the values, the
+    weights from how well the query matches each key.
+
+    Leading (batch, head) dimensions broadcast. A bool `attn_mask` says where a query may attend
+    (True), a float one is added to the scores; rows where nothing may be attended give zeros.
+    Dropout (on the weights) applies whenever `dropout_p` > 0, in training or not.
+
+    Args:
+        query: (..., L, E).
+        key: (..., S, E).
+        value: (..., S, Ev).
+        attn_mask: broadcastable to (..., L, S).
+        is_causal: let position i attend only to keys 0..i (no attn_mask then).
+        scale: multiplies the scores instead of 1 / sqrt(E).
+        enable_gqa: grouped-query attention: key and value have fewer heads (dimension -3), each
+            shared by a group of query heads.
+
+    Returns:
+        (..., L, Ev).
+    """
+    owner = "scaled_dot_product_attention"
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise RuntimeError(
+            f"{owner}: expected query, key, and value to all be at least 2 dimensional, but got "
+            f"query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead."
+        )
+    if not query.dtype == key.dtype == value.dtype or not query.is_floating_point():
+        raise RuntimeError(
+            f"{owner}: expected query, key, and value to have the same floating dtype, but got "
+            f"query.dtype: {query.dtype} key.dtype: {key.dtype} and value.dtype: {value.dtype} "
+            "instead."
+        )
+    if attn_mask is not None and attn_mask.array.dtype not in (np.bool_, query.array.dtype):
+        raise RuntimeError(
+            f"{owner}: expected attn_mask dtype to be bool or to match query dtype, but got "
+            f"attn_mask.dtype: {attn_mask.dtype} and query.dtype: {query.dtype} instead."
+        )
+    if is_causal and attn_mask is not None:
+        raise RuntimeError(f"{owner}: explicit attn_mask should not be set when is_causal=True")
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
+        key, value = (_repeat_heads(owner, t, query.shape[-3]) for t in (key, value))
+    length, source = query.shape[-2], key.shape[-2]
+    if is_causal:
+        attn_mask = as_tensor(np.tri(length, source, dtype=bool))
+    bias = attn_mask
+    if attn_mask is not None and attn_mask.array.dtype == np.bool_:
+        bias = _as_additive_mask(attn_mask.array, query.array.dtype)
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    return _attend(query, key, value, bias, dropout_p, scale, safe=True)[0]
+
+
+def _repeat_heads(owner: str, t: Tensor, heads: int) -> Tensor:
+    """Key or value heads repeated in place (h0 h0 h1 h1 ...) up to the query's head count."""
+    groups, remainder = divmod(heads, t.shape[-3])
+    if remainder:
+        raise RuntimeError(
+            f"{owner}: with enable_gqa, the query's {heads} heads must be a multiple of the "
+            f"key's and value's {t.shape[-3]}"
+        )
+    shape = t.shape
+    expanded = t.unsqueeze(-3).expand(*shape[:-2], groups, *shape[-2:])
+    return expanded.reshape(*shape[:-3], heads, *shape[-2:])
+
+
+def _canonical_mask(
+    mask: Tensor | None,
+    mask_name: str,
+    other_type,
+    other_name: str,
+    target_type,
+    check_other: bool = True,
+) -> Tensor | None:
+    """A bool 'ignore' mask (True = masked out, PyTorch's nn convention) as a float one with -inf
+    where True; float masks pass through."""
+    if mask is None:
+        return None
+    if mask.array.dtype != np.bool_ and not mask.is_floating_point():
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and mask.dtype != other_type:
+        warnings.warn(
+            f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type "
+            "for both instead.",
+            stacklevel=3,
+        )
+    if mask.is_floating_point():
+        return mask
+    return _as_additive_mask(~mask.array, dtypes.to_numpy_dtype(target_type))
+
+
+def _none_or_dtype(input: Tensor | None):
+    return None if input is None else input.dtype
+
+
+def _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads: int) -> bool:
+    """Whether the inputs are batched (3-D); AssertionError for inconsistent dimensions."""
+    if query.ndim not in (2, 3):
+        raise AssertionError(
+            "query should be unbatched 2D or batched 3D tensor but received "
+            f"{query.ndim}-D query tensor"
+        )
+    batched = query.ndim == 3
+    kind = "batched (3-D)" if batched else "unbatched (2-D)"
+    if key.ndim != query.ndim or value.ndim != query.ndim:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be {query.ndim}-D but found "
+            f"{key.ndim}-D and {value.ndim}-D tensors respectively"
+        )
+    if key_padding_mask is not None and key_padding_mask.ndim != query.ndim - 1:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key_padding_mask` to be `None` or "
+            f"{query.ndim - 1}-D but found {key_padding_mask.ndim}-D tensor instead"
+        )
+    if attn_mask is not None and attn_mask.ndim not in (2, 3):
+        raise AssertionError(
+            f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+            f"{attn_mask.ndim}-D tensor instead"
+        )
+    if not batched and attn_mask is not None and attn_mask.ndim == 3:
+        expected = (num_heads, query.shape[0], key.shape[0])
+        if tuple(attn_mask.shape) != expected:
+            raise AssertionError(
+                f"Expected `attn_mask` shape to be {expected} but got {tuple(attn_mask.shape)}"
+            )
+    return batched
+
+
+def _in_projection(query, key, value, weight, bias, separate) -> tuple[Tensor, Tensor, Tensor]:
+    if separate is not None:
+        w_q, w_k, w_v = separate
+        expected = [(query.shape[-1],) * 2]
+        expected += [(query.shape[-1], t.shape[-1]) for t in (key, value)]
+        for name, w, shape in zip(("query", "key", "value"), (w_q, w_k, w_v), expected):
+            if tuple(w.shape) != shape:
+                raise AssertionError(
+                    f"expecting {name} weights shape of {shape}, but got {tuple(w.shape)}"
+                )
+    else:
+        if weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        if query is key and key is value:
+            # Self-attention: one matrix product for all three projections.
+            return linear(query, weight, bias).chunk(3, dim=-1)
+        w_q, w_k, w_v = weight.chunk(3)
+    b_q, b_k, b_v = (None,) * 3 if bias is None else bias.chunk(3)
+    return linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
+
+
+def _heads(t: Tensor, batch: int, num_heads: int) -> Tensor:
+    """(T, N, E) to (N, heads, T, E / heads)."""
+    return t.reshape(t.shape[0], batch, num_heads, -1).permute(1, 2, 0, 3)
+
+
+def _pad_last(mask: Tensor | None) -> Tensor | None:
+    """A float mask with one more (zero: attend) column, for an appended key."""
+    if mask is None:
+        return None
+    return cat([mask, as_tensor(np.zeros((*mask.shape[:-1], 1), dtype=mask.array.dtype))], -1)
+
+
+def multi_head_attention_forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight: Tensor | None,
+    in_proj_bias: Tensor | None,
+    bias_k: Tensor | None,
+    bias_v: Tensor | None,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: Tensor,
+    out_proj_bias: Tensor | None,
+    training: bool = True,
+    key_padding_mask: Tensor | None = None,
+    need_weights: bool = True,
+    attn_mask: Tensor | None = None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight: Tensor | None = None,
+    k_proj_weight: Tensor | None = None,
+    v_proj_weight: Tensor | None = None,
+    static_k: Tensor | None = None,
+    static_v: Tensor | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[Tensor, Tensor | None]:
+    """Multi-head attention on sequence-first inputs; see MultiheadAttention for the arguments.
+
+    Shape:
+        query (L, N, E) or (L, E); key (S, N, Ek), value (S, N, Ev) (or without N) ->
+        output (L, N, E) and weights (N, L, S), or (N, num_heads, L, S) without averaging.
+    """
+    batched = _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    length, batch, embed_dim = query.shape
+    key_padding_mask = _canonical_mask(
+        key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask", query.dtype
+    )
+    if is_causal and attn_mask is None:
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+            "method `generate_square_subsequent_mask` to create this mask."
+        )
+    if is_causal and key_padding_mask is None and not need_weights:
+        # PyTorch trusts the hint and attends causally without looking at attn_mask.
+        attn_mask = None
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
+        is_causal = is_causal and key_padding_mask is None
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(
+                f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+                f"{tuple(value.shape[:2])}"
+            )
+        separate = (q_proj_weight, k_proj_weight, v_proj_weight)
+        if any(w is None for w in separate):
+            raise AssertionError("use_separate_proj_weight is True but a projection weight is None")
+    else:
+        if key.shape != value.shape:
+            raise AssertionError(
+                f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}"
+            )
+        separate = None
+    q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate)
+    source = key.shape[0]
+    if attn_mask is not None:
+        expected = (length, source) if attn_mask.ndim == 2 else (batch * num_heads, length, source)
+        if tuple(attn_mask.shape) != expected:
+            raise RuntimeError(
+                f"The shape of the {attn_mask.ndim}D attn_mask is {tuple(attn_mask.shape)}, but "
+                f"should be {expected}."
+            )
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError("bias_k and bias_v must be given together")
+    if bias_k is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key or value.")
+        k = cat([k, bias_k.expand(1, batch, embed_dim)])
+        v = cat([v, bias_v.expand(1, batch, embed_dim)])
+        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
+    q, k, v = (_heads(t, batch, num_heads) for t in (q, k, v))
+    if static_k is not None:
+        k = _static_heads(static_k, "static_k", batch, num_heads, head_dim)
+    if static_v is not None:
+        v = _static_heads(static_v, "static_v", batch, num_heads, head_dim)
+    if add_zero_attn:
+        zeros = as_tensor(np.zeros((batch, num_heads, 1, head_dim), dtype=k.array.dtype))
+        k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
+        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
+    source = k.shape[2]
+    if attn_mask is not None:
+        attn_mask = attn_mask.reshape(-1, num_heads if attn_mask.ndim == 3 else 1, length, source)
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (batch, source):
+            raise AssertionError(
+                f"Expected key_padding_mask of shape {(batch, source)}, but got "
+                f"{tuple(key_padding_mask.shape)}"
+            )
+        padding = key_padding_mask.reshape(batch, 1, 1, source)
+        attn_mask = padding if attn_mask is None else attn_mask + padding
+    dropout_p = dropout_p if training else 0.0
+    if need_weights:
+        out, weights = _attend(q, k, v, attn_mask, dropout_p, 1 / math.sqrt(head_dim), safe=False)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+    else:
+        out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+        weights = None
+    out = out.permute(2, 0, 1, 3).reshape(length, batch, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
+    if not batched:
+        out = out.squeeze(1)
+        weights = None if weights is None else weights.squeeze(0)
+    return out, weights
+
+
+def _static_heads(static: Tensor, name: str, batch: int, num_heads: int, head_dim: int) -> Tensor:
+    if static.shape[0] != batch * num_heads or static.shape[2] != head_dim:
+        raise AssertionError(
+            f"expecting {name} of shape ({batch * num_heads}, S, {head_dim}), but got "
+            f"{tuple(static.shape)}"
+        )
+    return static.reshape(batch, num_heads, static.shape[1], head_dim)

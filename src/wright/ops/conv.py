@@ -1,4 +1,5 @@
-"""Convolution and pooling as fused primitives: im2col and one matrix product, col2im per tap.
+"""Convolution, pooling and resampling as fused primitives: im2col and one matrix product, col2im
+per tap, running maxima over taps, gathers along axes.
 
 Images are NCHW to the user (like PyTorch). Inside, the convolution works channels-last: its output
 is an NCHW view of NHWC memory, so the next layer's im2col copies contiguous runs of kernel width x
@@ -15,6 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from wright.autograd import Function
+from wright.ops.shape import _sum_rows
 from wright.tensor import Tensor
 
 _AXIS_NAMES = {1: ("length",), 2: ("height", "width")}
@@ -196,6 +198,84 @@ def _columns(patches: np.ndarray) -> np.ndarray:
     return patches.transpose(5, 0, 1, 2, 3, 4, 6).reshape(groups, n * oh * ow, -1)
 
 
+def _kernel_rows(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/g, KH, KW) kernels as (g, O/g, KH*KW*C/g) rows, in the columns' (KH, KW, C) order."""
+    out_channels, group_channels, kh, kw = weight.shape
+    kernels = weight.reshape(groups, out_channels // groups, group_channels, kh, kw)
+    return kernels.transpose(0, 1, 3, 4, 2).reshape(groups, out_channels // groups, -1)
+
+
+def _image_rows(image: np.ndarray, groups: int) -> np.ndarray:
+    """(N, C, H, W) as (g, N*H*W, C/g): one row of channels per pixel, per group."""
+    n, c, h, w = image.shape
+    return image.transpose(0, 2, 3, 1).reshape(n * h * w, groups, c // groups).transpose(1, 0, 2)
+
+
+def _group_patches(x: np.ndarray, window: Window, groups: int) -> np.ndarray:
+    """Every window of an NCHW image: an (N, OH, OW, KH, KW, g, C/g) view of padded NHWC memory."""
+    n, c = x.shape[:2]
+    patches = _patches(_pad_channels_last(x, window), window)
+    return patches.reshape(n, *window.out, *window.kernel, groups, c // groups)
+
+
+def _correlate(x: np.ndarray, kernels: np.ndarray, window: Window, groups: int) -> np.ndarray:
+    """Cross-correlate NCHW images with kernel rows, without keeping the columns: the output as
+    (g, N*OH*OW, O/g) rows.
+
+    The columns are built a few images at a time: each block is still in cache when the product
+    reads it, and no batch-sized buffer is allocated.
+    """
+    patches = _group_patches(x, window, groups)
+    n, (oh, ow) = x.shape[0], window.out
+    out = np.empty((groups, n * oh * ow, kernels.shape[1]), np.result_type(x.dtype, kernels.dtype))
+    images = max(1, _BLOCK_NUMBERS // (oh * ow * kernels.shape[2]))
+    for start in range(0, n, images):
+        rows = slice(start * oh * ow, min(start + images, n) * oh * ow)
+        cols = _columns(patches[start : start + images])
+        np.matmul(cols, kernels.transpose(0, 2, 1), out=out[:, rows])
+    return out
+
+
+def _rows_to_image(rows: np.ndarray, n: int, oh: int, ow: int, bias=None) -> np.ndarray:
+    """(g, N*OH*OW, O/g) output rows, plus the bias, as an (N, O, OH, OW) view of NHWC memory."""
+    out = rows.transpose(1, 0, 2).reshape(n * oh, -1)
+    if bias is not None:
+        # Rows of whole output lines (OW pixels x O channels) add faster than rows of O numbers.
+        out += np.tile(bias, ow)
+    return out.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2)
+
+
+def _col2im(rows: np.ndarray, kernels: np.ndarray, window: Window, groups: int, shape, dtype):
+    """The transpose of im2col and product: per tap, the (g, N*OH*OW, O/g) rows times that tap's
+    kernel slice, added onto the pixels of an image of `shape` (N, C, H, W) that the tap reads.
+    Tap-major products make each add a contiguous block."""
+    (top, left), (bottom, right) = window.pad_before, window.pad_after
+    n, c, h, w = shape
+    (kh, kw), (oh, ow) = window.kernel, window.out
+    hp, wp = h + top + bottom, w + left + right
+    by_tap = kernels.reshape(groups, -1, kh * kw, c // groups).transpose(0, 2, 1, 3)
+    tap_values = np.matmul(rows[:, None], by_tap)  # (g, KH*KW, N*OH*OW, C/g)
+    padded = np.zeros((n, hp, wp, groups, c // groups), dtype)
+    for tap, (tap_rows, tap_columns) in enumerate(window.offsets()):
+        values = tap_values[:, tap].reshape(groups, n, oh, ow, -1)
+        padded[:, tap_rows, tap_columns] += values.transpose(1, 2, 3, 0, 4)
+    padded = padded.reshape(n, hp, wp, c)
+    return padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
+
+
+def _kernel_gradient(rows: np.ndarray, cols: np.ndarray, window: Window, group_channels: int):
+    """(O, C/g, KH, KW) from the output-side rows (g, M, O/g) and the input's columns (g, M, K)."""
+    kh, kw = window.kernel
+    grad = np.matmul(rows.transpose(0, 2, 1), cols)
+    return grad.reshape(-1, kh, kw, group_channels).transpose(0, 3, 1, 2).copy()
+
+
+def _row_sums(rows: np.ndarray) -> np.ndarray:
+    """The sum of (g, M, O/g) rows over M, as O numbers (a bias gradient)."""
+    # A matrix-vector product sums over M far faster than a reduction of short rows.
+    return np.matmul(np.ones(rows.shape[1], rows.dtype), rows).reshape(-1)
+
+
 class Conv2d(Function):
     """Cross-correlation of (N, C, H, W) images with (O, C/groups, KH, KW) kernels, as in PyTorch.
 
@@ -206,69 +286,77 @@ class Conv2d(Function):
     """
 
     def forward(self, x, weight, bias=None, *, window, groups):
-        n, c = x.shape[:2]
-        out_channels, group_channels = weight.shape[0], c // groups
-        (kh, kw), (oh, ow) = window.kernel, window.out
-        patches = _patches(_pad_channels_last(x, window), window)
-        patches = patches.reshape(n, oh, ow, kh, kw, groups, group_channels)
-        # (O, C/g, KH, KW) -> (g, O/g, KH*KW*C/g), matching the columns' (KH, KW, C) order
-        kernels = weight.reshape(groups, out_channels // groups, group_channels, kh, kw)
-        kernels = kernels.transpose(0, 1, 3, 4, 2).reshape(groups, out_channels // groups, -1)
+        n, (oh, ow) = x.shape[0], window.out
+        kernels = _kernel_rows(weight, groups)
         if any(self.needs_input_grad):
             self.kernels, self.window, self.groups = kernels, window, groups
             self.x_shape, self.dtype = x.shape, x.dtype
         if self.needs_input_grad[1]:
             # The weight gradient needs the columns again: build them for the batch and keep them.
-            self.cols = _columns(patches)
-            out = np.matmul(self.cols, kernels.transpose(0, 2, 1))
+            self.cols = _columns(_group_patches(x, window, groups))
+            rows = np.matmul(self.cols, kernels.transpose(0, 2, 1))
         else:
-            # Otherwise build them a few images at a time: each block is still in cache when the
-            # product reads it, and no batch-sized buffer is allocated.
-            out = np.empty((groups, n * oh * ow, out_channels // groups), np.result_type(x, weight))
-            images = max(1, _BLOCK_NUMBERS // (oh * ow * kernels.shape[2]))
-            for start in range(0, n, images):
-                rows = slice(start * oh * ow, min(start + images, n) * oh * ow)
-                cols = _columns(patches[start : start + images])
-                np.matmul(cols, kernels.transpose(0, 2, 1), out=out[:, rows])
-        out = out.transpose(1, 0, 2).reshape(n * oh, -1)
-        if bias is not None:
-            # Rows of whole output lines (OW pixels x O channels) add faster than rows of O numbers.
-            out += np.tile(bias, ow)
-        return out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+            rows = _correlate(x, kernels, window, groups)
+        return _rows_to_image(rows, n, oh, ow, bias)
 
     def backward(self, grad):
         need_x, need_w = self.needs_input_grad[:2]
-        groups, kernels = self.groups, self.kernels
-        n, out_channels, oh, ow = grad.shape
-        grad_rows = grad.transpose(0, 2, 3, 1).reshape(n * oh * ow, groups, -1).transpose(1, 0, 2)
-        grad_x = grad_w = grad_b = None
+        grad_rows = _image_rows(grad, self.groups)
+        grad_x = grad_w = None
         if need_w:
-            (kh, kw), c = self.window.kernel, self.x_shape[1]
-            grad_w = np.matmul(grad_rows.transpose(0, 2, 1), self.cols)
-            grad_w = grad_w.reshape(out_channels, kh, kw, c // groups).transpose(0, 3, 1, 2).copy()
+            grad_w = _kernel_gradient(
+                grad_rows, self.cols, self.window, self.x_shape[1] // self.groups
+            )
         if need_x:
-            grad_x = self._col2im(grad_rows, kernels)
-        if len(self.needs_input_grad) == 3 and self.needs_input_grad[2]:
-            # A matrix-vector product sums over N*OH*OW far faster than a reduction of short rows.
-            grad_b = np.matmul(np.ones(n * oh * ow, grad.dtype), grad_rows).reshape(out_channels)
-        return (grad_x, grad_w) if len(self.needs_input_grad) == 2 else (grad_x, grad_w, grad_b)
+            grad_x = _col2im(
+                grad_rows, self.kernels, self.window, self.groups, self.x_shape, self.dtype
+            )
+        if len(self.needs_input_grad) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, _row_sums(grad_rows) if self.needs_input_grad[2] else None
 
-    def _col2im(self, grad_rows, kernels):
-        """The input gradient: per tap, the output gradient times that tap's kernel slice, added
-        onto the pixels the tap read. Tap-major products make each add a contiguous block."""
-        window, groups = self.window, self.groups
-        (top, left), (bottom, right) = window.pad_before, window.pad_after
-        n, c, h, w = self.x_shape
-        (kh, kw), (oh, ow) = window.kernel, window.out
-        hp, wp = h + top + bottom, w + left + right
-        by_tap = kernels.reshape(groups, -1, kh * kw, c // groups).transpose(0, 2, 1, 3)
-        tap_grads = np.matmul(grad_rows[:, None], by_tap)  # (g, KH*KW, N*OH*OW, C/g)
-        grad_padded = np.zeros((n, hp, wp, groups, c // groups), self.dtype)
-        for tap, (rows, columns) in enumerate(window.offsets()):
-            tap_grad = tap_grads[:, tap].reshape(groups, n, oh, ow, -1)
-            grad_padded[:, rows, columns] += tap_grad.transpose(1, 2, 3, 0, 4)
-        grad_padded = grad_padded.reshape(n, hp, wp, c)
-        return grad_padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
+
+class ConvTranspose2d(Function):
+    """The transpose of Conv2d (a "deconvolution"): (N, C_in, H, W) images and (C_in,
+    C_out/groups, KH, KW) kernels give (N, C_out, OH, OW), as in PyTorch.
+
+    `window` describes the convolution this op reverses, from the output (OH, OW) back to (H, W).
+    Forward is that convolution's input gradient (col2im); backward is the convolution itself: the
+    input gradient is the output gradient's columns times the kernels, and the weight gradient the
+    input's rows times those columns.
+    """
+
+    def forward(self, x, weight, bias=None, *, window, groups, size):
+        n = x.shape[0]
+        dtype = np.result_type(x.dtype, weight.dtype)
+        kernels = _kernel_rows(weight, groups)
+        rows = _image_rows(x, groups)
+        out = _col2im(rows, kernels, window, groups, (n, weight.shape[1] * groups, *size), dtype)
+        if bias is not None:
+            out += bias.reshape(-1, 1, 1)
+        if any(self.needs_input_grad):
+            self.kernels, self.window, self.groups, self.x_shape = kernels, window, groups, x.shape
+            if self.needs_input_grad[1]:
+                self.rows = rows
+        return out
+
+    def backward(self, grad):
+        need_x, need_w = self.needs_input_grad[:2]
+        n, _, h, w = self.x_shape
+        grad_x = grad_w = None
+        if need_w:
+            cols = _columns(_group_patches(grad, self.window, self.groups))
+            grad_w = _kernel_gradient(self.rows, cols, self.window, grad.shape[1] // self.groups)
+            if need_x:
+                grad_x = _rows_to_image(np.matmul(cols, self.kernels.transpose(0, 2, 1)), n, h, w)
+        elif need_x:
+            grad_x = _rows_to_image(
+                _correlate(grad, self.kernels, self.window, self.groups), n, h, w
+            )
+        if len(self.needs_input_grad) == 2:
+            return grad_x, grad_w
+        grad_b = grad.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b
 
 
 def _pad_like(x: np.ndarray, window: Window, value: float) -> np.ndarray:
@@ -287,28 +375,42 @@ def _crop(padded: np.ndarray, window: Window, shape: tuple[int, ...]) -> np.ndar
     return padded[:, :, top : top + h, left : left + w]
 
 
+def _running_max(taps: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The elementwise maximum of same-shaped arrays, and which of them (its index) holds it.
+
+    Ties go to the first tap and NaN to the last NaN, as PyTorch's kernels scan a window.
+    """
+    out = taps[0].copy(order="K")
+    index_type = np.min_scalar_type(len(taps))
+    winner = np.zeros_like(out, dtype=index_type)
+    candidate = np.empty_like(out, dtype=index_type)
+    for index, tap in enumerate(taps[1:], start=1):
+        # Taps come in increasing index order, so the winner is the largest index that beat the
+        # running max: a maximum of index * (tap > max), much faster than a masked assignment.
+        np.multiply(np.greater(tap, out), index_type.type(index), out=candidate)
+        np.maximum(winner, candidate, out=winner)
+        np.maximum(out, tap, out=out)
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        for index, tap in enumerate(taps):
+            winner[np.isnan(tap)] = index
+    return out, winner
+
+
 class MaxPool2d(Function):
     """The largest value in each window; padding and a ceil-mode overhang count as -inf.
 
     Forward keeps, per output, which tap won (the first in row-major order on ties, as in
     PyTorch); backward sends each gradient to that tap only. Both loop over the kernel's taps, not
-    over pixels.
+    over pixels. Given a list as `indices`, forward appends the winners' flat positions in the
+    input's (H, W) plane to it (PyTorch's `return_indices`).
     """
 
-    def forward(self, x, window):
+    def forward(self, x, window, indices=None):
         padded = _pad_like(x, window, -np.inf)
-        taps = [padded[:, :, rows, columns] for rows, columns in window.offsets()]
-        out = taps[0].copy(order="K")
-        index_type = np.min_scalar_type(len(taps))
-        winner = np.zeros_like(out, dtype=index_type)
-        candidate = np.empty_like(out, dtype=index_type)
-        for index, tap in enumerate(taps[1:], start=1):
-            # Taps come in increasing index order, so the winner is the largest index that beat the
-            # running max: a maximum of index * (tap > max), much faster than a masked assignment.
-            np.multiply(np.greater(tap, out), index_type.type(index), out=candidate)
-            np.maximum(winner, candidate, out=winner)
-            np.maximum(out, tap, out=out)
+        out, winner = _running_max([padded[:, :, r, c] for r, c in window.offsets()])
         self.winner, self.window, self.padded_shape, self.x = winner, window, padded.shape, x
+        if indices is not None:
+            indices.append(_flat_positions(winner, window, x.shape[3]))
         return out
 
     def backward(self, grad):
@@ -324,8 +426,23 @@ class MaxPool2d(Function):
         return _crop(grad_padded, self.window, self.x.shape)
 
 
-def _divisors(window: Window, size: tuple[int, int], count_include_pad: bool) -> np.ndarray | float:
-    """How many numbers each average is over: (OH, OW), or one number when all windows are full."""
+def _flat_positions(winner: np.ndarray, window: Window, width: int) -> np.ndarray:
+    """Where each window's winning tap sits in the unpadded input, as row * width + column."""
+    kw, (sh, sw), (dh, dw) = window.kernel[1], window.stride, window.dilation
+    (top, left), (oh, ow) = window.pad_before, window.out
+    tap_row, tap_column = np.divmod(winner.astype(np.int64), kw)
+    rows = np.arange(oh)[:, None] * sh - top + tap_row * dh
+    columns = np.arange(ow) * sw - left + tap_column * dw
+    return rows * width + columns
+
+
+def _divisors(
+    window: Window, size: tuple[int, int], count_include_pad: bool, divisor_override: int | None
+) -> np.ndarray | float:
+    """How many numbers each average is over: (OH, OW), or one number when all windows are full
+    (or the caller fixed the divisor)."""
+    if divisor_override is not None:
+        return float(divisor_override)
     counts = []
     sides = zip(size, window.kernel, window.stride, window.pad_before, window.out)
     for s, k, st, before, o in sides:
@@ -343,9 +460,9 @@ def _divisors(window: Window, size: tuple[int, int], count_include_pad: bool) ->
 class AvgPool2d(Function):
     """The mean of each window: one strided view per kernel tap, summed, over the window's count."""
 
-    def forward(self, x, window, count_include_pad=True):
+    def forward(self, x, window, count_include_pad=True, divisor_override=None):
         padded = _pad_like(x, window, 0.0)
-        divisor = _divisors(window, x.shape[2:], count_include_pad)
+        divisor = _divisors(window, x.shape[2:], count_include_pad, divisor_override)
         scale = (1.0 / divisor) if isinstance(divisor, float) else (1.0 / divisor).astype(x.dtype)
         out = None
         for rows, columns in window.offsets():
@@ -361,6 +478,275 @@ class AvgPool2d(Function):
         for rows, columns in self.window.offsets():
             grad_padded[:, :, rows, columns] += share
         return _crop(grad_padded, self.window, self.x.shape)
+
+
+class MaxUnpool(Function):
+    """The inverse of max pooling: each value goes to its flat position `indices` in an output of
+    spatial `size`, zeros elsewhere; the gradient gathers from the same positions."""
+
+    def forward(self, x, indices, size):
+        planes = x.shape[0] * x.shape[1]
+        self.positions, self.x_shape = indices.reshape(planes, -1), x.shape
+        out = np.zeros((planes, math.prod(size)), x.dtype)
+        np.put_along_axis(out, self.positions, x.reshape(planes, -1), axis=1)
+        return out.reshape(*x.shape[:2], *size)
+
+    def backward(self, grad):
+        planes = grad.reshape(self.positions.shape[0], -1)
+        return np.take_along_axis(planes, self.positions, axis=1).reshape(self.x_shape)
+
+
+def adaptive_bins(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive pooling bins along one axis: bin i covers [floor(i size / out),
+    ceil((i + 1) size / out))."""
+    bins = np.arange(out)
+    return bins * size // out, -(-(bins + 1) * size // out)
+
+
+def _bin_taps(size: int, out: int) -> np.ndarray:
+    """(K, out) positions: tap k of bin i is its k-th element, or its last for shorter bins (a
+    repeat, which leaves a maximum unchanged)."""
+    start, end = adaptive_bins(size, out)
+    longest = int((end - start).max()) if out else 0
+    return np.minimum(start + np.arange(longest)[:, None], end - 1)
+
+
+class AdaptiveMaxPool2d(Function):
+    """The largest value in each adaptive bin (see `adaptive_bins`), as PyTorch.
+
+    Forward gathers one (OH, OW) map per bin tap and keeps a running max (first maximum on ties);
+    backward adds each gradient to its winner with one bincount. Given a list as `indices`, forward
+    appends the winners' flat positions in the input's (H, W) plane to it.
+    """
+
+    def forward(self, x, size, indices=None):
+        h, w = x.shape[2:]
+        rows, columns = _bin_taps(h, size[0]), _bin_taps(w, size[1])
+        taps = [x[:, :, r[:, None], col] for r in rows for col in columns]
+        out, winner = _running_max(taps)
+        tap_row, tap_column = np.divmod(winner.astype(np.int64), len(columns))
+        positions = (
+            rows[tap_row, np.arange(size[0])[:, None]] * w + columns[tap_column, np.arange(size[1])]
+        )
+        self.positions, self.x_shape = positions, x.shape
+        if indices is not None:
+            indices.append(positions)
+        return out
+
+    def backward(self, grad):
+        n, c, h, w = self.x_shape
+        planes = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+        total = np.bincount(
+            (self.positions + planes).ravel(), weights=grad.ravel(), minlength=n * c * h * w
+        )
+        return total.astype(grad.dtype, copy=False).reshape(self.x_shape)
+
+
+class Resample(Function):
+    """Resampling axis by axis: each output position along an axis is a weighted sum of a few
+    input positions along it (padding by reflection, replication or wrapping; nearest, linear
+    and cubic interpolation).
+
+    `plan` holds, per axis, (axis, index, weights): index (T, out) picks T input positions for
+    every output position, and weights (T, out), or None for a single tap, weighs them. Forward
+    gathers and sums per tap. Backward adds each tap's weighted gradient back onto the positions
+    it picked (repeats summed): a few slice adds when the picks come in a few runs (padding),
+    else one product with the (in, out) resampling matrix (interpolation), else a sort-and-sum.
+    """
+
+    def forward(self, x, plan):
+        self.plan, self.sizes = plan, []
+        for axis, index, weights in plan:
+            self.sizes.append(x.shape[axis])
+            x = _gather_along(x, axis, index, weights)
+        return x
+
+    def backward(self, grad):
+        for (axis, index, weights), size in zip(reversed(self.plan), reversed(self.sizes)):
+            grad = _scatter_along(grad, axis % grad.ndim, index, weights, size)
+        return grad
+
+
+def _weights_along(weights: np.ndarray, axis: int, ndim: int) -> np.ndarray:
+    """Per-position weights (out,) shaped to broadcast along `axis` of an ndim-dimensional array."""
+    return weights.reshape((-1,) + (1,) * (ndim - 1 - axis % ndim))
+
+
+def _gather_along(x, axis, index, weights):
+    out = None
+    for tap, picks in enumerate(index):
+        values = np.take(x, picks, axis=axis)
+        if weights is not None:
+            values *= _weights_along(weights[tap], axis, x.ndim)
+        out = values if out is None else np.add(out, values, out=out)
+    return out
+
+
+# Backward strategies for Resample: at most this many runs of picks are added slice by slice,
+# and resampling matrices up to this many entries are multiplied densely.
+_MAX_RUNS = 16
+_MAX_MATRIX = 1 << 22
+
+
+def _runs(picks: np.ndarray) -> list[tuple[int, int, int, int]] | None:
+    """Split output positions into runs (start, stop, first pick, step) whose picks move by a
+    constant step of -1, 0 or 1; None when there are more than _MAX_RUNS."""
+    steps = np.diff(picks)
+    runs, start = [], 0
+    while start < len(picks):
+        if len(runs) == _MAX_RUNS:
+            return None
+        if start == len(steps) or abs(steps[start]) > 1:
+            step, stop = 1, start + 1  # a run of one
+        else:
+            step = int(steps[start])
+            different = np.flatnonzero(steps[start:] != step)
+            stop = start + 1 + (int(different[0]) if len(different) else len(steps) - start)
+        runs.append((start, stop, int(picks[start]), step))
+        start = stop
+    return runs
+
+
+def _scatter_along(grad, axis, index, weights, size):
+    shape = list(grad.shape)
+    shape[axis] = size
+    full = np.zeros(shape, grad.dtype)
+    if grad.size == 0:
+        return full
+    before = (slice(None),) * axis
+    runs = _runs(index[0]) if weights is None and len(index) == 1 else None
+    if runs is not None:
+        for start, stop, first, step in runs:
+            part = grad[(*before, slice(start, stop))]
+            if step == 0:
+                full[(*before, slice(first, first + 1))] += part.sum(axis=axis, keepdims=True)
+            elif step == 1:
+                full[(*before, slice(first, first + stop - start))] += part
+            else:
+                full[(*before, slice(first - (stop - start) + 1, first + 1))] += np.flip(part, axis)
+        return full
+    out = index.shape[1]
+    if size * out <= _MAX_MATRIX:
+        # The transpose of resampling along an axis is a product with its (in, out) matrix.
+        matrix = np.zeros((size, out), grad.dtype)
+        taps = np.ones(index.shape, grad.dtype) if weights is None else weights
+        np.add.at(matrix, (index, np.arange(out)), taps)
+        if axis == grad.ndim - 1:
+            return np.matmul(grad.reshape(-1, out), matrix.T).reshape(shape)
+        rows = grad.reshape(math.prod(grad.shape[:axis]), out, -1)
+        return np.matmul(matrix, rows).reshape(shape)
+    if weights is not None:
+        grad = np.concatenate([grad * _weights_along(w, axis, grad.ndim) for w in weights], axis)
+    _sum_rows(np.moveaxis(full, axis, 0), index.ravel(), np.moveaxis(grad, axis, 0))
+    return full
+
+
+def pad_positions(mode: str, size: int, before: int, after: int) -> np.ndarray:
+    """Which input position each output position copies along an axis of `size` padded by `before`
+    and `after` positions (negative: cropped) with `mode` 'reflect', 'replicate' or 'circular'."""
+    count = size + before + after
+    if mode == "circular":
+        # PyTorch crops first, then wraps around what is left.
+        start, stop = max(-before, 0), size - max(-after, 0)
+        if count <= 0:
+            return np.zeros(0, np.int64)
+        return start + (np.arange(count) - max(before, 0)) % (stop - start)
+    source = np.arange(count) - before
+    if mode == "replicate":
+        return np.clip(source, 0, size - 1)
+    source = np.abs(source)  # reflect: mirror about the first and the last position
+    return np.where(source >= size, 2 * (size - 1) - source, source)
+
+
+def _compute_type(dtype: np.dtype) -> type:
+    """The float type PyTorch's resampling kernels compute positions and weights in."""
+    return np.float64 if dtype == np.float64 else np.float32
+
+
+def nearest_positions(size, out, scale_factor, exact: bool, dtype, vectorized: bool) -> np.ndarray:
+    """PyTorch's source position for each of `out` positions resampled from `size`: floor(j *
+    scale) ('nearest') or floor((j + 1/2) * scale) ('nearest-exact'), with scale = 1 /
+    scale_factor when one is given, else size / out.
+
+    PyTorch has two kernels that round differently: its `vectorized` one (small 2-D outputs)
+    computes in float32, copies an unchanged axis and halves positions for an axis that doubles;
+    the generic one computes in the input's float type (float32 for integers).
+    """
+    positions = np.arange(out)
+    if vectorized:
+        if not exact and out == size:
+            return positions
+        if not exact and out == 2 * size:
+            return positions // 2
+        scale = (
+            np.float32(1.0 / scale_factor) if scale_factor else np.float32(size) / np.float32(out)
+        )
+        if exact:
+            source = ((positions + 0.5) * np.float64(scale)).astype(np.float32)
+        else:
+            source = positions.astype(np.float32) * scale
+    else:
+        real = _compute_type(dtype)
+        ratio = real(1.0 / scale_factor) if scale_factor else real(size) / real(out)
+        if exact:
+            # the pixel centre's position, clamped at 0, rounded half up
+            centres = ratio * (positions.astype(real) + real(0.5)) - real(0.5)
+            source = np.maximum(centres, 0) + real(0.5)
+        else:
+            source = ratio * positions.astype(real)
+    return np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), size - 1)
+
+
+def _source_positions(size, out, scale_factor, align_corners, dtype):
+    """Fractional source positions of the output's positions: j * (size - 1) / (out - 1) with
+    aligned corners, else the centres' (j + 1/2) * scale - 1/2."""
+    real = _compute_type(dtype)
+    positions = np.arange(out).astype(real)
+    if align_corners:
+        ratio = real(size - 1) / real(out - 1) if out > 1 else real(0)
+        return ratio * positions
+    ratio = real(1.0 / scale_factor) if scale_factor else real(size) / real(out)
+    return ratio * (positions + real(0.5)) - real(0.5)
+
+
+def _floor_and_fraction(source: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    # PyTorch floors in float32 whatever the compute type, and clamps the fraction to [0, 1].
+    index = np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), size - 1)
+    return index, np.clip(source - index, 0, 1)
+
+
+def linear_taps(size, out, scale_factor, align_corners, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's linear interpolation along one axis: (2, out) positions and weights."""
+    source = _source_positions(size, out, scale_factor, align_corners, dtype)
+    index, fraction = _floor_and_fraction(np.maximum(source, 0), size)
+    following = index + (index < size - 1)
+    return np.stack([index, following]), np.stack([1 - fraction, fraction]).astype(dtype)
+
+
+def cubic_taps(size, out, scale_factor, align_corners, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's bicubic interpolation along one axis (Keys' cubic convolution, A = -0.75, edge
+    positions repeated): (4, out) positions and weights."""
+    source = _source_positions(size, out, scale_factor, align_corners, dtype)
+    index, t = _floor_and_fraction(source, size)
+    a = t.dtype.type(-0.75)
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)])
+    positions = np.clip(index + np.arange(-1, 3)[:, None], 0, size - 1)
+    return positions, weights.astype(dtype)
+
+
+def conv_transpose2d(
+    x: Tensor, weight: Tensor, bias: Tensor | None, window: Window, groups: int, size
+) -> Tensor:
+    """Apply the ConvTranspose2d op to tensors, leaving out a missing bias."""
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return ConvTranspose2d.apply(*inputs, window=window, groups=groups, size=tuple(size))
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, window: Window, groups: int) -> Tensor:

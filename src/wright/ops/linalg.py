@@ -47,3 +47,72 @@ class Linear(Function):
             return grad_x, grad_w
         grad_b = grad_2d.sum(axis=0) if self.needs_input_grad[2] else None
         return grad_x, grad_w, grad_b
+
+
+class Einsum(Function):
+    """A sum of products over subscripts (NumPy's einsum with explicit subscripts: one string per
+    operand, no ellipsis, no broadcasting). The gradient for an operand is the einsum of the output
+    gradient with the other operands."""
+
+    def forward(self, *arrays, inputs, output):
+        self.arrays, self.inputs, self.output = arrays, inputs, output
+        out = np.einsum(f"{','.join(inputs)}->{output}", *arrays, optimize=True)
+        # NumPy returns a view for a lone transpose or diagonal; PyTorch's result is new memory.
+        return out.copy() if any(np.may_share_memory(out, a) for a in arrays) else out
+
+    def backward(self, grad):
+        return tuple(
+            self._operand_grad(i, grad) if need else None
+            for i, need in enumerate(self.needs_input_grad)
+        )
+
+    def _operand_grad(self, i, grad):
+        target, shape = self.inputs[i], self.arrays[i].shape
+        others = [s for j, s in enumerate(self.inputs) if j != i]
+        arrays = [a for j, a in enumerate(self.arrays) if j != i]
+        sizes = dict(zip(target, shape))
+        letters = "".join(dict.fromkeys(target))
+        available = set(self.output).union(*others)
+        kept = "".join(c for c in letters if c in available)
+        found = np.einsum(
+            f"{','.join([self.output, *others])}->{kept}", grad, *arrays, optimize=True
+        )
+        if len(kept) < len(letters):
+            # A letter only this operand has was summed over: each of its elements got the same
+            # gradient.
+            found = found.reshape([sizes[c] if c in kept else 1 for c in letters])
+            found = np.broadcast_to(found, [sizes[c] for c in letters])
+        if len(letters) == len(target):
+            return found
+        # A repeated letter (a diagonal, as in 'ii->i') reads only the diagonal elements.
+        full = np.zeros(shape, grad.dtype)
+        rank = len(letters)
+        positions = {
+            c: np.arange(sizes[c]).reshape([-1 if k == j else 1 for k in range(rank)])
+            for j, c in enumerate(letters)
+        }
+        full[tuple(positions[c] for c in target)] = found
+        return full
+
+
+class Inverse(Function):
+    def forward(self, a):
+        self.out = np.linalg.inv(a)
+        return self.out
+
+    def backward(self, grad):
+        # d(A^-1) = -A^-1 dA A^-1, so the gradient is -A^-T grad A^-T.
+        inverse_t = np.swapaxes(self.out, -1, -2)
+        return -(inverse_t @ grad @ inverse_t)
+
+
+class Det(Function):
+    def forward(self, a):
+        self.a = a
+        self.out = np.asarray(np.linalg.det(a))
+        return self.out
+
+    def backward(self, grad):
+        # d det(A) / dA = det(A) A^-T (Jacobi's formula; A must be invertible).
+        scale = (grad * self.out)[..., None, None]
+        return scale * np.swapaxes(np.linalg.inv(self.a), -1, -2)

@@ -2,64 +2,118 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 
-from wright.optim.optimizer import Optimizer
+from wright.optim.optimizer import (
+    Optimizer,
+    _check_flags,
+    _check_hyperparameters,
+    _evaluate,
+    _gradients,
+    _lerp_,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
 
 
 class RMSprop(Optimizer):
     """Root-mean-square propagation (Hinton's lecture notes), as PyTorch computes it.
 
-    v <- alpha v + (1 - alpha) g^2
-    (centered) v~ <- v - avg_g^2, with avg_g a running mean of g
-    b <- momentum b + g / (sqrt(v~) + eps);  p <- p - lr b      (momentum > 0)
-    p <- p - lr g / (sqrt(v~) + eps)                             (otherwise)
+    For each parameter p with gradient g (-g when maximizing), each step:
+
+        g <- g + weight_decay * p
+        v <- alpha v + (1 - alpha) g^2
+        s <- sqrt(v - a^2) + eps  with a <- alpha a + (1 - alpha) g  (centered),
+             else  s <- sqrt(v) + eps
+        b <- momentum b + g / s;  p <- p - lr b       (momentum > 0)
+        p <- p - lr g / s                             (otherwise)
+
+    Args:
+        params: the tensors to optimize, or dicts defining parameter groups.
+        lr: learning rate.
+        alpha: decay rate of the running average of g^2.
+        eps: added to the denominator for numerical stability.
+        weight_decay: L2 penalty added to the gradient.
+        momentum: momentum factor.
+        centered: divide by an estimate of the gradient's variance instead of its second moment.
+        maximize: climb the objective instead of descending it.
+        foreach: accepted for PyTorch compatibility.
+        capturable, differentiable: must be False (CUDA graphs; first-order autograd).
+
+    Example:
+        >>> optimizer = optim.RMSprop(model.parameters(), lr=1e-3)
     """
 
     def __init__(
         self,
-        params,
+        params: Iterable,
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
+        weight_decay: float = 0,
+        momentum: float = 0,
         centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
-        if lr < 0 or eps < 0 or not 0 <= alpha <= 1:
-            raise ValueError(f"RMSprop: invalid lr={lr}, alpha={alpha} or eps={eps}")
-        super().__init__(
-            params,
-            {
-                "lr": lr,
-                "alpha": alpha,
-                "eps": eps,
-                "weight_decay": weight_decay,
-                "momentum": momentum,
-                "centered": centered,
-            },
+        _check_hyperparameters(
+            "RMSprop", lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha
         )
+        _check_flags(
+            "RMSprop", foreach=foreach, capturable=capturable, differentiable=differentiable
+        )
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
 
-    def update(self, param, grad, state, group) -> None:
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param.array
-        if "square_avg" not in state:
-            state["square_avg"] = np.zeros_like(param.array)
-        alpha = group["alpha"]
-        square_avg = state["square_avg"]
-        square_avg *= alpha
-        square_avg += (1 - alpha) * grad * grad
-        if group["centered"]:
-            grad_avg = state.setdefault("grad_avg", np.zeros_like(param.array))
-            grad_avg *= alpha
-            grad_avg += (1 - alpha) * grad
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg) + group["eps"]
-        else:
-            denominator = np.sqrt(square_avg) + group["eps"]
-        if group["momentum"]:
-            buffer = state.setdefault("momentum_buffer", np.zeros_like(param.array))
-            buffer *= group["momentum"]
-            buffer += grad / denominator
-            param.array -= group["lr"] * buffer
-        else:
-            param.array -= group["lr"] * grad / denominator
+    def step(self, closure: Callable | None = None):
+        """Update every parameter that has a gradient; returns the closure's loss (if given)."""
+        loss = _evaluate(closure)
+        for group in self.param_groups:
+            lr, alpha, decay = _scalar(group["lr"]), group["alpha"], group["weight_decay"]
+            momentum, centered = group["momentum"], group["centered"]
+            for param, grad in _gradients(group):
+                state = self.state[param]
+                if not state:
+                    state["step"] = _step_tensor()
+                    state["square_avg"] = _zeros_like(param)
+                    if momentum > 0:
+                        state["momentum_buffer"] = _zeros_like(param)
+                    if centered:
+                        state["grad_avg"] = _zeros_like(param)
+                state["step"].array += 1
+                if decay != 0:
+                    grad = grad + decay * param.array
+                square_avg = state["square_avg"].array
+                square_avg *= alpha
+                square_avg += (1 - alpha) * grad * grad
+                if centered:
+                    grad_avg = state["grad_avg"].array
+                    _lerp_(grad_avg, grad, 1 - alpha)
+                    denominator = np.sqrt(square_avg - grad_avg * grad_avg)
+                else:
+                    denominator = np.sqrt(square_avg)
+                denominator += group["eps"]
+                if momentum > 0:
+                    buffer = state["momentum_buffer"].array
+                    buffer *= momentum
+                    buffer += grad / denominator
+                    param.array -= lr * buffer
+                else:
+                    param.array -= lr * (grad / denominator)
+        return loss

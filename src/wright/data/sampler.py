@@ -1,0 +1,245 @@
+"""Samplers: the order in which a DataLoader visits a dataset's indices, and their grouping into
+batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from itertools import islice
+
+import numpy as np
+
+from wright import backend
+from wright.tensor import Tensor
+
+
+class Sampler:
+    """Base class of samplers: subclasses define `__iter__` (yielding indices, or lists of
+    indices for batch samplers) and usually `__len__`."""
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+
+def _iterate_order(sampler) -> Iterator[int]:
+    """`__iter__` of samplers that draw a whole pass as one array (`_order()`); BatchSampler slices
+    that array directly instead of collecting the indices one by one."""
+    return iter(sampler._order().tolist())
+
+
+class SequentialSampler(Sampler):
+    """Indices 0, 1, ..., len(data_source) - 1, in order.
+
+    Example:
+        >>> list(SequentialSampler(range(3)))
+        [0, 1, 2]
+    """
+
+    def __init__(self, data_source: Sized) -> None:
+        self.data_source = data_source
+
+    __iter__ = _iterate_order
+
+    def _order(self) -> np.ndarray:
+        return np.arange(len(self.data_source))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """Indices in a random order: a new permutation on every pass, or draws with replacement.
+
+    Args:
+        data_source: the dataset (only its length is used).
+        replacement: draw each index independently (repeats possible).
+        num_samples: how many indices per pass (default len(data_source)); without replacement
+            more than the length goes through several permutations.
+        generator: a `wright.Generator` (or NumPy Generator) to draw from; default: wright's global
+            generator, read at the start of every pass (`wright.manual_seed`).
+
+    Example:
+        >>> sampler = RandomSampler(dataset, generator=wright.Generator().manual_seed(0))
+    """
+
+    def __init__(
+        self,
+        data_source: Sized,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator=None,
+    ) -> None:
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(replacement, bool):
+            raise TypeError(
+                f"RandomSampler: replacement should be a boolean value, got {replacement!r}"
+            )
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError(
+                "RandomSampler: num_samples should be a positive integer value, got "
+                f"num_samples={self.num_samples}"
+            )
+
+    @property
+    def num_samples(self) -> int:
+        """The number of indices one pass yields."""
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    __iter__ = _iterate_order
+
+    def _order(self) -> np.ndarray:
+        count = len(self.data_source)
+        rng = backend.numpy_rng(self.generator)
+        if self.replacement:
+            return rng.integers(0, count, size=self.num_samples)
+        passes = [rng.permutation(count) for _ in range(self.num_samples // count)]
+        return np.concatenate([*passes, rng.permutation(count)[: self.num_samples % count]])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in a new random order on every pass.
+
+    Example:
+        >>> sampler = SubsetRandomSampler(range(50_000, 60_000))  # a validation part
+    """
+
+    def __init__(self, indices: Sequence[int], generator=None) -> None:
+        self.indices = indices
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        for i in backend.numpy_rng(self.generator).permutation(len(self.indices)).tolist():
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """Indices 0..len(weights)-1 drawn with probabilities proportional to `weights` (e.g. to
+    balance classes).
+
+    Args:
+        weights: one non-negative weight per index (need not sum to 1).
+        num_samples: how many indices per pass.
+        replacement: draw with replacement (the default); without it an index appears at most
+            once (so num_samples can't exceed len(weights)).
+        generator: a `wright.Generator` (or NumPy Generator) to draw from.
+
+    Example:
+        >>> sampler = WeightedRandomSampler(1.0 / class_counts[labels], num_samples=len(labels))
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[float],
+        num_samples: int,
+        replacement: bool = True,
+        generator=None,
+    ) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(
+                "WeightedRandomSampler: num_samples should be a positive integer value, got "
+                f"num_samples={num_samples}"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(  # noqa: TRY004 - PyTorch's type
+                f"WeightedRandomSampler: replacement should be a boolean value, got {replacement!r}"
+            )
+        array = weights.array if isinstance(weights, Tensor) else weights
+        weights_array = np.asarray(array, dtype=np.float64)
+        if weights_array.ndim != 1:
+            raise ValueError(
+                "WeightedRandomSampler: weights should be a 1d sequence but given weights have "
+                f"shape {weights_array.shape}"
+            )
+        self.weights = weights_array
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        weights = self.weights
+        if not np.isfinite(weights).all() or (weights < 0).any():
+            raise RuntimeError(
+                "WeightedRandomSampler: invalid multinomial distribution, the weights must be "
+                "finite and non-negative"
+            )
+        total = weights.sum()
+        if total <= 0:
+            raise RuntimeError(
+                "WeightedRandomSampler: invalid multinomial distribution (sum of weights <= 0)"
+            )
+        if not self.replacement and self.num_samples > len(weights):
+            raise RuntimeError(
+                f"WeightedRandomSampler: cannot draw {self.num_samples} samples without "
+                f"replacement from {len(weights)} indices"
+            )
+        rng = backend.numpy_rng(self.generator)
+        if self.replacement:
+            yield from rng.choice(len(weights), self.num_samples, p=weights / total).tolist()
+            return
+        # An exponential race: the largest weight / Exp(1) keys win, which draws without
+        # replacement with probabilities proportional to the weights; as in PyTorch, indices of
+        # zero weight come last rather than never.
+        keys = weights / rng.exponential(size=len(weights))
+        yield from np.argsort(-keys, kind="stable")[: self.num_samples].tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Group the indices of another sampler into lists of batch_size (the last one shorter unless
+    drop_last).
+
+    Example:
+        >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+        [[0, 1], [2, 3], [4]]
+    """
+
+    def __init__(self, sampler: Sampler | Iterable[int], batch_size: int, drop_last: bool) -> None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(
+                "BatchSampler: batch_size should be a positive integer value, got "
+                f"batch_size={batch_size!r}"
+            )
+        if not isinstance(drop_last, bool):
+            raise ValueError(  # noqa: TRY004 - PyTorch's type
+                f"BatchSampler: drop_last should be a boolean value, got drop_last={drop_last!r}"
+            )
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self) -> Iterator[list]:
+        if type(self.sampler).__iter__ is _iterate_order:
+            # The whole pass is one array: slice it rather than collect indices one by one.
+            order = self.sampler._order()
+            stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+            for start in range(0, stop, self.batch_size):
+                yield order[start : start + self.batch_size].tolist()
+            return
+        indices = iter(self.sampler)
+        while batch := list(islice(indices, self.batch_size)):
+            if self.drop_last and len(batch) < self.batch_size:
+                return
+            yield batch
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+
+
+class _InfiniteConstantSampler(Sampler):
+    """None forever: the index stream for iterable datasets, which ignore indices."""
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
