@@ -10,30 +10,6 @@ import pytest
 
 import wright
 
-# Modules whose examples still use names they do not define (a model, a loader) or print other
-# output than they show; each should be made self-contained and then leave this list.
-NOT_YET_SELF_CONTAINED = {
-    "wright.data.dataset",
-    "wright.data.loader",
-    "wright.data.transforms",
-    "wright.datasets.mnist",
-    "wright.files",
-    "wright.interpret",
-    "wright.interpret.adversarial",
-    "wright.interpret.saliency",
-    "wright.interpret.units",
-    "wright.nn.conv",
-    "wright.nn.embedding",
-    "wright.nn.linear",
-    "wright.nn.normalization",
-    "wright.nn.pooling",
-    "wright.nn.rnn",
-    "wright.nn.upsample",
-    "wright.optim.sgd",
-    "wright.serialization",
-    "wright.train.loop",
-}
-
 
 def modules_with_examples() -> list[str]:
     names = []
@@ -48,18 +24,7 @@ def modules_with_examples() -> list[str]:
     return names
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(reason="example not yet self-contained", strict=True)
-            if name in NOT_YET_SELF_CONTAINED
-            else (),
-        )
-        for name in modules_with_examples()
-    ],
-)
+@pytest.mark.parametrize("name", modules_with_examples())
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     namespace = {"wright": wright, "nn": wright.nn, "optim": wright.optim, "np": np}
