@@ -941,6 +941,9 @@ class CyclicLR(LRScheduler):
         [0.025, 0.05, 0.075, 0.1, 0.075, 0.05, 0.025, 0.05]
     """
 
+    # wright.train.fit steps a schedule with this attribute after every batch.
+    per_batch = True
+
     def __init__(
         self,
         optimizer: Optimizer,
@@ -1169,6 +1172,9 @@ class OneCycleLR(LRScheduler):
         >>> lrs
         [0.004, 0.0994, 0.0812, 0.0463, 0.0133, 0.0]
     """
+
+    # wright.train.fit steps a schedule with this attribute after every batch.
+    per_batch = True
 
     def __init__(
         self,
