@@ -27,6 +27,8 @@ from wright.viz import curves
 
 NAME = "seq2seq"
 SUMMARY = "translate dates in words to ISO dates with an encoder LSTM, a vector, and a decoder LSTM"
+# The one-cycle peak: at 4e-3, 1,000 steps left 2% of held-out dates wrong; at 1e-2 none.
+MAX_LR = 1e-2
 
 # Index 0 pads sources on the left, so every source ends at the last step the encoder reads.
 SOURCE = CharVocab("_ ,./0123456789abcdefghijklmnopqrstuvwxyz")
@@ -103,14 +105,14 @@ def train(
             print(f"step {len(losses):5d}  loss {np.mean(losses[-log_every:]):.4f}")
         return loss
 
-    optimizer = optim.Adam(model.parameters(), lr=4e-3)
+    optimizer = optim.Adam(model.parameters(), lr=MAX_LR)
     fit(
         TeacherForced(model, len(sources)),
         character_loss,
         optimizer,
         DataLoader(TensorDataset(np.concatenate([sources, targets]).T, targets.T), batch_size),
         metrics=(),
-        scheduler=optim.lr_scheduler.OneCycleLR(optimizer, max_lr=4e-3, total_steps=steps),
+        scheduler=optim.lr_scheduler.OneCycleLR(optimizer, max_lr=MAX_LR, total_steps=steps),
         verbose=0,
     )
     return losses

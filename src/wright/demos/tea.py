@@ -172,7 +172,11 @@ def _draw_curve(examples: dict[str, search.SearchResult], seed: int, path) -> No
     axes[0].set_xlim(low - 1, high + 1)
     axes[0].set_yticks(range(0, 25, 5))
     axes[0].set_title(f"suffering and the cups each search brewed (seed {seed})", fontsize=10)
-    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    legend = axes[0].legend(
+        fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, markerscale=1.6
+    )
+    for handle in legend.get_lines():
+        handle.set_alpha(1.0)  # the strips are faint where ticks pile up; the key must not be
     axes[1].set_xlim(low - 1, high + 1)
     axes[1].set_title("the same, rated in whole points: steps and plateaus", fontsize=10)
     for ax in axes:
