@@ -1,0 +1,66 @@
+"""Running a script as a real MPI job from a test: `mpiexec -n K` beside the interpreter (the
+`mpich` package puts it there), this checkout's sources first on the path, a timeout, and the
+results the ranks print as `RESULT <json>` lines."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import wright
+
+JOBS = Path(__file__).resolve().parent / "distributed" / "jobs"
+SOURCES = Path(wright.__file__).resolve().parents[1]
+
+
+def mpiexec() -> str | None:
+    """The mpiexec to use: the one installed beside this Python, else the first on PATH."""
+    beside = Path(sys.executable).parent / "mpiexec"
+    return str(beside) if beside.exists() else shutil.which("mpiexec")
+
+
+requires_mpi = pytest.mark.skipif(
+    not (wright.distributed.is_available() and mpiexec()),
+    reason="needs mpi4py and mpiexec: pip install 'wright[mpi]'",
+)
+
+
+@dataclass
+class Job:
+    """A finished job: exit code, output, seconds it took, and each rank's results by name."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    results: dict[int, dict]
+
+
+def run(script: str, *args: str, n: int = 2, timeout: float = 90, env: dict | None = None) -> Job:
+    """Run `jobs/<script>` on n processes and collect what each rank reported."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")]),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        **(env or {}),
+    }
+    command = [mpiexec(), "-n", str(n), sys.executable, str(JOBS / script), *args]
+    started = time.monotonic()
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env=environment, check=False
+    )
+    results: dict[int, dict] = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            found = json.loads(line.removeprefix("RESULT "))
+            results.setdefault(found.pop("rank"), {}).update(found)
+    return Job(done.returncode, done.stdout, done.stderr, time.monotonic() - started, results)
