@@ -348,18 +348,18 @@ class DistributedDataParallel(Module):
             MPI = group.MPI
             if self.overlap:
                 self._launch_ready()
-                group.run("all_reduce (gradient buckets)", MPI.Request.Waitall, self._requests)
+                group.run("gradient all_reduce", MPI.Request.Waitall, self._requests)
             else:
                 for bucket in self._bucket_list:
                     group.run(
-                        "all_reduce (gradient buckets)",
+                        "gradient all_reduce",
                         self._comm.Allreduce,
                         MPI.IN_PLACE,
                         bucket.buffer,
                         MPI.SUM,
                     )
             if self.find_unused_parameters:
-                group.run("all_reduce (used parameters)", self._comm.Allreduce, MPI.IN_PLACE, used)
+                group.run("used-parameter all_reduce", self._comm.Allreduce, MPI.IN_PLACE, used)
         size = group.size()
         result = None
         for bucket in self._bucket_list:
@@ -456,7 +456,7 @@ class _SyncStandardize(Function):
         sums[:channels] = grad.sum(axis=self.axes, dtype=np.float64)
         sums[channels:] = (grad * standardized).sum(axis=self.axes, dtype=np.float64)
         self.group.run(
-            "all_reduce (SyncBatchNorm)",
+            "SyncBatchNorm all_reduce",
             self.group.comm.Allreduce,
             self.group.MPI.IN_PLACE,
             sums,
