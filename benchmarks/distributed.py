@@ -6,6 +6,7 @@ Usage:
     python benchmarks/distributed.py                       # both parts, 3 alternating passes
     python benchmarks/distributed.py scaling --passes 5 --json scaling.json
     python benchmarks/distributed.py allreduce --json allreduce.json
+    python benchmarks/distributed.py project --json all.json   # the many-machine projection
 
 Each configuration runs in fresh processes (`mpiexec -n 2` for two), with the BLAS thread count
 set in the environment. A training run takes warm-up steps, then five chunks of timed steps, and
@@ -287,15 +288,87 @@ def allreduce_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# ----- projection to many machines -----
+# Networks for the projection: bandwidth in bytes/s and the latency of one message between two
+# machines through MPI (typical figures: TCP over 10 Gb/s Ethernet; RDMA over 100 Gb/s
+# InfiniBand or RoCE).
+NETWORKS = {"10 Gb/s": (10e9 / 8, 25e-6), "100 Gb/s": (100e9 / 8, 3e-6)}
+MACHINES = (8, 64, 512)
+
+
+def gradient_bytes(workload: str) -> int:
+    """Bytes of float32 gradient one step of `workload` all-reduces."""
+    sys.path[:0] = [str(SOURCES), str(HERE)]
+    from wright import nn
+
+    model, _ = _model(workload, nn, seed=0)
+    return 4 * sum(p.array.size for p in model.parameters())
+
+
+def ring_seconds(size: int, machines: int, bandwidth: float, latency: float, overhead: float):
+    """One ring all-reduce of `size` bytes: 2 (K - 1) steps, each a message of size / K, moving
+    2 (K - 1) / K of the bytes through every machine's link, plus a fixed software cost."""
+    steps = 2 * (machines - 1)
+    return steps * latency + steps / machines * size / bandwidth + overhead
+
+
+def projection(runs: list[dict], reductions: list[dict]) -> list[dict]:
+    """Scaling efficiency, compute / (compute + all-reduce), for 8, 64 and 512 machines of one
+    process each, with the measured time per step of 1 process x 1 thread and the measured fixed
+    cost of one wright all_reduce (its 1 KB time on this machine), the all-reduce not overlapped."""
+    overhead = min(r["seconds"] for r in reductions)
+    rows = []
+    for workload in WORKLOADS:
+        steps = [
+            r["seconds_per_step"]
+            for r in runs
+            if r["workload"] == workload and r["configuration"] == CONFIGURATIONS[0][0]
+        ]
+        if not steps:
+            continue
+        compute = statistics.median(steps)
+        size = gradient_bytes(workload)
+        for network, (bandwidth, latency) in NETWORKS.items():
+            for machines in MACHINES:
+                communicate = ring_seconds(size, machines, bandwidth, latency, overhead)
+                rows.append(
+                    {
+                        "workload": workload,
+                        "gradient_MB": size / 1e6,
+                        "compute_ms": compute * 1e3,
+                        "network": network,
+                        "machines": machines,
+                        "allreduce_ms": communicate * 1e3,
+                        "efficiency": compute / (compute + communicate),
+                    }
+                )
+    return rows
+
+
+def projection_table(rows: list[dict]) -> str:
+    """The projection as a Markdown table."""
+    lines = [
+        "| workload (gradient) | network | machines | all-reduce per step | efficiency |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['workload']} ({r['gradient_MB']:.2f} MB, step {r['compute_ms']:.0f} ms) | "
+            f"{r['network']} | {r['machines']} | {r['allreduce_ms']:.2f} ms | "
+            f"{100 * r['efficiency']:.0f}% |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command")
-    for name in ("scaling", "allreduce", "all"):
+    for name in ("scaling", "allreduce", "all", "project"):
         command = commands.add_parser(name)
         command.add_argument("--passes", type=int, default=3)
         command.add_argument("--steps", type=int, default=30, help="timed steps per run")
         command.add_argument("--seconds", type=float, default=0.3, help="per all-reduce size")
-        command.add_argument("--json", help="write every run's numbers here")
+        command.add_argument("--json", help="write every run's numbers here (project: read)")
     worker = commands.add_parser("train-worker")
     worker.add_argument("workload", choices=WORKLOADS)
     worker.add_argument("--batch", type=int)
@@ -311,6 +384,10 @@ def main() -> None:
     if command == "allreduce-worker":
         allreduce_worker(args.seconds)
         return
+    if command == "project":
+        measured = json.loads(Path(args.json).read_text())
+        print(projection_table(projection(measured["scaling"], measured["allreduce"])))
+        return
     passes = getattr(args, "passes", 3)
     report: dict = {"load_at_start": load_average(), "cpus": os.cpu_count()}
     if command in ("scaling", "all"):
@@ -318,7 +395,10 @@ def main() -> None:
         print(scaling_table(report["scaling"]) + "\n")
     if command in ("allreduce", "all"):
         report["allreduce"] = allreduce(getattr(args, "seconds", 0.3))
-        print(allreduce_table(report["allreduce"]))
+        print(allreduce_table(report["allreduce"]) + "\n")
+    if command == "all":
+        report["projection"] = projection(report["scaling"], report["allreduce"])
+        print(projection_table(report["projection"]))
     if getattr(args, "json", None):
         Path(args.json).write_text(json.dumps(report, indent=1))
 

@@ -362,23 +362,7 @@ class Tensor:
 
         Returns the tensor itself when nothing changes (unless `copy=True`).
         """
-        dtype, copy_wanted = kwargs.pop("dtype", None), kwargs.pop("copy", False)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
-        flags = [arg for arg in args if isinstance(arg, bool)]  # non_blocking, copy
-        copy_wanted = copy_wanted or (len(flags) > 1 and flags[1])
-        for arg in args:
-            if isinstance(arg, bool):
-                continue
-            if isinstance(arg, Tensor):
-                dtype, device = arg.dtype, arg.device
-            elif isinstance(arg, str | backend.device | int) and not _names_dtype(arg):
-                device = arg
-            else:
-                dtype = arg
-        backend.resolve_device(device)
+        _, dtype, copy_wanted = parse_to(args, kwargs)
         result = self if dtype is None else self._cast(dtypes.to_numpy_dtype(dtype))
         return result.clone() if copy_wanted and result is self else result
 
@@ -992,6 +976,12 @@ class _RemovableHook:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
 
 autograd.register_tensor_type(_from_array)
 
@@ -1006,6 +996,32 @@ _LEGACY_NAMES = {
     np.dtype(np.int64): "LongTensor",
     np.dtype(np.bool_): "BoolTensor",
 }
+
+
+def parse_to(args: tuple, kwargs: dict) -> tuple[backend.device, dtypes.dtype | None, bool]:
+    """The (device, dtype, copy) that `to(...)`'s arguments ask for, as `Tensor.to` and
+    `Module.to` read them: a device, a dtype, both, or another tensor's, plus the flags."""
+    dtype, copy_wanted = kwargs.pop("dtype", None), kwargs.pop("copy", False)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
+    flags = [arg for arg in args if isinstance(arg, bool)]  # non_blocking, copy
+    copy_wanted = copy_wanted or (len(flags) > 1 and flags[1])
+    for arg in args:
+        if isinstance(arg, bool):
+            continue
+        if isinstance(arg, Tensor):
+            dtype, device = arg.dtype, arg.device
+        elif isinstance(arg, str | backend.device | int) and not _names_dtype(arg):
+            device = arg
+        else:
+            dtype = arg
+    return (
+        backend.resolve_device(device),
+        None if dtype is None else dtypes.as_dtype(dtype),
+        copy_wanted,
+    )
 
 
 def _names_dtype(value) -> bool:

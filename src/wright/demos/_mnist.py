@@ -75,7 +75,7 @@ def _cached(name: str, path: Path) -> Module | None:
     model = models.build(name)
     try:
         model.load_state_dict(wright.load(path)["model"])
-    except (ValueError, KeyError, TypeError) as error:
+    except (RuntimeError, ValueError, KeyError, TypeError) as error:
         print(f"(ignoring the checkpoint {path}: {error})")
         return None
     return model
