@@ -3,10 +3,10 @@
 over MPI), and MPI all-reduce latency and bandwidth from 1 KB to 64 MB.
 
 Usage:
-    python benchmarks/distributed.py                       # both parts, 3 alternating passes
-    python benchmarks/distributed.py scaling --passes 5 --json scaling.json
-    python benchmarks/distributed.py allreduce --json allreduce.json
-    python benchmarks/distributed.py project --json all.json   # the many-machine projection
+    python benchmarks/mpi_scaling.py                       # both parts, 3 alternating passes
+    python benchmarks/mpi_scaling.py scaling --passes 5 --json scaling.json
+    python benchmarks/mpi_scaling.py allreduce --json allreduce.json
+    python benchmarks/mpi_scaling.py project --json all.json   # the many-machine projection
 
 Each configuration runs in fresh processes (`mpiexec -n 2` for two), with the BLAS thread count
 set in the environment. A training run takes warm-up steps, then five chunks of timed steps, and
