@@ -1,6 +1,6 @@
 """Running a script as a real MPI job from a test: `mpiexec -n K` beside the interpreter (the
 `mpich` package puts it there), this checkout's sources first on the path, a timeout, and the
-results the ranks print as `RESULT <json>` lines."""
+results each rank writes (`jobs/common.py`'s `report`) to its own file."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,21 +47,24 @@ class Job:
 
 def run(script: str, *args: str, n: int = 2, timeout: float = 90, env: dict | None = None) -> Job:
     """Run `jobs/<script>` on n processes and collect what each rank reported."""
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")]),
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        **(env or {}),
-    }
-    command = [mpiexec(), "-n", str(n), sys.executable, str(JOBS / script), *args]
-    started = time.monotonic()
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, env=environment, check=False
-    )
-    results: dict[int, dict] = {}
-    for line in done.stdout.splitlines():
-        if line.startswith("RESULT "):
-            found = json.loads(line.removeprefix("RESULT "))
-            results.setdefault(found.pop("rank"), {}).update(found)
-    return Job(done.returncode, done.stdout, done.stderr, time.monotonic() - started, results)
+    with tempfile.TemporaryDirectory() as folder:
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(SOURCES), os.environ.get("PYTHONPATH", "")]),
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "WRIGHT_JOB_RESULTS": folder,
+            **(env or {}),
+        }
+        command = [mpiexec(), "-n", str(n), sys.executable, str(JOBS / script), *args]
+        started = time.monotonic()
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env=environment, check=False
+        )
+        seconds = time.monotonic() - started
+        results: dict[int, dict] = {}
+        for path in Path(folder).glob("rank-*.jsonl"):
+            rank = int(path.stem.removeprefix("rank-"))
+            for line in path.read_text().splitlines():
+                results.setdefault(rank, {}).update(json.loads(line))
+    return Job(done.returncode, done.stdout, done.stderr, seconds, results)

@@ -561,14 +561,10 @@ class SyncBatchNorm(_BatchNorm):
                     converted.register_buffer(name, getattr(module, name))
             converted.train(module.training)
             return converted
-        order = list(module._modules)
         for name, child in list(module.named_children()):
             replaced = cls.convert_sync_batchnorm(child, process_group)
             if replaced is not child:
-                setattr(module, name, replaced)
-        # Assigning re-registers a submodule at the end; Sequential runs them in registered order.
-        for name in order:
-            module._modules.move_to_end(name)
+                setattr(module, name, replaced)  # keeps its place among the children
         return module
 
 

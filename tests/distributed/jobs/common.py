@@ -4,11 +4,16 @@ checking that a call raises."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 
 def report(rank: int, **values) -> None:
-    """Print one rank's results as a `RESULT <json>` line for the test to collect."""
-    print("RESULT " + json.dumps({"rank": rank, **values}), flush=True)
+    """Add one rank's results, as a JSON line, to its file in the folder the test named (a file
+    per rank: lines that two processes print at once can interleave)."""
+    folder = Path(os.environ["WRIGHT_JOB_RESULTS"])
+    with open(folder / f"rank-{rank}.jsonl", "a") as results:
+        results.write(json.dumps(values) + "\n")
 
 
 def raised(call, *args, **kwargs) -> str:

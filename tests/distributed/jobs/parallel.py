@@ -9,8 +9,6 @@ reports the largest difference of any parameter.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from common import raised, report
 from wright.utils.data import DataLoader, DistributedSampler, TensorDataset
@@ -227,4 +225,3 @@ wrapped = DDP(branches, find_unused_parameters=True)
 loss = wrapped(wright.ones(1, 2), True).sum() + branches.never.weight.sum()
 out["outside_only"] = raised(loss.backward)
 report(rank, **out)
-sys.stdout.flush()
