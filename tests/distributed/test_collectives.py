@@ -98,8 +98,18 @@ def test_broadcast_and_gather(job):
         assert out["all_gather_object"] == [{"rank": r} for r in range(size)]
 
 
+@requires_mpi
+def test_training_helpers(job):
+    for rank, (size, out) in enumerate(_each_rank(job)):
+        assert out["sum_over_ranks"] == [sum(range(size)), size]
+        assert out["any_rank"] == [True, False]
+        assert out["main_process"] == (rank == 0)
+
+
 def test_without_a_group():
     assert not dist.is_initialized()
+    assert dist.is_main_process() and dist.any_rank(True) and not dist.any_rank(False)
+    assert dist.sum_over_ranks([1, 2]).tolist() == [1.0, 2.0]
     for call in (dist.get_rank, dist.get_world_size, dist.get_backend, dist.barrier):
         with pytest.raises(ValueError, match="Default process group has not been initialized"):
             call()

@@ -13,9 +13,11 @@ from wright.distributed.collectives import (
     all_gather,
     all_gather_object,
     all_reduce,
+    any_rank,
     barrier,
     broadcast,
     broadcast_object_list,
+    sum_over_ranks,
 )
 from wright.distributed.group import (
     ProcessGroup,
@@ -26,6 +28,7 @@ from wright.distributed.group import (
     init_process_group,
     is_available,
     is_initialized,
+    is_main_process,
     launched_world_size,
 )
 
@@ -36,6 +39,7 @@ __all__ = [
     "all_gather",
     "all_gather_object",
     "all_reduce",
+    "any_rank",
     "barrier",
     "broadcast",
     "broadcast_object_list",
@@ -46,8 +50,10 @@ __all__ = [
     "init_process_group",
     "is_available",
     "is_initialized",
+    "is_main_process",
     "is_mpi_available",
     "launched_world_size",
+    "sum_over_ranks",
 ]
 
 

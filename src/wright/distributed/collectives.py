@@ -7,6 +7,7 @@ import enum
 
 import numpy as np
 
+from wright.distributed import group as _group
 from wright.distributed.group import ProcessGroup, default_group
 from wright.tensor import Tensor
 
@@ -250,3 +251,18 @@ def all_gather_object(object_list: list, obj, group: ProcessGroup | None = None)
         object_list[0] = obj
         return
     object_list[:] = group.run("all_gather_object", group.comm.allgather, obj)
+
+
+def sum_over_ranks(values: np.ndarray) -> np.ndarray:
+    """`values` summed over every rank of the default group (a float64 copy); the values
+    themselves when no group is running. For metrics: counts and sums, never means."""
+    total = np.array(values, dtype=np.float64)
+    if _group.is_initialized() and _group.get_world_size() > 1:
+        allreduce_array(total)
+    return total
+
+
+def any_rank(flag: bool) -> bool:
+    """Whether `flag` is true on any rank (the flag itself without a process group): for
+    decisions every rank must take together, such as skipping a step."""
+    return bool(sum_over_ranks(np.array([float(flag)]))[0])

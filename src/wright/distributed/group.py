@@ -281,6 +281,12 @@ def get_world_size(group: ProcessGroup | None = None) -> int:
     return default_group(group).size()
 
 
+def is_main_process() -> bool:
+    """Whether this process prints and writes files for a data-parallel run: rank 0, or the only
+    process when no group is running."""
+    return _default is None or _default.rank() == 0
+
+
 def get_backend(group: ProcessGroup | None = None) -> str:
     """The group's backend: always "mpi"."""
     default_group(group)

@@ -75,6 +75,9 @@ everyone = [None] * size
 dist.all_gather_object(everyone, {"rank": rank})
 out["all_gather_object"] = everyone
 
+out["sum_over_ranks"] = dist.sum_over_ranks(np.array([rank, 1])).tolist()
+out["any_rank"] = [dist.any_rank(rank == size - 1), dist.any_rank(False)]
+out["main_process"] = dist.is_main_process()
 out["barrier"] = dist.barrier() is None
 report(rank, **out)
 dist.destroy_process_group()
