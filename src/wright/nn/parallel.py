@@ -243,7 +243,7 @@ class DistributedDataParallel(Module):
         """Run the wrapped module, and get ready to average the gradients its outputs will give."""
         if self._fired and self._waiting:
             self._armed = self._fired = False
-            waiting = [self._names[i] for i in np.flatnonzero(self._used & ~self._done)]
+            waiting = [self._names[i] for i in np.flatnonzero(~self._done)]
             raise RuntimeError(
                 "DistributedDataParallel: the previous backward pass did not give gradients to "
                 f"{', '.join(waiting[:5])}{' ...' if len(waiting) > 5 else ''}, so their averages "
@@ -278,7 +278,8 @@ class DistributedDataParallel(Module):
             grad = self._params[i].grad
             self._views[i][...] = 0 if grad is None else grad.array
         self._used = used
-        self._done = used == 0
+        self._used_here = used > 0
+        self._done = ~self._used_here
         self._waiting = int(used.sum())
         self._pending = [int(used[bucket.indices].sum()) for bucket in self._bucket_list]
         self._launched = 0
@@ -290,7 +291,9 @@ class DistributedDataParallel(Module):
     def _on_gradient(self, i: int, grad: np.ndarray):
         # The engine calls this once per backward pass, with the parameter's whole gradient.
         if not self._armed:
-            if self._finished:
+            if self._finished and not self._used_here[i]:
+                # Most likely the same backward pass: a term outside the wrapped module uses a
+                # parameter that its forward pass did not.
                 self._finished = False
                 raise RuntimeError(
                     f"DistributedDataParallel: parameter {self._names[i]} got a gradient after "
