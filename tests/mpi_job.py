@@ -46,7 +46,8 @@ class Job:
 
 
 def run(script: str, *args: str, n: int = 2, timeout: float = 90, env: dict | None = None) -> Job:
-    """Run `jobs/<script>` on n processes and collect what each rank reported."""
+    """Run `jobs/<script>` (or "wright": the command line) on n processes and collect what each
+    rank reported."""
     with tempfile.TemporaryDirectory() as folder:
         environment = {
             **os.environ,
@@ -56,7 +57,8 @@ def run(script: str, *args: str, n: int = 2, timeout: float = 90, env: dict | No
             "WRIGHT_JOB_RESULTS": folder,
             **(env or {}),
         }
-        command = [mpiexec(), "-n", str(n), sys.executable, str(JOBS / script), *args]
+        program = ["-m", script] if script == "wright" else [str(JOBS / script)]
+        command = [mpiexec(), "-n", str(n), sys.executable, *program, *args]
         started = time.monotonic()
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, env=environment, check=False

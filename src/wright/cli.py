@@ -14,8 +14,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import wright
-from wright import datasets, demos, models, nn, optim, viz
-from wright.data import DataLoader
+from wright import datasets, demos, distributed, models, nn, optim, viz
+from wright.data import DataLoader, DistributedSampler, Subset
 from wright.datasets.text import CharVocab, load_tiny_shakespeare, split_tokens
 from wright.train import History, ModelCheckpoint, evaluate, fit
 from wright.train import language_model as lm
@@ -96,7 +96,8 @@ def _load_split(dataset: str, split: str, data_dir: str | None, limit: int | Non
 
 def train_image_classifier(args: argparse.Namespace) -> int:
     """`wright train mnist|fashion-mnist`: train a registered image model with its recipe (flags
-    override)."""
+    override); under `mpiexec -n K`, data-parallel on K processes."""
+    world = _join_data_parallel()
     out = writable_dir(args.out)
     try:
         spec = models.get(args.model or "mlp-lecture")
@@ -124,6 +125,15 @@ def train_image_classifier(args: argparse.Namespace) -> int:
     )
     train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=args.seed)
     test_loader = DataLoader(test_set, batch_size=1000)
+    if world > 1:
+        # Each rank takes batch/K samples of every global batch and 1/K of the test images;
+        # fit sums the ranks' numbers.
+        rank = distributed.get_rank()
+        model = nn.parallel.DistributedDataParallel(model)
+        sampler = DistributedSampler(train_set, seed=args.seed)
+        train_loader = DataLoader(train_set, batch_size=-(-batch_size // world), sampler=sampler)
+        shard = Subset(test_set, range(rank, len(test_set), world))
+        test_loader = DataLoader(shard, batch_size=1000)
     print(
         f"wright {wright.__version__}: training {spec.name} on {args.dataset} "
         f"({len(train_set):,} train / {len(test_set):,} test images)"
@@ -160,11 +170,28 @@ def train_image_classifier(args: argparse.Namespace) -> int:
         scheduler=scheduler,
         verbose=args.verbose,
     )
-    _write_history(history, out, f"{spec.name} on {args.dataset}")
+    if distributed.is_main_process():
+        _write_history(history, out, f"{spec.name} on {args.dataset}")
     final = history.last()
     print(f"test accuracy: {100 * final['val_accuracy']:.2f}%  (test loss {final['val_loss']:.4f})")
     print(f"saved {checkpoint} and {out / 'history.json'}")
     return 0
+
+
+def _join_data_parallel() -> int:
+    """Under `mpiexec -n K` (K > 1): join the other processes, keep the output of all but rank 0
+    quiet, and say which process is which rank; returns K (1 without a launcher)."""
+    world = distributed.init_from_launcher()
+    if world > 1:
+        if not distributed.is_main_process():
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+        peers = distributed.group.default_group().peers
+        print(
+            f"data parallel over MPI: {world} processes ("
+            + ", ".join(f"rank {r} pid {pid} on {host}" for r, (host, pid) in enumerate(peers))
+            + ")"
+        )
+    return world
 
 
 def _write_history(history: History, out: Path, title: str) -> None:
@@ -510,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with threadpool_limits(args.threads):
             return args.handler(args)
     except CommandError as error:
+        # Under mpiexec the other ranks may be waiting for this one: stop them all.
+        distributed.abort(f"wright: error: {error}")
         print(f"wright: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

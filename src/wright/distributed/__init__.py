@@ -21,10 +21,12 @@ from wright.distributed.collectives import (
 )
 from wright.distributed.group import (
     ProcessGroup,
+    abort,
     destroy_process_group,
     get_backend,
     get_rank,
     get_world_size,
+    init_from_launcher,
     init_process_group,
     is_available,
     is_initialized,
@@ -36,6 +38,7 @@ __all__ = [
     "ProcessGroup",
     "ReduceOp",
     "Work",
+    "abort",
     "all_gather",
     "all_gather_object",
     "all_reduce",
@@ -47,6 +50,7 @@ __all__ = [
     "get_backend",
     "get_rank",
     "get_world_size",
+    "init_from_launcher",
     "init_process_group",
     "is_available",
     "is_initialized",

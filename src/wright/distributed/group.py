@@ -257,6 +257,24 @@ def init_process_group(
     _default = group
 
 
+def init_from_launcher() -> int:
+    """Join the default process group if an MPI launcher started this process among several
+    (`mpiexec -n K`, K > 1) and it has not joined yet; returns K, or 1 without a launcher (then
+    nothing happens and MPI is not loaded)."""
+    size = launched_world_size()
+    if size > 1 and _default is None:
+        init_process_group("mpi")
+    return size
+
+
+def abort(message: str) -> None:
+    """Print `message` and stop every process of the job, when a process group of more than one
+    is running; otherwise do nothing (the caller goes on to exit by itself)."""
+    if _default is not None and _default.size() > 1:
+        rank, size = _default.rank(), _default.size()
+        _default.abort(f"rank {rank} of {size} stopped ({message}); stopping all ranks")
+
+
 def is_initialized() -> bool:
     """Return whether `init_process_group` has been called (and not undone)."""
     return _default is not None

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from wright import distributed
+from wright.nn.parallel import DistributedDataParallel
 from wright.serialization import save
 
 
@@ -159,6 +161,12 @@ class EarlyStopping(Callback):
                 self.state.model.load_state_dict(self.best_weights)
 
 
+def _unwrapped(model):
+    """The model itself, inside a DistributedDataParallel wrapper or not: checkpoints hold its
+    weights under their own names, whatever the number of processes that trained it."""
+    return model.module if isinstance(model, DistributedDataParallel) else model
+
+
 class ModelCheckpoint(Callback):
     """Save the model (and optimizer) state after an epoch, by default only when `monitor` improves.
 
@@ -185,6 +193,8 @@ class ModelCheckpoint(Callback):
         self.best = math.inf if self.mode == "min" else -math.inf
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if not distributed.is_main_process():
+            return  # data-parallel: rank 0 writes the one checkpoint
         value = logs.get(self.monitor, logs.get(self.monitor.removeprefix("val_")))
         if value is None or not np.isfinite(value):
             return
@@ -193,7 +203,7 @@ class ModelCheckpoint(Callback):
         self.best = value
         save(
             {
-                "model": self.state.model.state_dict(),
+                "model": _unwrapped(self.state.model).state_dict(),
                 "optimizer": self.state.optimizer.state_dict(),
                 "epoch": epoch,
                 "metrics": dict(logs),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from wright import distributed
 from wright.autograd import no_grad
 from wright.creation import as_tensor
 from wright.nn.module import Module
@@ -61,6 +62,18 @@ class _Running:
             self.totals[name][0] += correct
             self.totals[name][1] += count
 
+    def over_ranks(self) -> _Running:
+        """These sums added up over every process of a data-parallel run (the same numbers
+        without one), so means are those of all the processes' data."""
+        names = list(self.totals)
+        flat = [self.loss_sum, self.samples] + [v for name in names for v in self.totals[name]]
+        summed = distributed.sum_over_ranks(np.array(flat, dtype=np.float64))
+        total = _Running(self.metric_fns)
+        total.loss_sum, total.samples = float(summed[0]), int(summed[1])
+        for i, name in enumerate(names):
+            total.totals[name] = [float(summed[2 + 2 * i]), float(summed[3 + 2 * i])]
+        return total
+
     def means(self, prefix: str = "") -> dict[str, float]:
         logs = {f"{prefix}loss": self.loss_sum / max(self.samples, 1)}
         for name, (total, count) in self.totals.items():
@@ -87,8 +100,13 @@ def evaluate(
     loader: Iterable,
     metrics: Sequence[str] = ("accuracy",),
     prefix: str = "",
+    *,
+    across_ranks: bool = False,
 ) -> dict[str, float]:
     """Mean loss and metrics of `model` over `loader`, in eval mode and without recording a graph.
+
+    With `across_ranks`, every process of a data-parallel run calls this on its share of the data
+    and all get the means over all the shares (`fit` does this).
 
     Returns:
         e.g. {"loss": 0.21, "accuracy": 0.953}; keys start with `prefix` ("val_" inside fit).
@@ -102,7 +120,7 @@ def evaluate(
             outputs = model(inputs)
             running.add(float(loss_fn(outputs, targets).array), outputs.array, targets.array)
     model.train(was_training)
-    return running.means(prefix)
+    return (running.over_ranks() if across_ranks else running).means(prefix)
 
 
 def fit(
@@ -145,7 +163,9 @@ def fit(
     metric_fns = metric_table.resolve(metrics)
     steps = len(train_loader) if hasattr(train_loader, "__len__") else None
     state = FitState(model, optimizer, epochs, steps)
-    callbacks = ([ProgressBar(verbose)] if verbose else []) + list(callbacks)
+    # In a data-parallel run only rank 0 shows progress.
+    showing = verbose and distributed.is_main_process()
+    callbacks = ([ProgressBar(verbose)] if showing else []) + list(callbacks)
     per_batch_schedule = isinstance(scheduler, OneCycleLR)
     for callback in callbacks:
         callback.on_train_begin(state)
@@ -154,6 +174,10 @@ def fit(
         for epoch in range(1, epochs + 1):
             state.epoch = epoch
             model.train()
+            # A DistributedSampler draws each epoch's common order from its seed and the epoch.
+            sampler = getattr(train_loader, "sampler", None)
+            if hasattr(sampler, "set_epoch"):
+                sampler.set_epoch(epoch - 1)
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
             running = _Running(metric_fns)
@@ -163,7 +187,11 @@ def fit(
                 outputs = model(inputs)
                 loss = loss_fn(outputs, targets)
                 value = float(loss.array)
-                if not math.isfinite(value):
+                nonfinite = not math.isfinite(value)
+                if on_nonfinite == "skip":
+                    # Data-parallel ranks skip a step together, or their all-reduces would part.
+                    nonfinite = distributed.any_rank(nonfinite)
+                if nonfinite:
                     if on_nonfinite == "raise":
                         raise NonFiniteLossError(
                             f"fit: the loss became {value} at epoch {epoch}, step {step}; training "
@@ -191,9 +219,13 @@ def fit(
                 for callback in callbacks:
                     callback.on_batch_end(step, batch_logs)
             elapsed = time.perf_counter() - started
+            # Data-parallel: the epoch's numbers are those of every rank's data together.
+            running = running.over_ranks()
             logs = running.means()
             if val_loader is not None:
-                logs.update(evaluate(model, loss_fn, val_loader, metrics, prefix="val_"))
+                logs.update(
+                    evaluate(model, loss_fn, val_loader, metrics, prefix="val_", across_ranks=True)
+                )
             logs["lr"] = optimizer.param_groups[0]["lr"]
             logs["time"] = elapsed
             logs["samples_per_s"] = running.samples / max(elapsed, 1e-9)
