@@ -202,9 +202,8 @@ class DistributedDataParallel(Module):
         # collectives the program makes on the default group (SyncBatchNorm's, for one).
         self._comm = self.process_group.comm.Dup() if self.process_group.size() > 1 else None
         self._armed = self._fired = self._finished = False
-        self._hook_handles = [
-            p.register_hook(self._gradient_hook(i)) for i, p in enumerate(self._params)
-        ]
+        for i, param in enumerate(self._params):
+            param.register_hook(self._gradient_hook(i))
 
     # ----- construction -----
     def _module_buffers(self) -> list[Tensor]:
@@ -216,7 +215,8 @@ class DistributedDataParallel(Module):
         mine = [(n, tuple(p.shape), str(p.array.dtype)) for n, p in zip(self._names, self._params)]
         if self.process_group.size() == 1:
             return
-        everyone = self.process_group.comm.allgather(mine)
+        group = self.process_group
+        everyone = group.run("parameter check", group.comm.allgather, mine)
         for rank, theirs in enumerate(everyone):
             if theirs != everyone[0]:
                 differing = next(
