@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from wright import autograd, backend, dtypes
+from wright import autograd, backend, dtypes, printing
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.ops import shape as S
@@ -276,13 +276,13 @@ class Tensor:
         return len(self.array)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
+        body = printing.tensor_body(self.array)
         extras = ""
         default = (dtypes.default_float_numpy(), np.dtype(np.int64), np.dtype(np.bool_))
         if self.array.dtype not in default or self.array.size == 0:
             extras += f", dtype={self.dtype}"
         if self._ctx is not None:
-            extras += f", grad_fn=<{self._ctx.name}>"
+            extras += f", grad_fn=<{self._ctx.name()}>"
         elif self._requires_grad:
             extras += ", requires_grad=True"
         return f"tensor({body}{extras})"
@@ -719,7 +719,11 @@ class Tensor:
     def _compare(self, other, compare) -> Tensor:
         if other is None:
             return False
-        a, b = _promoted(self, other)
+        try:
+            a, b = _promoted(self, other)
+        except TypeError:
+            # Not a number or array: let the other object compare itself (pytest.approx does).
+            return NotImplemented
         return _from_array(compare(a.array, b.array))
 
     def eq(self, other) -> Tensor:

@@ -13,7 +13,7 @@ import pytest
 import wright
 from mpi_job import SOURCES, requires_mpi, run
 
-ARGS = ("train", "mnist", "--model", "cnn", "--limit", "640", "--epochs", "1", "--verbose", "2")
+ARGS = ("train", "mnist", "--model", "cnn", "--limit", "768", "--epochs", "1", "--verbose", "2")
 
 
 @requires_mpi

@@ -17,6 +17,7 @@ from wright.distributed.collectives import (
     barrier,
     broadcast,
     broadcast_object_list,
+    max_over_ranks,
     sum_over_ranks,
 )
 from wright.distributed.group import (
@@ -57,6 +58,7 @@ __all__ = [
     "is_main_process",
     "is_mpi_available",
     "launched_world_size",
+    "max_over_ranks",
     "sum_over_ranks",
 ]
 

@@ -266,3 +266,12 @@ def any_rank(flag: bool) -> bool:
     """Whether `flag` is true on any rank (the flag itself without a process group): for
     decisions every rank must take together, such as skipping a step."""
     return bool(sum_over_ranks(np.array([float(flag)]))[0])
+
+
+def max_over_ranks(value: float) -> float:
+    """The largest `value` of any rank (the value itself without a process group): for a number
+    every rank must agree on, such as the time a time budget goes by."""
+    largest = np.array([value], dtype=np.float64)
+    if _group.is_initialized() and _group.get_world_size() > 1:
+        allreduce_array(largest, ReduceOp.MAX)
+    return float(largest[0])

@@ -267,12 +267,13 @@ def init_from_launcher() -> int:
     return size
 
 
-def abort(message: str) -> None:
-    """Print `message` and stop every process of the job, when a process group of more than one
-    is running; otherwise do nothing (the caller goes on to exit by itself)."""
+def abort(message: str, code: int = 1) -> None:
+    """Print `message` and stop every process of the job with exit code `code`, when a process
+    group of more than one is running; otherwise do nothing (the caller goes on to exit by
+    itself)."""
     if _default is not None and _default.size() > 1:
         rank, size = _default.rank(), _default.size()
-        _default.abort(f"rank {rank} of {size} stopped ({message}); stopping all ranks")
+        _default.abort(f"rank {rank} of {size} stopped ({message}); stopping all ranks", code)
 
 
 def is_initialized() -> bool:
