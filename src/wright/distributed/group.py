@@ -172,6 +172,9 @@ class ProcessGroup:
         """Print `message` as one line and stop every process of the job (MPI_Abort)."""
         print(f"wright.distributed: {message}", file=sys.stderr, flush=True)
         self.MPI.COMM_WORLD.Abort(code)
+        # MPICH's MPI_Abort can return to the caller before the launcher ends the job; nothing
+        # more may run here (the caller would go on printing or computing).
+        os._exit(code)
 
     def _excepthook(self, kind, value, traceback) -> None:
         # An uncaught exception on one rank would leave the others waiting in their next
