@@ -6,7 +6,7 @@ Usage:
     python benchmarks/mpi_scaling.py                       # both parts, 3 alternating passes
     python benchmarks/mpi_scaling.py scaling --passes 5 --json scaling.json
     python benchmarks/mpi_scaling.py allreduce --json allreduce.json
-    python benchmarks/mpi_scaling.py project --json all.json   # the many-machine projection
+    python benchmarks/mpi_scaling.py project --json all.json   # a saved run's tables again
 
 Each configuration runs in fresh processes (`mpiexec -n 2` for two), with the BLAS thread count
 set in the environment. A training run takes warm-up steps, then five chunks of timed steps, and
@@ -242,25 +242,33 @@ def scaling(passes: int, steps: int) -> list[dict]:
 
 def scaling_table(runs: list[dict]) -> str:
     """Median samples/s per workload and configuration, the speed-up over 1 process x 1 thread,
-    and the loads seen, as a Markdown table."""
-    lines = [
-        "| workload | configuration | samples/s (median, min-max) | vs 1x1 | load (min-max) |",
-        "|---|---|---|---|---|",
-    ]
+    the samples trained per second of CPU time (all processes' and threads'), and the loads seen,
+    as a Markdown table."""
+    header = (
+        "| workload | configuration | samples/s (median, min-max) | vs 1x1 | samples per CPU-s |"
+    )
+    lines = [header + " load (min-max) |", "|---|---|---|---|---|---|"]
     for workload in WORKLOADS:
         medians = {}
-        for label, *_ in CONFIGURATIONS:
+        for label, processes, *_ in CONFIGURATIONS:
             found = [r for r in runs if r["workload"] == workload and r["configuration"] == label]
             if not found:
                 continue
             rates = [r["samples_per_s"] for r in found]
             loads = [r[key] for r in found for key in ("load_before", "load_after")]
+            # Rank 0's CPU time stands for every rank's: they run the same steps in lock-step.
+            per_cpu = [
+                r["samples"] / (r["cpu_seconds_per_step"] * processes)
+                for r in found
+                if "cpu_seconds_per_step" in r
+            ]
             medians[label] = statistics.median(rates)
             base = medians.get(CONFIGURATIONS[0][0])
             ratio = f"{medians[label] / base:.2f}x" if base else "-"
+            cpu = f"{statistics.median(per_cpu):.1f}" if per_cpu else "-"
             lines.append(
                 f"| {workload} | {label} | {medians[label]:.1f} ({min(rates):.1f}-"
-                f"{max(rates):.1f}) | {ratio} | {min(loads):.1f}-{max(loads):.1f} |"
+                f"{max(rates):.1f}) | {ratio} | {cpu} | {min(loads):.1f}-{max(loads):.1f} |"
             )
     return "\n".join(lines)
 
@@ -394,6 +402,8 @@ def main() -> None:
         return
     if command == "project":
         measured = json.loads(Path(args.json).read_text())
+        print(scaling_table(measured["scaling"]) + "\n")
+        print(allreduce_table(measured["allreduce"]) + "\n")
         print(projection_table(projection(measured["scaling"], measured["allreduce"])))
         return
     passes = getattr(args, "passes", 3)

@@ -11,11 +11,16 @@ RUNS = [
         "pass": 0,
         "samples_per_s": rate,
         "seconds_per_step": 64 / rate,
+        "cpu_seconds_per_step": 0.5,
+        "samples": 64 * processes,
         "load_before": 1.0,
         "load_after": 1.5,
     }
     for workload in bench.WORKLOADS
-    for label, rate in (("1 process x 1 thread", 100.0), ("2 processes x 1 thread", 190.0))
+    for label, processes, rate in (
+        ("1 process x 1 thread", 1, 100.0),
+        ("2 processes x 1 thread", 2, 190.0),
+    )
 ]
 REDUCTIONS = [
     {
@@ -49,7 +54,7 @@ def test_projection_falls_with_machines_and_rises_with_bandwidth(monkeypatch):
             efficiencies = [r["efficiency"] for r in found]
             assert efficiencies == sorted(efficiencies, reverse=True)
             assert all(0 < e < 1 for e in efficiencies)
-            assert found[0]["compute_ms"] == pytest.approx(640.0)
+            assert found[0]["compute_ms"] == pytest.approx(500.0)  # the CPU time per step
     slow, fast = (
         [r["efficiency"] for r in rows if r["network"] == network] for network in bench.NETWORKS
     )
@@ -60,6 +65,7 @@ def test_projection_falls_with_machines_and_rises_with_bandwidth(monkeypatch):
 def test_tables():
     table = bench.scaling_table(RUNS)
     assert (
-        "| lenet_train | 2 processes x 1 thread | 190.0 (190.0-190.0) | 1.90x | 1.0-1.5 |" in table
+        "| lenet_train | 2 processes x 1 thread | 190.0 (190.0-190.0) | 1.90x | 128.0 | 1.0-1.5 |"
+        in table
     )
     assert "| 1 KB | 5.0 us | 4.0 us |" in bench.allreduce_table(REDUCTIONS)
