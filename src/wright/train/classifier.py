@@ -36,8 +36,8 @@ def holdout(dataset, fraction: float = VALIDATION_FRACTION) -> tuple[Subset, Sub
 
 def rank_share(dataset):
     """This process's share of `dataset` in a data-parallel run (every K-th sample from its rank
-    on, so the shares add up to the dataset exactly); the dataset itself without one. For
-    measuring: `evaluate(..., across_ranks=True)` on the shares gives the whole dataset's numbers."""
+    on, so the shares add up to the dataset exactly); the dataset itself without one.
+    `evaluate(..., across_ranks=True)` on the shares gives the whole dataset's numbers."""
     if not distributed.is_initialized() or distributed.get_world_size() == 1:
         return dataset
     world = distributed.get_world_size()
