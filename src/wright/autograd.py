@@ -401,6 +401,12 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
 
 
 def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
+    _store_grad(leaf, grad, handed)
+    for hook in post_accumulate_grad_hooks(leaf) or ():
+        hook(leaf)
+
+
+def _store_grad(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     # `.grad` must own its memory: an op may pass one array (or views of it) to two inputs, as
     # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays
     # kept.
@@ -414,6 +420,14 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
         memory = id(grad)
     handed.add(memory)
     leaf.grad = _make_tensor(grad)
+
+
+def post_accumulate_grad_hooks(tensor: Tensor, create: bool = False) -> list[Callable] | None:
+    """The hooks `register_post_accumulate_grad_hook` gave a leaf (a new list when `create`)."""
+    hooks = getattr(tensor, "_post_accumulate_hooks", None)
+    if hooks is None and create:
+        hooks = tensor._post_accumulate_hooks = []
+    return hooks
 
 
 def _as_tuple(value) -> tuple:

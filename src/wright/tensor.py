@@ -131,6 +131,8 @@ class Tensor:
         "_base",
         "_ctx",
         "_hooks",
+        # Set only when a post-accumulate-grad hook is registered (read with getattr).
+        "_post_accumulate_hooks",
         "_requires_grad",
         "_version_counter",
         "_view_index",

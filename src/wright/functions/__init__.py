@@ -2,6 +2,8 @@
 a Tensor method (`x.exp()`), attached where it is defined."""
 
 from wright.functions import (
+    aliases,
+    attributes,
     indexing,
     linalg,
     pointwise,
@@ -9,8 +11,12 @@ from wright.functions import (
     reduction,
     shaping,
     sorting,
+    special,
     views,
+    views_extra,
 )
+from wright.functions.aliases import *
+from wright.functions.attributes import *
 from wright.functions.indexing import *
 from wright.functions.linalg import *
 from wright.functions.pointwise import *
@@ -18,15 +24,21 @@ from wright.functions.random import *
 from wright.functions.reduction import *
 from wright.functions.shaping import *
 from wright.functions.sorting import *
+from wright.functions.special import *
 from wright.functions.views import *
+from wright.functions.views_extra import *
 
 __all__ = (
-    indexing.__all__
+    aliases.__all__
+    + attributes.__all__
+    + indexing.__all__
     + linalg.__all__
     + pointwise.__all__
     + random.__all__
     + reduction.__all__
     + shaping.__all__
     + sorting.__all__
+    + special.__all__
     + views.__all__
+    + views_extra.__all__
 )

@@ -94,7 +94,7 @@ from wright.nn.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from wright.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
+from wright.nn.pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from wright.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -216,6 +216,7 @@ __all__ += [
     "AlphaDropout",
     "AvgPool1d",
     "BatchNorm3d",
+    "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
     "CircularPad3d",

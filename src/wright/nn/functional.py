@@ -239,9 +239,14 @@ def rrelu(
 ) -> Tensor:
     """Randomised leaky relu: while training, each non-positive x is scaled by its own slope drawn
     from U(lower, upper); in evaluation, by the mean slope (lower + upper) / 2."""
+    return _rrelu(input, lower, upper, training, inplace)
+
+
+def _rrelu(input, lower, upper, training, inplace, generator=None) -> Tensor:
     _floating_only("rrelu", input)
     if training:
-        slope = backend.generator().uniform(lower, upper, input.shape).astype(input.array.dtype)
+        draws = backend.numpy_rng(generator).uniform(lower, upper, input.shape)
+        slope = draws.astype(input.array.dtype)
     else:
         slope = (lower + upper) / 2
     return _activate(input, inplace, "rrelu", lambda x: E.LeakyReLU.apply(x, slope=slope))
@@ -1180,6 +1185,19 @@ def pairwise_distance(
     return _norm(difference, p, difference.ndim - 1, keepdim)
 
 
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The p-norm distances between all pairs of rows of an (N, M) input: (N (N - 1) / 2,), the
+    pairs (i, j) with i < j in row-major order (the upper triangle of cdist's matrix)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not input.is_floating_point():
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    first, second = np.triu_indices(input.shape[0], 1)
+    return _norm(input[first] - input[second], p, 1, keepdim=False)
+
+
 # ----- embeddings and linear maps -----
 
 
@@ -1666,6 +1684,28 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*batch, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H, W)
     return x.reshape(*batch, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels (dim 1) of (N, C, *) from `groups` groups: channel g * (C / groups)
+    + k moves to k * groups + g, so grouped convolutions that follow see every group (ShuffleNet).
+    """
+    if input.ndim <= 2:
+        raise RuntimeError(
+            "channel_shuffle expects input with > 2 dims, but got input with sizes "
+            f"{list(input.shape)}"
+        )
+    if groups <= 0:
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
+        )
+    grouped = input.reshape(n, groups, c // groups, *rest)
+    return grouped.transpose(1, 2).reshape(input.shape)
 
 
 def _pool(
