@@ -304,12 +304,15 @@ def run_backward(
     """
     results: list[np.ndarray | None] = [None] * (len(set(capture.values())) if capture else 0)
     handed: set[int] = set()
+    accumulated: dict[int, Tensor] = {}
 
     def reach_leaf(leaf: Tensor, grad: np.ndarray) -> None:
         if leaf._hooks:
             grad = _run_hooks(leaf._hooks, grad)
         if capture is None:
             _accumulate(leaf, grad, handed)
+            if getattr(leaf, "_post_accumulate_hooks", None):
+                accumulated[id(leaf)] = leaf
         elif id(leaf) in capture:
             slot = capture[id(leaf)]
             results[slot] = grad if results[slot] is None else results[slot] + grad
@@ -354,6 +357,7 @@ def run_backward(
         if not retain_graph:
             vars(node).clear()
             node.edges = None
+    _run_post_accumulate_hooks(accumulated)
     return results
 
 
@@ -400,13 +404,15 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
     return result
 
 
+def _run_post_accumulate_hooks(leaves: dict[int, Tensor]) -> None:
+    # After the whole backward pass, so that each hook sees the leaf's gradient summed over all
+    # the paths that reach it, once.
+    for leaf in leaves.values():
+        for hook in list(leaf._post_accumulate_hooks):
+            hook(leaf)
+
+
 def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
-    _store_grad(leaf, grad, handed)
-    for hook in post_accumulate_grad_hooks(leaf) or ():
-        hook(leaf)
-
-
-def _store_grad(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     # `.grad` must own its memory: an op may pass one array (or views of it) to two inputs, as
     # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays
     # kept.
@@ -490,9 +496,13 @@ def backward(
         return
     wanted = _as_tuple(inputs)
     found = run_backward(outputs, grads, bool(retain_graph), _capture_map(wanted))
+    accumulated = {}
     for tensor, grad in zip(wanted, found):
         if grad is not None:
             _accumulate(tensor, grad, set())
+            if getattr(tensor, "_post_accumulate_hooks", None):
+                accumulated[id(tensor)] = tensor
+    _run_post_accumulate_hooks(accumulated)
 
 
 def _capture_map(inputs: tuple) -> dict[int, int]:

@@ -225,8 +225,9 @@ def _batch_hermitian(self: Tensor) -> Tensor:
     return self.transpose(-2, -1)
 
 
-for _function in (conj, conj_physical, resolve_conj, resolve_neg, adjoint):
-    setattr(Tensor, _function.__name__, _function)
+for _name in ("conj", "conj_physical", "resolve_conj", "resolve_neg"):
+    setattr(Tensor, _name, conj)
+Tensor.adjoint = adjoint
 Tensor.conj_physical_ = _conj_physical_
 Tensor.real = property(real, doc="The real part: the tensor itself.")
 Tensor.imag = property(imag, doc="The imaginary part: an error for real tensors, as in PyTorch.")

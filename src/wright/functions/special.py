@@ -147,7 +147,8 @@ def zeta(input, other) -> Tensor:
 def spherical_bessel_j0(input: Tensor) -> Tensor:
     """sin(x) / x, the spherical Bessel function of the first kind of order 0 (1 at 0)."""
     x = floating(input)
-    return (x / math.pi).sinc()
+    # sin(x) / x tends to 0 at the infinities, where sinc's sin(inf) is NaN.
+    return (x / math.pi).sinc().masked_fill(x.isinf(), 0.0)
 
 
 __all__ = ["digamma", "i0", "lgamma", "mvlgamma", "polygamma"]

@@ -98,7 +98,7 @@ def lgamma_array(a: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         large = (x >= _STIRLING_FROM) & (x < np.inf)
         out[large] = _stirling_lgamma(x[large])
-        middle = (x >= 0.5) & ~large
+        middle = (x >= 0.5) & (x < np.inf) & ~large
         out[middle] = _lanczos_lgamma(x[middle])
         # Reflection: Gamma(x) Gamma(1 - x) = pi / sin(pi x).
         small = (x < 0.5) & np.isfinite(x)
@@ -162,7 +162,7 @@ def trigamma_array(a: np.ndarray) -> np.ndarray:
     x = _work(a).reshape(-1)
     out = np.full_like(x, np.nan)
     with np.errstate(all="ignore"):
-        pole = (x <= 0) & (x == np.floor(x))
+        pole = (x <= 0) & (x == np.floor(x)) & np.isfinite(x)
         out[pole] = np.inf
         out[x == np.inf] = 0.0
         fine = np.isfinite(x) & ~pole
@@ -189,14 +189,15 @@ _ZETA_TAIL = [float(b / math.factorial(2 * k)) for k, b in enumerate(_B2K, start
 
 def zeta_array(s: np.ndarray, q: np.ndarray) -> np.ndarray:
     """The Hurwitz zeta function sum over k >= 0 of (q + k)^-s, for s > 1: +inf at s = 1 and at
-    the poles q = 0, -1, ...; NaN for s < 1 and for q < 0 with s not an integer."""
+    the poles q = 0, -1, ...; NaN for s < 1, for q < 0 with s not an integer and for infinite q
+    or s."""
     s, q = np.broadcast_arrays(_work(s), _work(q))
     shape = s.shape
     s, q = s.reshape(-1), q.reshape(-1)
     out = np.full(s.shape, np.nan)
     with np.errstate(all="ignore"):
         out[s == 1] = np.inf
-        out[(q <= 0) & (q == np.floor(q)) & (s > 1)] = np.inf
+        out[(q <= 0) & (q == np.floor(q)) & np.isfinite(q) & (s > 1)] = np.inf
         fine = (s > 1) & np.isfinite(q) & np.isfinite(s) & ~np.isinf(out)
         fine &= (q > 0) | (s == np.floor(s))
         ss, qs = s[fine], q[fine]
@@ -217,8 +218,8 @@ def zeta_array(s: np.ndarray, q: np.ndarray) -> np.ndarray:
             total += coefficient * rising * term_power
             rising = rising * (ss + 2 * k + 1) * (ss + 2 * k + 2)
             term_power = term_power / (a * a)
+        # At q = +inf the sum is 0, but PyTorch gives NaN: kept for agreement.
         out[fine] = total
-        out[(s > 1) & (q == np.inf)] = 0.0
     return out.reshape(shape)
 
 
@@ -231,7 +232,10 @@ def polygamma_array(n: int, a: np.ndarray) -> np.ndarray:
     # psi^(n)(x) = (-1)^(n + 1) n! zeta(n + 1, x)
     sign = -1.0 if n % 2 == 0 else 1.0
     with np.errstate(all="ignore"):
-        out = sign * math.factorial(n) * zeta_array(np.float64(n + 1), a)
+        out = zeta_array(np.float64(n + 1), a)
+        out *= sign * math.factorial(n)
+    # PyTorch's value at -inf (the limit does not exist).
+    out[np.asarray(a) == -np.inf] = sign * np.inf
     return _done(out, a)
 
 
