@@ -37,6 +37,8 @@ class _GradState(threading.local):
     thread leaves another thread's training alone."""
 
     enabled = True
+    # Inside an enabled inference_mode block (is_inference_mode_enabled).
+    inference = False
 
 
 _grad_state = _GradState()
@@ -608,6 +610,21 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool = True) -> None:
         super().__init__()
         self.mode = not mode
+        self.inference: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self.inference.append(_grad_state.inference)
+        _grad_state.inference = not self.mode
+
+    def __exit__(self, *exc) -> None:
+        _grad_state.inference = self.inference.pop()
+        super().__exit__(*exc)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether code runs inside an enabled `inference_mode` block."""
+    return _grad_state.inference
 
 
 class set_grad_enabled(_GradMode):

@@ -9,6 +9,7 @@ from wright.functions import (
     pointwise,
     random,
     reduction,
+    settings,
     shaping,
     sorting,
     special,
@@ -22,6 +23,7 @@ from wright.functions.linalg import *
 from wright.functions.pointwise import *
 from wright.functions.random import *
 from wright.functions.reduction import *
+from wright.functions.settings import *
 from wright.functions.shaping import *
 from wright.functions.sorting import *
 from wright.functions.special import *
@@ -36,6 +38,7 @@ __all__ = (
     + pointwise.__all__
     + random.__all__
     + reduction.__all__
+    + settings.__all__
     + shaping.__all__
     + sorting.__all__
     + special.__all__
