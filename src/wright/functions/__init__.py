@@ -4,6 +4,7 @@ a Tensor method (`x.exp()`), attached where it is defined."""
 from wright.functions import (
     aliases,
     attributes,
+    decompositions,
     indexing,
     linalg,
     pointwise,
@@ -18,6 +19,7 @@ from wright.functions import (
 )
 from wright.functions.aliases import *
 from wright.functions.attributes import *
+from wright.functions.decompositions import *
 from wright.functions.indexing import *
 from wright.functions.linalg import *
 from wright.functions.pointwise import *
@@ -33,6 +35,7 @@ from wright.functions.views_extra import *
 __all__ = (
     aliases.__all__
     + attributes.__all__
+    + decompositions.__all__
     + indexing.__all__
     + linalg.__all__
     + pointwise.__all__
