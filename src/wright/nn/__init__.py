@@ -42,6 +42,8 @@ from wright.nn.dropout import (
     FeatureAlphaDropout,
 )
 from wright.nn.embedding import Embedding
+from wright.nn.embedding_bag import EmbeddingBag
+from wright.nn.fold import Fold, Unfold
 from wright.nn.linear import Bilinear, Linear
 from wright.nn.loss import (
     BCELoss,
@@ -140,7 +142,9 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
+    "Fold",
     "GRUCell",
     "Identity",
     "LSTMCell",
@@ -159,6 +163,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "Unflatten",
+    "Unfold",
     "Upsample",
     "functional",
     "init",
