@@ -97,6 +97,13 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     )
 
 
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential e^A."""
+    from wright.functions.numeric import matrix_exp as exponential
+
+    return exponential(A)
+
+
 def slogdet(A: Tensor):
     """(sign, log |det A|) of a square matrix."""
     return return_types.linalg_slogdet(*_slogdet(A))
@@ -186,6 +193,7 @@ __all__ = [
     "inv_ex",
     "lstsq",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",

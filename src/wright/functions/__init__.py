@@ -7,6 +7,7 @@ from wright.functions import (
     decompositions,
     indexing,
     linalg,
+    numeric,
     pointwise,
     random,
     reduction,
@@ -22,6 +23,7 @@ from wright.functions.attributes import *
 from wright.functions.decompositions import *
 from wright.functions.indexing import *
 from wright.functions.linalg import *
+from wright.functions.numeric import *
 from wright.functions.pointwise import *
 from wright.functions.random import *
 from wright.functions.reduction import *
@@ -38,6 +40,7 @@ __all__ = (
     + decompositions.__all__
     + indexing.__all__
     + linalg.__all__
+    + numeric.__all__
     + pointwise.__all__
     + random.__all__
     + reduction.__all__
