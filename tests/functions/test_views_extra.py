@@ -212,3 +212,54 @@ def test_new_and_new_empty_strided_match_torch():
         assert made.stride() == (1, 2) and made.dtype == lib.int32
         made = x.new_empty_strided((2, 3), (3, 1), dtype=lib.float64)
         assert made.dtype == lib.float64 and made.stride() == (3, 1)
+
+
+def _strided_samples(rng):
+    yield Sample((floats(rng, 10),), {"size": (3, 3), "stride": (2, 1), "storage_offset": 1})
+    yield Sample((floats(rng, 3, 4),), {"size": (4, 3), "stride": (1, 4)}, label="transpose")
+    yield Sample((floats(rng, 6),), {"size": (2, 2), "stride": (0, 1)}, label="zero-stride")
+
+
+STRIDED = [
+    OpInfo("as_strided", lambda lib, x, **k: lib.as_strided(x, **k), _strided_samples),
+    OpInfo("as_strided-method", lambda lib, x, **k: (x * 1).as_strided(**k), _strided_samples),
+    OpInfo("as_strided_copy", lambda lib, x, **k: lib.as_strided_copy(x, **k), _strided_samples),
+]
+
+
+@pytest.mark.parametrize("info, sample", cases(STRIDED))
+def test_as_strided_matches_torch(info, sample):
+    check_against_torch(info, sample)
+
+
+@pytest.mark.parametrize("info, sample", cases(STRIDED[:1]))
+def test_as_strided_gradcheck(info, sample):
+    check_gradcheck(info, sample)
+
+
+def test_as_strided_views_memory_like_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (wright, torch):
+        x = lib.arange(12.0).reshape(3, 4)[:, 1:]
+        view = x.as_strided((2, 2), (1, 4))
+        assert view.tolist() == [[1.0, 5.0], [2.0, 6.0]]
+        view[0, 0] = -1.0
+        assert x[0, 0].item() == -1.0
+        y = lib.arange(6.0)
+        y.as_strided_((2, 2), (2, 1), 1)
+        assert y.tolist() == [[1.0, 2.0], [3.0, 4.0]] and y.stride() == (2, 1)
+    check_same_error(lambda lib: lib.as_strided(lib.ones(4), (3, 3), (1, 1)))
+    check_same_error(lambda lib: lib.as_strided(lib.ones(4), (2,), (1, 1)))
+
+
+def test_unsafe_forms_nonzero_static_and_is_set_to_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (wright, torch):
+        x = lib.tensor([[0, 1], [2, 0]])
+        assert lib.nonzero_static(x, size=4).tolist() == [[0, 1], [1, 0], [-1, -1], [-1, -1]]
+        assert x.nonzero_static(size=1, fill_value=7).tolist() == [[0, 1]]
+        assert [t.tolist() for t in lib.unsafe_chunk(lib.arange(5), 2)] == [[0, 1, 2], [3, 4]]
+        assert [t.tolist() for t in x.unsafe_split(1, 1)] == [[[0], [2]], [[1], [0]]]
+        assert len(lib.unsafe_split_with_sizes(lib.arange(5), [2, 3])) == 2
+        assert x.is_set_to(x) and x.is_set_to(x[:]) and not x.is_set_to(x.view(4))
+        assert lib.get_device(x) == -1 and lib.set_flush_denormal(False)

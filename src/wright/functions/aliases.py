@@ -4,8 +4,10 @@ top-level forms of in-place methods (`wright.relu_(x)` is `x.relu_()`)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from wright.functions.shaping import diagflat
-from wright.tensor import Tensor, _copied_from, _promoted, where
+from wright.tensor import Tensor, _copied_from, _from_array, _promoted, where
 
 
 def _compared_in_place(name: str):
@@ -53,6 +55,52 @@ def rsub(input: Tensor, other, alpha=1) -> Tensor:
 def fill(input: Tensor, value) -> Tensor:
     """A new tensor of input's shape and dtype filled with `value` (the out-of-place `fill_`)."""
     return input.clone().fill_(value)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """`chunk` (PyTorch's unchecked-views variant; the same in wright)."""
+    return input.chunk(chunks, dim)
+
+
+def unsafe_split(input: Tensor, split_size, dim: int = 0) -> tuple:
+    """`split` (PyTorch's unchecked-views variant; the same in wright)."""
+    return input.split(split_size, dim)
+
+
+def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """`split_with_sizes` (PyTorch's unchecked-views variant; the same in wright)."""
+    return input.split_with_sizes(split_sizes, dim)
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """`nonzero()` with exactly `size` rows: cut short, or padded with fill_value."""
+    found = input.array.nonzero()
+    rows = np.stack(found, axis=1) if found else np.zeros((0, 0), np.int64)
+    out = np.full((size, input.ndim), fill_value, np.int64)
+    kept = min(size, rows.shape[0])
+    out[:kept] = rows[:kept]
+    return _from_array(out)
+
+
+def is_set_to(self: Tensor, tensor: Tensor) -> bool:
+    """Whether the two tensors view the same memory with the same start, sizes and strides."""
+    a, b = self.array, tensor.array
+    same_start = a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    return same_start and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
+
+
+def get_device(input: Tensor) -> int:
+    """-1: every wright tensor is on the CPU."""
+    return -1
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Accepted; NumPy keeps denormal numbers. Returns True, as PyTorch does on x86 CPUs."""
+    return True
+
+
+for _function in (unsafe_chunk, unsafe_split, unsafe_split_with_sizes, nonzero_static, is_set_to):
+    setattr(Tensor, _function.__name__, _function)
 
 
 def _function_form(name: str):
@@ -133,7 +181,16 @@ for _name in _FUNCTION_FORMS:
     globals()[_name] = _function_form(_name)
 
 # Keep the module's namespace to its public names.
-del _name, _alias
+del _name, _alias, _function
 
-__all__ = ["fill", "rsub"]
+__all__ = [
+    "fill",
+    "get_device",
+    "nonzero_static",
+    "rsub",
+    "set_flush_denormal",
+    "unsafe_chunk",
+    "unsafe_split",
+    "unsafe_split_with_sizes",
+]
 __all__ += _FUNCTION_FORMS  # noqa: PLE0605 (a list of names)

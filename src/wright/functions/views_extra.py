@@ -24,6 +24,7 @@ from wright.functions.shaping import (
     wrap_dim,
 )
 from wright.ops import shape as S
+from wright.ops import strided as Strided
 from wright.tensor import Size, Tensor, _from_array, _shape_args, split, tensor_method
 
 # ----- in-place shape changes -----
@@ -284,6 +285,50 @@ def index_reduce(
 inplace(index_reduce)
 
 
+# ----- views with any strides -----
+
+
+@tensor_method
+def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A view of input's memory with the given sizes, strides and offset (in elements; the
+    input's own offset by default). Elements may overlap; nothing checks the bounds beyond the
+    memory's size."""
+    size, stride = _shape_args((size,)), _shape_args((stride,))
+    if len(size) != len(stride):
+        raise RuntimeError(
+            f"mismatch in length of strides and shape: {len(stride)} strides for {len(size)} dims"
+        )
+    if any(s < 0 for s in stride):
+        raise RuntimeError(
+            f"as_strided: Negative strides are not supported at the moment, got strides: "
+            f"{list(stride)}"
+        )
+    memory = Strided.memory_of(input.array)
+    offset = (
+        Strided.element_offset(input.array, memory) if storage_offset is None else storage_offset
+    )
+    extent = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    if offset + extent > memory.size:
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset} "
+            f"need {offset + extent} elements, but the memory holds {memory.size}"
+        )
+    return Strided.AsStrided.apply(input, size=size, stride=stride, offset=offset)
+
+
+def as_strided_copy(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """`as_strided` in new memory."""
+    return _copied(as_strided(input, size, stride, storage_offset))
+
+
+def _as_strided_(self: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """In-place `as_strided`: this tensor becomes the view."""
+    return _reshaped_in_place(self, "as_strided_", as_strided(self, size, stride, storage_offset))
+
+
+Tensor.as_strided_ = _as_strided_
+
+
 # ----- legacy and strided constructors -----
 
 
@@ -352,6 +397,8 @@ Tensor.new = new
 
 __all__ = [
     "alias_copy",
+    "as_strided",
+    "as_strided_copy",
     "detach_copy",
     "diagonal_copy",
     "diagonal_scatter",
