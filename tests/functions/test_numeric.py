@@ -74,6 +74,17 @@ OPS = [
         lambda lib, y: lib.cumulative_trapezoid(y, dx=2.0, dim=0),
         _one(4, 3),
     ),
+    OpInfo("gradient", lambda lib, x: lib.gradient(x), _one(3, 5)),
+    OpInfo("gradient-edge2", lambda lib, x: lib.gradient(x, dim=1, edge_order=2), _one(3, 5)),
+    OpInfo("gradient-spacings", lambda lib, x: lib.gradient(x, spacing=[2.0, 0.5]), _one(4, 3)),
+    OpInfo(
+        "gradient-coordinates",
+        lambda lib, x, c: lib.gradient(x, spacing=(c,), dim=-1, edge_order=2),
+        lambda rng: [
+            Sample((floats(rng, 2, 5), Const(np.array([0.0, 0.5, 2.0, 2.5, 4.0], np.float32))))
+        ],
+        rtol=1e-4,
+    ),
     OpInfo("cov", lambda lib, x: lib.cov(x), _one(3, 6)),
     OpInfo("cov-1d", lambda lib, x: x.cov(correction=0), _one(6)),
     OpInfo(
@@ -251,6 +262,8 @@ ERRORS = {
     "iinfo-float": lambda lib: lib.iinfo(lib.float32),
     "unravel-float": lambda lib: lib.unravel_index(lib.tensor([1.0]), (2, 2)),
     "window-negative": lambda lib: lib.hann_window(-1),
+    "gradient-too-short": lambda lib: lib.gradient(lib.ones(2), edge_order=2),
+    "gradient-spacing-length": lambda lib: lib.gradient(lib.ones(3, 3), spacing=[1.0], dim=None),
 }
 
 

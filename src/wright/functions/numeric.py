@@ -146,6 +146,88 @@ def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor
     return (_spacing(y, x, dx, dim) * _pairs(floating(y), dim)).cumsum(dim)
 
 
+def _coordinates(spacing, count: int) -> np.ndarray:
+    # The sample coordinates along one dim from a spacing (a number) or the coordinates.
+    if isinstance(spacing, Tensor):
+        if spacing.ndim == 0:
+            return np.arange(count) * float(spacing.item())
+        return np.asarray(spacing.array, np.float64)
+    return np.arange(count) * float(spacing)
+
+
+def _along(values: np.ndarray, dim: int, ndim: int, dtype) -> Tensor:
+    shape = [1] * ndim
+    shape[dim] = -1
+    return _from_array(np.asarray(values, dtype).reshape(shape))
+
+
+def _derivative(f: Tensor, x: np.ndarray, dim: int, edge_order: int) -> Tensor:
+    n, dtype = f.shape[dim], f.array.dtype
+
+    def part(start: int, length: int) -> Tensor:
+        return f.narrow(dim, start, length)
+
+    # Second-order differences on a possibly uneven grid inside; one-sided at the ends.
+    left, right = x[1:-1] - x[:-2], x[2:] - x[1:-1]
+    scale = left * right * (left + right)
+    inside = (
+        _along(left * left / scale, dim, f.ndim, dtype) * part(2, n - 2)
+        - _along(right * right / scale, dim, f.ndim, dtype) * part(0, n - 2)
+        + _along((right * right - left * left) / scale, dim, f.ndim, dtype) * part(1, n - 2)
+    )
+    if edge_order == 1:
+        first = (part(1, 1) - part(0, 1)) / float(x[1] - x[0])
+        last = (part(n - 1, 1) - part(n - 2, 1)) / float(x[-1] - x[-2])
+    else:
+        d1, d2 = float(x[1] - x[0]), float(x[2] - x[1])
+        first = (
+            part(0, 1) * (-(2 * d1 + d2) / (d1 * (d1 + d2)))
+            + part(1, 1) * ((d1 + d2) / (d1 * d2))
+            + part(2, 1) * (-d1 / (d2 * (d1 + d2)))
+        )
+        d1, d2 = float(x[-2] - x[-3]), float(x[-1] - x[-2])
+        last = (
+            part(n - 3, 1) * (d2 / (d1 * (d1 + d2)))
+            + part(n - 2, 1) * (-(d1 + d2) / (d1 * d2))
+            + part(n - 1, 1) * ((2 * d2 + d1) / (d2 * (d1 + d2)))
+        )
+    return cat([first, inside, last], dim)
+
+
+def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tuple[Tensor, ...]:
+    """The derivative of sampled values along each of `dim` (all dims by default), by central
+    differences inside and one-sided ones (of order edge_order, 1 or 2) at the ends; spacing is
+    a number, one per dim, or the sample coordinates (1-D tensors) per dim."""
+    if edge_order not in (1, 2):
+        raise RuntimeError(
+            f"torch.gradient only supports edge_order=1 and edge_order=2., got {edge_order}"
+        )
+    dims = (
+        list(builtins.range(input.ndim))
+        if dim is None
+        else [dim]
+        if isinstance(dim, int)
+        else list(dim)
+    )
+    dims = [d % max(input.ndim, 1) for d in dims]
+    spacings = list(spacing) if isinstance(spacing, list | tuple) else [spacing] * len(dims)
+    if len(spacings) != len(dims):
+        raise RuntimeError(
+            f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and "
+            f"dim arguments to have the same length, but got a spacing argument of length "
+            f"{len(spacings)} and a dim argument of length {len(dims)}."
+        )
+    f = floating(input)
+    found = []
+    for d, step in zip(dims, spacings):
+        if f.shape[d] < edge_order + 1:
+            raise RuntimeError(
+                "torch.gradient expected each dimension size to be at least edge_order+1"
+            )
+        found.append(_derivative(f, _coordinates(step, f.shape[d]), d, edge_order))
+    return tuple(found)
+
+
 # ----- statistics -----
 
 
@@ -524,6 +606,7 @@ __all__ = [
     "frexp",
     "frobenius_norm",
     "gcd",
+    "gradient",
     "hamming_window",
     "hann_window",
     "histogram",
