@@ -15,11 +15,15 @@ from wright.functions.decompositions import (
     eigh,
     eigvalsh,
     lstsq,
+    lu_factor,
+    lu_factor_ex,
     matrix_rank,
     pinv,
     solve,
     svdvals,
 )
+from wright.functions.decompositions import lu_linalg as lu
+from wright.functions.decompositions import lu_solve_linalg as lu_solve
 from wright.functions.decompositions import qr_linalg as qr
 from wright.functions.decompositions import slogdet as _slogdet
 from wright.functions.decompositions import svd_linalg as svd
@@ -192,6 +196,10 @@ __all__ = [
     "inv",
     "inv_ex",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matmul",
     "matrix_exp",
     "matrix_norm",

@@ -217,6 +217,48 @@ OPS = [
         atol=1e-5,
     ),
     OpInfo("qr-old", lambda lib, a: _product(*a.qr()), _tall, rtol=1e-4),
+    OpInfo("linalg.lu", lambda lib, a: lib.linalg.lu(a), _square, rtol=1e-4, atol=1e-5),
+    OpInfo(
+        "linalg.lu-rectangular",
+        lambda lib, a: lib.linalg.lu(a),
+        lambda rng: [
+            Sample((_well_conditioned(rng, 5, 3),)),
+            Sample((_well_conditioned(rng, 3, 5),)),
+        ],
+        differentiable=False,
+    ),
+    OpInfo("linalg.lu_factor", lambda lib, a: lib.linalg.lu_factor(a), _square, rtol=1e-4),
+    OpInfo("lu", lambda lib, a: a.lu(get_infos=True), _square, rtol=1e-4),
+    OpInfo(
+        "linalg.lu_solve",
+        lambda lib, a, b, **k: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, **k),
+        lambda rng: [
+            Sample((_well_conditioned(rng, 3, 3), np.ones((3, 2), np.float32))),
+            Sample(
+                (_well_conditioned(rng, 2, 3, 3), np.ones((3, 2), np.float32)),
+                {"adjoint": True},
+                label="adjoint",
+            ),
+            Sample(
+                (_well_conditioned(rng, 3, 3), np.ones((2, 3), np.float32)),
+                {"left": False},
+                label="right",
+            ),
+        ],
+        rtol=1e-4,
+    ),
+    OpInfo(
+        "lu_solve-old",
+        lambda lib, a, b: b.lu_solve(*lib.linalg.lu_factor(a)),
+        lambda rng: [Sample((_well_conditioned(rng, 3, 3), np.ones((3, 1), np.float32)))],
+        rtol=1e-4,
+    ),
+    OpInfo(
+        "lu_unpack",
+        lambda lib, a: lib.lu_unpack(*lib.linalg.lu_factor(a)),
+        _square,
+        rtol=1e-4,
+    ),
 ]
 
 
@@ -288,12 +330,22 @@ ERRORS = {
     "lstsq-driver": lambda lib: lib.linalg.lstsq(lib.eye(2), lib.ones(2, 1), driver="fast"),
     "lstsq-rows": lambda lib: lib.linalg.lstsq(lib.eye(2), lib.ones(3, 1)),
     "multi_dot-one": lambda lib: lib.linalg.multi_dot([lib.eye(2)]),
+    "lu-1d": lambda lib: lib.linalg.lu(lib.ones(3)),
 }
 
 
 @pytest.mark.parametrize("call", ERRORS.values(), ids=ERRORS.keys())
 def test_errors_match_torch(call):
     check_same_error(call)
+
+
+def test_lu_of_a_singular_matrix_reports_info_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 0.0, 1.0]])
+    ours = wright.linalg.lu_factor_ex(wright.tensor(a))
+    theirs = torch.linalg.lu_factor_ex(torch.tensor(a))
+    for found, expected in zip(ours, theirs):
+        np.testing.assert_allclose(found.numpy(), expected.numpy())
 
 
 def test_linalg_error_is_a_runtime_error():

@@ -171,6 +171,111 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     return _parts(A, D.Eigh(A.array, _uplo("linalg.eigvalsh", UPLO)))[0]
 
 
+# ----- LU -----
+
+
+def _lu_checks(op: str, A: Tensor, pivot: bool) -> None:
+    _matrices(op, A)
+    if not pivot:
+        raise RuntimeError(f"{op}: LU without pivoting is not implemented on the CPU")
+
+
+def lu_linalg(A: Tensor, *, pivot: bool = True) -> tuple[Tensor, Tensor, Tensor]:
+    """A = P L U: P a permutation matrix, L unit lower triangular (m x k), U upper triangular
+    (k x n), k = min(m, n); the gradient is for square A."""
+    _lu_checks("linalg.lu", A, pivot)
+    decomposition = D.LU(A.array)
+    # P is a constant of the graph, as in PyTorch.
+    low, up = (D.Part.apply(A, decomposition=decomposition, index=i) for i in (1, 2))
+    return return_types.linalg_lu(_from_array(decomposition.outputs[0]), low, up)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True) -> tuple[Tensor, Tensor]:
+    """(LU, pivots): L - I and U packed in one matrix, and the 1-based row swaps (int32)."""
+    _lu_checks("linalg.lu_factor", A, pivot)
+    decomposition = D.LUFactor(A.array)
+    packed = D.Part.apply(A, decomposition=decomposition, index=0)
+    return return_types.linalg_lu_factor(packed, _from_array(decomposition.outputs[1]))
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):
+    """(LU, pivots, info): info counts, per matrix, the first zero pivot (1-based; 0 if none)."""
+    packed, pivots = lu_factor(A, pivot=pivot)
+    k = min(A.shape[-2:])
+    diagonal = np.diagonal(packed.array[..., :k, :k], axis1=-2, axis2=-1)
+    zero = diagonal == 0
+    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+    return return_types.linalg_lu_factor_ex(packed, pivots, _from_array(info))
+
+
+def _rows_permuted(B: Tensor, perm: np.ndarray, inverse: bool) -> Tensor:
+    # B's rows in the order perm gives (P^T B), or moved back (P B) when inverse.
+    order = np.argsort(perm, axis=-1) if inverse else perm
+    batch = np.broadcast_shapes(order.shape[:-1], tuple(B.shape[:-2]))
+    B = B.expand(*batch, *B.shape[-2:])
+    index = np.broadcast_to(order[..., :, None], (*batch, B.shape[-2], B.shape[-1]))
+    return B.gather(-2, _from_array(np.ascontiguousarray(index)))
+
+
+def _unpacked(LU: Tensor, pivots: Tensor):
+    m, n = LU.shape[-2:]
+    k = min(m, n)
+    eye = _from_array(np.eye(m, k, dtype=LU.array.dtype))
+    low = LU[..., :, :k].tril(-1) + eye
+    up = LU[..., :k, :].triu()
+    return D.permutation_of(pivots.array, m), low, up
+
+
+def lu_solve_linalg(
+    LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False
+) -> Tensor:
+    """X with A X = B (X A = B when left=False; A^T in place of A when adjoint) from A's
+    lu_factor."""
+    from wright.linalg import solve_triangular
+
+    if not left:
+        return lu_solve_linalg(LU, pivots, B.mT, adjoint=not adjoint).mT
+    perm, low, up = _unpacked(LU, pivots)
+    if adjoint:
+        # A^T = U^T L^T P^T: X = P L^-T U^-T B.
+        y = solve_triangular(up.mT, B, upper=False)
+        y = solve_triangular(low.mT, y, upper=True, unitriangular=True)
+        return _rows_permuted(y, perm, inverse=True)
+    y = solve_triangular(
+        low, _rows_permuted(B, perm, inverse=False), upper=False, unitriangular=True
+    )
+    return solve_triangular(up, y, upper=True)
+
+
+def lu_unpack(
+    LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True
+):
+    """(P, L, U) from lu_factor's packed result."""
+    perm, low, up = _unpacked(LU_data, LU_pivots)
+    m = LU_data.shape[-2]
+    p = np.zeros(perm.shape[:-1] + (m, m), LU_data.array.dtype)
+    np.put_along_axis(p, perm[..., None, :], 1, axis=-2)
+    empty = _from_array(np.zeros(0, LU_data.array.dtype))
+    return return_types.lu_unpack(
+        _from_array(p) if unpack_pivots else empty,
+        low if unpack_data else empty,
+        up if unpack_data else empty,
+    )
+
+
+@tensor_method
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False):
+    """torch's older LU: (LU, pivots), with the infos third when get_infos."""
+    packed, pivots, info = lu_factor_ex(A, pivot=pivot)
+    return (packed, pivots, info) if get_infos else (packed, pivots)
+
+
+@tensor_method
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+    """torch's older LU solver: X with A X = b from A's LU factorization."""
+    return lu_solve_linalg(LU_data, LU_pivots, b)
+
+
 # ----- determinants -----
 
 
@@ -280,6 +385,9 @@ __all__ = [
     "cholesky_inverse",
     "cholesky_solve",
     "logdet",
+    "lu",
+    "lu_solve",
+    "lu_unpack",
     "pinverse",
     "qr",
     "slogdet",

@@ -182,3 +182,96 @@ class LogAbsDet(Function):
     def backward(self, grad):
         # d log|det A| = tr(A^-1 dA): the gradient is grad A^-T.
         return grad[..., None, None] * _t(np.linalg.inv(self.a))
+
+
+def lu_factor_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LU with partial pivoting, LAPACK's way: (L - I + U packed in one matrix, pivots), the
+    pivots 1-based row swaps (row j swapped with row pivots[j] - 1, in order)."""
+    work = np.array(a, copy=True)
+    m, n = work.shape[-2:]
+    k = min(m, n)
+    batch = work.shape[:-2]
+    pivots = np.empty(batch + (k,), np.int32)
+    for j in range(k):
+        best = np.argmax(np.abs(work[..., j:, j]), axis=-1) + j
+        pivots[..., j] = best + 1
+        chosen = np.take_along_axis(work, best[..., None, None], axis=-2)
+        current = work[..., j : j + 1, :].copy()
+        np.put_along_axis(work, best[..., None, None], current, axis=-2)
+        work[..., j : j + 1, :] = chosen
+        pivot = work[..., j, j]
+        # A zero pivot means a zero column below it (the matrix is singular): nothing to
+        # eliminate, as in LAPACK.
+        multipliers = work[..., j + 1 :, j] / np.where(pivot == 0, 1, pivot)[..., None]
+        work[..., j + 1 :, j] = multipliers
+        work[..., j + 1 :, j + 1 :] -= multipliers[..., :, None] * work[..., j : j + 1, j + 1 :]
+    return work, pivots
+
+
+def permutation_of(pivots: np.ndarray, m: int) -> np.ndarray:
+    """perm with (P^T A)[i] = A[perm[i]], from LAPACK's sequential 1-based row swaps."""
+    perm = np.broadcast_to(np.arange(m), pivots.shape[:-1] + (m,)).copy()
+    for j in range(pivots.shape[-1]):
+        other = (pivots[..., j] - 1)[..., None]
+        current = perm[..., j : j + 1].copy()
+        perm[..., j : j + 1] = np.take_along_axis(perm, other, axis=-1)
+        np.put_along_axis(perm, other, current, axis=-1)
+    return perm
+
+
+def _unit_lower(packed: np.ndarray, k: int) -> np.ndarray:
+    m = packed.shape[-2]
+    return np.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=packed.dtype)
+
+
+def _lu_gradient(low, up, perm, grad_l, grad_u):
+    # Square A = P L U: gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T.
+    if low.shape[-1] != up.shape[-2] or low.shape[-2] != up.shape[-1]:
+        raise NotImplementedError("linalg.lu: the gradient is computed for square matrices only")
+    middle = np.zeros(low.shape[:-2] + (low.shape[-1],) * 2, low.dtype)
+    if grad_l is not None:
+        middle = middle + np.tril(_t(low) @ grad_l, -1)
+    if grad_u is not None:
+        middle = middle + np.triu(grad_u @ _t(up))
+    inner = _t(_solve(up, _t(_solve(_t(low), middle))))
+    # Rows of P L^-T ... : row perm[i] of the result is row i of `inner`.
+    result = np.empty_like(inner)
+    np.put_along_axis(result, perm[..., :, None], inner, axis=-2)
+    return result
+
+
+class LU:
+    """A = P L U (P a permutation, L unit lower triangular, U upper triangular)."""
+
+    node_name = "LinalgLu"
+
+    def __init__(self, a):
+        packed, pivots = lu_factor_array(a)
+        m, n = a.shape[-2:]
+        k = min(m, n)
+        self.perm = permutation_of(pivots, m)
+        p = np.zeros(a.shape[:-2] + (m, m), a.dtype)
+        np.put_along_axis(p, self.perm[..., None, :], 1, axis=-2)
+        self.low, self.up = _unit_lower(packed, k), np.triu(packed[..., :k, :])
+        self.outputs = (p, self.low, self.up)
+
+    def backward(self, grad_p, grad_l, grad_u):
+        return _lu_gradient(self.low, self.up, self.perm, grad_l, grad_u)
+
+
+class LUFactor:
+    """LU with L and U packed in one matrix, and LAPACK's pivots."""
+
+    node_name = "LinalgLuFactorEx"
+
+    def __init__(self, a):
+        packed, pivots = lu_factor_array(a)
+        k = min(a.shape[-2:])
+        self.perm = permutation_of(pivots, a.shape[-2])
+        self.low, self.up = _unit_lower(packed, k), np.triu(packed[..., :k, :])
+        self.outputs = (packed, pivots)
+
+    def backward(self, grad_packed, grad_pivots):
+        k = self.low.shape[-1]
+        grad_l, grad_u = np.tril(grad_packed[..., :, :k], -1), np.triu(grad_packed[..., :k, :])
+        return _lu_gradient(self.low, self.up, self.perm, grad_l, grad_u)
