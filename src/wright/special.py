@@ -26,6 +26,8 @@ from wright.functions.special import (
     i0e,
     i1,
     i1e,
+    igamma,
+    igammac,
     log_ndtr,
     ndtr,
     ndtri,
@@ -38,6 +40,8 @@ from wright.functions.special import lgamma as gammaln
 from wright.functions.special import mvlgamma as multigammaln
 
 psi = digamma
+gammainc = igamma
+gammaincc = igammac
 modified_bessel_i0 = i0
 modified_bessel_i1 = i1
 
@@ -51,6 +55,8 @@ __all__ = [
     "exp2",
     "expit",
     "expm1",
+    "gammainc",
+    "gammaincc",
     "gammaln",
     "i0",
     "i0e",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import wright
-from opinfo import OpInfo, Sample, cases, check_against_torch, check_gradcheck, floats
+from opinfo import Const, OpInfo, Sample, cases, check_against_torch, check_gradcheck, floats
 
 torch = pytest.importorskip("torch")
 RNG = np.random.default_rng(0)
@@ -66,6 +66,24 @@ def test_float64_accuracy_matches_torch(ours, theirs, values):
     # Relative accuracy where the value is large, absolute near zero (torch's own round-off
     # near the zeros of lgamma and digamma is about 1e-13 relative to 1).
     np.testing.assert_allclose(found, expected, rtol=2e-12, atol=1e-13, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_incomplete_gamma_matches_torch(name):
+    rng = np.random.default_rng(1)
+    a = np.concatenate(
+        [rng.uniform(0, 5, 2000), rng.uniform(0, 200, 1000), 10 ** rng.uniform(-5, 3, 1000)]
+    )
+    x = np.concatenate(
+        [rng.uniform(0, 10, 2000), rng.uniform(0, 300, 1000), 10 ** rng.uniform(-5, 3, 1000)]
+    )
+    edges_a = [0.0, 0.0, 1.0, 1.0, -1.0, 1.0, np.inf, 2.0, 0.0, 3.0, np.inf]
+    edges_x = [1.0, 0.0, 0.0, np.inf, 1.0, -1.0, 1.0, np.nan, np.inf, np.inf, np.inf]
+    a, x = np.concatenate([a, edges_a]), np.concatenate([x, edges_x])
+    found = getattr(wright, name)(wright.tensor(a), wright.tensor(x)).numpy()
+    expected = getattr(torch, name)(torch.tensor(a), torch.tensor(x)).numpy()
+    # torch's own values are accurate to about 2e-9 relative (wright's to about 1e-13).
+    np.testing.assert_allclose(found, expected, rtol=5e-9, atol=1e-9, equal_nan=True)
 
 
 def test_trigamma_at_poles_is_infinite():
@@ -131,6 +149,32 @@ OPS = [
         # PyTorch does not differentiate zeta.
         differentiable=False,
     ),
+    OpInfo(
+        "igamma",
+        lambda lib, a, x: lib.igamma(a, x),
+        lambda rng: [
+            Sample((Const(floats(rng, 3, 4, low=0.5, high=4)), floats(rng, 4, low=0.1, high=5)))
+        ],
+    ),
+    OpInfo(
+        "igammac",
+        lambda lib, a, x: a.igammac(x),
+        lambda rng: [
+            Sample(
+                (
+                    Const(floats(rng, 5, low=0.5, high=4, dtype=np.float64)),
+                    floats(rng, 5, low=0.1, high=5, dtype=np.float64),
+                )
+            )
+        ],
+    ),
+    OpInfo(
+        "special.gammainc",
+        lambda lib, a, x: lib.special.gammainc(a, x),
+        lambda rng: [
+            Sample((Const(floats(rng, 4, low=0.5, high=4)), floats(rng, 4, low=2, high=9)))
+        ],
+    ),
     OpInfo("lgamma_", lambda lib, x: x.clone().lgamma_(), _unary(0.1, 5)),
     OpInfo("digamma_", lambda lib, x: x.clone().digamma_(), _unary(0.1, 5)),
     OpInfo("polygamma_", lambda lib, x: x.clone().polygamma_(1), _unary(0.2, 5)),
@@ -159,3 +203,7 @@ def test_errors_match_torch():
 
     check_same_error(lambda lib: lib.polygamma(-1, lib.ones(2)))
     check_same_error(lambda lib: lib.mvlgamma(lib.ones(2) * 3, 0))
+    check_same_error(lambda lib: lib.igamma(lib.tensor([2]), lib.tensor([3])))
+    check_same_error(
+        lambda lib: lib.igamma(lib.ones(2, requires_grad=True), lib.ones(2)).sum().backward()
+    )

@@ -411,6 +411,7 @@ def matrix_exp(input: Tensor) -> Tensor:
     return M.MatrixExp.apply(floating(input))
 
 
+@tensor_method
 def triangular_solve(
     b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False
 ) -> tuple[Tensor, Tensor]:

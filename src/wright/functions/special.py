@@ -144,6 +144,30 @@ def zeta(input, other) -> Tensor:
     return S.Zeta.apply(*_float_pair(input, other))
 
 
+def _incomplete_gamma(op: str, input, other, upper: bool) -> Tensor:
+    a, x = _promoted(input, other)
+    if a.array.dtype.kind != "f":
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{str(a.dtype)[7:].title()}'")
+    return S.IncompleteGamma.apply(a, x, upper=upper)
+
+
+@tensor_method
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    """The regularised lower incomplete gamma function P(input, other); differentiable in other
+    only, as in PyTorch."""
+    return _incomplete_gamma("igamma", input, other, upper=False)
+
+
+@tensor_method
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    """The regularised upper incomplete gamma function Q(input, other) = 1 - P."""
+    return _incomplete_gamma("igammac", input, other, upper=True)
+
+
+inplace(igamma)
+inplace(igammac)
+
+
 def spherical_bessel_j0(input: Tensor) -> Tensor:
     """sin(x) / x, the spherical Bessel function of the first kind of order 0 (1 at 0)."""
     x = floating(input)
@@ -151,4 +175,4 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
     return (x / math.pi).sinc().masked_fill(x.isinf(), 0.0)
 
 
-__all__ = ["digamma", "i0", "lgamma", "mvlgamma", "polygamma"]
+__all__ = ["digamma", "i0", "igamma", "igammac", "lgamma", "mvlgamma", "polygamma"]
