@@ -6,6 +6,7 @@ from wright.functions import (
     attributes,
     decompositions,
     indexing,
+    legacy_types,
     linalg,
     numeric,
     pointwise,
@@ -22,6 +23,7 @@ from wright.functions.aliases import *
 from wright.functions.attributes import *
 from wright.functions.decompositions import *
 from wright.functions.indexing import *
+from wright.functions.legacy_types import *
 from wright.functions.linalg import *
 from wright.functions.numeric import *
 from wright.functions.pointwise import *
@@ -39,6 +41,7 @@ __all__ = (
     + attributes.__all__
     + decompositions.__all__
     + indexing.__all__
+    + legacy_types.__all__
     + linalg.__all__
     + numeric.__all__
     + pointwise.__all__
