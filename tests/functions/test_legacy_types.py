@@ -30,11 +30,7 @@ def test_legacy_types_match_torch(name):
         assert str(found.dtype)[7:] == str(expected.dtype)[6:]
         if args and isinstance(args[0], list):
             np.testing.assert_array_equal(found.numpy(), expected.numpy())
-    assert (
-        isinstance(ours([1]), ours)
-        and not isinstance(wright.ones(1, dtype=wright.uint8), ours)
-        or (name == "ByteTensor")
-    )
+    assert isinstance(ours([1]), ours)
     converted = wright.ones(2).type(ours)
     assert converted.dtype == ours.dtype and converted.type() == f"wright.{name}"
     assert wright.ones(2).type(f"torch.{name}").dtype == ours.dtype
