@@ -33,7 +33,7 @@ class EmbeddingBag(Module):
     Example:
         >>> bag = nn.EmbeddingBag(10, 3, mode="sum")
         >>> bag(wright.tensor([1, 2, 4, 5, 4]), wright.tensor([0, 2])).shape
-        (2, 3)
+        wright.Size([2, 3])
     """
 
     def __init__(

@@ -23,7 +23,7 @@ class Unfold(Module):
 
     Example:
         >>> nn.Unfold(2)(wright.zeros(1, 3, 4, 4)).shape
-        (1, 12, 9)
+        wright.Size([1, 12, 9])
     """
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
@@ -54,7 +54,7 @@ class Fold(Module):
 
     Example:
         >>> nn.Fold((4, 4), 2)(wright.zeros(1, 12, 9)).shape
-        (1, 3, 4, 4)
+        wright.Size([1, 3, 4, 4])
     """
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1) -> None:
