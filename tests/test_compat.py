@@ -200,9 +200,9 @@ def test_script_runs_as_main_with_its_arguments_and_folder(tmp_path, capsys):
             ),
         ),
         (
-            "import torch\n\nmodel = torch.compile(torch.nn.Linear(2, 2))\n",
+            "import torch\n\nmodel = torch.jit.script(torch.nn.Linear(2, 2))\n",
             (
-                "the script uses torch.compile (line 3 of train.py), which wright will not have: "
+                "the script uses torch.jit (line 3 of train.py), which wright will not have: "
                 "wright runs eagerly; call the model itself"
             ),
         ),

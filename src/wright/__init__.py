@@ -82,10 +82,13 @@ from wright import (  # isort: skip
     nn,
     optim,
     return_types,
+    special,
     train,
     utils,
     viz,
 )
+from wright import torch_functional  # isort: skip
+from wright.torch_functional import *  # isort: skip
 
 __version__ = "0.1.0"
 
@@ -161,6 +164,7 @@ __all__ = [
     "set_grad_enabled",
     "set_num_threads",
     "short",
+    "special",
     "split",
     "stack",
     "tensor",
@@ -173,4 +177,4 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
-__all__ += functions.__all__
+__all__ += functions.__all__ + torch_functional.__all__

@@ -37,6 +37,8 @@ class _GradState(threading.local):
     thread leaves another thread's training alone."""
 
     enabled = True
+    # Inside an enabled inference_mode block (is_inference_mode_enabled).
+    inference = False
 
 
 _grad_state = _GradState()
@@ -316,12 +318,15 @@ def run_backward(
     """
     results: list[np.ndarray | None] = [None] * (len(set(capture.values())) if capture else 0)
     handed: set[int] = set()
+    accumulated: dict[int, Tensor] = {}
 
     def reach_leaf(leaf: Tensor, grad: np.ndarray) -> None:
         if leaf._hooks:
             grad = _run_hooks(leaf._hooks, grad)
         if capture is None:
             _accumulate(leaf, grad, handed)
+            if getattr(leaf, "_post_accumulate_hooks", None):
+                accumulated[id(leaf)] = leaf
         elif id(leaf) in capture:
             slot = capture[id(leaf)]
             results[slot] = grad if results[slot] is None else results[slot] + grad
@@ -366,6 +371,7 @@ def run_backward(
         if not retain_graph:
             vars(node).clear()
             node.edges = None
+    _run_post_accumulate_hooks(accumulated)
     return results
 
 
@@ -412,6 +418,14 @@ def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) 
     return result
 
 
+def _run_post_accumulate_hooks(leaves: dict[int, Tensor]) -> None:
+    # After the whole backward pass, so that each hook sees the leaf's gradient summed over all
+    # the paths that reach it, once.
+    for leaf in leaves.values():
+        for hook in list(leaf._post_accumulate_hooks):
+            hook(leaf)
+
+
 def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     # `.grad` must own its memory: an op may pass one array (or views of it) to two inputs, as
     # d(a+b)/da = d(a+b)/db, or hand back a read-only broadcast view; those are copied, fresh arrays
@@ -426,6 +440,14 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
         memory = id(grad)
     handed.add(memory)
     leaf.grad = _make_tensor(grad)
+
+
+def post_accumulate_grad_hooks(tensor: Tensor, create: bool = False) -> list[Callable] | None:
+    """The hooks `register_post_accumulate_grad_hook` gave a leaf (a new list when `create`)."""
+    hooks = getattr(tensor, "_post_accumulate_hooks", None)
+    if hooks is None and create:
+        hooks = tensor._post_accumulate_hooks = []
+    return hooks
 
 
 def _as_tuple(value) -> tuple:
@@ -488,9 +510,13 @@ def backward(
         return
     wanted = _as_tuple(inputs)
     found = run_backward(outputs, grads, bool(retain_graph), _capture_map(wanted))
+    accumulated = {}
     for tensor, grad in zip(wanted, found):
         if grad is not None:
             _accumulate(tensor, grad, set())
+            if getattr(tensor, "_post_accumulate_hooks", None):
+                accumulated[id(tensor)] = tensor
+    _run_post_accumulate_hooks(accumulated)
 
 
 def _capture_map(inputs: tuple) -> dict[int, int]:
@@ -596,6 +622,21 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool = True) -> None:
         super().__init__()
         self.mode = not mode
+        self.inference: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self.inference.append(_grad_state.inference)
+        _grad_state.inference = not self.mode
+
+    def __exit__(self, *exc) -> None:
+        _grad_state.inference = self.inference.pop()
+        super().__exit__(*exc)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether code runs inside an enabled `inference_mode` block."""
+    return _grad_state.inference
 
 
 class set_grad_enabled(_GradMode):

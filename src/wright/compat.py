@@ -57,7 +57,6 @@ _NEVER = {
     "torch.cuda.amp": "wright computes in float32 on the CPU; remove autocast and GradScaler",
     "torch.amp": "wright computes in float32 on the CPU; remove autocast and GradScaler",
     "torch.autocast": "wright computes in float32 on the CPU; remove autocast",
-    "torch.compile": "wright runs eagerly; call the model itself",
     "torch.jit": "wright runs eagerly; call the model itself",
     "torch.onnx": "save weights with torch.save and rebuild the model",
     "torch.mps": "wright computes on the CPU",

@@ -22,17 +22,47 @@ mode = _structure("mode")
 nanmedian = _structure("nanmedian")
 sort = _structure("sort")
 topk = _structure("topk")
+frexp = _structure("frexp", ("mantissa", "exponent"))
+histogram = _structure("histogram", ("hist", "bin_edges"))
+histogramdd = _structure("histogramdd", ("hist", "bin_edges"))
+slogdet = _structure("slogdet", ("sign", "logabsdet"))
+qr = _structure("qr", ("Q", "R"))
+svd = _structure("svd", ("U", "S", "V"))
+linalg_slogdet = _structure("linalg_slogdet", ("sign", "logabsdet"))
+linalg_qr = _structure("linalg_qr", ("Q", "R"))
+linalg_svd = _structure("linalg_svd", ("U", "S", "Vh"))
+linalg_eigh = _structure("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_lu = _structure("linalg_lu", ("P", "L", "U"))
+linalg_lu_factor = _structure("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _structure("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+lu_unpack = _structure("lu_unpack", ("P", "L", "U"))
+linalg_lstsq = _structure("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 
 __all__ = [
     "aminmax",
     "cummax",
     "cummin",
+    "frexp",
+    "histogram",
+    "histogramdd",
     "kthvalue",
+    "linalg_eigh",
+    "linalg_lstsq",
+    "linalg_lu",
+    "linalg_lu_factor",
+    "linalg_lu_factor_ex",
+    "linalg_qr",
+    "linalg_slogdet",
+    "linalg_svd",
+    "lu_unpack",
     "max",
     "median",
     "min",
     "mode",
     "nanmedian",
+    "qr",
+    "slogdet",
     "sort",
+    "svd",
     "topk",
 ]

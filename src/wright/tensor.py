@@ -131,6 +131,8 @@ class Tensor:
         "_base",
         "_ctx",
         "_hooks",
+        # Set only when a post-accumulate-grad hook is registered (read with getattr).
+        "_post_accumulate_hooks",
         "_requires_grad",
         "_version_counter",
         "_view_index",
@@ -277,15 +279,20 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = printing.tensor_body(self.array)
-        extras = ""
+        extras = []
         default = (dtypes.default_float_numpy(), np.dtype(np.int64), np.dtype(np.bool_))
-        if self.array.dtype not in default or self.array.size == 0:
-            extras += f", dtype={self.dtype}"
+        if self.array.size == 0:
+            # No values to tell the dtype or the shape by.
+            default = default[:1]
+            if self.array.shape != (0,):
+                extras.append(f"size={tuple(self.array.shape)}")
+        if self.array.dtype not in default:
+            extras.append(f"dtype={self.dtype}")
         if self._ctx is not None:
-            extras += f", grad_fn=<{self._ctx.name()}>"
+            extras.append(f"grad_fn=<{self._ctx.name()}>")
         elif self._requires_grad:
-            extras += ", requires_grad=True"
-        return f"tensor({body}{extras})"
+            extras.append("requires_grad=True")
+        return printing.with_suffixes("tensor(" + body, extras)
 
     def __format__(self, spec: str) -> str:
         if self.array.ndim == 0:

@@ -42,6 +42,8 @@ from wright.nn.dropout import (
     FeatureAlphaDropout,
 )
 from wright.nn.embedding import Embedding
+from wright.nn.embedding_bag import EmbeddingBag
+from wright.nn.fold import Fold, Unfold
 from wright.nn.linear import Bilinear, Linear
 from wright.nn.loss import (
     BCELoss,
@@ -95,7 +97,7 @@ from wright.nn.padding import (
     ZeroPad3d,
 )
 from wright.nn.parallel import SyncBatchNorm
-from wright.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
+from wright.nn.pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from wright.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -141,7 +143,9 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
+    "Fold",
     "GRUCell",
     "Identity",
     "LSTMCell",
@@ -160,6 +164,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "Unflatten",
+    "Unfold",
     "Upsample",
     "functional",
     "init",
@@ -217,6 +222,7 @@ __all__ += [
     "AlphaDropout",
     "AvgPool1d",
     "BatchNorm3d",
+    "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
     "CircularPad3d",

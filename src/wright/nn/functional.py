@@ -16,6 +16,7 @@ from wright.ops import attention as Attention
 from wright.ops import conv as C
 from wright.ops import elementwise as E
 from wright.ops import embedding as Emb
+from wright.ops import folding as Fold_
 from wright.ops import gelu as G
 from wright.ops import linalg as L
 from wright.ops import loss as losses
@@ -239,9 +240,14 @@ def rrelu(
 ) -> Tensor:
     """Randomised leaky relu: while training, each non-positive x is scaled by its own slope drawn
     from U(lower, upper); in evaluation, by the mean slope (lower + upper) / 2."""
+    return _rrelu(input, lower, upper, training, inplace)
+
+
+def _rrelu(input, lower, upper, training, inplace, generator=None) -> Tensor:
     _floating_only("rrelu", input)
     if training:
-        slope = backend.generator().uniform(lower, upper, input.shape).astype(input.array.dtype)
+        draws = backend.numpy_rng(generator).uniform(lower, upper, input.shape)
+        slope = draws.astype(input.array.dtype)
     else:
         slope = (lower + upper) / 2
     return _activate(input, inplace, "rrelu", lambda x: E.LeakyReLU.apply(x, slope=slope))
@@ -1180,6 +1186,19 @@ def pairwise_distance(
     return _norm(difference, p, difference.ndim - 1, keepdim)
 
 
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The p-norm distances between all pairs of rows of an (N, M) input: (N (N - 1) / 2,), the
+    pairs (i, j) with i < j in row-major order (the upper triangle of cdist's matrix)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not input.is_floating_point():
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    first, second = np.triu_indices(input.shape[0], 1)
+    return _norm(input[first] - input[second], p, 1, keepdim=False)
+
+
 # ----- embeddings and linear maps -----
 
 
@@ -1272,6 +1291,93 @@ def _embed(owner, input, weight, padding_idx, max_norm, norm_type, scale_grad_by
     return Emb.Embedding.apply(
         weight, indices=indices, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq
     )
+
+
+def _bag_ids(input: Tensor, offsets, include_last_offset: bool) -> tuple[np.ndarray, int]:
+    # The flat indices' bag numbers, and the number of bags.
+    indices = np.asarray(input.array)
+    if indices.ndim == 2:
+        if offsets is not None:
+            raise ValueError(
+                "embedding_bag: if input is 2D, then offsets has to be None, as input is treated "
+                "as a mini-batch of fixed-length sequences"
+            )
+        bags, length = indices.shape
+        return np.repeat(np.arange(bags), length), bags
+    if indices.ndim != 1:
+        raise ValueError(f"embedding_bag: input has to be 1D or 2D, but got {indices.ndim}D")
+    if offsets is None:
+        raise ValueError("embedding_bag: offsets has to be a 1D Tensor but got None")
+    starts = np.asarray(offsets.array if isinstance(offsets, Tensor) else offsets).reshape(-1)
+    if starts.ndim != 1 or starts.dtype.kind not in "iu":
+        raise ValueError("embedding_bag: offsets has to be a 1D integer Tensor")
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(
+            f"embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
+            f"has to start from position 0. However, got {starts[0]}"
+        )
+    if np.any(np.diff(starts) < 0) or (starts.size and starts[-1] > indices.size):
+        raise RuntimeError(
+            f"embedding_bag: offsets must be non-decreasing and at most the input's length "
+            f"{indices.size}, got {starts.tolist()}"
+        )
+    bags = starts.size - 1 if include_last_offset else starts.size
+    ids = np.searchsorted(starts[:bags], np.arange(indices.size), "right") - 1
+    return ids, bags
+
+
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Sum, mean or max of bags of embedding rows, without building the (bag, length, E) tensor:
+    a 2-D input is one bag per row; a 1-D input is cut into bags starting at `offsets`. Entries
+    equal to padding_idx are left out (and not counted by the mean); empty bags give zeros.
+    per_sample_weights (mode 'sum' only) scale each looked-up row."""
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("embedding_bag: mode has to be one of sum, mean or max")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights is only supported for mode='sum' "
+            f"(got mode='{mode}')"
+        )
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(input.shape):
+        raise ValueError(
+            f"embedding_bag: per_sample_weights must have the input's shape "
+            f"{tuple(input.shape)}, got {tuple(per_sample_weights.shape)}"
+        )
+    rows = weight.shape[0]
+    indices = _checked_indices("embedding_bag", input, rows).reshape(-1)
+    padding_idx = _padding_row("embedding_bag", padding_idx, rows)
+    ids, bags = _bag_ids(input, offsets, include_last_offset)
+    kept = np.ones(indices.shape, bool) if padding_idx is None else indices != padding_idx
+    indices, ids = indices[kept], ids[kept]
+    if max_norm is not None:
+        _renormalise_rows(weight, indices, max_norm, norm_type)
+    picked = _embed("embedding_bag", indices, weight, None, None, 2.0, scale_grad_by_freq, sparse)
+    if per_sample_weights is not None:
+        scale = per_sample_weights.reshape(-1)[kept.nonzero()[0]]
+        picked = picked * scale.unsqueeze(-1)
+    dim = weight.shape[1]
+    total = weight.new_zeros((bags, dim))
+    positions = _from_array(ids)
+    if mode == "max":
+        spread = _from_array(np.broadcast_to(ids[:, None], (ids.size, dim)).copy())
+        return total.scatter_reduce(0, spread, picked, "amax", include_self=False)
+    total = total.index_add(0, positions, picked)
+    if mode == "sum":
+        return total
+    counts = np.bincount(ids, minlength=bags).astype(weight.array.dtype)
+    return total / _from_array(np.maximum(counts, 1)[:, None])
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -1666,6 +1772,80 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*batch, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H, W)
     return x.reshape(*batch, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels (dim 1) of (N, C, *) from `groups` groups: channel g * (C / groups)
+    + k moves to k * groups + g, so grouped convolutions that follow see every group (ShuffleNet).
+    """
+    if input.ndim <= 2:
+        raise RuntimeError(
+            "channel_shuffle expects input with > 2 dims, but got input with sizes "
+            f"{list(input.shape)}"
+        )
+    if groups <= 0:
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
+        )
+    grouped = input.reshape(n, groups, c // groups, *rest)
+    return grouped.transpose(1, 2).reshape(input.shape)
+
+
+def _window_or_error(owner: str, size, kernel_size, dilation, padding, stride):
+    # torch raises RuntimeError for impossible windows here.
+    try:
+        return C.sliding_window(owner, tuple(size), kernel_size, stride, padding, dilation)
+    except ValueError as error:
+        raise RuntimeError(str(error)) from None
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """im2col: every sliding window of (N, C, H, W) (or (C, H, W)) as a column,
+    (N, C * kh * kw, L), L the number of windows; conv2d is this followed by a matmul."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            "Input Error: Only 3D or 4D input Tensors are supported (got "
+            f"{input.ndim}D); unfold extracts 2-D patches"
+        )
+    batched = input if input.ndim == 4 else input.unsqueeze(0)
+    window = _window_or_error("unfold", batched.shape[2:], kernel_size, dilation, padding, stride)
+    out = Fold_.Unfold.apply(batched, window=window)
+    return out if input.ndim == 4 else out.squeeze(0)
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """col2im, the adjoint of unfold: (N, C * kh * kw, L) (or unbatched) columns added into an
+    (N, C, *output_size) image, overlapping windows summed."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+            f"{input.ndim}D)"
+        )
+    batched = input if input.ndim == 3 else input.unsqueeze(0)
+    size = C.as_tuple(output_size, 2, "output_size", "fold")
+    window = _window_or_error("fold", size, kernel_size, dilation, padding, stride)
+    taps = window.kernel[0] * window.kernel[1]
+    blocks = window.out[0] * window.out[1]
+    if batched.shape[1] % taps:
+        raise RuntimeError(
+            f"Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={batched.shape[1]} and "
+            f"kernel_size={window.kernel}"
+        )
+    if batched.shape[2] != blocks:
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={window.kernel}, dilation={window.dilation}, "
+            f"padding={window.pad_before}, stride={window.stride}, expected size of input's "
+            f"dimension 2 to match the calculated number of sliding blocks {window.out[0]} * "
+            f"{window.out[1]} = {blocks}, but got input.size(2)={batched.shape[2]}."
+        )
+    out = Fold_.Fold.apply(batched, window=window, size=size)
+    return out if input.ndim == 3 else out.squeeze(0)
 
 
 def _pool(

@@ -1,4 +1,5 @@
-"""Pixel shuffling: trade channels for resolution (sub-pixel convolution) and back."""
+"""Pixel shuffling: trade channels for resolution (sub-pixel convolution) and back; channel
+shuffling between groups."""
 
 from __future__ import annotations
 
@@ -52,3 +53,29 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of (N, C, *) from `groups` groups (ShuffleNet), so that grouped
+    convolutions that follow mix information across groups.
+
+    Args:
+        groups: how many groups the channels form; C must be divisible by it.
+
+    Shape:
+        input (N, C, *) -> output (N, C, *).
+
+    Example:
+        >>> nn.ChannelShuffle(2)(wright.arange(4.0).reshape(1, 4, 1))[0, :, 0]
+        tensor([0., 2., 1., 3.])
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

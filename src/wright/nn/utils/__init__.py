@@ -1,5 +1,6 @@
 """Helpers used while training: gradient clipping and parameters as one vector (PyTorch's
-`torch.nn.utils`); `wright.nn.utils.rnn` pads sequences."""
+`torch.nn.utils`); `wright.nn.utils.rnn` pads sequences; weight normalization and
+parametrizations."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import numpy as np
 
 from wright.autograd import no_grad
 from wright.creation import as_tensor
-from wright.nn.utils import rnn
+from wright.nn.utils import parametrizations, parametrize, rnn
+from wright.nn.utils.weight_norm import remove_weight_norm, weight_norm
 from wright.tensor import Tensor, cat
 
 
@@ -82,6 +84,10 @@ __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "parametrizations",
+    "parametrize",
+    "remove_weight_norm",
     "rnn",
     "vector_to_parameters",
+    "weight_norm",
 ]
