@@ -85,18 +85,23 @@ def test_interpolate_matches_torch(case):
     if arguments["mode"].startswith("nearest"):
         tolerance = {"rtol": 0, "atol": 0}
     np.testing.assert_allclose(out.array, expected.detach().numpy(), **tolerance)
-    if arguments["mode"].startswith("nearest") and expected.shape == reference.shape:
-        # torch's nearest backward treats an unchanged size as the identity even when the scale
-        # factor makes its forward repeat pixels (torch's own gradcheck fails there); wright's
-        # gradient follows its forward: test_nearest_gradient_when_the_size_does_not_change.
-        return
     weights = np.random.default_rng(seed + 1).standard_normal(expected.shape).astype(dtype)
     out.backward(weights)
-    expected.backward(torch.tensor(weights))
+    if arguments["mode"].startswith("nearest"):
+        # torch's 1-D nearest backward maps pixels by the ratio of the sizes while its forward
+        # uses the scale factor (torch's own gradcheck fails, e.g. size 2, scale 2.1), so the
+        # reference is the exact gradient of torch's forward: each output adds its weight to the
+        # pixel it copies, found by resizing the pixels' own indices.
+        positions = torch.arange(x.size, dtype=torch.float64).reshape(shape)
+        source = torch.nn.functional.interpolate(positions, **arguments).numpy().astype(np.int64)
+        reference_grad = np.bincount(source.ravel(), weights.ravel(), x.size).reshape(shape)
+    else:
+        expected.backward(torch.tensor(weights))
+        reference_grad = reference.grad.numpy()
     grad_tolerance = (
         {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-13}
     )
-    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), **grad_tolerance)
+    np.testing.assert_allclose(mine.grad.array, reference_grad, **grad_tolerance)
 
 
 @pytest.mark.parametrize(
@@ -115,11 +120,13 @@ def test_gradcheck(arguments):
     assert wright.autograd.gradcheck(lambda a: F.interpolate(a, **arguments), [x])
 
 
-def test_nearest_gradient_when_the_size_does_not_change():
+@pytest.mark.parametrize("scale, copies", [(1.1, [1.0, 1.0]), (2.1, [1.0, 1.0, 1.0, 2.0])])
+def test_nearest_gradient_follows_the_forward_pass(scale, copies):
+    # torch's forward gives the same copies, but its backward maps pixels by the sizes' ratio.
     x = wright.tensor([[[1.0, 2.0]]], dtype=wright.float64, requires_grad=True)
-    out = F.interpolate(x, scale_factor=1.1, mode="nearest")
-    assert out.tolist() == [[[1.0, 1.0]]]  # torch's forward too: both outputs read pixel 0
-    assert wright.autograd.gradcheck(lambda a: F.interpolate(a, scale_factor=1.1), [x])
+    out = F.interpolate(x, scale_factor=scale, mode="nearest")
+    assert out.tolist() == [[copies]]
+    assert wright.autograd.gradcheck(lambda a: F.interpolate(a, scale_factor=scale), [x])
 
 
 def test_nearest_takes_integer_images():
