@@ -456,3 +456,33 @@ def test_size_is_a_tuple_with_numel():
     size = wright.zeros(2, 3).shape
     assert size == (2, 3) and size.numel() == 6 and repr(size) == "wright.Size([2, 3])"
     assert wright.zeros(2, 3).size(-1) == 3 and wright.zeros(size).shape == (2, 3)
+
+
+def test_grad_mode_belongs_to_each_thread():
+    import threading
+
+    results = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def evaluating():
+        with wright.no_grad():
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=evaluating)
+    worker.start()
+    inside.wait(10)
+    results["main"] = (leaf([1.0]) * 2).requires_grad  # the other thread's no_grad is its own
+    release.set()
+    worker.join()
+    assert results["main"] and wright.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_decorator_applies_at_call_time():
+    @wright.set_grad_enabled(False)
+    def evaluate():
+        return (leaf([1.0]) * 2).requires_grad
+
+    with wright.no_grad():
+        assert not evaluate()
+    assert not evaluate() and wright.is_grad_enabled()

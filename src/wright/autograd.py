@@ -21,6 +21,7 @@ that `Function.apply` wraps its outputs with (`register_tensor_type`).
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -32,7 +33,15 @@ from wright import backend
 if TYPE_CHECKING:
     from wright.tensor import Tensor
 
-_grad_enabled = True
+
+class _GradState(threading.local):
+    """Whether ops record the graph: per thread, as in PyTorch, so a `no_grad` block in one
+    thread leaves another thread's training alone."""
+
+    enabled = True
+
+
+_grad_state = _GradState()
 _make_tensor: Callable[[np.ndarray], Tensor]
 
 
@@ -77,7 +86,7 @@ class Function:
         the graph."""
         fn = cls()
         requires = False
-        if _grad_enabled:
+        if _grad_state.enabled:
             for t in inputs:
                 if t._requires_grad:
                     requires = True
@@ -416,12 +425,11 @@ def grad(
 
 def is_grad_enabled() -> bool:
     """Return whether ops currently record the graph."""
-    return _grad_enabled
+    return _grad_state.enabled
 
 
 def _set_mode(mode: bool) -> None:
-    global _grad_enabled
-    _grad_enabled = mode
+    _grad_state.enabled = mode
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -443,7 +451,7 @@ class _GradMode(contextlib.ContextDecorator):
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self.previous.append(_grad_enabled)
+        self.previous.append(_grad_state.enabled)
         _set_mode(self.mode)
 
     def __exit__(self, *exc) -> None:
@@ -482,16 +490,19 @@ class set_grad_enabled(_GradMode):
         super().__init__()
         self.mode = bool(mode)
         # As in PyTorch, calling it sets the mode straight away; the block restores the old one.
-        self.before = _grad_enabled
+        self.before = _grad_state.enabled
+        self.switched = True
         _set_mode(self.mode)
 
     def __call__(self, function):
         # Used as a decorator: undo the immediate switch; the mode applies inside calls only.
         _set_mode(self.before)
+        self.switched = False
         return super().__call__(function)
 
     def __enter__(self) -> None:
-        self.previous.append(self.before if not self.previous else _grad_enabled)
+        self.previous.append(self.before if self.switched else _grad_state.enabled)
+        self.switched = False
         _set_mode(self.mode)
 
     def clone(self):

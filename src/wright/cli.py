@@ -349,6 +349,19 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_playground(args: argparse.Namespace) -> int:
+    """`wright playground`: serve the live pages until Ctrl+C."""
+    from wright import playground
+
+    try:
+        playground.serve(args.host, args.port, args.open)
+    except playground.PlaygroundError as error:
+        raise CommandError(str(error)) from None
+    except KeyboardInterrupt:  # uvicorn has shut down cleanly and passes Ctrl+C on
+        print("wright playground: stopped")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -449,6 +462,20 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
     score.add_argument("text", help="the text to score")
     score.set_defaults(handler=score_text)
+
+    from wright.playground import DEFAULT_PORT
+
+    live = commands.add_parser(
+        "playground", help="live pages: boundaries, draw a digit, backprop step by step"
+    )
+    live.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0: any)"
+    )
+    live.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
+    live.add_argument("--open", action="store_true", help="open the page in a web browser")
+    live.set_defaults(handler=run_playground)
 
     info = commands.add_parser("info", help="versions, BLAS and threads")
     info.set_defaults(handler=show_info)
