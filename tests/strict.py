@@ -18,35 +18,49 @@ from wright import backend
 
 # CuPy's public top-level names (cupy/__init__.py): only these exist on the strict module.
 _CUPY_NAMES = frozenset(
-    """abs absolute acos acosh add all allclose amax amin angle any append apply_along_axis arange
-    arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin argpartition argsort
-    argwhere around array array_equal array_split asarray ascontiguousarray asin asinh atan atan2
-    atanh atleast_1d atleast_2d atleast_3d average bincount bitwise_and bitwise_count
-    bitwise_invert bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift bitwise_xor
-    bool_ broadcast_arrays broadcast_shapes broadcast_to can_cast cbrt ceil choose clip
-    column_stack compress concat concatenate conj copy copysign copyto corrcoef correlate cos cosh
-    count_nonzero cov cross cumprod cumsum cumulative_prod cumulative_sum deg2rad degrees delete
-    diag diag_indices diagflat diagonal diff digitize divide divmod dot double dsplit dstack dtype
-    e einsum empty empty_like equal exp exp2 expand_dims expm1 extract eye fabs fill_diagonal
-    finfo fix flatnonzero flip fliplr flipud float16 float32 float64 float_power floating floor
-    floor_divide fmax fmin fmod frexp full full_like gcd greater greater_equal heaviside histogram
-    hsplit hstack hypot i0 identity iinfo indices inf inner int16 int32 int64 int8 integer interp
-    invert isclose isfinite isin isinf isnan isneginf isposinf kron lcm ldexp left_shift less
-    less_equal lexsort linspace log log10 log1p log2 logaddexp logaddexp2 logical_and logical_not
-    logical_or logical_xor logspace matmul max maximum mean median meshgrid min minimum mod modf
-    moveaxis multiply nan nan_to_num nanargmax nanargmin nancumprod nancumsum nanmax nanmean
-    nanmedian nanmin nanprod nanstd nansum nanvar ndim negative newaxis nextafter nonzero
-    not_equal outer pad partition percentile permute_dims pi place positive pow power prod ptp
-    put put_along_axis putmask quantile rad2deg radians ravel ravel_multi_index reciprocal
-    remainder repeat reshape resize result_type right_shift rint roll rollaxis rot90 round
-    searchsorted select shape sign signbit sin sinc sinh size sort sqrt square squeeze stack std
-    subtract sum swapaxes take take_along_axis tan tanh tensordot tile trace transpose trapezoid
-    tri tril tril_indices triu triu_indices true_divide trunc uint16 uint32 uint64 uint8 unique
-    unravel_index var vdot vsplit vstack where zeros zeros_like""".split()
+    """abs absolute acos acosh add all allclose amax amin angle any append apply_along_axis
+    apply_over_axes arange arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin
+    argpartition argsort argwhere around array array2string array_equal array_equiv array_repr
+    array_split array_str asanyarray asarray asarray_chkfinite ascontiguousarray asfortranarray
+    asin asinh astype atan atan2 atanh atleast_1d atleast_2d atleast_3d average bartlett
+    base_repr binary_repr bincount bitwise_and bitwise_count bitwise_invert bitwise_left_shift
+    bitwise_not bitwise_or bitwise_right_shift bitwise_xor blackman bool bool_ broadcast
+    broadcast_arrays broadcast_shapes broadcast_to byte can_cast cbrt cdouble ceil choose clip
+    column_stack common_type complex128 complex64 complexfloating compress concat concatenate
+    conj conjugate convolve copy copysign copyto corrcoef correlate cos cosh count_nonzero cov
+    cross csingle cumprod cumsum cumulative_prod cumulative_sum deg2rad degrees delete diag
+    diag_indices diag_indices_from diagflat diagonal diff digitize divide divmod dot double
+    dsplit dstack dtype e ediff1d einsum empty empty_like equal euler_gamma exp exp2
+    expand_dims expm1 extract eye fabs fill_diagonal finfo fix flatiter flatnonzero flip fliplr
+    flipud float16 float32 float64 float_power floating floor floor_divide fmax fmin fmod
+    format_float_positional format_float_scientific frexp from_dlpack frombuffer fromfunction
+    fromiter fromstring full full_like gcd generic gradient greater greater_equal half hamming
+    hanning heaviside histogram histogram2d histogramdd hsplit hstack hypot i0 identity iinfo
+    imag index_exp indices inexact inf inner int16 int32 int64 int8 int_ intc integer interp
+    intersect1d intp invert isclose iscomplex iscomplexobj isdtype isfinite isfortran isin
+    isinf isnan isneginf isposinf isreal isrealobj isscalar issubdtype iterable ix_ kaiser kron
+    lcm ldexp left_shift less less_equal lexsort linspace log log10 log1p log2 logaddexp
+    logaddexp2 logical_and logical_not logical_or logical_xor logspace long longlong
+    mask_indices matmul matrix_transpose max maximum may_share_memory mean median meshgrid min
+    min_scalar_type minimum mintypecode mod modf moveaxis multiply nan nan_to_num nanargmax
+    nanargmin nancumprod nancumsum nanmax nanmean nanmedian nanmin nanprod nanstd nansum nanvar
+    ndim ndindex negative newaxis nextafter nonzero not_equal number ones ones_like outer
+    packbits pad partition percentile permute_dims pi piecewise place poly poly1d polyadd
+    polyfit polymul polysub polyval positive pow power prod promote_types ptp put
+    put_along_axis putmask quantile rad2deg radians ravel ravel_multi_index real real_if_close
+    reciprocal remainder repeat require reshape resize result_type right_shift rint roll
+    rollaxis roots rot90 round row_stack s_ searchsorted select setdiff1d setxor1d shape
+    shares_memory short sign signbit signedinteger sin sinc single sinh size sort sort_complex
+    split sqrt square squeeze stack std subtract sum swapaxes take take_along_axis tan tanh
+    tensordot tile trace transpose trapezoid tri tril tril_indices tril_indices_from trim_zeros
+    triu triu_indices triu_indices_from true_divide trunc typename ubyte uint uint16 uint32
+    uint64 uint8 uintc uintp ulong ulonglong union1d unique unique_all unique_counts
+    unique_inverse unique_values unpackbits unravel_index unsignedinteger unwrap ushort vander
+    var vdot vectorize vsplit vstack where zeros zeros_like""".split()  # noqa: SIM905 (a list of names to read, not code)
 )
 _LINALG_NAMES = frozenset(
     """matrix_power cross matmul matrix_transpose cholesky qr svd eigh eig eigvalsh eigvals norm
-    cond det matrix_rank slogdet solve tensorsolve lstsq inv pinv tensorinv LinAlgError""".split()
+    cond det matrix_rank slogdet solve tensorsolve lstsq inv pinv tensorinv LinAlgError""".split()  # noqa: SIM905
 )
 # Functions that copy host data to the device (as cupy.asarray does); every other function
 # refuses NumPy arrays.
@@ -59,14 +73,18 @@ _REDUCES = frozenset({"add", "multiply"})
 _RANDOM_METHODS = frozenset(
     """random uniform integers beta chisquare dirichlet exponential f geometric hypergeometric
     logseries standard_exponential poisson power standard_normal gamma standard_gamma
-    binomial""".split()
+    binomial""".split()  # noqa: SIM905
 )
 # The ndarray methods and attributes CuPy has (cupy/_core/core.pyx).
 _ARRAY_METHODS = frozenset(
     """astype copy view fill reshape transpose swapaxes flatten ravel squeeze take put repeat
     choose sort argsort partition argpartition compress diagonal max argmax min argmin ptp clip
-    round trace sum cumsum mean var std prod cumprod all any nonzero dot conj conjugate""".split()
+    round trace sum cumsum mean var std prod cumprod all any nonzero dot conj conjugate""".split()  # noqa: SIM905
 )
+
+
+# CuPy's reductions take no `initial=` or `where=`.
+_REDUCTIONS = frozenset({"sum", "prod", "max", "min", "amax", "amin", "mean", "any", "all"})
 
 
 class StrictError(TypeError):
@@ -130,8 +148,12 @@ def _wrap(result, inputs=()):
 
 
 def _call(function, args, kwargs, transfer: bool = False):
+    if function.__name__ in _REDUCTIONS and {"initial", "where"} & set(kwargs):
+        raise TypeError(f"strict device: {function.__name__} takes no initial= or where= on a GPU")
     inputs = _inputs(list(args) + list(kwargs.values()), [])
     result = function(*_unwrap(args, transfer), **_unwrap(kwargs, transfer))
+    if function.__name__ == "diagonal" and result.base.flags.writeable:
+        result.flags.writeable = True  # CuPy's diagonal views are writable; NumPy's are not
     return _wrap(result, inputs)
 
 
@@ -219,12 +241,11 @@ class StrictArray:
     def __getattr__(self, name: str):
         if name not in _ARRAY_METHODS:
             raise AttributeError(f"strict array has no attribute {name!r} (CuPy's have none)")
-        method = getattr(self._a, name)
 
         def call(*args, **kwargs):
-            inputs = _inputs([*args, *kwargs.values()], [self])
-            return _wrap(method(*_unwrap(args), **_unwrap(kwargs)), inputs)
+            return _call(method, (self, *args), kwargs)
 
+        method = getattr(np.ndarray, name)
         return call
 
     # ----- conversions that CuPy allows (explicit, or to Python scalars) -----
@@ -281,13 +302,14 @@ class StrictArray:
 
     # ----- operators -----
     for _name in (
-        "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift lt le gt ge eq "
-        "ne".split()
+        *("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"),
+        *("and", "or", "xor", "lshift", "rshift"),
     ):
         locals()[f"__{_name}__"] = _binary(f"__{_name}__")
-        if _name not in ("lt", "le", "gt", "ge", "eq", "ne"):
-            locals()[f"__r{_name}__"] = _binary(f"__r{_name}__")
-            locals()[f"__i{_name}__"] = _inplace(f"__i{_name}__")
+        locals()[f"__r{_name}__"] = _binary(f"__r{_name}__")
+        locals()[f"__i{_name}__"] = _inplace(f"__i{_name}__")
+    for _name in ("lt", "le", "gt", "ge", "eq", "ne"):
+        locals()[f"__{_name}__"] = _binary(f"__{_name}__")
     for _name in ("neg", "pos", "abs", "invert"):
         locals()[f"__{_name}__"] = _unary(f"__{_name}__")
     del _name

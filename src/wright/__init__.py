@@ -12,7 +12,9 @@ from wright.backend import (
     Generator,
     default_generator,
     device,
+    get_default_device,
     manual_seed,
+    set_default_device,
 )
 from wright.creation import (
     arange,
@@ -118,6 +120,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_device",
     "get_default_dtype",
     "half",
     "inference_mode",
@@ -152,6 +155,7 @@ __all__ = [
     "randperm",
     "return_types",
     "save",
+    "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
     "short",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Sequence
+from typing import Self
 
 import numpy as np
 
@@ -18,7 +19,9 @@ class device:
     """Where a tensor's memory lives: `wright.device("cpu")`, `wright.device("cuda")` or
     `wright.device("cuda", 0)`.
 
-    Compares equal to its string form, so `x.device == "cpu"` works as in PyTorch.
+    Compares equal to its string form, so `x.device == "cpu"` works as in PyTorch. As a context
+    manager it is the default device of the factories inside the block:
+    `with wright.device("cuda"): x = wright.zeros(3)`.
     """
 
     __slots__ = ("index", "type")
@@ -52,8 +55,27 @@ class device:
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
+    def __enter__(self) -> Self:
+        _default_devices.append(resolve_device(self))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _default_devices.pop()
+
 
 CPU = device("cpu")
+# The default device of factories, last entry first (`set_default_device`, `with device(...)`).
+_default_devices: list[device] = [CPU]
+
+
+def set_default_device(found) -> None:
+    """Make factories called without `device=` create tensors on `found` (None: the CPU)."""
+    _default_devices[-1] = CPU if found is None else resolve_device(found)
+
+
+def get_default_device() -> device:
+    """The device factories create tensors on when none is named."""
+    return _default_devices[-1]
 
 
 class DeviceType:
@@ -130,7 +152,7 @@ class _Cuda(DeviceType):
     def is_available(self) -> bool:
         try:
             return self._import().cuda.runtime.getDeviceCount() > 0
-        except Exception:  # no CuPy, no driver, or no GPU: all mean "not here"
+        except Exception:  # noqa: BLE001 (no CuPy, no driver, or no GPU: all mean "not here")
             return False
 
     def device_count(self) -> int:
@@ -207,9 +229,11 @@ def device_type(name: str) -> DeviceType:
 
 
 def resolve_device(value) -> device:
-    """The device named by `value` (a device, a string, an int for a GPU, or None for the CPU);
-    errors for devices that cannot be computed on here."""
-    if value is None or value is CPU:
+    """The device named by `value` (a device, a string, an int for a GPU, or None for the default
+    device, normally the CPU); errors for devices that cannot be computed on here."""
+    if value is None:
+        return _default_devices[-1]
+    if value is CPU:
         return CPU
     if isinstance(value, int) and not isinstance(value, bool):
         value = f"cuda:{value}"
@@ -296,6 +320,16 @@ def to_device(array, target: device):
     return kind.from_numpy(to_numpy(array), index)
 
 
+def place(array, found=None):
+    """`array` on the device named by `found`; when none is named, host data goes to the default
+    device and device data stays where it is."""
+    if found is not None:
+        return to_device(array, resolve_device(found))
+    if type(array) is not np.ndarray or _default_devices[-1] is CPU:
+        return array
+    return to_device(array, _default_devices[-1])
+
+
 def same_device(arrays: Sequence, op: str) -> list:
     """The arrays of one op, checked to live on one device; a 0-d CPU array (a scalar tensor)
     joins the others' device, as PyTorch allows. Raises RuntimeError naming both devices."""
@@ -346,9 +380,9 @@ def array_like(data, like, dtype=None):
 
 # The dtypes each scattering ufunc's `at` handles on a GPU (CuPy's atomic operations).
 _AT_DTYPES = {
-    "add": frozenset("int32 int64 uint32 uint64 float16 float32 float64".split()),
-    "maximum": frozenset("int32 int64 uint32 uint64 float32 float64".split()),
-    "minimum": frozenset("int32 int64 uint32 uint64 float32 float64".split()),
+    "add": frozenset(["int32", "int64", "uint32", "uint64", "float16", "float32", "float64"]),
+    "maximum": frozenset(["int32", "int64", "uint32", "uint64", "float32", "float64"]),
+    "minimum": frozenset(["int32", "int64", "uint32", "uint64", "float32", "float64"]),
 }
 
 
@@ -372,10 +406,8 @@ def ufunc_at(name: str, target, index, values) -> None:
         return
     order = xp.argsort(positions, kind="stable")
     positions, values = positions[order], values[order]
-    # The rank of each value among those for the same position.
-    starts = xp.concatenate([xp.ones(1, bool), positions[1:] != positions[:-1]])
-    run_start = xp.maximum.accumulate(xp.where(starts, xp.arange(positions.size), 0))
-    rank = xp.arange(positions.size) - run_start
+    # The rank of each value among those for the same position: its distance from the first.
+    rank = xp.arange(positions.size) - xp.searchsorted(positions, positions)
     flat = target.reshape(-1) if target.flags.c_contiguous else None
     for round_ in range(int(rank.max()) + 1):
         chosen = rank == round_
@@ -415,7 +447,7 @@ class Generator:
     """
 
     def __init__(self, device=None) -> None:
-        self._device = _placed(resolve_device(device))
+        self._device = CPU if device is None else _placed(resolve_device(device))
         self.manual_seed(_fresh_seed())
 
     def manual_seed(self, seed: int) -> Generator:
@@ -462,7 +494,7 @@ _last_seed: list[int | None] = [None]
 def default_generator(found: device | str | None = None) -> Generator:
     """The generator that draws on a device (the CPU unless named) happen from when none is
     given."""
-    found = _placed(resolve_device(found))
+    found = CPU if found is None else _placed(resolve_device(found))
     made = _default_generators.get(found)
     if made is None:
         made = Generator(found)
@@ -526,6 +558,23 @@ def normal(generator, mean, std, size, dtype=np.float64):
     if isinstance(generator, np.random.Generator):
         return generator.normal(mean, std, size)
     return generator.standard_normal(size, dtype=dtype) * std + mean
+
+
+def standard_cauchy(generator, size):
+    """Draws from the standard Cauchy distribution (NumPy's own; elsewhere tan(pi (u - 1/2)) of
+    uniform draws u)."""
+    if isinstance(generator, np.random.Generator):
+        return generator.standard_cauchy(size)
+    u = generator.random(size)
+    return array_module(u).tan(np.pi * (u - 0.5))
+
+
+def lognormal(generator, mean: float, std: float, size):
+    """Draws of e^N, N from N(mean, std^2)."""
+    if isinstance(generator, np.random.Generator):
+        return generator.lognormal(mean, std, size)
+    draws = normal(generator, mean, std, size)
+    return array_module(draws).exp(draws)
 
 
 # ----- process-wide tuning -----

@@ -141,7 +141,6 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False) -> None:
-        target = backend.resolve_device(device)
         numpy_dtype = dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
         if not args:
             array = np.zeros(0, dtype=numpy_dtype)
@@ -155,7 +154,7 @@ class Tensor:
             array = backend.to_array(args[0], numpy_dtype)
         else:
             raise TypeError(f"Tensor(): expected data or sizes, got {len(args)} arguments")
-        self.array = array if device is None else backend.to_device(array, target)
+        self.array = backend.place(array, device)
         self.grad = None
         self._requires_grad = False
         self._ctx = None
@@ -1026,9 +1025,7 @@ _LEGACY_NAMES = {
 }
 
 
-def parse_to(
-    args: tuple, kwargs: dict
-) -> tuple[backend.device | None, dtypes.dtype | None, bool]:
+def parse_to(args: tuple, kwargs: dict) -> tuple[backend.device | None, dtypes.dtype | None, bool]:
     """The (device, dtype, copy) that `to(...)`'s arguments ask for, as `Tensor.to` and
     `Module.to` read them: a device, a dtype, both, or another tensor's, plus the flags (None for
     what is not asked for)."""
@@ -1151,7 +1148,9 @@ def _copied_from(source: Tensor, src) -> Tensor:
 
 
 def _with_items(source: Tensor, index, value) -> Tensor:
-    return S.SetItem.apply(source, _values_for(source, value)._cast(source.array.dtype), index=index)
+    return S.SetItem.apply(
+        source, _values_for(source, value)._cast(source.array.dtype), index=index
+    )
 
 
 def _on(array, device: backend.device) -> bool:
@@ -1256,7 +1255,9 @@ def stack(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None
 def where(condition, input=None, other=None) -> Tensor:
     """Elementwise choice: input where condition is true, else other. With only a condition,
     the indices where it holds (as `nonzero(as_tuple=True)`)."""
-    condition = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
+    condition = getattr(condition, "array", condition)
+    if not backend.is_array(condition):
+        condition = np.asarray(condition)
     if input is None and other is None:
         return tuple(_from_array(i) for i in backend.array_module(condition).nonzero(condition))
     a = input if isinstance(input, Tensor) else _as_operand(input, like=other)
