@@ -349,6 +349,17 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_torch_script(args: argparse.Namespace) -> int:
+    """`wright torch SCRIPT.py [ARGS...]`: run an unchanged PyTorch script with torch served by
+    wright."""
+    from wright import compat
+
+    try:
+        return compat.run_script(args.script, args.script_args)
+    except FileNotFoundError as error:
+        raise CommandError(f"torch: {error}") from None
+
+
 def run_playground(args: argparse.Namespace) -> int:
     """`wright playground`: serve the live pages until Ctrl+C."""
     from wright import playground
@@ -479,6 +490,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = commands.add_parser("info", help="versions, BLAS and threads")
     info.set_defaults(handler=show_info)
+
+    torch_cmd = commands.add_parser(
+        "torch", help="run a PyTorch script unchanged, with `import torch` served by wright"
+    )
+    torch_cmd.add_argument("script", help="the Python script to run as __main__")
+    torch_cmd.add_argument(
+        "script_args", nargs=argparse.REMAINDER, help="arguments passed to the script"
+    )
+    torch_cmd.set_defaults(handler=run_torch_script)
     return parser
 
 
