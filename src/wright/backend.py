@@ -6,7 +6,6 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Sequence
-from typing import Self
 
 import numpy as np
 
@@ -55,7 +54,7 @@ class device:
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> device:  # noqa: PYI034 (Python 3.10 has no typing.Self)
         _default_devices.append(resolve_device(self))
         return self
 

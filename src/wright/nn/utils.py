@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.tensor import Tensor
 
 
@@ -16,10 +16,10 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, norm_type: fl
     if not grads:
         return 0.0
     if norm_type == float("inf"):
-        total = max(float(np.abs(g.array).max()) for g in grads)
+        total = max(float(abs(g.array).max()) for g in grads)
     else:
-        total = float(sum(np.sum(np.abs(g.array) ** norm_type) for g in grads) ** (1.0 / norm_type))
-    if not np.isfinite(total):
+        total = float(sum((abs(g.array) ** norm_type).sum() for g in grads) ** (1.0 / norm_type))
+    if not math.isfinite(total):
         raise FloatingPointError(
             f"clip_grad_norm_: the gradient norm is {total}; training has diverged"
         )
@@ -34,4 +34,4 @@ def clip_grad_value_(parameters: Iterable[Tensor], clip_value: float) -> None:
     """Clip every gradient element to [-clip_value, clip_value]."""
     for p in parameters:
         if p.grad is not None:
-            p.grad.array = np.clip(p.grad.array, -clip_value, clip_value)
+            p.grad.array = array_module(p.grad.array).clip(p.grad.array, -clip_value, clip_value)
