@@ -55,7 +55,7 @@ def test_to_and_back_keeps_values_dtype_and_gradient():
     x = wright.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
     y = x.to(DEVICE)
     assert y.device.type == DEVICE and x.device == "cpu" and y.dtype == x.dtype
-    assert y.to(DEVICE) is y and x.cpu() is x
+    assert y.to(DEVICE) is y and x.cpu() is x and x.get_device() == -1 and y.get_device() == 0
     (y * y).sum().backward()
     assert x.grad.device == "cpu"
     np.testing.assert_array_equal(x.grad.numpy(), 2 * x.detach().numpy())

@@ -188,6 +188,11 @@ class Tensor:
         """Whether the tensor lives on a GPU."""
         return self.device.type == "cuda"
 
+    def get_device(self) -> int:
+        """The index of the GPU holding the tensor, or -1 on the CPU (PyTorch's numbering)."""
+        found = self.device
+        return -1 if found.type == "cpu" else found.index or 0
+
     is_sparse = False
     is_quantized = False
     is_meta = False
@@ -1094,8 +1099,9 @@ def _promoted(a: Tensor, b, floating: bool = False) -> tuple[Tensor, Tensor]:
         target = dtypes.result_type(a.array, b.array)
     elif isinstance(b, float | int) and a.array.dtype.kind == "f" and type(b) is not bool:
         # The common case, tensor (op) Python number, decided without the general rule.
-        xp = backend.array_module(a.array)
-        return a, _from_array(xp.asarray(b, dtype=a.array.dtype))
+        array = a.array
+        xp = np if type(array) is np.ndarray else backend.array_module(array)
+        return a, _from_array(xp.asarray(b, dtype=array.dtype))
     else:
         if not isinstance(b, bool | int | float | np.generic):
             b = _from_array(backend.to_array(b))

@@ -588,9 +588,11 @@ def _check_labels(name: str, input: Tensor, target: Tensor, ignore_index: int | 
             f"got {tuple(labels.shape)}"
         )
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    bad = labels[((labels < 0) | (labels >= classes)) & (labels != ignore_index)]
-    if bad.size:
-        raise IndexError(f"{name}: target {bad.flat[0]} is out of bounds for {classes} classes")
+    # One check of the whole batch (on a GPU, one wait for the device); the culprit only on error.
+    invalid = ((labels < 0) | (labels >= classes)) & (labels != ignore_index)
+    if invalid.any():
+        bad = int(labels[invalid].reshape(-1)[0])
+        raise IndexError(f"{name}: target {bad} is out of bounds for {classes} classes")
     return labels
 
 
@@ -1935,7 +1937,7 @@ def _max_unpool(
                     f"between {d - s} and {d + s}, exclusive)"
                 )
     if positions.size and (positions.min() < 0 or positions.max() >= math.prod(size)):
-        bad = positions[(positions < 0) | (positions >= math.prod(size))].flat[0]
+        bad = int(positions[(positions < 0) | (positions >= math.prod(size))].reshape(-1)[0])
         raise RuntimeError(f"{owner}: found an invalid max index {bad} for an output of {size}")
     return _drop_batch(C.MaxUnpool.apply(x, indices=positions, size=size), single)
 
