@@ -13,8 +13,10 @@ from wright.backend import (
     default_generator,
     device,
     get_default_device,
+    get_num_threads,
     manual_seed,
     set_default_device,
+    set_num_threads,
 )
 from wright.creation import (
     arange,
@@ -122,6 +124,7 @@ __all__ = [
     "full_like",
     "get_default_device",
     "get_default_dtype",
+    "get_num_threads",
     "half",
     "inference_mode",
     "int",
@@ -158,6 +161,7 @@ __all__ = [
     "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_num_threads",
     "short",
     "split",
     "stack",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from wright import autograd, backend, dtypes
+from wright import autograd, backend, dtypes, printing
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.ops import shape as S
@@ -287,8 +287,7 @@ class Tensor:
         return len(self.array)
 
     def __repr__(self) -> str:
-        host = backend.to_numpy(self.array)
-        body = np.array2string(host, separator=", ", prefix="tensor(", precision=4)
+        body = printing.tensor_body(backend.to_numpy(self.array))
         extras = ""
         if type(self.array) is not np.ndarray:
             extras += f", device='{self.device}'"
@@ -296,7 +295,7 @@ class Tensor:
         if self.array.dtype not in default or self.array.size == 0:
             extras += f", dtype={self.dtype}"
         if self._ctx is not None:
-            extras += f", grad_fn=<{self._ctx.name}>"
+            extras += f", grad_fn=<{self._ctx.name()}>"
         elif self._requires_grad:
             extras += ", requires_grad=True"
         return f"tensor({body}{extras})"
@@ -746,7 +745,11 @@ class Tensor:
     def _compare(self, other, compare: str) -> Tensor:
         if other is None:
             return False
-        a, b = _promoted(self, other)
+        try:
+            a, b = _promoted(self, other)
+        except TypeError:
+            # Not a number or array: let the other object compare itself (pytest.approx does).
+            return NotImplemented
         return _from_array(_combined(compare, a, b))
 
     def eq(self, other) -> Tensor:
