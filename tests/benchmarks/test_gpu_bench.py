@@ -11,8 +11,8 @@ def test_steps_match_torch(workload):
     pytest.importorskip("torch")
     ours = gpu_bench.build_step("wright", workload, 4, "strict")
     theirs = gpu_bench.build_step("torch", workload, 4, "cpu")
-    first = [float(ours()), float(theirs())]
-    second = [float(ours()), float(theirs())]
+    first = [float(ours().detach()), float(theirs().detach())]
+    second = [float(ours().detach()), float(theirs().detach())]
     assert np.isfinite(first + second).all()
     if workload != "cnn3x3":  # dropout masks differ between the frameworks
         np.testing.assert_allclose(first[0], first[1], rtol=1e-4)
