@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from workloads.lenet_train import lenet_with_weights
@@ -154,14 +156,19 @@ def time_step(framework: str, step: Callable, steps: int, warmup: int) -> tuple[
     return (time.perf_counter() - start) / steps, float(loss.detach())
 
 
-def bench(workloads: list[str], device: str, steps: int | None, warmup: int) -> list[dict]:
-    """One row per workload: ms per step on each side and wright's time over torch's."""
+def bench(
+    workloads: list[str], device: str, steps: int | None, warmup: int, batch: int | None = None
+) -> list[dict]:
+    """One row per workload: ms per step on each side and wright's time over torch's (at each
+    workload's own batch size unless `batch` is given)."""
     rows = []
     for name in workloads:
-        summary, batch, default_steps = WORKLOADS[name]
-        row = {"workload": name, "what": summary, "batch": batch}
+        summary, default_batch, default_steps = WORKLOADS[name]
+        row = {"workload": name, "what": summary, "batch": batch or default_batch}
         for framework in FRAMEWORKS:
-            step = build_step(framework, name, batch, device)
+            # PyTorch has no strict device: in a dry run its side runs on the CPU.
+            where = "cpu" if framework == "torch" and device == "strict" else device
+            step = build_step(framework, name, row["batch"], where)
             seconds, loss = time_step(framework, step, steps or default_steps, warmup)
             row[f"{framework}_ms"], row[f"{framework}_loss"] = seconds * 1e3, loss
         row["ratio"] = row["wright_ms"] / row["torch_ms"]
@@ -277,11 +284,16 @@ def main() -> None:
     parser.add_argument("--epoch", action="store_true", help="one epoch of the cnn recipe")
     parser.add_argument("--cpu-steps", type=int, default=30, help="CPU steps timed for --epoch")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for --epoch")
+    parser.add_argument("--batch", type=int, help="one batch size for every workload")
+    parser.add_argument("--limit", type=int, help="--epoch on the first N images only")
     args = parser.parse_args()
+    if args.device == "strict":  # a dry run on the CPU with the tests' stand-in for a GPU
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        import strict  # noqa: F401 (registers the device)
     lib = _library("wright")
     device_name = lib.cuda.get_device_name() if args.device.startswith("cuda") else args.device
     if args.epoch:
-        found = epoch(args.device, args.cpu_steps, args.threads)
+        found = epoch(args.device, args.cpu_steps, args.threads, args.limit)
         print(
             f"cnn recipe, one MNIST epoch ({found['steps']} steps of 64) on {device_name}: "
             f"{found['seconds']:.1f} s, test accuracy {found['accuracy']:.4f}; on "
@@ -289,7 +301,9 @@ def main() -> None:
             f"({found['cpu_seconds'] / found['seconds']:.1f}x the GPU time)"
         )
         return
-    rows = bench(args.workloads or list(WORKLOADS), args.device, args.steps, args.warmup)
+    rows = bench(
+        args.workloads or list(WORKLOADS), args.device, args.steps, args.warmup, args.batch
+    )
     print(table(rows, device_name, args.markdown))
 
 

@@ -16,13 +16,38 @@ import numpy as np
 import pytest
 
 import wright
-from opinfo import EXTRA_DEVICE
-from wright import backend, nn
+from opinfo import EXTRA_DEVICE, pending_seam
+from wright import backend, cli, nn
 
 DEVICE = "strict" if EXTRA_DEVICE == "none" else EXTRA_DEVICE
 needs_device = pytest.mark.skipif(
     EXTRA_DEVICE == "none", reason="WRIGHT_TEST_DEVICE=none: the CPU alone"
 )
+
+
+# The cases that reach ops/conv.py or ops/recurrent.py.
+PENDING = {
+    "Conv1d",
+    "Conv2d",
+    "Conv2d-groups",
+    "ConvTranspose2d",
+    "ConvTranspose1d",
+    "MaxPool2d",
+    "MaxPool2d-indices",
+    "AvgPool2d",
+    "AdaptiveMaxPool1d",
+    "RNN",
+    "GRU",
+    "LSTM",
+    "LSTMCell",
+    "Upsample-bilinear",
+    "Upsample-nearest",
+    "ReflectionPad2d",
+}
+
+
+def _cases(names):
+    return [pytest.param(n, marks=pending_seam) if n in PENDING else n for n in names]
 
 
 def _host(t):
@@ -37,6 +62,8 @@ def test_device_names_and_equality():
     assert str(wright.device("cpu")) == "cpu" and repr(wright.device("cuda", 0)).startswith("dev")
     with pytest.raises(ValueError):
         wright.device("cuda:0", 1)
+    with pytest.raises(RuntimeError, match="invalid device string 'cuda:x'"):
+        wright.device("cuda:x")
 
 
 def test_cuda_is_optional_and_imported_lazily():
@@ -350,7 +377,7 @@ def _assert_same(ours, theirs, what=""):
 
 
 @needs_device
-@pytest.mark.parametrize("name", list(LAYERS))
+@pytest.mark.parametrize("name", _cases(LAYERS))
 def test_layer_matches_the_cpu(name):
     build, make_inputs = LAYERS[name]
     wright.manual_seed(0)
@@ -410,6 +437,7 @@ def test_mnist_mlp_trains_the_same():
 
 
 @needs_device
+@pending_seam
 def test_small_cnn_trains_the_same():
     images, labels = _mnist(96)
     batches = [(images[i : i + 32], labels[i : i + 32]) for i in range(0, 96, 32)] * 2
@@ -421,6 +449,7 @@ def test_small_cnn_trains_the_same():
 
 
 @needs_device
+@pending_seam
 def test_char_lstm_trains_the_same():
     rng = np.random.default_rng(0)
     text = rng.integers(0, 20, (13, 8))  # (T + 1, N) character codes
@@ -484,3 +513,42 @@ def test_lbfgs_and_gradient_clipping_on_the_device():
     for _ in range(3):
         optimizer.step(closure)
     assert closure().item() < 1e-3
+
+
+# ----- the command line: `wright train ... --device` -----
+
+
+def _train_cli(tmp_path, capsys, *flags):
+    argv = ["train", "mnist", "--limit", "300", "--epochs", "1", "--model", "mlp"]
+    argv += ["--batch-size", "50", "--verbose", "0", "--out", str(tmp_path), *flags]
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out, wright.load(tmp_path / "model.npz")
+
+
+@needs_device
+def test_train_command_on_the_device_matches_the_cpu(tmp_path, capsys):
+    out, saved = _train_cli(tmp_path / "device", capsys, "--device", DEVICE)
+    expected_out, expected = _train_cli(tmp_path / "cpu", capsys)
+    accuracy = [line for line in out.splitlines() if line.startswith("test accuracy")]
+    assert accuracy == [line for line in expected_out.splitlines() if "test accuracy" in line]
+    # The weights match the CPU run's; a checkpoint read by the commands lands on the host.
+    assert {t.device.type for t in saved["model"].values()} == {DEVICE}
+    model = wright.models.load_checkpoint(tmp_path / "device" / "model.npz").model
+    assert {p.device.type for p in model.parameters()} == {"cpu"}
+    for key, value in expected["model"].items():
+        np.testing.assert_allclose(_host(saved["model"][key]), value.numpy(), rtol=1e-4, atol=1e-6)
+    # and the run goes on from it on the CPU
+    resumed = cli.main(
+        ["train", "mnist", "--resume", "--epochs", "2", "--verbose", "0"]
+        + ["--out", str(tmp_path / "device")]
+    )
+    assert resumed == 0 and wright.load(tmp_path / "device" / "model.npz")["epoch"] == 2
+
+
+def test_train_command_names_a_device_it_cannot_use(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["train", "mnist", "--device", "tpu"])
+    assert stop.value.code == 2
+    assert "argument --device: device: unknown device type 'tpu'" in capsys.readouterr().err

@@ -34,6 +34,8 @@ class device:
         if number:
             if index is not None:
                 raise ValueError(f"device: index given twice in {type!r} and index={index}")
+            if not number.isdigit():
+                raise RuntimeError(f"device: invalid device string {type!r} (e.g. 'cuda:0')")
             index = int(number)
         self.type, self.index = name, index
 
