@@ -237,8 +237,10 @@ class QuadraticCost(Function):
         xp = array_module(outputs)
         self.diff = outputs.copy()
         self.diff[xp.arange(len(labels)), labels] -= 1
-        return xp.sum(self.diff * self.diff) * (0.5 / len(labels))
+        # An empty batch has no mean: NaN, as MSELoss gives.
+        count = len(labels) or np.nan
+        return xp.asarray(xp.sum(self.diff * self.diff) * (0.5 / count), dtype=outputs.dtype)
 
     def backward(self, grad):
         # d/da 1/2 (a - y)^2 = a - y
-        return grad * self.diff / len(self.diff), None
+        return grad * self.diff / max(len(self.diff), 1), None
