@@ -58,7 +58,9 @@ class RandomSampler(Sampler):
             generator, read at the start of every pass (`wright.manual_seed`).
 
     Example:
-        >>> sampler = RandomSampler(dataset, generator=wright.Generator().manual_seed(0))
+        >>> sampler = RandomSampler(range(5), generator=wright.Generator().manual_seed(0))
+        >>> sorted(sampler)  # every index once per pass, in a new order each pass
+        [0, 1, 2, 3, 4]
     """
 
     def __init__(
@@ -132,7 +134,11 @@ class WeightedRandomSampler(Sampler):
         generator: a `wright.Generator` (or NumPy Generator) to draw from.
 
     Example:
+        >>> labels = wright.tensor([0, 0, 0, 1])  # class 1 is rare: draw it as often as class 0
+        >>> class_counts = wright.bincount(labels)
         >>> sampler = WeightedRandomSampler(1.0 / class_counts[labels], num_samples=len(labels))
+        >>> len(list(sampler))
+        4
     """
 
     def __init__(

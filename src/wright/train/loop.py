@@ -364,9 +364,18 @@ def fit(
             restored, and training goes on from the next epoch as if it had never stopped.
 
     Example:
-        >>> history = wright.train.fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()),
-        ...                            train_loader, epochs=5, val_loader=val_loader)
-        >>> history["val_accuracy"][-1]
+        >>> from wright.data import DataLoader, TensorDataset
+        >>> _ = wright.manual_seed(0)
+        >>> x = wright.randn(200, 2)
+        >>> y = (x[:, 0] > 0).long()  # the class is the sign of the first input
+        >>> train_loader = DataLoader(TensorDataset(x[:160], y[:160]), batch_size=16, shuffle=True)
+        >>> val_loader = DataLoader(TensorDataset(x[160:], y[160:]), batch_size=40)
+        >>> model = nn.Linear(2, 2)
+        >>> optimizer = optim.Adam(model.parameters(), lr=0.1)
+        >>> history = wright.train.fit(model, nn.CrossEntropyLoss(), optimizer, train_loader,
+        ...                            epochs=5, val_loader=val_loader, verbose=0)
+        >>> history["val_accuracy"][-1] > 0.9
+        True
     """
     if on_nonfinite not in NONFINITE_POLICIES:
         raise ValueError(
