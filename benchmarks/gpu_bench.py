@@ -14,17 +14,19 @@ milliseconds per step and wright's time over torch's (below 1: wright is faster)
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from workload_kit import mlp_weights
 from workloads.lenet_train import lenet_with_weights
 from workloads.lstm_train import EMBEDDING, HIDDEN, VOCAB, char_model
+from workloads.mnist_cnn_train import cnn_with_weights
 
 SEQ_LEN = 64
+WIDE_SIZES = (784, 2048, 2048, 10)
 # name -> (what it is, batch size, timed steps)
 WORKLOADS = {
     "lenet": ("LeNet 5x5 convs, SGD momentum", 256, 50),
@@ -45,56 +47,21 @@ def _library(framework: str):
     return torch
 
 
-def cnn3x3(nn):
-    """PyTorch's MNIST example network: conv 3x3 (32) - ReLU - conv 3x3 (64) - ReLU - max pool -
-    dropout - FC 9216-128 - ReLU - dropout - FC 128-10, in `wright.nn` or `torch.nn`."""
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3),
-        nn.ReLU(),
-        nn.Conv2d(32, 64, 3),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Dropout(0.25),
-        nn.Flatten(),
-        nn.Linear(9216, 128),
-        nn.ReLU(),
-        nn.Dropout(0.5),
-        nn.Linear(128, 10),
-    )
-
-
-def wide_mlp(nn):
-    """784-2048-2048-10 with ReLU, in `wright.nn` or `torch.nn`."""
-    return nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(784, 2048),
-        nn.ReLU(),
-        nn.Linear(2048, 2048),
-        nn.ReLU(),
-        nn.Linear(2048, 10),
-    )
-
-
-def _seeded(lib, model, seed: int):
-    """The model with weights drawn from the seed as PyTorch draws them, U(-1/sqrt(fan_in),
-    1/sqrt(fan_in)) (a bias takes its layer's bound): the same in both frameworks."""
-    rng = np.random.default_rng(seed)
-    bound = 1.0
-    with lib.no_grad():
-        for param in model.parameters():
-            if param.ndim > 1:
-                bound = 1 / math.sqrt(math.prod(param.shape[1:]))
-            values = rng.uniform(-bound, bound, tuple(param.shape)).astype(np.float32)
-            param.copy_(lib.tensor(values))
-    return model
-
-
 def _model(lib, workload: str, seed: int):
     if workload == "lenet":
         return lenet_with_weights(lib.nn, seed)
+    if workload == "cnn3x3":
+        return cnn_with_weights(lib.nn, seed)
     if workload == "char-lstm":
         return char_model(lib.nn, seed)
-    return _seeded(lib, (cnn3x3 if workload == "cnn3x3" else wide_mlp)(lib.nn), seed)
+    layers = [lib.nn.Flatten()]
+    for weight, bias in mlp_weights(WIDE_SIZES, seed):
+        linear = lib.nn.Linear(weight.shape[1], weight.shape[0])
+        with lib.no_grad():
+            linear.weight.copy_(lib.tensor(weight))
+            linear.bias.copy_(lib.tensor(bias))
+        layers += [linear, lib.nn.ReLU()]
+    return lib.nn.Sequential(*layers[:-1])
 
 
 def _batches(lib, workload: str, batch: int, device, seed: int, count: int = 8) -> list:

@@ -30,11 +30,6 @@ import wright
 
 EXTRA_DEVICE = os.environ.get("WRIGHT_TEST_DEVICE", "strict")
 DEVICES = ("cpu",) if EXTRA_DEVICE == "none" else ("cpu", EXTRA_DEVICE)
-# ops/conv.py and ops/recurrent.py do not reach the array-module seam yet (their CPU rewrite lands
-# first): what goes through them fails on a second device until they do.
-pending_seam = pytest.mark.xfail(
-    EXTRA_DEVICE != "none", strict=True, reason="ops/conv.py and ops/recurrent.py: NumPy only"
-)
 
 
 @dataclass(frozen=True)

@@ -16,38 +16,13 @@ import numpy as np
 import pytest
 
 import wright
-from opinfo import EXTRA_DEVICE, pending_seam
+from opinfo import EXTRA_DEVICE
 from wright import backend, cli, nn
 
 DEVICE = "strict" if EXTRA_DEVICE == "none" else EXTRA_DEVICE
 needs_device = pytest.mark.skipif(
     EXTRA_DEVICE == "none", reason="WRIGHT_TEST_DEVICE=none: the CPU alone"
 )
-
-
-# The cases that reach ops/conv.py or ops/recurrent.py.
-PENDING = {
-    "Conv1d",
-    "Conv2d",
-    "Conv2d-groups",
-    "ConvTranspose2d",
-    "ConvTranspose1d",
-    "MaxPool2d",
-    "MaxPool2d-indices",
-    "AvgPool2d",
-    "AdaptiveMaxPool1d",
-    "RNN",
-    "GRU",
-    "LSTM",
-    "LSTMCell",
-    "Upsample-bilinear",
-    "Upsample-nearest",
-    "ReflectionPad2d",
-}
-
-
-def _cases(names):
-    return [pytest.param(n, marks=pending_seam) if n in PENDING else n for n in names]
 
 
 def _host(t):
@@ -377,7 +352,7 @@ def _assert_same(ours, theirs, what=""):
 
 
 @needs_device
-@pytest.mark.parametrize("name", _cases(LAYERS))
+@pytest.mark.parametrize("name", list(LAYERS))
 def test_layer_matches_the_cpu(name):
     build, make_inputs = LAYERS[name]
     wright.manual_seed(0)
@@ -437,7 +412,6 @@ def test_mnist_mlp_trains_the_same():
 
 
 @needs_device
-@pending_seam
 def test_small_cnn_trains_the_same():
     images, labels = _mnist(96)
     batches = [(images[i : i + 32], labels[i : i + 32]) for i in range(0, 96, 32)] * 2
@@ -449,7 +423,6 @@ def test_small_cnn_trains_the_same():
 
 
 @needs_device
-@pending_seam
 def test_char_lstm_trains_the_same():
     rng = np.random.default_rng(0)
     text = rng.integers(0, 20, (13, 8))  # (T + 1, N) character codes
@@ -552,3 +525,20 @@ def test_train_command_names_a_device_it_cannot_use(capsys):
         cli.main(["train", "mnist", "--device", "tpu"])
     assert stop.value.code == 2
     assert "argument --device: device: unknown device type 'tpu'" in capsys.readouterr().err
+
+
+@needs_device
+def test_train_shakespeare_on_the_device_matches_the_cpu(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(wright.models.get("char-lstm").options, "hidden_size", 16)
+    (tmp_path / "tinyshakespeare").mkdir()
+    (tmp_path / "tinyshakespeare" / "input.txt").write_text(
+        "To be, or not to be: that is it.\n" * 40
+    )
+    losses = {}
+    for where in ("cpu", DEVICE):
+        argv = ["train", "shakespeare", "--data", str(tmp_path), "--out", str(tmp_path / where)]
+        argv += ["--batch-size", "4", "--eval-every", "2", "--steps", "4", "--verbose", "0"]
+        assert cli.main([*argv, "--device", where]) == 0
+        out = capsys.readouterr().out
+        losses[where] = [line for line in out.splitlines() if line.startswith("validation loss")]
+    assert losses[DEVICE] == losses["cpu"] and len(losses["cpu"]) == 1

@@ -5,13 +5,8 @@ import gpu_bench
 import numpy as np
 import pytest
 
-from opinfo import pending_seam
 
-
-@pytest.mark.parametrize(
-    "workload",
-    [w if w == "mlp-wide" else pytest.param(w, marks=pending_seam) for w in gpu_bench.WORKLOADS],
-)
+@pytest.mark.parametrize("workload", list(gpu_bench.WORKLOADS))
 def test_steps_match_torch(workload):
     pytest.importorskip("torch")
     ours = gpu_bench.build_step("wright", workload, 4, "strict")
@@ -33,7 +28,6 @@ def test_timing_and_table():
     assert "| mlp-wide | 4 | 3.00 | 2.00 | 1.50 | yes |" in text
 
 
-@pending_seam
 def test_epoch_runs_on_a_device():
     found = gpu_bench.epoch("strict", cpu_steps=1, threads=1, limit=128)
     assert found["steps"] == 2 and 0 <= found["accuracy"] <= 1

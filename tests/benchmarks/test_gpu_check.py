@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from opinfo import pending_seam
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pending_seam
 def test_dry_run_passes_every_stage_and_prints_one_table():
     pytest.importorskip("torch")
     env = {

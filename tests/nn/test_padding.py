@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import wright
-from opinfo import OpInfo, Sample, cases, check_against_torch, check_gradcheck, floats, pending_seam
+from opinfo import OpInfo, Sample, cases, check_against_torch, check_gradcheck, floats
 from wright import nn
 from wright.nn import functional as F
 
@@ -44,18 +44,7 @@ PADS = [
 ]
 
 
-# The reflect, replicate and circular modes gather through ops/conv.py.
-
-
-@pytest.mark.parametrize(
-    "info, sample",
-    [
-        case
-        if case.values[0].name == "pad_constant"
-        else pytest.param(*case.values, id=case.id, marks=pending_seam)
-        for case in cases(PADS)
-    ],
-)
+@pytest.mark.parametrize("info, sample", cases(PADS))
 def test_pad_matches_torch(info, sample):
     check_against_torch(info, sample)
 
