@@ -13,6 +13,7 @@ from wright import autograd
 
 # Shared test helpers (opinfo.py) are imported by name from this folder.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import strict  # noqa: F401 (registers the test-only 'strict' device)
 
 _SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 if "WRIGHT_DATA" not in os.environ and _SHARED_DATA.is_dir():

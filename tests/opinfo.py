@@ -11,10 +11,15 @@ against PyTorch, and gradients against finite differences in float64.
 Arrays in a sample's args become tensors in both libraries (same values and dtype); everything
 else is passed as it is. Wrap an array in `Const(...)` to pass it as a tensor that never requires
 grad (an index, a mask).
+
+The comparison with PyTorch runs wright twice: on the CPU and on a second device, the strict
+stand-in for a GPU unless WRIGHT_TEST_DEVICE names another ('cuda' on a GPU machine, 'none' for
+the CPU alone). Every output must stay on the device its inputs were on.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +27,9 @@ import numpy as np
 import pytest
 
 import wright
+
+EXTRA_DEVICE = os.environ.get("WRIGHT_TEST_DEVICE", "strict")
+DEVICES = ("cpu",) if EXTRA_DEVICE == "none" else ("cpu", EXTRA_DEVICE)
 
 
 @dataclass(frozen=True)
@@ -69,26 +77,29 @@ def _torch():
     return pytest.importorskip("torch")
 
 
-def _to(lib, value, requires_grad: bool):
+def _to(lib, value, requires_grad: bool, device: str = "cpu"):
     if isinstance(value, Const):
-        return _to(lib, value.array, False)
+        return _to(lib, value.array, False, device)
     if isinstance(value, np.ndarray):
         if lib is wright:
-            tensor = wright.tensor(value)
+            tensor = wright.tensor(value, device=device)
         else:
             tensor = lib.tensor(np.array(value, order="C"))
         if requires_grad and value.dtype.kind == "f":
             tensor.requires_grad_(True)
         return tensor
     if isinstance(value, list | tuple) and any(isinstance(v, np.ndarray | Const) for v in value):
-        return type(value)(_to(lib, v, requires_grad) for v in value)
+        return type(value)(_to(lib, v, requires_grad, device) for v in value)
     return value
 
 
-def _call(info: OpInfo, lib, sample: Sample, requires_grad: bool = False):
-    args = [_to(lib, a, requires_grad) for a in sample.args]
-    kwargs = {k: _to(lib, v, requires_grad) for k, v in sample.kwargs.items()}
-    return info.op(lib, *args, **kwargs), args, kwargs
+def _call(info: OpInfo, lib, sample: Sample, requires_grad: bool = False, device: str = "cpu"):
+    args = [_to(lib, a, requires_grad, device) for a in sample.args]
+    kwargs = {k: _to(lib, v, requires_grad, device) for k, v in sample.kwargs.items()}
+    if lib is not wright:
+        return info.op(lib, *args, **kwargs), args, kwargs
+    with wright.device(device):  # tensors the op makes itself land there too
+        return info.op(lib, *args, **kwargs), args, kwargs
 
 
 def _flat(result) -> list:
@@ -101,8 +112,9 @@ def _dtype_name(dtype) -> str:
     return str(dtype).rsplit(".", 1)[-1]
 
 
-def assert_same(ours, theirs, info: OpInfo, what: str = "output") -> None:
-    """Equal structure, shapes, dtypes and values (to the op's tolerance)."""
+def assert_same(ours, theirs, info: OpInfo, what: str = "output", device: str = "cpu") -> None:
+    """Equal structure, shapes, dtypes and values (to the op's tolerance); our tensors on
+    `device`."""
     torch = _torch()
     ours_flat, theirs_flat = _flat(ours), _flat(theirs)
     assert len(ours_flat) == len(theirs_flat), f"{info.name}: {what} structure differs"
@@ -114,9 +126,11 @@ def assert_same(ours, theirs, info: OpInfo, what: str = "output") -> None:
             assert _dtype_name(a.dtype) == _dtype_name(b.dtype), (
                 f"{label}: dtype {a.dtype} vs {b.dtype}"
             )
+            assert a.device.type == device, f"{label}: on {a.device}, expected {device}"
             expected = b.detach().numpy()
+            found = a.numpy(force=True)
             np.testing.assert_allclose(
-                a.numpy(), expected, rtol=info.rtol, atol=info.atol, equal_nan=True, err_msg=label
+                found, expected, rtol=info.rtol, atol=info.atol, equal_nan=True, err_msg=label
             )
         else:
             assert type(a) is type(b) or (
@@ -133,16 +147,16 @@ def _float_outputs(result) -> list:
 
 
 def check_against_torch(info: OpInfo, sample: Sample) -> None:
-    """Forward values and dtypes, then (for differentiable ops) input gradients, vs PyTorch."""
+    """Forward values and dtypes, then (for differentiable ops) input gradients, vs PyTorch, on
+    the CPU and on the second test device."""
     torch = _torch()
-    ours, _, _ = _call(info, wright, sample)
     theirs, _, _ = _call(info, torch, sample)
-    assert_same(ours, theirs, info)
+    for device in DEVICES:
+        ours, _, _ = _call(info, wright, sample, device=device)
+        assert_same(ours, theirs, info, device=device)
     if not info.differentiable:
         return
-    ours, our_args, our_kwargs = _call(info, wright, sample, requires_grad=True)
     theirs, their_args, their_kwargs = _call(info, torch, sample, requires_grad=True)
-    our_outputs = [t for t in _float_outputs(ours) if t.requires_grad]
     their_outputs = [t for t in _float_outputs(theirs) if t.requires_grad]
     if not their_outputs:
         return
@@ -151,26 +165,36 @@ def check_against_torch(info: OpInfo, sample: Sample) -> None:
     sum(
         (t * torch.tensor(w, dtype=t.dtype)).sum() for t, w in zip(their_outputs, weights)
     ).backward()
-    sum(
-        (t * wright.tensor(w, dtype=t.dtype)).sum() for t, w in zip(our_outputs, weights)
-    ).backward()
-    ours_in = _flat(our_args) + _flat(list(our_kwargs.values()))
     theirs_in = _flat(their_args) + _flat(list(their_kwargs.values()))
+    for device in DEVICES:
+        ours, our_args, our_kwargs = _call(info, wright, sample, True, device)
+        our_outputs = [t for t in _float_outputs(ours) if t.requires_grad]
+        sum(
+            (t * wright.tensor(w, dtype=t.dtype, device=device)).sum()
+            for t, w in zip(our_outputs, weights)
+        ).backward()
+        ours_in = _flat(our_args) + _flat(list(our_kwargs.values()))
+        _check_gradients(info, ours_in, theirs_in, device)
+
+
+def _check_gradients(info: OpInfo, ours_in: list, theirs_in: list, device: str) -> None:
+    torch = _torch()
     for index, (a, b) in enumerate(zip(ours_in, theirs_in)):
         if isinstance(b, torch.Tensor) and b.requires_grad:
             expected = None if b.grad is None else b.grad.numpy(force=True)
-            found = None if a.grad is None else a.grad.numpy()
+            found = None if a.grad is None else a.grad.numpy(force=True)
             if expected is None:
                 assert found is None or not found.any(), f"{info.name}: input {index} grad"
                 continue
             assert found is not None, f"{info.name}: input {index} got no gradient"
+            assert a.grad.device.type == device, f"{info.name}: gradient on {a.grad.device}"
             np.testing.assert_allclose(
                 found,
                 expected,
                 rtol=info.rtol * 10,
                 atol=info.atol * 10,
                 equal_nan=True,
-                err_msg=f"{info.name}: gradient of input {index}",
+                err_msg=f"{info.name}: gradient of input {index} on {device}",
             )
 
 

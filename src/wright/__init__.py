@@ -12,8 +12,10 @@ from wright.backend import (
     Generator,
     default_generator,
     device,
+    get_default_device,
     get_num_threads,
     manual_seed,
+    set_default_device,
     set_num_threads,
 )
 from wright.creation import (
@@ -125,6 +127,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_device",
     "get_default_dtype",
     "get_num_threads",
     "half",
@@ -160,6 +163,7 @@ __all__ = [
     "randperm",
     "return_types",
     "save",
+    "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
     "set_num_threads",

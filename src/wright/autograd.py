@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wright import backend
+
 if TYPE_CHECKING:
     from wright.tensor import Tensor
 
@@ -105,6 +107,11 @@ class Function:
         else:
             fn.needs_input_grad = (False,) * len(inputs)
         arrays = [t.array for t in inputs]
+        for array in arrays:
+            if type(array) is not np.ndarray:
+                # Device arrays: all on one device (a CPU scalar tensor joins them).
+                arrays = backend.same_device(arrays, cls.__name__)
+                break
         out = fn.forward(*arrays, **attrs)
         result = _make_tensor(out)
         _share_version_with_base(result, inputs, arrays)
@@ -140,6 +147,11 @@ class FunctionCtx:
         """Accepted for PyTorch's API (gradients always arrive as tensors)."""
 
 
+def _raw(value):
+    # An array as it is (NumPy's or a device's); anything else as a NumPy array.
+    return value if backend.is_array(value) else np.asarray(value)
+
+
 class _PyTorchStyleNode(Function):
     """The graph node of a custom Function written PyTorch's way: backward calls the user's
     `backward(ctx, grad)` on tensors and keeps the gradients of the tensor arguments."""
@@ -148,7 +160,7 @@ class _PyTorchStyleNode(Function):
         grads = self.custom.backward(self.ctx, _make_tensor(grad))
         grads = grads if isinstance(grads, tuple) else (grads,)
         picked = (grads[i] if i < len(grads) else None for i in self.tensor_positions)
-        return tuple(None if g is None else np.asarray(getattr(g, "array", g)) for g in picked)
+        return tuple(None if g is None else _raw(getattr(g, "array", g)) for g in picked)
 
     custom: type
 
@@ -209,8 +221,9 @@ def _saved_versions(fn: Function, inputs, arrays, result: Tensor) -> list:
     # Which inputs (and whether the output) the Function kept on itself, by identity: an array
     # kept as it is, or a view of the same memory.
     kept, kept_bases = set(), set()
+    array_types = backend.ARRAY_TYPES
     for value in vars(fn).values():
-        if type(value) is np.ndarray:
+        if type(value) in array_types:
             kept.add(id(value))
             if value.base is not None:
                 kept_bases.add(id(value.base))
@@ -377,7 +390,11 @@ def run_backward(
 
 def _check_finite(node: Function, grads) -> None:
     for index, grad in enumerate(grads):
-        if grad is not None and grad.dtype.kind == "f" and np.isnan(grad).any():
+        if (
+            grad is not None
+            and grad.dtype.kind == "f"
+            and backend.array_module(grad).isnan(grad).any()
+        ):
             raise RuntimeError(
                 f"Function '{node.name()}' returned nan values in its {index}th output."
             )
@@ -435,8 +452,8 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
         leaf.grad = _make_tensor(leaf.grad.array + grad.astype(dtype, copy=False))
         return
     memory = id(_owner(grad))
-    if memory in handed or not grad.flags.writeable or grad.dtype != dtype:
-        grad = np.array(grad, dtype=dtype)
+    if memory in handed or grad.dtype != dtype or _shared_elements(grad):
+        grad = grad.astype(dtype)
         memory = id(grad)
     handed.add(memory)
     leaf.grad = _make_tensor(grad)
@@ -448,6 +465,14 @@ def post_accumulate_grad_hooks(tensor: Tensor, create: bool = False) -> list[Cal
     if hooks is None and create:
         hooks = tensor._post_accumulate_hooks = []
     return hooks
+
+
+def _shared_elements(array) -> bool:
+    # A broadcast view, whose elements alias each other. NumPy marks those read-only; GPU arrays
+    # have no such flag, so their strides tell.
+    if type(array) is np.ndarray:
+        return not array.flags.writeable
+    return any(stride == 0 and n > 1 for stride, n in zip(array.strides, array.shape))
 
 
 def _as_tuple(value) -> tuple:
@@ -466,10 +491,13 @@ def _root_gradients(outputs: tuple, grad_outputs: tuple) -> list[np.ndarray]:
                     "grad can be implicitly created only for scalar outputs; output "
                     f"{index} has shape {tuple(output.shape)}"
                 )
-            grads.append(np.ones_like(output.array))
+            grads.append(backend.array_module(output.array).ones_like(output.array))
             continue
         # A copy, because the leaves' gradients may end up as views of it.
-        grad = np.array(getattr(given, "array", given), dtype=output.array.dtype)
+        given = getattr(given, "array", given)
+        if not backend.is_array(given):
+            given = np.asarray(given)
+        grad = backend.array_like(given, output.array).astype(output.array.dtype)
         if grad.shape != output.array.shape:
             raise RuntimeError(
                 f"backward: gradient of shape {grad.shape} given for output {index} of shape "
@@ -552,13 +580,13 @@ def grad(
     for slot, (tensor, value) in enumerate(zip(wanted, found)):
         if value is None:
             if materialize_grads:
-                value = np.zeros_like(tensor.array)
+                value = backend.array_module(tensor.array).zeros_like(tensor.array)
             elif not allow_unused:
                 raise RuntimeError(
                     f"grad: input {slot} was not used to compute the outputs; pass "
                     "allow_unused=True to get None for it"
                 )
-        result.append(None if value is None else _make_tensor(np.array(value)))
+        result.append(None if value is None else _make_tensor(value.copy()))
     return tuple(result)
 
 
@@ -695,11 +723,12 @@ def gradcheck(
                 f"gradcheck: inputs must be float64 for accurate differences, got {t.dtype}"
             )
     out = fn(*inputs)
-    weights = np.random.default_rng(seed).standard_normal(out.shape)
+    host_weights = np.random.default_rng(seed).standard_normal(out.shape)
+    weights = backend.array_like(host_weights, out.array)
 
     def scalar_loss() -> float:
         with no_grad():
-            return float(np.sum(fn(*inputs).array * weights))
+            return float((fn(*inputs).array * weights).sum())
 
     for t in inputs:
         t.grad = None
@@ -707,11 +736,12 @@ def gradcheck(
     for index, t in enumerate(inputs):
         if not getattr(t, "requires_grad", False):
             continue
-        analytic = np.zeros_like(t.array) if t.grad is None else t.grad.array
-        numeric = np.zeros_like(t.array)
+        analytic = np.zeros(t.array.shape) if t.grad is None else backend.to_numpy(t.grad.array)
+        numeric = np.zeros(t.array.shape)
         # Index the array itself: a reshaped view of a non-contiguous input would be a copy.
         for i in np.ndindex(t.array.shape):
-            original = t.array[i]
+            # A Python number: indexing a device array gives a view, which the writes would change.
+            original = t.array[i].item()
             t.array[i] = original + eps
             plus = scalar_loss()
             t.array[i] = original - eps

@@ -78,6 +78,14 @@ def positive_int(text: str) -> int:
     return _number(text, int, 1, inclusive=True)
 
 
+def compute_device(text: str) -> wright.device:
+    """argparse type: a device wright can compute on here ('cpu', 'cuda', 'cuda:1')."""
+    try:
+        return wright.backend.resolve_device(text)
+    except (RuntimeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def non_negative_int(text: str) -> int:
     """argparse type: an integer >= 0 (seeds)."""
     return _number(text, int, 0, inclusive=True)
@@ -169,7 +177,7 @@ def _checkpoint_status(path: Path, started: float) -> str:
     if not path.is_file():
         return f"no checkpoint was written yet ({path} does not exist)"
     try:
-        saved = wright.load(path)
+        saved = wright.load(path, map_location="cpu")
         where = f"epoch {saved['epoch']}" + (
             f" (step {saved['step']:,})" if "step" in saved else ""
         )
@@ -424,6 +432,7 @@ def train_images(args: argparse.Namespace) -> int:
                 info={"dataset": args.dataset, "limit": limit},
                 resume=saved or None,
                 verbose=args.verbose,
+                device=args.device,
             )
         except (ValueError, TypeError) as error:  # e.g. a tampered checkpoint's settings
             raise CommandError(f"cannot train: {error}") from None
@@ -564,6 +573,7 @@ def train_shakespeare(args: argparse.Namespace) -> int:
         if saved is not None:
             print(f"resuming {checkpoint} at step {saved['step']}")
         progress = Callback()
+        model.to(args.device)
         try:
             history = lm.train_language_model(
                 model,
@@ -583,7 +593,8 @@ def train_shakespeare(args: argparse.Namespace) -> int:
             f"{progress.state.step} steps"
         )
         rng = np.random.default_rng(info["seed"])
-        print(text_models.sample(model, vocab, "\n", 200, temperature=0.8, rng=rng))
+        # One character at a time is latency, not arithmetic: the host samples faster.
+        print(text_models.sample(model.cpu(), vocab, "\n", 200, temperature=0.8, rng=rng))
         written = _write_history(history, out, "char-lstm on tiny Shakespeare")
         print(_wrote([checkpoint, *written]))
     return 0
@@ -761,6 +772,12 @@ def _add_run_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--limit", type=positive_int, help="use only the first N examples of each split"
+    )
+    parser.add_argument(
+        "--device",
+        type=compute_device,
+        help="where to train: cpu (default), or cuda[:N] for an NVIDIA GPU through CuPy "
+        "(pip install wright[cuda])",
     )
     _add_data_flags(parser)
     parser.add_argument(

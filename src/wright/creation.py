@@ -1,7 +1,8 @@
 """Factories for new tensors: from data, filled with constants, ranges, or random draws.
 
-Every factory takes PyTorch's keywords: `dtype=`, `device=` (the CPU), `requires_grad=`, and the
-random ones `generator=`.
+Every factory takes PyTorch's keywords: `dtype=`, `device=` (the CPU unless named; the `*_like`
+and `new_*` factories default to their tensor's device), `requires_grad=`, and the random ones
+`generator=` (a generator of the same kind of device).
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ from wright import backend, dtypes
 from wright.tensor import Size, Tensor, _from_array, _shape_args, tensor_method
 
 
-def _made(array: np.ndarray, device, requires_grad: bool) -> Tensor:
-    backend.resolve_device(device)
-    made = _from_array(array)
+def _made(array, device, requires_grad: bool) -> Tensor:
+    # `array` is moved to `device` (it is usually made there already), or host data to the
+    # default device when none is named.
+    made = _from_array(backend.place(array, device))
     if requires_grad:
         made.requires_grad = True
     return made
+
+
+def _module(device):
+    # The array module that makes arrays on `device`.
+    return backend.module_for(backend.resolve_device(device))
 
 
 def _float_dtype(dtype) -> np.dtype:
@@ -46,7 +53,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         data = data.array
     elif isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in _flat(data)):
         data = _nested_arrays(data)
-    array = np.array(backend.to_array(data, dtype), copy=True)
+    array = backend.to_array(data, dtype)
+    array = np.array(array, copy=True) if type(array) is np.ndarray else array.copy()
     return _made(array, device, requires_grad)
 
 
@@ -60,7 +68,12 @@ def _flat(data):
 
 def _nested_arrays(data):
     return [
-        _nested_arrays(d) if isinstance(d, list | tuple) else getattr(d, "array", d) for d in data
+        _nested_arrays(d)
+        if isinstance(d, list | tuple)
+        else backend.to_numpy(d.array)
+        if isinstance(d, Tensor)
+        else d
+        for d in data
     ]
 
 
@@ -68,7 +81,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     """A tensor sharing memory with data when it already is an array (or a tensor) of the wanted
     dtype; otherwise a converted copy."""
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
+        return data.to(device=device, dtype=dtype)
     return _made(backend.to_array(data, dtype), device, False)
 
 
@@ -84,12 +97,14 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False):
     """A tensor of zeros."""
-    return _made(np.zeros(_size(size), dtype=_float_dtype(dtype)), device, requires_grad)
+    array = _module(device).zeros(_size(size), dtype=_float_dtype(dtype))
+    return _made(array, device, requires_grad)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False):
     """A tensor of ones."""
-    return _made(np.ones(_size(size), dtype=_float_dtype(dtype)), device, requires_grad)
+    array = _module(device).ones(_size(size), dtype=_float_dtype(dtype))
+    return _made(array, device, requires_grad)
 
 
 def empty(
@@ -124,12 +139,16 @@ def full(
     """A tensor filled with one value; its dtype follows the value (bool, int64 or float) unless
     given."""
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    array = np.full(_size((size,)), value, dtype=_fill_dtype(fill_value, dtype))
+    array = _module(device).full(_size((size,)), value, dtype=_fill_dtype(fill_value, dtype))
     return _made(array, device, requires_grad)
 
 
 def _like_dtype(input: Tensor, dtype) -> np.dtype:
     return input.array.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+
+
+def _like_device(input: Tensor, device):
+    return input.device if device is None else device
 
 
 def zeros_like(
@@ -141,8 +160,13 @@ def zeros_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
-    """Zeros with another tensor's shape (and dtype unless given)."""
-    return _made(np.zeros(input.array.shape, _like_dtype(input, dtype)), device, requires_grad)
+    """Zeros with another tensor's shape (and dtype and device unless given)."""
+    return zeros(
+        input.array.shape,
+        dtype=_like_dtype(input, dtype),
+        device=_like_device(input, device),
+        requires_grad=requires_grad,
+    )
 
 
 def ones_like(
@@ -154,8 +178,13 @@ def ones_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
-    """Ones with another tensor's shape (and dtype unless given)."""
-    return _made(np.ones(input.array.shape, _like_dtype(input, dtype)), device, requires_grad)
+    """Ones with another tensor's shape (and dtype and device unless given)."""
+    return ones(
+        input.array.shape,
+        dtype=_like_dtype(input, dtype),
+        device=_like_device(input, device),
+        requires_grad=requires_grad,
+    )
 
 
 empty_like = zeros_like
@@ -171,9 +200,14 @@ def full_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
-    """One value in another tensor's shape (and dtype unless given)."""
-    array = np.full(input.array.shape, fill_value, _like_dtype(input, dtype))
-    return _made(array, device, requires_grad)
+    """One value in another tensor's shape (and dtype and device unless given)."""
+    return full(
+        input.array.shape,
+        fill_value,
+        dtype=_like_dtype(input, dtype),
+        device=_like_device(input, device),
+        requires_grad=requires_grad,
+    )
 
 
 def rand_like(
@@ -190,7 +224,7 @@ def rand_like(
     return rand(
         input.array.shape,
         dtype=_like_dtype(input, dtype),
-        device=device,
+        device=_like_device(input, device),
         requires_grad=requires_grad,
         generator=generator,
     )
@@ -210,7 +244,7 @@ def randn_like(
     return randn(
         input.array.shape,
         dtype=_like_dtype(input, dtype),
-        device=device,
+        device=_like_device(input, device),
         requires_grad=requires_grad,
         generator=generator,
     )
@@ -234,7 +268,7 @@ def randint_like(
         high,
         input.array.shape,
         dtype=_like_dtype(input, dtype),
-        device=device,
+        device=_like_device(input, device),
         generator=generator,
     )
 
@@ -250,7 +284,7 @@ def eye(
     requires_grad: bool = False,
 ) -> Tensor:
     """The identity matrix (n x m)."""
-    return _made(np.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
+    return _made(_module(device).eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 
 def arange(
@@ -279,7 +313,8 @@ def arange(
     # Count in float64 (as PyTorch does), then convert: arange(0, 1, 0.1) has 10 elements.
     first, last, stride = bounds
     count = builtins.max(int(np.ceil((last - first) / stride)), 0)
-    values = first + stride * np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64)
+    xp = _module(device)
+    values = first + stride * xp.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64)
     return _made(values.astype(dtype), device, requires_grad)
 
 
@@ -296,7 +331,7 @@ def range(
     if end is None:
         start, end = 0, start
     count = int(np.floor((end - start) / step)) + 1
-    values = start + step * np.arange(builtins.max(count, 0), dtype=np.float64)
+    values = start + step * _module(device).arange(builtins.max(count, 0), dtype=np.float64)
     return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
 
 
@@ -312,7 +347,7 @@ def linspace(
     requires_grad: bool = False,
 ) -> Tensor:
     """`steps` evenly spaced values from start to end inclusive."""
-    values = np.linspace(float(start), float(end), int(steps))
+    values = _module(device).linspace(float(start), float(end), int(steps))
     return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
 
 
@@ -329,7 +364,7 @@ def logspace(
     requires_grad: bool = False,
 ) -> Tensor:
     """`steps` values from base**start to base**end, evenly spaced in the exponent."""
-    values = np.logspace(float(start), float(end), int(steps), base=base)
+    values = _module(device).logspace(float(start), float(end), int(steps), base=base)
     return _made(values.astype(_float_dtype(dtype)), device, requires_grad)
 
 
@@ -344,7 +379,7 @@ def randn(
     pin_memory: bool = False,
 ) -> Tensor:
     """Draws from the standard normal distribution N(0, 1)."""
-    rng = backend.numpy_rng(generator)
+    rng = _rng(generator, device)
     dtype = _float_dtype(dtype)
     draws = rng.standard_normal(_size(size), dtype=dtype if dtype != np.float16 else np.float32)
     return _made(draws.astype(dtype, copy=False), device, requires_grad)
@@ -361,7 +396,7 @@ def rand(
     pin_memory: bool = False,
 ) -> Tensor:
     """Draws from the uniform distribution on [0, 1)."""
-    rng = backend.numpy_rng(generator)
+    rng = _rng(generator, device)
     dtype = _float_dtype(dtype)
     draws = rng.random(_size(size), dtype=dtype if dtype != np.float16 else np.float32)
     return _made(draws.astype(dtype, copy=False), device, requires_grad)
@@ -392,7 +427,7 @@ def randint(
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    draws = backend.numpy_rng(generator).integers(low, high, size=_shape_args((size,)))
+    draws = _rng(generator, device).integers(low, high, size=_shape_args((size,)))
     dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
     return _made(draws.astype(dtype), device, requires_grad)
 
@@ -408,7 +443,7 @@ def randperm(
     requires_grad: bool = False,
 ) -> Tensor:
     """A random ordering of 0 .. n-1 (int64 unless told)."""
-    order = backend.numpy_rng(generator).permutation(int(n))
+    order = backend.permutation(_rng(generator, device), int(n))
     dtype = np.dtype(np.int64) if dtype is None else dtypes.to_numpy_dtype(dtype)
     return _made(order.astype(dtype), device, requires_grad)
 
@@ -425,14 +460,23 @@ def normal(
     requires_grad: bool = False,
 ) -> Tensor:
     """Draws from N(mean, std^2): numbers with a `size`, or tensors of means and/or stds."""
-    rng = backend.numpy_rng(generator)
+    given = next((t for t in (mean, std) if isinstance(t, Tensor)), None)
+    device = given.device if device is None and given is not None else device
     means = mean.array if isinstance(mean, Tensor) else mean
     stds = std.array if isinstance(std, Tensor) else std
-    shape = _shape_args((size,)) if size is not None else np.broadcast(means, stds).shape
-    like = next((t.array.dtype for t in (mean, std) if isinstance(t, Tensor)), None)
-    dtype = like if dtype is None and like is not None else _float_dtype(dtype)
-    draws = rng.normal(means, stds, size=shape)
+    shape = _shape_args((size,)) if size is not None else _broadcast_shape(means, stds)
+    dtype = given.array.dtype if dtype is None and given is not None else _float_dtype(dtype)
+    draws = backend.normal(_rng(generator, device), means, stds, shape)
     return _made(draws.astype(dtype), device, requires_grad)
+
+
+def _broadcast_shape(*values) -> tuple[int, ...]:
+    return np.broadcast_shapes(*(getattr(v, "shape", ()) for v in values))
+
+
+def _rng(generator, device):
+    # The array library's generator for draws on `device`.
+    return backend.rng(generator, backend.resolve_device(device))
 
 
 # ----- Tensor.new_*: factories that take dtype and device from an existing tensor -----
@@ -440,20 +484,35 @@ def normal(
 
 @tensor_method
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False):
-    """A tensor of data with this tensor's dtype (unless given)."""
-    return tensor(data, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad)
+    """A tensor of data with this tensor's dtype and device (unless given)."""
+    return tensor(
+        data,
+        dtype=_like_dtype(self, dtype),
+        device=_like_device(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 @tensor_method
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False):
-    """Zeros of a new shape, with this tensor's dtype (unless given)."""
-    return zeros(*size, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad)
+    """Zeros of a new shape, with this tensor's dtype and device (unless given)."""
+    return zeros(
+        *size,
+        dtype=_like_dtype(self, dtype),
+        device=_like_device(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 @tensor_method
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False):
-    """Ones of a new shape, with this tensor's dtype (unless given)."""
-    return ones(*size, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad)
+    """Ones of a new shape, with this tensor's dtype and device (unless given)."""
+    return ones(
+        *size,
+        dtype=_like_dtype(self, dtype),
+        device=_like_device(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 Tensor.new_empty = new_zeros
@@ -463,7 +522,11 @@ Tensor.new_empty = new_zeros
 def new_full(
     self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False
 ):
-    """One value in a new shape, with this tensor's dtype (unless given)."""
+    """One value in a new shape, with this tensor's dtype and device (unless given)."""
     return full(
-        size, fill_value, dtype=_like_dtype(self, dtype), device=device, requires_grad=requires_grad
+        size,
+        fill_value,
+        dtype=_like_dtype(self, dtype),
+        device=_like_device(self, device),
+        requires_grad=requires_grad,
     )

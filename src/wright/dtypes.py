@@ -197,17 +197,18 @@ def _scalar_dtype(value) -> np.dtype:
 
 
 def result_type(*operands) -> np.dtype:
-    """The dtype PyTorch gives an op on these operands (arrays, or Python numbers).
+    """The dtype PyTorch gives an op on these operands (arrays of any device, or numbers).
 
     Arrays with dimensions decide first; 0-d arrays and then Python numbers count only when they
     bring a higher category. Python floats count as the default float dtype.
     """
     tiers: list[np.dtype | None] = [None, None, None]  # dimensioned, zero-dim, Python number
     for operand in operands:
-        if isinstance(operand, np.ndarray):
-            tier, kind = (0 if operand.ndim else 1), operand.dtype
-        else:
+        scalar = isinstance(operand, builtins.bool | builtins.int | builtins.float | np.generic)
+        if scalar or not hasattr(operand, "ndim"):
             tier, kind = 2, _scalar_dtype(operand)
+        else:  # an array: NumPy's, or a device's
+            tier, kind = (0 if operand.ndim else 1), operand.dtype
         tiers[tier] = kind if tiers[tier] is None else promote(tiers[tier], kind)
     result = tiers[2]
     for higher in (tiers[1], tiers[0]):

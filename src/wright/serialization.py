@@ -2,7 +2,8 @@
 description, never pickle.
 
 The structure (dicts, lists, tuples, numbers, strings) goes into a JSON document stored inside the
-archive; arrays are stored as NumPy arrays by name. Loading reads only those two kinds of data, so
+archive; arrays are stored as NumPy arrays by name (a GPU tensor's values are copied to the host,
+and the JSON notes its device). Loading reads only those two kinds of data, so
 an untrusted file cannot run code. Saving to a path writes a temporary file beside the target and
 renames it, so a crash mid-save leaves the old file intact.
 """
@@ -30,8 +31,9 @@ _MAX_INFLATION = 1000
 
 
 def _encode(obj, arrays: dict):
-    if isinstance(obj, Tensor | np.ndarray):
-        array = np.asarray(obj.array if isinstance(obj, Tensor) else obj)
+    if isinstance(obj, Tensor) or backend.is_array(obj) or isinstance(obj, np.ndarray):
+        raw = obj.array if isinstance(obj, Tensor) else obj
+        array = backend.to_numpy(raw) if backend.is_array(raw) else np.asarray(raw)
         if array.dtype.kind not in "biuf":
             raise TypeError(
                 f"save: arrays must hold numbers or bools, got dtype {array.dtype}; wright stores "
@@ -39,7 +41,10 @@ def _encode(obj, arrays: dict):
             )
         name = f"a{len(arrays)}"
         arrays[name] = array
-        return {"__array__": name, "tensor": isinstance(obj, Tensor)}
+        node = {"__array__": name, "tensor": isinstance(obj, Tensor)}
+        if isinstance(obj, Tensor) and type(raw) is not np.ndarray:
+            node["device"] = str(backend.device_of(raw))
+        return node
     if isinstance(obj, dict):
         for key in obj:
             if not isinstance(key, str | int):
@@ -60,17 +65,40 @@ def _encode(obj, arrays: dict):
     )
 
 
-def _decode(node, arrays):
+def _decode(node, arrays, map_location):
     if isinstance(node, dict):
         if "__array__" in node:
             array = arrays[node["__array__"]]
-            return as_tensor(array) if node["tensor"] else array
+            if not node["tensor"]:
+                return array
+            return _placed(as_tensor(array, device="cpu"), node.get("device", "cpu"), map_location)
         if "__dict__" in node:
-            return {key: _decode(value, arrays) for key, value in node["__dict__"]}
+            return {key: _decode(value, arrays, map_location) for key, value in node["__dict__"]}
         if "__list__" in node:
-            items = [_decode(v, arrays) for v in node["__list__"]]
+            items = [_decode(v, arrays, map_location) for v in node["__list__"]]
             return tuple(items) if node["tuple"] else items
     return node
+
+
+def _placed(tensor: Tensor, location: str, map_location) -> Tensor:
+    # A loaded tensor on the device `map_location` names for its saved location, as PyTorch does:
+    # None keeps the saved device; a device moves everything there; a dict renames locations; a
+    # function gets (tensor on the CPU, saved location) and returns the tensor to use.
+    if callable(map_location):
+        found = map_location(tensor, location)
+        return tensor if found is None else found
+    if isinstance(map_location, dict):
+        location = map_location.get(location, location)
+    elif map_location is not None:
+        location = map_location
+    try:
+        target = backend.resolve_device(location)
+    except RuntimeError as error:
+        raise RuntimeError(
+            f"load: a tensor was saved on {location}, which is not available here ({error}); "
+            "pass map_location='cpu' to load it on the CPU"
+        ) from None
+    return tensor if target.type == "cpu" else tensor.to(target)
 
 
 def _archive_bytes(obj) -> bytes:
@@ -109,9 +137,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
 
 
 def _check_map_location(map_location) -> None:
-    if map_location is None or callable(map_location) or isinstance(map_location, dict):
-        return
-    backend.resolve_device(map_location)
+    if isinstance(map_location, dict):
+        for target in map_location.values():
+            backend.resolve_device(target)
+    elif map_location is not None and not callable(map_location):
+        backend.resolve_device(map_location)
 
 
 def _check_sizes(archive: zipfile.ZipFile, name: str) -> None:
@@ -126,9 +156,10 @@ def _check_sizes(archive: zipfile.ZipFile, name: str) -> None:
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_args):
     """Read what `save` wrote, from a path or a binary file object. Never executes code.
 
-    Tensors come back on the CPU; `map_location` (None, 'cpu', a device, a dict or a function, as
-    in PyTorch) is accepted and must name the CPU. `weights_only` is accepted: wright files hold
-    only data either way.
+    Tensors come back on the device they were saved from, unless `map_location` says otherwise, as
+    in PyTorch: a device ('cpu', 'cuda:0') for all of them, a dict from saved to wanted locations
+    ({'cuda:0': 'cpu'}), or a function of (tensor on the CPU, saved location) returning the tensor
+    to use. `weights_only` is accepted: wright files hold only data either way.
 
     Raises:
         FileNotFoundError: no file at the path.
@@ -175,6 +206,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                 "only numbers"
             )
     try:
-        return _decode(meta["object"], arrays)
+        return _decode(meta["object"], arrays, map_location)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"load: {name} has a damaged description ({error!r})") from None

@@ -67,7 +67,7 @@ def _check_can_require_grad(numpy_dtype: np.dtype) -> None:
 
 def _from_array(array, cls=None) -> Tensor:
     """Wrap an array as a Tensor without copying or converting (the ops' fast path)."""
-    if type(array) is not np.ndarray:
+    if type(array) is not np.ndarray and not backend.is_array(array):
         array = np.asarray(array)
     tensor = object.__new__(cls or Tensor)
     tensor.array = array
@@ -143,7 +143,6 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False) -> None:
-        backend.resolve_device(device)
         numpy_dtype = dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
         if not args:
             array = np.zeros(0, dtype=numpy_dtype)
@@ -154,10 +153,10 @@ class Tensor:
         elif len(args) == 1 and isinstance(args[0], Tensor):
             array = args[0].array
         elif len(args) == 1:
-            array = np.asarray(args[0], dtype=numpy_dtype)
+            array = backend.to_array(args[0], numpy_dtype)
         else:
             raise TypeError(f"Tensor(): expected data or sizes, got {len(args)} arguments")
-        self.array = array
+        self.array = backend.place(array, device)
         self.grad = None
         self._requires_grad = False
         self._ctx = None
@@ -183,9 +182,19 @@ class Tensor:
 
     @property
     def device(self) -> backend.device:
-        return backend.CPU
+        """Where the tensor's memory lives (from its array's type): cpu or cuda:0, ..."""
+        return backend.device_of(self.array)
 
-    is_cuda = False
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the tensor lives on a GPU."""
+        return self.device.type == "cuda"
+
+    def get_device(self) -> int:
+        """The index of the GPU holding the tensor, or -1 on the CPU (PyTorch's numbering)."""
+        found = self.device
+        return -1 if found.type == "cpu" else found.index or 0
+
     is_sparse = False
     is_quantized = False
     is_meta = False
@@ -269,8 +278,10 @@ class Tensor:
         return bool(self.array.flags.c_contiguous)
 
     def data_ptr(self) -> int:
-        """The address of the first element."""
-        return self.array.__array_interface__["data"][0]
+        """The address of the first element (in the device's memory for a device tensor)."""
+        if type(self.array) is np.ndarray:
+            return self.array.__array_interface__["data"][0]
+        return self.array.data.ptr
 
     def __len__(self) -> int:
         if self.array.ndim == 0:
@@ -278,8 +289,10 @@ class Tensor:
         return len(self.array)
 
     def __repr__(self) -> str:
-        body = printing.tensor_body(self.array)
+        body = printing.tensor_body(backend.to_numpy(self.array))
         extras = []
+        if type(self.array) is not np.ndarray:
+            extras.append(f"device='{self.device}'")
         default = (dtypes.default_float_numpy(), np.dtype(np.int64), np.dtype(np.bool_))
         if self.array.size == 0:
             # No values to tell the dtype or the shape by.
@@ -300,7 +313,8 @@ class Tensor:
         return format(repr(self), spec)
 
     def __array__(self, dtype=None, copy=None):
-        return self.array if dtype is None else self.array.astype(dtype)
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
 
     __hash__ = object.__hash__
 
@@ -321,8 +335,19 @@ class Tensor:
 
     # ----- conversion -----
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The underlying array (shared, not copied); detach first if it may be modified."""
-        return self.array
+        """The underlying NumPy array (shared, not copied); detach first if it may be modified.
+
+        A device tensor has no NumPy array: `cpu()` copies it to the host first (or pass
+        `force=True` to get a host copy).
+        """
+        if type(self.array) is np.ndarray:
+            return self.array
+        if force:
+            return backend.to_numpy(self.array)
+        raise TypeError(
+            f"numpy(): the tensor lives on {self.device}, and NumPy arrays live on the host; "
+            "copy it there first with .cpu()"
+        )
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -369,18 +394,19 @@ class Tensor:
 
         Returns the tensor itself when nothing changes (unless `copy=True`).
         """
-        _, dtype, copy_wanted = parse_to(args, kwargs)
+        device, dtype, copy_wanted = parse_to(args, kwargs)
         result = self if dtype is None else self._cast(dtypes.to_numpy_dtype(dtype))
+        if device is not None and not _on(result.array, device):
+            result = E.ToDevice.apply(result, device=device)
         return result.clone() if copy_wanted and result is self else result
 
     def cpu(self, memory_format=None) -> Tensor:
-        """This tensor (wright's tensors live on the CPU)."""
-        return self
+        """This tensor on the host (itself when it is there already)."""
+        return self.to(backend.CPU)
 
     def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
-        """Raises: wright computes on the CPU."""
-        backend.resolve_device("cuda" if device is None else device)
-        return self
+        """This tensor on a GPU (the current one, or `device`: an index or 'cuda:N')."""
+        return self.to(backend.resolve_device("cuda" if device is None else device))
 
     def type(self, dtype=None, non_blocking: bool = False):
         """With no argument, the type's name ('wright.FloatTensor'); with a dtype, `to(dtype)`."""
@@ -499,7 +525,7 @@ class Tensor:
                 f"the desired output type {self.dtype}"
             )
         if result.array is not self.array:
-            np.copyto(self.array, result.array, casting="same_kind")
+            backend.array_module(self.array).copyto(self.array, result.array, casting="same_kind")
         self._version_counter[0] += 1
 
     def _inplace(self, op: str, compute: Callable[..., Tensor], *args, **kwargs) -> Tensor:
@@ -723,7 +749,7 @@ class Tensor:
         return self.div_(other, rounding_mode="floor")
 
     # ----- comparison and logic (results are bool tensors, not differentiable) -----
-    def _compare(self, other, compare) -> Tensor:
+    def _compare(self, other, compare: str) -> Tensor:
         if other is None:
             return False
         try:
@@ -731,33 +757,33 @@ class Tensor:
         except TypeError:
             # Not a number or array: let the other object compare itself (pytest.approx does).
             return NotImplemented
-        return _from_array(compare(a.array, b.array))
+        return _from_array(_combined(compare, a, b))
 
     def eq(self, other) -> Tensor:
         """Elementwise ==."""
-        return self._compare(other, np.equal)
+        return self._compare(other, "equal")
 
     def ne(self, other) -> Tensor:
         """Elementwise !=."""
         if other is None:
             return True
-        return self._compare(other, np.not_equal)
+        return self._compare(other, "not_equal")
 
     def lt(self, other) -> Tensor:
         """Elementwise <."""
-        return self._compare(other, np.less)
+        return self._compare(other, "less")
 
     def le(self, other) -> Tensor:
         """Elementwise <=."""
-        return self._compare(other, np.less_equal)
+        return self._compare(other, "less_equal")
 
     def gt(self, other) -> Tensor:
         """Elementwise >."""
-        return self._compare(other, np.greater)
+        return self._compare(other, "greater")
 
     def ge(self, other) -> Tensor:
         """Elementwise >=."""
-        return self._compare(other, np.greater_equal)
+        return self._compare(other, "greater_equal")
 
     __eq__ = eq
     __ne__ = ne
@@ -766,26 +792,26 @@ class Tensor:
     __gt__ = gt
     __ge__ = ge
 
-    def _bitwise(self, other, combine, name: str) -> Tensor:
+    def _bitwise(self, other, combine: str, name: str) -> Tensor:
         a, b = _promoted(self, other)
         if a.array.dtype.kind == "f":
             raise RuntimeError(f"{name}: not implemented for floating point tensors ({a.dtype})")
-        return _from_array(combine(a.array, b.array))
+        return _from_array(_combined(combine, a, b))
 
     def __and__(self, other):
-        return self._bitwise(other, np.bitwise_and, "bitwise_and")
+        return self._bitwise(other, "bitwise_and", "bitwise_and")
 
     def __or__(self, other):
-        return self._bitwise(other, np.bitwise_or, "bitwise_or")
+        return self._bitwise(other, "bitwise_or", "bitwise_or")
 
     def __xor__(self, other):
-        return self._bitwise(other, np.bitwise_xor, "bitwise_xor")
+        return self._bitwise(other, "bitwise_xor", "bitwise_xor")
 
     def __lshift__(self, other):
-        return self._bitwise(other, np.left_shift, "bitwise_left_shift")
+        return self._bitwise(other, "left_shift", "bitwise_left_shift")
 
     def __rshift__(self, other):
-        return self._bitwise(other, np.right_shift, "bitwise_right_shift")
+        return self._bitwise(other, "right_shift", "bitwise_right_shift")
 
     __rand__ = __and__
     __ror__ = __or__
@@ -794,7 +820,7 @@ class Tensor:
     def __invert__(self):
         if self.array.dtype.kind == "f":
             raise RuntimeError("~ (bitwise_not) is only for integer and bool tensors")
-        return _from_array(np.invert(self.array))
+        return _from_array(~self.array)
 
     def __iand__(self, other):
         return self._inplace("__iand__", Tensor.__and__, other)
@@ -954,7 +980,12 @@ class Tensor:
         if not autograd.is_grad_enabled() or not (
             self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
         ):
-            S.set_items(self.array, index, getattr(value, "array", value))
+            raw = getattr(value, "array", value)
+            if not isinstance(raw, bool | int | float | np.generic) and (
+                backend.is_array(raw) or type(self.array) is not np.ndarray
+            ):
+                raw = _values_for(self, value).array
+            S.set_items(self.array, index, raw)
             self._version_counter[0] += 1
             return
         self._inplace("__setitem__", _with_items, index, value)
@@ -1009,9 +1040,10 @@ _LEGACY_NAMES = {
 }
 
 
-def parse_to(args: tuple, kwargs: dict) -> tuple[backend.device, dtypes.dtype | None, bool]:
+def parse_to(args: tuple, kwargs: dict) -> tuple[backend.device | None, dtypes.dtype | None, bool]:
     """The (device, dtype, copy) that `to(...)`'s arguments ask for, as `Tensor.to` and
-    `Module.to` read them: a device, a dtype, both, or another tensor's, plus the flags."""
+    `Module.to` read them: a device, a dtype, both, or another tensor's, plus the flags (None for
+    what is not asked for)."""
     dtype, copy_wanted = kwargs.pop("dtype", None), kwargs.pop("copy", False)
     device = kwargs.pop("device", None)
     kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None)
@@ -1029,7 +1061,7 @@ def parse_to(args: tuple, kwargs: dict) -> tuple[backend.device, dtypes.dtype | 
         else:
             dtype = arg
     return (
-        backend.resolve_device(device),
+        None if device is None else backend.resolve_device(device),
         None if dtype is None else dtypes.as_dtype(dtype),
         copy_wanted,
     )
@@ -1077,7 +1109,9 @@ def _promoted(a: Tensor, b, floating: bool = False) -> tuple[Tensor, Tensor]:
         target = dtypes.result_type(a.array, b.array)
     elif isinstance(b, float | int) and a.array.dtype.kind == "f" and type(b) is not bool:
         # The common case, tensor (op) Python number, decided without the general rule.
-        return a, _from_array(np.asarray(b, dtype=a.array.dtype))
+        array = a.array
+        xp = np if type(array) is np.ndarray else backend.array_module(array)
+        return a, _from_array(xp.asarray(b, dtype=array.dtype))
     else:
         if not isinstance(b, bool | int | float | np.generic):
             b = _from_array(backend.to_array(b))
@@ -1086,37 +1120,67 @@ def _promoted(a: Tensor, b, floating: bool = False) -> tuple[Tensor, Tensor]:
         # astype, not asarray(dtype=): a number outside the type's range wraps around, as in
         # PyTorch (uint8 & -1 uses 255).
         b = _from_array(np.asarray(b).astype(target))
+        if type(a.array) is not np.ndarray:
+            b = _from_array(backend.to_device(b.array, a.device))
     if floating and target.kind != "f":
         target = dtypes.default_float_numpy()
     return a._cast(target), b._cast(target)
 
 
 def _filled(source: Tensor, value) -> Tensor:
+    given = value
     value = getattr(value, "array", value)
-    if np.ndim(value) != 0:
+    ndim = value.ndim if backend.is_array(value) else np.ndim(value)
+    if ndim != 0:
         raise RuntimeError(
-            f"fill_ only supports 0-dimension value tensor but got tensor with "
-            f"{np.ndim(value)} dimensions"
+            f"fill_ only supports 0-dimension value tensor but got tensor with {ndim} dimensions"
         )
-    filled = _from_array(np.full(source.array.shape, value, dtype=source.array.dtype))
-    if source._requires_grad or isinstance(value, Tensor):
+    if backend.is_array(value):
+        value = value.item()
+    xp = backend.array_module(source.array)
+    filled = _from_array(xp.full(source.array.shape, value, dtype=source.array.dtype))
+    if source._requires_grad or isinstance(given, Tensor):
         # Keeps a (zero-gradient) link to the old value, so the tensor stays in the graph.
-        return E.Where.apply(source, filled, condition=np.zeros(source.array.shape, bool))
+        return E.Where.apply(source, filled, condition=xp.zeros(source.array.shape, bool))
     return filled
 
 
+def _values_for(source: Tensor, value) -> Tensor:
+    # A value written into `source` (copy_, item assignment) as a tensor on source's device: data
+    # from the host is copied over, and a tensor on another device moves (gradients follow it).
+    if not isinstance(value, Tensor):
+        raw = value if backend.is_array(value) else np.asarray(value)
+        return _from_array(backend.array_like(raw, source.array))
+    return value if _on(value.array, source.device) else value.to(source.device)
+
+
 def _copied_from(source: Tensor, src) -> Tensor:
-    src = src if isinstance(src, Tensor) else _from_array(np.asarray(src))
-    src = src._cast(source.array.dtype).expand(source.array.shape)
+    src = _values_for(source, src)._cast(source.array.dtype).expand(source.array.shape)
     if src._requires_grad or not source._requires_grad:
-        return src if src._requires_grad else _from_array(np.array(src.array))
+        return src if src._requires_grad else _from_array(src.array.copy())
     # The old value is replaced entirely: keep the link with a zero gradient.
-    return E.Where.apply(source, src, condition=np.zeros(source.array.shape, bool))
+    xp = backend.array_module(source.array)
+    return E.Where.apply(source, src, condition=xp.zeros(source.array.shape, bool))
 
 
 def _with_items(source: Tensor, index, value) -> Tensor:
-    value = value if isinstance(value, Tensor) else _from_array(np.asarray(value))
-    return S.SetItem.apply(source, value._cast(source.array.dtype), index=index)
+    return S.SetItem.apply(
+        source, _values_for(source, value)._cast(source.array.dtype), index=index
+    )
+
+
+def _on(array, device: backend.device) -> bool:
+    # Whether an array lives on `device` (a device named without an index means the current one).
+    if type(array) is np.ndarray:
+        return device.type == "cpu"
+    found = backend.device_of(array)
+    return found.type == device.type and device.index in (None, found.index)
+
+
+def _combined(name: str, a: Tensor, b: Tensor):
+    # An elementwise NumPy function (comparison, bitwise) of two tensors' arrays on one device.
+    arrays = backend.same_device((a.array, b.array), name)
+    return getattr(backend.array_module(*arrays), name)(*arrays)
 
 
 # ----- functions that join or split tensors -----
@@ -1207,9 +1271,11 @@ def stack(tensors: Sequence[Tensor], dim: int | None = None, *, axis: int | None
 def where(condition, input=None, other=None) -> Tensor:
     """Elementwise choice: input where condition is true, else other. With only a condition,
     the indices where it holds (as `nonzero(as_tuple=True)`)."""
-    condition = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
+    condition = getattr(condition, "array", condition)
+    if not backend.is_array(condition):
+        condition = np.asarray(condition)
     if input is None and other is None:
-        return tuple(_from_array(i) for i in np.nonzero(condition))
+        return tuple(_from_array(i) for i in backend.array_module(condition).nonzero(condition))
     a = input if isinstance(input, Tensor) else _as_operand(input, like=other)
     a, b = _promoted(a, other) if isinstance(a, Tensor) else (a, other)
     if condition.dtype != np.bool_:
@@ -1219,6 +1285,8 @@ def where(condition, input=None, other=None) -> Tensor:
             raise RuntimeError(
                 f"where: expected condition to be a bool tensor, got {condition.dtype}"
             )
+    if type(condition) is not np.ndarray or type(a.array) is not np.ndarray:
+        condition = backend.same_device((condition, a.array, b.array), "where")[0]
     return E.Where.apply(a, b, condition=condition)
 
 

@@ -463,7 +463,10 @@ def test_modules_match_torch(name, args, kwargs):
     assert ours.reduction == theirs.reduction
     assert list(ours.state_dict()) == list(theirs.state_dict())
     inputs = _module_inputs(name, np.random.default_rng(0))
-    info = OpInfo(name, lambda lib, *xs: (ours if lib is wright else theirs)(*xs), None)
+    # Our module moves to the device of the inputs it is given (the CPU, then the second device).
+    info = OpInfo(
+        name, lambda lib, *xs: (ours.to(xs[0].device) if lib is wright else theirs)(*xs), None
+    )
     check_against_torch(info, Sample(inputs))
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from wright import dtypes
+from wright import backend, dtypes
+from wright.backend import array_module
 from wright.functions.pointwise import inplace
 from wright.functions.shaping import broadcast_shapes, wrap_dim
 from wright.ops import elementwise as E
@@ -41,7 +42,9 @@ def _check_bounds(
     low, high = index.min(), index.max()
     if high >= size or low < (-size if negative else 0):
         bad = high if high >= size else low
-        raise error(f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+        raise error(
+            f"{op}(): index {int(bad)} is out of bounds for dimension {dim} with size {size}"
+        )
 
 
 def _same_dtype(op: str, input: Tensor, other: Tensor, what: str = "src") -> None:
@@ -99,7 +102,8 @@ def _scatter_source(op: str, input: Tensor, index: np.ndarray, src, value) -> Te
     if src is None:
         if value is None:
             raise TypeError(f"{op}(): expected a src tensor or a value")
-        return _from_array(np.full(index.shape or (1,), value, dtype=input.array.dtype))
+        xp = array_module(input.array)
+        return _from_array(xp.full(index.shape or (1,), value, dtype=input.array.dtype))
     _same_dtype(op, input, src)
     if max(src.ndim, 1) != max(index.ndim, 1):
         raise RuntimeError(
@@ -286,7 +290,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     value = _fill_value("index_fill", input, value)
     (flat,) = _as_1d(input)
     # Each position once: a repeated one would count the value's gradient twice.
-    positions = np.unique(array % max(size, 1))
+    positions = array_module(array).unique(array % max(size, 1))
     return S.SetItem.apply(flat, value, index=_along(dim, positions)).reshape(input.shape)
 
 
@@ -357,8 +361,12 @@ inplace(put)
 # ----- masks -----
 
 
-def _mask(op: str, mask: Tensor) -> np.ndarray:
-    array = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+def _mask(op: str, mask: Tensor, input: Tensor):
+    # A mask on input's device (data that is not a tensor is copied there).
+    if isinstance(mask, Tensor):
+        array = backend.same_device((mask.array, input.array), op)[0]
+    else:
+        array = backend.array_like(np.asarray(mask), input.array)
     if array.dtype != np.bool_:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype {array.dtype}"
@@ -370,7 +378,7 @@ def _mask(op: str, mask: Tensor) -> np.ndarray:
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """A copy of input with `value` (a number or a 0-d tensor) where mask is True; mask and input
     broadcast together."""
-    condition = _mask("masked_fill", mask)
+    condition = _mask("masked_fill", mask, input)
     value = _fill_value("masked_fill", input, value)
     return E.Where.apply(value, input, condition=condition)
 
@@ -378,19 +386,19 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
 @tensor_method
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements where mask is True, as a 1-d tensor (mask and input broadcast together)."""
-    condition = _mask("masked_select", mask)
+    condition = _mask("masked_select", mask, input)
     shape = broadcast_shapes(input.shape, condition.shape)
-    return input.expand(shape)[np.broadcast_to(condition, shape)]
+    return input.expand(shape)[array_module(condition).broadcast_to(condition, shape)]
 
 
 @tensor_method
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """A copy of input with the positions where mask is True filled, in order, by source's
     leading elements."""
-    condition = _mask("masked_scatter", mask)
+    condition = _mask("masked_scatter", mask, input)
     _same_dtype("masked_scatter", input, source, "source")
     shape = broadcast_shapes(input.shape, condition.shape)
-    condition = np.broadcast_to(condition, shape)
+    condition = array_module(condition).broadcast_to(condition, shape)
     count = int(condition.sum())
     if source.numel() < count:
         raise RuntimeError(
@@ -412,13 +420,14 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, 
     """The positions of the non-zero elements: an (n, ndim) int64 tensor, or with as_tuple one
     1-d tensor per dimension."""
     array = input.array
+    xp = array_module(array)
     if as_tuple:
         return tuple(
-            _from_array(p) for p in np.nonzero(array.reshape(-1) if array.ndim == 0 else array)
+            _from_array(p) for p in xp.nonzero(array.reshape(-1) if array.ndim == 0 else array)
         )
     if array.ndim == 0:
-        return _from_array(np.zeros((int(array != 0), 0), np.int64))
-    return _from_array(np.argwhere(array).astype(np.int64))
+        return _from_array(xp.zeros((int(array != 0), 0), np.int64))
+    return _from_array(xp.argwhere(array).astype(np.int64))
 
 
 @tensor_method
@@ -466,7 +475,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     )
     if input.ndim:
         input = input.expand(shape[:dim] + [input.shape[dim]] + shape[dim + 1 :])
-        array = np.broadcast_to(array, shape[:dim] + [array.shape[dim]] + shape[dim + 1 :])
+        array = array_module(array).broadcast_to(
+            array, shape[:dim] + [array.shape[dim]] + shape[dim + 1 :]
+        )
     return gather(input, dim, _from_array(array % max(size, 1)))
 
 

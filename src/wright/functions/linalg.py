@@ -8,6 +8,7 @@ from collections import Counter
 
 import numpy as np
 
+from wright.backend import array_module
 from wright.functions.pointwise import inplace
 from wright.functions.shaping import broadcast_shapes, tensor_list, unbind, wrap_dim
 from wright.ops import elementwise as E
@@ -36,7 +37,8 @@ def _need_rank(op: str, tensor: Tensor, rank: int, what: str) -> None:
 def _linked(value: Tensor, ignored: Tensor) -> Tensor:
     # value, keeping `ignored` in the graph with a zero gradient (as PyTorch does for an operand
     # scaled by 0), without letting its NaNs through.
-    return E.Where.apply(value, ignored, condition=np.ones(value.shape, bool))
+    condition = array_module(value.array).ones(value.shape, bool)
+    return E.Where.apply(value, ignored, condition=condition)
 
 
 @tensor_method
@@ -457,7 +459,8 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     negative n), by repeated squaring."""
     _square("linalg.matrix_power", input)
     if n == 0:
-        identity = np.broadcast_to(np.eye(input.shape[-1], dtype=input.array.dtype), input.shape)
+        xp = array_module(input.array)
+        identity = xp.broadcast_to(xp.eye(input.shape[-1], dtype=input.array.dtype), input.shape)
         return _linked(_from_array(identity.copy()), input)
     if n < 0:
         input, n = inverse(input), -n

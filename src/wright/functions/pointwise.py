@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from wright import dtypes
+from wright import backend, dtypes
+from wright.backend import array_module
 from wright.ops import elementwise as E
-from wright.tensor import Tensor, _as_operand, _from_array, _promoted, tensor_method
+from wright.tensor import (
+    Tensor,
+    _as_operand,
+    _combined,
+    _from_array,
+    _promoted,
+    tensor_method,
+)
 
 
 def floating(x: Tensor) -> Tensor:
@@ -288,7 +296,7 @@ def sgn(input: Tensor) -> Tensor:
 def signbit(input: Tensor) -> Tensor:
     """Whether each element's sign bit is set (True for -0.0): a bool tensor."""
     if input.array.dtype.kind == "f":
-        return _from_array(np.signbit(input.array))
+        return _from_array(array_module(input.array).signbit(input.array))
     return _from_array(input.array < 0)
 
 
@@ -369,7 +377,9 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
         low, high = (None if b is None else np.asarray(b).astype(target)[()] for b in (min, max))
         return E.Clip.apply(input, low=low, high=high)
     tensors = [
-        b._cast(target) if isinstance(b, Tensor) else _from_array(np.asarray(b).astype(target))
+        b._cast(target)
+        if isinstance(b, Tensor)
+        else _from_array(backend.array_like(np.asarray(b).astype(target), input.array))
         for b in bounds
     ]
     return E.ClampTensor.apply(input, *tensors, has_low=min is not None, has_high=max is not None)
@@ -484,7 +494,8 @@ def float_power(input, exponent) -> Tensor:
     number."""
     if not isinstance(input, Tensor):
         exponent = _tensor_argument(exponent, "float_power", "exponent")
-        return _from_array(np.asarray(input, dtype=np.float64)).pow(exponent.double())
+        base = backend.array_like(np.asarray(input, dtype=np.float64), exponent.array)
+        return _from_array(base).pow(exponent.double())
     if isinstance(exponent, Tensor):
         exponent = exponent.double()
     return input.double().pow(exponent)
@@ -526,7 +537,8 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
             f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}"
         )
     if not isinstance(weight, Tensor):
-        weight = _from_array(np.asarray(weight, dtype=input.array.dtype))
+        xp = array_module(input.array)
+        weight = _from_array(xp.asarray(weight, dtype=input.array.dtype))
     elif weight.array.dtype != input.array.dtype:
         if weight.ndim:
             raise RuntimeError(
@@ -772,18 +784,19 @@ def isclose(
             f"isclose: rtol and atol must be greater than or equal to zero, got rtol={rtol}, "
             f"atol={atol}"
         )
-    a, b = input.array, other.array
+    a, b = backend.same_device((input.array, other.array), "isclose")
+    xp = array_module(a)
     close = a == b
     if a.dtype.kind == "f" and equal_nan:
-        close |= np.isnan(a) & np.isnan(b)
+        close |= xp.isnan(a) & xp.isnan(b)
     if rtol == 0 and atol == 0:
         return _from_array(close)
     if a.dtype.kind != "f":
         # Integers are compared in the default float dtype, as PyTorch does.
         a, b = a.astype(dtypes.default_float_numpy()), b.astype(dtypes.default_float_numpy())
     with np.errstate(invalid="ignore", over="ignore"):
-        error = np.abs(a - b)
-        close |= np.isfinite(error) & (error <= atol + np.abs(rtol * b))
+        error = xp.abs(a - b)
+        close |= xp.isfinite(error) & (error <= atol + xp.abs(rtol * b))
     return _from_array(close)
 
 
@@ -799,52 +812,55 @@ def allclose(
 def equal(input: Tensor, other: Tensor) -> bool:
     """Whether two tensors have the same shape and elements (NaN is never equal)."""
     other = _tensor_argument(other, "equal")
-    return input.shape == other.shape and bool(np.array_equal(input.array, other.array))
+    if input.shape != other.shape:
+        return False
+    return bool(_combined("array_equal", input, other))
 
 
 # ----- predicates: bool tensors saying what kind of number each element is -----
 
 
-def _float_test(input: Tensor, test, default: bool) -> Tensor:
+def _float_test(input: Tensor, test: str, default: bool) -> Tensor:
+    xp = array_module(input.array)
     if input.array.dtype.kind == "f":
-        return _from_array(test(input.array))
-    return _from_array(np.full(input.array.shape, default))
+        return _from_array(getattr(xp, test)(input.array))
+    return _from_array(xp.full(input.array.shape, default))
 
 
 @tensor_method
 def isnan(input: Tensor) -> Tensor:
     """Whether each element is NaN."""
-    return _float_test(input, np.isnan, False)
+    return _float_test(input, "isnan", False)
 
 
 @tensor_method
 def isinf(input: Tensor) -> Tensor:
     """Whether each element is +inf or -inf."""
-    return _float_test(input, np.isinf, False)
+    return _float_test(input, "isinf", False)
 
 
 @tensor_method
 def isposinf(input: Tensor) -> Tensor:
     """Whether each element is +inf."""
-    return _float_test(input, np.isposinf, False)
+    return _float_test(input, "isposinf", False)
 
 
 @tensor_method
 def isneginf(input: Tensor) -> Tensor:
     """Whether each element is -inf."""
-    return _float_test(input, np.isneginf, False)
+    return _float_test(input, "isneginf", False)
 
 
 @tensor_method
 def isfinite(input: Tensor) -> Tensor:
     """Whether each element is neither infinite nor NaN."""
-    return _float_test(input, np.isfinite, True)
+    return _float_test(input, "isfinite", True)
 
 
 @tensor_method
 def isreal(input: Tensor) -> Tensor:
     """Whether each element is real: all True, as wright has no complex dtypes."""
-    return _from_array(np.ones(input.array.shape, dtype=bool))
+    return _from_array(array_module(input.array).ones(input.array.shape, dtype=bool))
 
 
 # ----- logical and bitwise functions -----
@@ -854,27 +870,27 @@ def isreal(input: Tensor) -> Tensor:
 def logical_and(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise `and` of the truth values (nonzero is true): a bool tensor."""
     other = _tensor_argument(other, "logical_and")
-    return _from_array(np.logical_and(input.array, other.array))
+    return _from_array(_combined("logical_and", input, other))
 
 
 @tensor_method
 def logical_or(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise `or` of the truth values (nonzero is true): a bool tensor."""
     other = _tensor_argument(other, "logical_or")
-    return _from_array(np.logical_or(input.array, other.array))
+    return _from_array(_combined("logical_or", input, other))
 
 
 @tensor_method
 def logical_xor(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise exclusive `or` of the truth values (nonzero is true): a bool tensor."""
     other = _tensor_argument(other, "logical_xor")
-    return _from_array(np.logical_xor(input.array, other.array))
+    return _from_array(_combined("logical_xor", input, other))
 
 
 @tensor_method
 def logical_not(input: Tensor) -> Tensor:
     """Elementwise `not` of the truth values (zero is false): a bool tensor."""
-    return _from_array(np.logical_not(input.array))
+    return _from_array(array_module(input.array).logical_not(input.array))
 
 
 def _bitwise_operands(input, other, op: str) -> tuple[Tensor, Tensor]:
@@ -889,28 +905,28 @@ def _bitwise_operands(input, other, op: str) -> tuple[Tensor, Tensor]:
 def bitwise_and(input: Tensor, other) -> Tensor:
     """Elementwise bitwise `and` of integer or bool tensors (either may be a number)."""
     a, b = _bitwise_operands(input, other, "bitwise_and")
-    return _from_array(np.bitwise_and(a.array, b.array))
+    return _from_array(_combined("bitwise_and", a, b))
 
 
 @tensor_method
 def bitwise_or(input: Tensor, other) -> Tensor:
     """Elementwise bitwise `or` of integer or bool tensors (either may be a number)."""
     a, b = _bitwise_operands(input, other, "bitwise_or")
-    return _from_array(np.bitwise_or(a.array, b.array))
+    return _from_array(_combined("bitwise_or", a, b))
 
 
 @tensor_method
 def bitwise_xor(input: Tensor, other) -> Tensor:
     """Elementwise bitwise exclusive `or` of integer or bool tensors (either may be a number)."""
     a, b = _bitwise_operands(input, other, "bitwise_xor")
-    return _from_array(np.bitwise_xor(a.array, b.array))
+    return _from_array(_combined("bitwise_xor", a, b))
 
 
 @tensor_method
 def bitwise_not(input: Tensor) -> Tensor:
     """Elementwise bitwise `not` (logical `not` for bool tensors)."""
     reject_dtypes("f", input, "bitwise_not")
-    return _from_array(np.invert(input.array))
+    return _from_array(~input.array)
 
 
 @tensor_method
@@ -919,7 +935,7 @@ def bitwise_left_shift(input: Tensor, other) -> Tensor:
     width or more, or by a negative amount, gives 0)."""
     a, b = _bitwise_operands(input, other, "bitwise_left_shift")
     reject_dtypes("b", a, "bitwise_left_shift")
-    return _from_array(np.left_shift(a.array, b.array))
+    return _from_array(_combined("left_shift", a, b))
 
 
 @tensor_method
@@ -927,7 +943,7 @@ def bitwise_right_shift(input: Tensor, other) -> Tensor:
     """input >> other for integer tensors, keeping the sign (arithmetic shift)."""
     a, b = _bitwise_operands(input, other, "bitwise_right_shift")
     reject_dtypes("b", a, "bitwise_right_shift")
-    return _from_array(np.right_shift(a.array, b.array))
+    return _from_array(_combined("right_shift", a, b))
 
 
 for _function in (

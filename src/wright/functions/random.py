@@ -2,8 +2,9 @@
 `x.normal_()`, `x.uniform_()`, `x.bernoulli_()`, `x.exponential_()`, `x.random_()`,
 `x.geometric_()`, `x.cauchy_()`, `x.log_normal_()`.
 
-Every function takes `generator=` (a `wright.Generator`; None draws from the default generator
-that `wright.manual_seed` seeds). The streams differ from PyTorch's, the distributions do not.
+Every function takes `generator=` (a `wright.Generator` of the tensor's kind of device; None draws
+from that device's default generator, which `wright.manual_seed` seeds). The streams differ from
+PyTorch's, the distributions do not.
 In-place fills keep the tensor's dtype and work on leaves that require grad inside
 `wright.no_grad()`, as weight initialisation needs. Samples drawn from a tensor that requires grad
 stay in its graph with a zero gradient, as in PyTorch.
@@ -11,9 +12,12 @@ stay in its graph with a zero gradient, as in PyTorch.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from wright import backend
+from wright.backend import array_module
 from wright.functions.pointwise import reject_dtypes
 from wright.ops import elementwise as E
 from wright.tensor import Tensor, _copied_from, _from_array, tensor_method
@@ -21,14 +25,20 @@ from wright.tensor import Tensor, _copied_from, _from_array, tensor_method
 _UNSET = object()
 
 
-def _sampled(input: Tensor, values: np.ndarray) -> Tensor:
+def _rng(generator, tensor: Tensor):
+    # The array library's generator that draws on the tensor's device.
+    return backend.rng(generator, tensor.device)
+
+
+def _sampled(input: Tensor, values) -> Tensor:
     # Draws that depend on input only through chance: linked to its graph with a zero gradient.
     if not input.requires_grad:
         return _from_array(values)
-    return E.Where.apply(input, _from_array(values), condition=np.zeros(values.shape, bool))
+    condition = array_module(values).zeros(values.shape, bool)
+    return E.Where.apply(input, _from_array(values), condition=condition)
 
 
-def _fill(tensor: Tensor, op: str, values: np.ndarray) -> Tensor:
+def _fill(tensor: Tensor, op: str, values) -> Tensor:
     return tensor._inplace(op, _copied_from, _from_array(values))
 
 
@@ -37,8 +47,8 @@ def _work_dtype(tensor: Tensor) -> np.dtype:
     return np.dtype(np.float64 if tensor.array.dtype == np.float64 else np.float32)
 
 
-def _check_probabilities(p: np.ndarray, op: str) -> None:
-    if not np.all((p >= 0) & (p <= 1)):
+def _check_probabilities(p, op: str) -> None:
+    if not bool(((p >= 0) & (p <= 1)).all()):
         raise RuntimeError(f"{op}: expected probabilities in [0, 1], got values outside")
 
 
@@ -52,16 +62,18 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator=None, out=None
     reject_dtypes("biu", input, "bernoulli")
     probabilities = input.array if p is None else np.asarray(p)
     _check_probabilities(probabilities, "bernoulli")
-    draws = backend.numpy_rng(generator).random(input.array.shape) < probabilities
+    if p is not None:
+        probabilities = float(p)
+    draws = _rng(generator, input).random(input.array.shape) < probabilities
     return _sampled(input, draws.astype(input.array.dtype))
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:
     """A Poisson count for each element, the element being its rate, in input's float dtype."""
     reject_dtypes("biu", input, "poisson")
-    if not np.all(input.array >= 0):
+    if not bool((input.array >= 0).all()):
         raise RuntimeError("poisson: invalid rate, expected every rate to be non-negative")
-    counts = backend.numpy_rng(generator).poisson(input.array.astype(np.float64))
+    counts = _rng(generator, input).poisson(input.array.astype(np.float64))
     return _sampled(input, counts.astype(input.array.dtype))
 
 
@@ -94,11 +106,12 @@ def multinomial(
             f"{categories} categories"
         )
     weights = input.array.reshape(-1, categories).astype(np.float64)
-    if not np.all(np.isfinite(weights) & (weights >= 0)):
+    xp = array_module(weights)
+    if not bool((xp.isfinite(weights) & (weights >= 0)).all()):
         raise RuntimeError("multinomial: weights must be finite and non-negative")
-    if not np.all(weights.sum(axis=1) > 0):
+    if not bool((weights.sum(axis=1) > 0).all()):
         raise RuntimeError("multinomial: invalid distribution, a row's weights sum to 0")
-    rng = backend.numpy_rng(generator)
+    rng = _rng(generator, input)
     if replacement:
         chosen = _with_replacement(weights, num_samples, rng)
     else:
@@ -106,23 +119,24 @@ def multinomial(
         # earliest arrivals in order is sampling one at a time without replacement.
         with np.errstate(divide="ignore"):
             arrivals = rng.standard_exponential(weights.shape) / weights
-        chosen = np.argsort(arrivals, axis=1, kind="stable")[:, :num_samples]
+        chosen = xp.argsort(arrivals, axis=1, kind="stable")[:, :num_samples]
     return _from_array(chosen.reshape(input.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
 def _with_replacement(weights: np.ndarray, num_samples: int, rng) -> np.ndarray:
     # One search over all rows at once: row r's cumulative distribution is shifted into
     # (r, r + 1], and its uniform draws too.
+    xp = array_module(weights)
     rows, categories = weights.shape
-    cumulative = np.cumsum(weights, axis=1)
+    cumulative = xp.cumsum(weights, axis=1)
     cumulative /= cumulative[:, -1:]
-    offsets = np.arange(rows, dtype=np.float64)[:, None]
+    offsets = xp.arange(rows, dtype=np.float64)[:, None]
     draws = rng.random((rows, num_samples)) + offsets
-    found = np.searchsorted((cumulative + offsets).ravel(), draws.ravel(), side="right")
-    chosen = found.reshape(rows, num_samples) - categories * np.arange(rows)[:, None]
+    found = xp.searchsorted((cumulative + offsets).ravel(), draws.ravel(), side="right")
+    chosen = found.reshape(rows, num_samples) - categories * xp.arange(rows)[:, None]
     # A draw rounded up to the top of its row belongs to the row's last category of weight > 0.
-    last = categories - 1 - np.argmax(weights[:, ::-1] > 0, axis=1)
-    return np.minimum(chosen, last[:, None])
+    last = categories - 1 - xp.argmax(weights[:, ::-1] > 0, axis=1)
+    return xp.minimum(chosen, last[:, None])
 
 
 # ----- in-place fills -----
@@ -134,7 +148,7 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None
     reject_dtypes("biu", self, "normal_")
     if not std >= 0:
         raise RuntimeError(f"normal_: expected std >= 0.0, got std={std}")
-    draws = backend.numpy_rng(generator).standard_normal(self.shape, dtype=_work_dtype(self))
+    draws = _rng(generator, self).standard_normal(self.shape, dtype=_work_dtype(self))
     draws *= std
     draws += mean
     return _fill(self, "normal_", draws)
@@ -146,9 +160,9 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     reject_dtypes("biu", self, "uniform_")
     if from_ > to:
         raise RuntimeError(f"uniform_: expected from <= to, got from={from_} > to={to}")
-    if not np.isfinite(to - from_):
+    if not math.isfinite(to - from_):
         raise RuntimeError(f"uniform_: the range [{from_}, {to}) is too wide for {self.dtype}")
-    draws = backend.numpy_rng(generator).random(self.shape, dtype=_work_dtype(self))
+    draws = _rng(generator, self).random(self.shape, dtype=_work_dtype(self))
     draws *= to - from_
     draws += from_
     return _fill(self, "uniform_", draws)
@@ -158,16 +172,19 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     """Fill with 1 with probability p (a number, or a tensor that broadcasts to self's shape),
     else 0; any dtype."""
-    probabilities = p.array if isinstance(p, Tensor) else np.asarray(p)
+    if isinstance(p, Tensor):
+        probabilities = backend.same_device((p.array, self.array), "bernoulli_")[0]
+    else:
+        probabilities = backend.array_like(np.asarray(p), self.array)
     try:
-        probabilities = np.broadcast_to(probabilities, self.shape)
+        probabilities = array_module(probabilities).broadcast_to(probabilities, self.shape)
     except ValueError:
         raise RuntimeError(
-            f"bernoulli_: p of shape {list(np.shape(probabilities))} does not broadcast to the "
+            f"bernoulli_: p of shape {list(probabilities.shape)} does not broadcast to the "
             f"tensor's shape {list(self.shape)}"
         ) from None
     _check_probabilities(probabilities, "bernoulli_")
-    draws = backend.numpy_rng(generator).random(self.shape) < probabilities
+    draws = _rng(generator, self).random(self.shape) < probabilities
     return _fill(self, "bernoulli_", draws)
 
 
@@ -178,7 +195,7 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
         raise RuntimeError(f"exponential_: expected a floating-point tensor, got {self.dtype}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_: expected lambd > 0.0, got lambd={lambd}")
-    draws = backend.numpy_rng(generator).standard_exponential(self.shape, dtype=_work_dtype(self))
+    draws = _rng(generator, self).standard_exponential(self.shape, dtype=_work_dtype(self))
     draws /= lambd
     return _fill(self, "exponential_", draws)
 
@@ -208,7 +225,7 @@ def random_(self: Tensor, from_: int | None = None, to=_UNSET, *, generator=None
         high = top + 1
     if low >= high:
         raise RuntimeError(f"random_: expected from < to, got from={low} >= to={high}")
-    draws = backend.numpy_rng(generator).integers(low, high - 1, self.shape, endpoint=True)
+    draws = _rng(generator, self).integers(low, high - 1, self.shape, endpoint=True)
     return _fill(self, "random_", draws)
 
 
@@ -217,7 +234,7 @@ def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
     """Fill with the number of trials up to the first success (1, 2, ...) at success rate p."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_: expected p in (0, 1), got p={p}")
-    return _fill(self, "geometric_", backend.numpy_rng(generator).geometric(p, self.shape))
+    return _fill(self, "geometric_", _rng(generator, self).geometric(p, self.shape))
 
 
 @tensor_method
@@ -227,7 +244,7 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=
         raise RuntimeError(f"cauchy_: expected a floating-point tensor, got {self.dtype}")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_: expected sigma > 0.0, got sigma={sigma}")
-    draws = backend.numpy_rng(generator).standard_cauchy(self.shape) * sigma + median
+    draws = backend.standard_cauchy(_rng(generator, self), self.shape) * sigma + median
     return _fill(self, "cauchy_", draws)
 
 
@@ -237,7 +254,7 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=
     reject_dtypes("biu", self, "log_normal_")
     if not std > 0:
         raise RuntimeError(f"log_normal_: expected std > 0.0, got std={std}")
-    draws = backend.numpy_rng(generator).lognormal(mean, std, self.shape)
+    draws = backend.lognormal(_rng(generator, self), mean, std, self.shape)
     return _fill(self, "log_normal_", draws)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from wright import dtypes, return_types
+from wright.backend import array_module
 from wright.functions.pointwise import floating, inplace
 from wright.ops import reduce as R
 from wright.ops import scan as C
@@ -80,7 +81,7 @@ def select_along(input: Tensor, dim, keepdim: bool, pair: type, choose: Callable
     index = choose(x.array, axis)
     values = S.Gather.apply(x, axis=axis, index=index)
     if not keepdim:
-        values, index = values.squeeze(axis), np.squeeze(index, axis=axis)
+        values, index = values.squeeze(axis), index.squeeze(axis)
     return pair(restore(values), restore(_from_array(index.astype(np.int64, copy=False))))
 
 
@@ -99,7 +100,7 @@ def sum(
     if dtype is not None:
         input = input.to(dtype)
     elif input.array.dtype.kind in "biu":
-        return _from_array(np.sum(input.array, axis=dim, keepdims=keepdim, dtype=np.int64))
+        return _from_array(input.array.sum(axis=dim, keepdims=keepdim, dtype=np.int64))
     return R.Sum.apply(input, axis=dim, keepdims=keepdim)
 
 
@@ -143,7 +144,7 @@ def prod(
     if dtype is not None:
         input = input.to(dtype)
     elif input.array.dtype.kind in "biu":
-        return _from_array(np.prod(input.array, axis=dim, keepdims=keepdim, dtype=np.int64))
+        return _from_array(input.array.prod(axis=dim, keepdims=keepdim, dtype=np.int64))
     return R.Prod.apply(input, axis=dim, keepdims=keepdim)
 
 
@@ -161,7 +162,7 @@ def nansum(
     if dtype is not None:
         input = input.to(dtype)
     if input.array.dtype.kind == "f":
-        input = where(~np.isnan(input.array), input, 0.0)
+        input = where(~array_module(input.array).isnan(input.array), input, 0.0)
     return sum(input, dim, keepdim, axis=axis, keepdims=keepdims)
 
 
@@ -184,7 +185,8 @@ def nanmean(
             f"{input.dtype}"
         )
     dim, keepdim = _axes(input, dim, axis, keepdim, keepdims)
-    count = np.sum(~np.isnan(input.array), axis=dim, keepdims=keepdim, dtype=input.array.dtype)
+    present = ~array_module(input.array).isnan(input.array)
+    count = present.sum(axis=dim, keepdims=keepdim, dtype=input.array.dtype)
     with np.errstate(invalid="ignore"):  # a row of NaN only: 0 / 0 is NaN, as in PyTorch
         return nansum(input, dim, keepdim) / _from_array(count)
 
@@ -194,26 +196,28 @@ def count_nonzero(input: Tensor, dim=None, *, axis=None) -> Tensor:
     """The number of non-zero elements over `dim` (one or several; all when not given), as
     int64."""
     dim = dims(input, pick(axis, dim, "axis", "dim"))
-    return _from_array(np.asarray(np.count_nonzero(input.array, axis=dim), dtype=np.int64))
+    xp = array_module(input.array)
+    return _from_array(xp.asarray(xp.count_nonzero(input.array, axis=dim), dtype=np.int64))
 
 
-def _logical(input: Tensor, dim, keepdim, axis, keepdims, reduce) -> Tensor:
+def _logical(input: Tensor, dim, keepdim, axis, keepdims, reduce: str) -> Tensor:
     dim, keepdim = _axes(input, dim, axis, keepdim, keepdims)
-    found = reduce(input.array, axis=dim, keepdims=keepdim)
+    xp = array_module(input.array)
+    found = getattr(xp, reduce)(input.array, axis=dim, keepdims=keepdim)
     # PyTorch keeps uint8 for uint8 input (a legacy of byte masks); everything else gives bool.
-    return _from_array(np.asarray(found, dtype=np.uint8 if input.array.dtype == np.uint8 else bool))
+    return _from_array(xp.asarray(found, dtype=np.uint8 if input.array.dtype == np.uint8 else bool))
 
 
 @tensor_method
 def all(input: Tensor, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Tensor:
     """Whether every element over `dim` (one or several; all when not given) is non-zero."""
-    return _logical(input, dim, keepdim, axis, keepdims, np.all)
+    return _logical(input, dim, keepdim, axis, keepdims, "all")
 
 
 @tensor_method
 def any(input: Tensor, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Tensor:
     """Whether some element over `dim` (one or several; all when not given) is non-zero."""
-    return _logical(input, dim, keepdim, axis, keepdims, np.any)
+    return _logical(input, dim, keepdim, axis, keepdims, "any")
 
 
 def _extreme(input: Tensor, dim, keepdim, axis, keepdims, smallest: bool, pair: type):
@@ -227,8 +231,10 @@ def _extreme(input: Tensor, dim, keepdim, axis, keepdims, smallest: bool, pair: 
         return R.Max.apply(input, axis=None, keepdims=False, smallest=smallest)
     if isinstance(dim, tuple):
         raise TypeError(f"{pair.__name__}(): dim must be one int; use amax/amin for several")
-    find = np.argmin if smallest else np.argmax  # the first of ties, as PyTorch on the CPU
-    return select_along(input, dim, keepdim, pair, lambda a, d: find(a, axis=d, keepdims=True))
+    find = "argmin" if smallest else "argmax"  # the first of ties, as PyTorch on the CPU
+    return select_along(
+        input, dim, keepdim, pair, lambda a, d: getattr(a, find)(axis=d, keepdims=True)
+    )
 
 
 @tensor_method
@@ -279,27 +285,27 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     return return_types.aminmax(amin(input, dim, keepdim), amax(input, dim, keepdim))
 
 
-def _positions(input: Tensor, dim, keepdim, axis, keepdims, find) -> Tensor:
+def _positions(input: Tensor, dim, keepdim, axis, keepdims, find: str) -> Tensor:
     dim = dims(input, pick(axis, dim, "axis", "dim"))
     keepdim = pick(keepdims, keepdim, "keepdims", "keepdim", False)
     if dim is None:
-        found = find(input.array)
-        return _from_array(
-            np.asarray(found, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ())
-        )
-    return _from_array(find(input.array, axis=dim, keepdims=keepdim).astype(np.int64))
+        found = getattr(input.array, find)()
+        shape = (1,) * input.ndim if keepdim else ()
+        return _from_array(array_module(input.array).asarray(found, dtype=np.int64).reshape(shape))
+    found = getattr(input.array, find)(axis=dim, keepdims=keepdim)
+    return _from_array(found.astype(np.int64))
 
 
 @tensor_method
 def argmax(input: Tensor, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Tensor:
     """Index of the largest value along `dim` (in the flattened tensor when not given)."""
-    return _positions(input, dim, keepdim, axis, keepdims, np.argmax)
+    return _positions(input, dim, keepdim, axis, keepdims, "argmax")
 
 
 @tensor_method
 def argmin(input: Tensor, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Tensor:
     """Index of the smallest value along `dim` (in the flattened tensor when not given)."""
-    return _positions(input, dim, keepdim, axis, keepdims, np.argmin)
+    return _positions(input, dim, keepdim, axis, keepdims, "argmin")
 
 
 def _correction(unbiased, correction, ddof) -> float:
@@ -520,7 +526,7 @@ def cumsum(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     if dtype is not None:
         x = x.to(dtype)
     elif x.array.dtype.kind in "biu":
-        return restore(_from_array(np.cumsum(x.array, axis=dim, dtype=np.int64)))
+        return restore(_from_array(x.array.cumsum(axis=dim, dtype=np.int64)))
     return restore(C.CumSum.apply(x, axis=dim))
 
 
@@ -532,7 +538,7 @@ def cumprod(input: Tensor, dim=None, *, dtype=None, axis=None) -> Tensor:
     if dtype is not None:
         x = x.to(dtype)
     elif x.array.dtype.kind in "biu":
-        return restore(_from_array(np.cumprod(x.array, axis=dim, dtype=np.int64)))
+        return restore(_from_array(x.array.cumprod(axis=dim, dtype=np.int64)))
     return restore(C.CumProd.apply(x, axis=dim))
 
 
@@ -554,16 +560,17 @@ def logcumsumexp(input: Tensor, dim=None, *, axis=None) -> Tensor:
 def _running_extreme(input: Tensor, dim, axis, smallest: bool, pair: type):
     x, dim, restore = _scan_line(input, dim, axis, pair.__name__)
     a = x.array
-    running = (np.minimum if smallest else np.maximum).accumulate(a, axis=dim)
+    xp = array_module(a)
+    running = C.running("minimum" if smallest else "maximum", a, dim)
     # The index moves to each element that equals the running extreme (the last of ties, as in
     # PyTorch); NaN propagates and counts as equal to NaN.
     leads = a == running
     if a.dtype.kind == "f":
-        leads |= np.isnan(a)
+        leads |= xp.isnan(a)
     shape = [1] * a.ndim
     shape[dim] = a.shape[dim]
-    position = np.arange(a.shape[dim]).reshape(shape)
-    indices = np.maximum.accumulate(np.where(leads, position, 0), axis=dim)
+    position = xp.arange(a.shape[dim]).reshape(shape)
+    indices = C.running("maximum", xp.where(leads, position, 0), dim)
     values = S.Gather.apply(x, axis=dim, index=indices)
     return pair(restore(values), restore(_from_array(indices.astype(np.int64, copy=False))))
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from wright import backend, dtypes
+from wright.backend import array_module
 from wright.functions.pointwise import inplace
 from wright.functions.reduction import dims
 from wright.ops import elementwise as E
@@ -317,7 +318,8 @@ def repeat_interleave(
     """
     if repeats is None:
         counts = _repeat_counts(input, input.numel())
-        return _from_array(np.repeat(np.arange(input.numel()), counts))
+        picks = np.repeat(np.arange(input.numel()), counts)
+        return _from_array(backend.array_like(picks, input.array))
     if dim is None:
         input, dim = input.reshape(-1), 0
     dim = wrap_dim(input, dim)
@@ -338,7 +340,8 @@ def repeat_interleave(
 
 
 def _repeat_counts(repeats: Tensor, size: int) -> np.ndarray:
-    counts = repeats.array
+    # On the host: the result's size depends on the counts.
+    counts = backend.to_numpy(repeats.array)
     if counts.dtype.kind not in "iu":
         raise RuntimeError(
             f"repeat_interleave: repeats must be an integer tensor, got {counts.dtype}"
@@ -364,10 +367,11 @@ def _triangle(input: Tensor, diagonal: int, op: str, lower: bool) -> Tensor:
     if input.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
     rows, cols = input.shape[-2:]
-    keep = np.tri(rows, cols, diagonal, dtype=bool)
+    xp = array_module(input.array)
+    keep = xp.tri(rows, cols, diagonal, dtype=bool)
     if not lower:
-        keep = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
-    zero = _from_array(np.zeros((), input.array.dtype))
+        keep = ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
+    zero = _from_array(xp.zeros((), input.array.dtype))
     return E.Where.apply(input, zero, condition=keep)
 
 
@@ -423,7 +427,8 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     first, second = _diagonal_dims(input, dim1, dim2, input.ndim + 1)
     length = input.shape[-1]
     side = length + abs(offset)
-    zeros = _from_array(np.zeros((*input.shape[:-1], side, side), input.array.dtype))
+    xp = array_module(input.array)
+    zeros = _from_array(xp.zeros((*input.shape[:-1], side, side), input.array.dtype))
     rows, cols = _diagonal_positions(length, offset)
     planes = S.SetItem.apply(zeros, input, index=(Ellipsis, rows, cols))
     if (first, second) == (input.ndim - 1, input.ndim):
@@ -448,9 +453,9 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 
 
 def _triangle_indices(row: int, col: int, offset: int, dtype, device, lower: bool) -> Tensor:
-    backend.resolve_device(device)
     found = np.tril_indices(row, offset, col) if lower else np.triu_indices(row, offset, col)
-    return _from_array(np.stack(found).astype(dtypes.to_numpy_dtype(dtype or np.int64)))
+    found = np.stack(found).astype(dtypes.to_numpy_dtype(dtype or np.int64))
+    return _from_array(backend.to_device(found, backend.resolve_device(device)))
 
 
 def tril_indices(

@@ -9,23 +9,28 @@ more than 16 elements), wright's choice follows from that stable order; the valu
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from wright import return_types
+from wright import backend, return_types
+from wright.backend import array_module
 from wright.functions.reduction import as_line, dims, select_along
 from wright.ops import reduce as R
+from wright.ops import scan as C
 from wright.ops import shape as S
 from wright.tensor import Tensor, _from_array, pick, tensor_method, where
 
 
 def _order(array: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     """Positions that sort `array` along `axis`, stably, NaN last (first when descending)."""
+    xp = array_module(array)
     if not descending:
-        return np.argsort(array, axis=axis, kind="stable")
+        return xp.argsort(array, axis=axis, kind="stable")
     # Sorting the reversed array and reversing the result keeps equal elements in their original
     # order, which negating the values would not do (and cannot do for unsigned or bool).
-    reversed_order = np.argsort(np.flip(array, axis), axis=axis, kind="stable")
-    return array.shape[axis] - 1 - np.flip(reversed_order, axis)
+    reversed_order = xp.argsort(xp.flip(array, axis), axis=axis, kind="stable")
+    return array.shape[axis] - 1 - xp.flip(reversed_order, axis)
 
 
 @tensor_method
@@ -64,13 +69,14 @@ def topk(
 ):
     """The k largest (or smallest) values along `dim` and their indices, a (values, indices) pair,
     in order (also when `sorted=False`); among equal values the earlier comes first."""
+    xp = array_module(input.array)
     if input.array.dtype == bool:
         raise RuntimeError("topk(): bool tensors are not supported; convert to an integer dtype")
     x, dim, restore = as_line(input, pick(axis, dim, "axis", "dim"), "topk")
     size = x.shape[dim]
     if not 0 <= k <= size:
         raise RuntimeError(f"topk(): selected index k out of range: k={k} for a dim of size {size}")
-    order = np.take(_order(x.array, dim, largest), np.arange(k), axis=dim)
+    order = xp.take(_order(x.array, dim, largest), xp.arange(k), axis=dim)
     values = S.Gather.apply(x, axis=dim, index=order)
     return return_types.topk(restore(values), restore(_from_array(order.astype(np.int64))))
 
@@ -86,6 +92,7 @@ def kthvalue(
 ):
     """The k-th smallest value along `dim` (k counts from 1) and its index, a (values, indices)
     pair."""
+    xp = array_module(input.array)
     _reject_bool(input, "kthvalue")
     dim = pick(axis, dim, "axis", "dim")
     line = dims(input, dim)
@@ -96,42 +103,45 @@ def kthvalue(
         dim,
         pick(keepdims, keepdim, "keepdims", "keepdim", False),
         return_types.kthvalue,
-        lambda a, d: np.take(_order(a, d, False), [k - 1], axis=d),
+        lambda a, d: xp.take(_order(a, d, False), [k - 1], axis=d),
     )
 
 
 def _nan_count(array: np.ndarray, axis=None, keepdims: bool = False):
+    xp = array_module(array)
     if array.dtype.kind != "f":
         return 0
-    return np.sum(np.isnan(array), axis=axis, keepdims=keepdims)
+    return xp.sum(xp.isnan(array), axis=axis, keepdims=keepdims)
 
 
 def _median(input: Tensor, dim, keepdim, axis, keepdims, ignore_nan: bool, pair: type):
+    xp = array_module(input.array)
     _reject_bool(input, pair.__name__)
     dim = pick(axis, dim, "axis", "dim")
     if dim is None:
         # The whole tensor: the lower of the two middle values, or NaN when there is a NaN (for
         # nanmedian, when all are NaN). Elements equal to it share the gradient.
-        flat = np.sort(input.array, axis=None)
+        flat = xp.sort(input.array.reshape(-1))
         nans = _nan_count(flat)
         if ignore_nan:
             count = flat.size - nans
             value = flat[(count - 1) // 2] if count else np.nan
         else:
             value = np.nan if nans or flat.size == 0 else flat[(flat.size - 1) // 2]
-        if np.isnan(value) and input.array.dtype.kind != "f":
+        if math.isnan(float(value)) and input.array.dtype.kind != "f":
             raise RuntimeError(f"{pair.__name__}(): an empty integer tensor has no median")
         return R.PickValue.apply(input, value=value)
 
     def choose(array, axis):
+        xp = array_module(array)
         size, nans = array.shape[axis], _nan_count(array, axis, keepdims=True)
         if ignore_nan:
-            position = np.maximum((size - nans - 1) // 2, 0)
+            position = xp.maximum((size - nans - 1) // 2, 0)
         else:
             # A line with NaN gives NaN, from its first NaN (NaNs sort last, in order).
-            position = np.where(nans > 0, size - nans, (size - 1) // 2)
-        position = np.broadcast_to(position, array.shape[:axis] + (1,) + array.shape[axis + 1 :])
-        return np.take_along_axis(_order(array, axis, False), position, axis=axis)
+            position = xp.where(nans > 0, size - nans, (size - 1) // 2)
+        position = xp.broadcast_to(position, array.shape[:axis] + (1,) + array.shape[axis + 1 :])
+        return xp.take_along_axis(_order(array, axis, False), position, axis=axis)
 
     keepdim = pick(keepdims, keepdim, "keepdims", "keepdim", False)
     return select_along(input, dim, keepdim, pair, choose)
@@ -153,23 +163,24 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False, *, axis=None, keep
 def _mode_position(array: np.ndarray, axis: int) -> np.ndarray:
     """Where the most frequent value of each line along `axis` occurs last (the smallest of
     equally frequent values), with the axis kept as size 1."""
-    line = np.moveaxis(array, axis, -1)
-    order = np.argsort(line, axis=-1, kind="stable")
-    ordered = np.take_along_axis(line, order, axis=-1)
+    xp = array_module(array)
+    line = xp.moveaxis(array, axis, -1)
+    order = xp.argsort(line, axis=-1, kind="stable")
+    ordered = xp.take_along_axis(line, order, axis=-1)
     same = ordered[..., 1:] == ordered[..., :-1]
     if line.dtype.kind == "f":
-        same |= np.isnan(ordered[..., 1:]) & np.isnan(ordered[..., :-1])
+        same |= xp.isnan(ordered[..., 1:]) & xp.isnan(ordered[..., :-1])
     # Runs of equal values in sorted order: each run's length, stored at its last element.
-    edge = np.ones(line.shape[:-1] + (1,), dtype=bool)
-    starts = np.concatenate([edge, ~same], axis=-1)
-    ends = np.concatenate([~same, edge], axis=-1)
-    position = np.arange(line.shape[-1])
-    run_start = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
-    length = np.where(ends, position - run_start + 1, 0)
+    edge = xp.ones(line.shape[:-1] + (1,), dtype=bool)
+    starts = xp.concatenate([edge, ~same], axis=-1)
+    ends = xp.concatenate([~same, edge], axis=-1)
+    position = xp.arange(line.shape[-1])
+    run_start = C.running("maximum", xp.where(starts, position, 0), -1)
+    length = xp.where(ends, position - run_start + 1, 0)
     # argmax takes the first longest run, the smallest value; the run's last element in the
     # stable order is the value's last occurrence.
-    best = np.argmax(length, axis=-1, keepdims=True)
-    return np.moveaxis(np.take_along_axis(order, best, axis=-1), -1, axis)
+    best = xp.argmax(length, axis=-1, keepdims=True)
+    return xp.moveaxis(xp.take_along_axis(order, best, axis=-1), -1, axis)
 
 
 @tensor_method
@@ -186,22 +197,24 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 def _quantile_q(input: Tensor, q, name: str) -> tuple[Tensor, bool]:
     """q as a 1-D tensor of the input's dtype, and whether it was a scalar."""
+    xp = array_module(input.array)
     if isinstance(q, Tensor):
         if q.ndim > 1:
             raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
         if q.array.dtype != input.array.dtype:
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
-        if np.any((q.array < 0) | (q.array > 1)):
+        if bool(((q.array < 0) | (q.array > 1)).any()):
             raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
         return q.reshape(-1), q.ndim == 0
     if isinstance(q, bool) or not isinstance(q, int | float):
         raise TypeError(f"{name}(): q must be a float or a tensor, got {type(q).__name__}")
     if not 0 <= q <= 1:
         raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
-    return _from_array(np.asarray([q], dtype=input.array.dtype)), True
+    return _from_array(xp.asarray([q], dtype=input.array.dtype)), True
 
 
 def _quantile(input: Tensor, q, dim, keepdim, interpolation, ignore_nan: bool, name: str):
+    xp = array_module(input.array)
     if input.array.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     q, scalar = _quantile_q(input, q, name)
@@ -230,19 +243,19 @@ def _quantile(input: Tensor, q, dim, keepdim, interpolation, ignore_nan: bool, n
         masked = ranks.array < 0  # rows of NaN only: rank 0, which gives NaN
         ranks = where(masked, 0.0, ranks)
     else:
-        masked = np.isnan(ordered.array[..., -1:])  # rows with NaN take the last (NaN) value
+        masked = xp.isnan(ordered.array[..., -1:])  # rows with NaN take the last (NaN) value
         ranks = where(masked, float(size - 1), q * (size - 1))
     rank = ranks.array
     if interpolation == "lower":
-        rank = np.floor(rank)
+        rank = xp.floor(rank)
     elif interpolation == "higher":
-        rank = np.ceil(rank)
+        rank = xp.ceil(rank)
     elif interpolation == "nearest":
-        rank = np.round(rank)  # half to even, as PyTorch
+        rank = xp.round(rank)  # half to even, as PyTorch
     below = rank.astype(np.int64)
     result = S.Gather.apply(ordered, axis=-1, index=below)
     if interpolation in ("linear", "midpoint"):
-        above = S.Gather.apply(ordered, axis=-1, index=np.ceil(rank).astype(np.int64))
+        above = S.Gather.apply(ordered, axis=-1, index=xp.ceil(rank).astype(np.int64))
         # The weight is a tensor, so that the gradient also reaches a q that requires grad.
         weight = ranks - _from_array(below.astype(rank.dtype)) if interpolation == "linear" else 0.5
         result = _lerp(result, above, weight, masked)
@@ -258,7 +271,8 @@ def _lerp(start: Tensor, end: Tensor, weight, masked: np.ndarray) -> Tensor:
         gap = where(masked, 0.0, end - start)
         from_start = start + weight * gap
         from_end = end - gap * (1 - weight)
-    return where(np.asarray(getattr(weight, "array", weight)) < 0.5, from_start, from_end)
+    low = weight.array < 0.5 if isinstance(weight, Tensor) else np.asarray(weight < 0.5)
+    return where(low, from_start, from_end)
 
 
 @tensor_method
@@ -299,17 +313,17 @@ def unique(
     """The distinct values in ascending order (always sorted), or with `dim` the distinct slices
     along it; optionally also the inverse (each element's position in the result) and the
     counts. Every NaN is distinct, as in PyTorch. Not differentiable."""
-    array = input.array
+    # On the host, where the result's size becomes known; the results go back to the device.
+    array = backend.to_numpy(input.array)
     if dim is None:
-        values, inverse, counts = np.unique(
+        found = np.unique(
             array.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False
         )
-        inverse = inverse.reshape(array.shape)
+        found = (found[0], found[1].reshape(array.shape), found[2])
     else:
-        values, inverse, counts = np.unique(
-            array, return_inverse=True, return_counts=True, axis=dims(input, dim)
-        )
-        inverse = inverse.reshape(-1)
+        found = np.unique(array, return_inverse=True, return_counts=True, axis=dims(input, dim))
+        found = (found[0], found[1].reshape(-1), found[2])
+    values, inverse, counts = (backend.array_like(f, input.array) for f in found)
     return _unique_result(values, inverse, counts, return_inverse, return_counts)
 
 
@@ -322,20 +336,21 @@ def unique_consecutive(
 ):
     """One element (or, with `dim`, one slice) from each run of consecutive equal ones, with
     optionally the inverse and the run lengths. Not differentiable."""
+    xp = array_module(input.array)
     array = input.array
     if dim is None:
         rows = array.reshape(-1, 1)
     else:
         axis = dims(input, dim)
-        rows = np.moveaxis(array, axis, 0).reshape(array.shape[axis], -1)
-    starts = np.ones(len(rows), dtype=bool)
-    starts[1:] = np.any(rows[1:] != rows[:-1], axis=1)
-    first = np.flatnonzero(starts)
+        rows = xp.moveaxis(array, axis, 0).reshape(array.shape[axis], -1)
+    starts = xp.ones(len(rows), dtype=bool)
+    starts[1:] = xp.any(rows[1:] != rows[:-1], axis=1)
+    first = xp.flatnonzero(starts)
     if dim is None:
-        values, inverse = array.reshape(-1)[first], np.cumsum(starts).reshape(array.shape) - 1
+        values, inverse = array.reshape(-1)[first], xp.cumsum(starts).reshape(array.shape) - 1
     else:
-        values, inverse = np.take(array, first, axis=axis), np.cumsum(starts) - 1
-    counts = np.diff(np.append(first, len(rows)))
+        values, inverse = xp.take(array, first, axis=axis), xp.cumsum(starts) - 1
+    counts = xp.diff(xp.append(first, len(rows)))
     return _unique_result(values, inverse, counts, return_inverse, return_counts)
 
 
@@ -343,24 +358,26 @@ def unique_consecutive(
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     """How often each value 0, 1, ..., max occurs in a 1-D tensor of non-negative integers
     (int64), or the sum of the `weights` at each value. Not differentiable."""
+    xp = array_module(input.array)
     if input.array.dtype.kind not in "iu":
         raise NotImplementedError(f"bincount(): not implemented for {input.dtype} input")
-    if input.ndim != 1 or np.any(input.array < 0):
+    if input.ndim != 1 or bool((input.array < 0).any()):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     if weights is None:
-        return _from_array(np.bincount(input.array, minlength=minlength).astype(np.int64))
+        return _from_array(xp.bincount(input.array, minlength=minlength).astype(np.int64))
     if weights.ndim != 1 or weights.shape[0] != input.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
     kept = weights.array.dtype if weights.array.dtype in (np.float32, np.float64) else np.float64
-    return _from_array(np.bincount(input.array, weights.array, minlength).astype(kept))
+    return _from_array(xp.bincount(input.array, weights.array, minlength).astype(kept))
 
 
 @tensor_method
 def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
     """A histogram of all elements: `bins` equal-width bins between min and max (the data's own
     range when both are equal); elements outside, and NaN, are left out. Not differentiable."""
+    xp = array_module(input.array)
     if isinstance(bins, bool) or not isinstance(bins, int | np.integer):
         raise TypeError(f"histc(): argument 'bins' must be int, not {type(bins).__name__}")
     if input.array.dtype.kind != "f":
@@ -373,7 +390,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
         low, high = float(values.min()), float(values.max())
     if low == high:
         low, high = low - 1, high + 1
-    if not (np.isfinite(low) and np.isfinite(high)):
+    if not (math.isfinite(low) and math.isfinite(high)):
         raise RuntimeError(f"histc(): range of [{low}, {high}] is not finite")
     if low > high:
         raise RuntimeError("histc(): max must be larger than min")
@@ -382,28 +399,29 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
     low, high = kind(low), kind(high)
     inside = values[(values >= low) & (values <= high)]
     position = ((inside - low) * kind(bins) / (high - low)).astype(np.int64)
-    counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)
+    counts = xp.bincount(xp.minimum(position, bins - 1), minlength=bins)
     return _from_array(counts.astype(values.dtype))
 
 
 def _sorted_positions(boundaries: np.ndarray, values: np.ndarray, right: bool) -> np.ndarray:
-    """np.searchsorted row by row for rows of sorted boundaries (..., N) and values (..., M).
+    """NumPy's searchsorted row by row for rows of sorted boundaries (..., N) and values (..., M).
 
     Both are merged and stably sorted together: each value's place in the merged order minus the
     values before it is the number of boundaries before it. Values go before equal boundaries
     (left) or after them (right).
     """
+    xp = array_module(boundaries)
     count = values.shape[-1]
-    merged = np.concatenate([boundaries, values] if right else [values, boundaries], axis=-1)
-    order = np.argsort(merged, axis=-1, kind="stable")
+    merged = xp.concatenate([boundaries, values] if right else [values, boundaries], axis=-1)
+    order = xp.argsort(merged, axis=-1, kind="stable")
     is_value = order >= boundaries.shape[-1] if right else order < count
-    boundaries_before = np.cumsum(~is_value, axis=-1)
+    boundaries_before = xp.cumsum(~is_value, axis=-1)
     # Each row holds exactly `count` values: take them in merged order, with their own indices.
     shape = values.shape
     found = boundaries_before[is_value].reshape(shape)
     which = order[is_value].reshape(shape) - (boundaries.shape[-1] if right else 0)
-    result = np.empty(shape, dtype=np.int64)
-    np.put_along_axis(result, which, found, axis=-1)
+    result = xp.empty(shape, dtype=np.int64)
+    xp.put_along_axis(result, which, found, axis=-1)
     return result
 
 
@@ -420,6 +438,7 @@ def searchsorted(
     along its last dim) to keep it sorted: before equal elements, or after them with
     `right=True` / `side='right'`. An N-D sequence is searched row by row with the matching rows
     of `input`."""
+    xp = array_module(sorted_sequence.array)
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(
@@ -438,10 +457,13 @@ def searchsorted(
             "dimension"
         )
     if sorter is not None:
-        boundaries = np.take_along_axis(boundaries, sorter.array, axis=-1)
-    values = input.array if isinstance(input, Tensor) else np.asarray(input)
+        boundaries = xp.take_along_axis(boundaries, sorter.array, axis=-1)
+    if isinstance(input, Tensor):
+        values = backend.same_device((input.array, boundaries), "searchsorted")[0]
+    else:
+        values = backend.array_like(np.asarray(input), boundaries)
     if boundaries.ndim == 1:
-        found = np.searchsorted(boundaries, values, side="right" if right else "left")
+        found = xp.searchsorted(boundaries, values, side="right" if right else "left")
     elif boundaries.shape[:-1] != values.shape[:-1]:
         raise RuntimeError(
             "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
@@ -451,7 +473,7 @@ def searchsorted(
         )
     else:
         found = _sorted_positions(boundaries, values, right)
-    return _from_array(np.asarray(found, dtype=np.int32 if out_int32 else np.int64))
+    return _from_array(xp.asarray(found, dtype=np.int32 if out_int32 else np.int64))
 
 
 def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False):

@@ -211,7 +211,8 @@ def load_checkpoint(path: str | os.PathLike, task: str | None = None) -> Checkpo
     """
     path = Path(path)
     try:
-        saved = load(path)
+        # On the host, wherever it was trained: a GPU's checkpoint opens on any machine.
+        saved = load(path, map_location="cpu")
         if not isinstance(saved, dict) or "model_name" not in saved or "model" not in saved:
             raise CheckpointError(
                 "it is a wright file but not a checkpoint written by wright train"

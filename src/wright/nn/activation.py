@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from wright import backend, dtypes
+from wright.creation import empty
 from wright.nn import functional as F
 from wright.nn.init import constant_
 from wright.nn.module import Module, Parameter
@@ -434,7 +433,7 @@ class PReLU(Module):
         backend.resolve_device(device)
         self.num_parameters, self.init = num_parameters, init
         dtype = dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
-        self.weight = Parameter(np.empty(num_parameters, dtype=dtype))
+        self.weight = Parameter(empty(num_parameters, dtype=dtype, device=device))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -3,9 +3,8 @@ same) sequence and takes a weighted mix of what it finds there, in several subsp
 
 from __future__ import annotations
 
-import numpy as np
-
 from wright import backend, dtypes
+from wright.creation import empty
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.linear import Linear
@@ -36,7 +35,7 @@ class MultiheadAttention(Module):
         kdim: size of keys (default E).
         vdim: size of values (default E).
         batch_first: inputs and output are (N, L, E) instead of (L, N, E).
-        device: must be the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: of the parameters.
 
     Shape:
@@ -84,7 +83,7 @@ class MultiheadAttention(Module):
             raise AssertionError("embed_dim must be divisible by num_heads")
 
         def weight(*shape: int) -> Parameter:
-            return Parameter(np.empty(shape, dtype=dtype))
+            return Parameter(empty(shape, dtype=dtype, device=device))
 
         if self._qkv_same_embed_dim:
             self.in_proj_weight = weight(3 * embed_dim, embed_dim)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from wright import backend, dtypes
+from wright.creation import empty
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -72,8 +73,8 @@ class _ConvNd(Module):
         channels = (in_channels, out_channels // groups)
         if not self.transposed:
             channels = (out_channels, in_channels // groups)
-        self.weight = Parameter(np.empty((*channels, *self.kernel_size), dtype=dtype))
-        bias_values = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+        self.weight = Parameter(empty((*channels, *self.kernel_size), dtype=dtype, device=device))
+        bias_values = Parameter(empty(out_channels, dtype=dtype, device=device)) if bias else None
         self.register_parameter("bias", bias_values)
         self.reset_parameters()
 

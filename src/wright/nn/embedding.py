@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from wright.autograd import no_grad
+from wright.creation import empty
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -27,7 +26,7 @@ class Embedding(Module):
         sparse: sparse gradients are not supported (True raises).
         _weight: a (V, E) tensor to start from instead of N(0, 1) draws.
         _freeze: the weight does not require grad.
-        device: only the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: the weight's dtype.
 
     Shape:
@@ -69,7 +68,9 @@ class Embedding(Module):
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         dtype = init.parameter_dtype(device, dtype)
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
+            self.weight = Parameter(
+                empty((num_embeddings, embedding_dim), dtype=dtype, device=device)
+            )
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):

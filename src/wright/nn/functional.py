@@ -10,6 +10,7 @@ import numpy as np
 
 from wright import backend, dtypes
 from wright.autograd import is_grad_enabled, no_grad
+from wright.backend import array_module
 from wright.creation import as_tensor
 from wright.ops import activation as A
 from wright.ops import attention as Attention
@@ -246,7 +247,7 @@ def rrelu(
 def _rrelu(input, lower, upper, training, inplace, generator=None) -> Tensor:
     _floating_only("rrelu", input)
     if training:
-        draws = backend.numpy_rng(generator).uniform(lower, upper, input.shape)
+        draws = backend.rng(generator, input.device).uniform(lower, upper, input.shape)
         slope = draws.astype(input.array.dtype)
     else:
         slope = (lower + upper) / 2
@@ -328,13 +329,14 @@ def gumbel_softmax(
     `hard`, the result is one-hot in value while its gradient is the soft sample's."""
     if eps != 1e-10:
         warnings.warn("gumbel_softmax: eps is deprecated and has no effect", stacklevel=2)
-    noise = -np.log(backend.generator().exponential(size=logits.shape))
-    soft = ((logits + as_tensor(noise.astype(logits.array.dtype))) / tau).softmax(dim)
+    xp = array_module(logits.array)
+    noise = -xp.log(backend.rng(None, logits.device).exponential(size=logits.shape))
+    soft = ((logits + _from_array(noise.astype(logits.array.dtype))) / tau).softmax(dim)
     if not hard:
         return soft
-    winners = np.zeros_like(soft.array)
-    np.put_along_axis(winners, np.argmax(soft.array, axis=dim, keepdims=True), 1, axis=dim)
-    return as_tensor(winners) - soft.detach() + soft
+    winners = xp.zeros_like(soft.array)
+    xp.put_along_axis(winners, soft.array.argmax(axis=dim, keepdims=True), 1, axis=dim)
+    return _from_array(winners) - soft.detach() + soft
 
 
 # ----- losses -----
@@ -390,7 +392,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def _as_target(target, like: Tensor) -> Tensor:
     if isinstance(target, Tensor):
         return target
-    return as_tensor(np.asarray(target, dtype=like.dtype))
+    return _from_array(backend.array_like(np.asarray(target, dtype=like.dtype), like.array))
 
 
 def _as_labels(target) -> Tensor:
@@ -435,7 +437,11 @@ def _constant(value, like: Tensor) -> np.ndarray | None:
     """A weight-like argument as a raw array in like's dtype (None stays None)."""
     if value is None:
         return None
-    return np.asarray(getattr(value, "array", value), dtype=like.array.dtype)
+    if isinstance(value, Tensor):
+        return backend.same_device((value.array, like.array), "weight")[0].astype(
+            like.array.dtype, copy=False
+        )
+    return backend.array_like(np.asarray(value, dtype=like.array.dtype), like.array)
 
 
 def _weighted(
@@ -587,9 +593,11 @@ def _check_labels(name: str, input: Tensor, target: Tensor, ignore_index: int | 
             f"got {tuple(labels.shape)}"
         )
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    bad = labels[((labels < 0) | (labels >= classes)) & (labels != ignore_index)]
-    if bad.size:
-        raise IndexError(f"{name}: target {bad.flat[0]} is out of bounds for {classes} classes")
+    # One check of the whole batch (on a GPU, one wait for the device); the culprit only on error.
+    invalid = ((labels < 0) | (labels >= classes)) & (labels != ignore_index)
+    if invalid.any():
+        bad = int(labels[invalid].reshape(-1)[0])
+        raise IndexError(f"{name}: target {bad} is out of bounds for {classes} classes")
     return labels
 
 
@@ -841,7 +849,7 @@ def _variance_like(var, input: Tensor) -> Tensor:
     if isinstance(var, int | float):
         if var < 0:
             raise ValueError(f"gaussian_nll_loss: var must not be negative, got {var}")
-        return as_tensor(np.full(input.shape, var, dtype=input.array.dtype))
+        return input.new_full(input.shape, var)
     var = _as_target(var, input)
     if (var.array < 0).any():
         raise ValueError("gaussian_nll_loss: var has negative entries")
@@ -914,7 +922,7 @@ def cosine_embedding_loss(
     # PyTorch's form: a tiny constant under the square root keeps zero vectors finite.
     squares = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
     cosine = (input1 * input2).sum(dim) / squares.sqrt()
-    zero = as_tensor(np.zeros((), cosine.array.dtype))
+    zero = cosine.new_zeros(())
     labels = target.array
     loss = where(labels == 1, 1 - cosine, zero) + where(
         labels == -1, (cosine - margin).clamp(min=0), zero
@@ -955,7 +963,7 @@ def hinge_embedding_loss(
     """x where target is 1, max(0, margin - x) where it is -1 (x usually a distance)."""
     reduction = _reduction("hinge_embedding_loss", reduction, size_average, reduce)
     labels = _as_labels(target).array
-    zero = as_tensor(np.zeros((), input.array.dtype))
+    zero = input.new_zeros(())
     loss = where(labels != 1, (margin - input).clamp(min=0), zero) + where(
         labels != -1, input, zero
     )
@@ -1006,7 +1014,7 @@ def multi_margin_loss(
     reduction = _reduction("multi_margin_loss", reduction, size_average, reduce)
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got {p}")
-    if weight is not None and np.ndim(getattr(weight, "array", weight)) != 1:
+    if weight is not None and (weight.ndim if isinstance(weight, Tensor) else np.ndim(weight)) != 1:
         raise ValueError("multi_margin_loss: weight must be one-dimensional")
     target = _as_labels(target)
     if input.ndim > 2:
@@ -1019,17 +1027,17 @@ def multi_margin_loss(
     unbatched = input.ndim == 1
     input, target = _batched(input, target)
     labels = target.array
-    rows = np.arange(len(labels))
+    rows = array_module(labels).arange(len(labels))
     picked = input[rows, labels].unsqueeze(1)  # (N, 1)
     # A margin violation counts only when positive (the gradient at exactly 0 is 0, as in PyTorch).
     violations = (margin - picked + input).relu()
     if p == 2:
         violations = violations * violations
-    wrong = np.ones(input.shape, dtype=input.array.dtype)
+    wrong = array_module(labels).ones(input.shape, dtype=input.array.dtype)
     wrong[rows, labels] = 0
     if weight is not None:
         wrong *= weight[labels][:, None]
-    loss = (violations * as_tensor(wrong)).sum(1) / classes
+    loss = (violations * _from_array(wrong)).sum(1) / classes
     return _reduce(loss.reshape(()) if unbatched else loss, reduction)
 
 
@@ -1052,19 +1060,20 @@ def multilabel_margin_loss(
     input, target = _batched(input, target)
     labels = target.array
     classes = input.shape[-1]
-    listed = np.cumprod(labels != -1, axis=1).astype(bool)  # entries before the first -1
+    xp = array_module(labels)
+    listed = xp.cumprod(labels != -1, axis=1).astype(bool)  # entries before the first -1
     bad = labels[listed & ((labels < 0) | (labels >= classes))]
     if bad.size:
         raise IndexError(
-            f"multilabel_margin_loss: target {bad.flat[0]} is out of bounds for {classes} classes"
+            f"multilabel_margin_loss: target {int(bad[0])} is out of bounds for {classes} classes"
         )
-    counts = np.zeros(input.shape, dtype=input.array.dtype)  # how often each class is listed
-    rows = np.broadcast_to(np.arange(len(labels))[:, None], labels.shape)
-    np.add.at(counts, (rows[listed], labels[listed]), 1)
+    counts = xp.zeros(input.shape, dtype=input.array.dtype)  # how often each class is listed
+    rows = xp.broadcast_to(xp.arange(len(labels))[:, None], labels.shape)
+    backend.ufunc_at("add", counts, (rows[listed], labels[listed]), 1)
     pairs = counts[:, :, None] * (counts == 0)[:, None, :]  # (N, target j, other i)
     # A violation counts only when positive (the gradient at exactly 0 is 0, as in PyTorch).
     violations = (1 - input.unsqueeze(2) + input.unsqueeze(1)).relu()
-    loss = (violations * as_tensor(pairs)).sum((1, 2)) / classes
+    loss = (violations * _from_array(pairs)).sum((1, 2)) / classes
     return _reduce(loss.reshape(()) if unbatched else loss, reduction)
 
 
@@ -1207,7 +1216,9 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 
     num_classes=-1 means one more than the largest label.
     """
-    labels = np.asarray(getattr(tensor, "array", tensor))
+    labels = getattr(tensor, "array", tensor)
+    if not backend.is_array(labels):
+        labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot: expected integer class indices, got dtype {labels.dtype}")
     if num_classes < 0:
@@ -1215,22 +1226,22 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
             raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor")
         num_classes = int(labels.max()) + 1
     if labels.size and labels.min() < 0:
-        raise RuntimeError(f"one_hot: class values must not be negative, got {labels.min()}")
+        raise RuntimeError(f"one_hot: class values must not be negative, got {int(labels.min())}")
     if labels.size and labels.max() >= num_classes:
         raise RuntimeError(
             f"one_hot: class values must be smaller than num_classes ({num_classes}), got "
-            f"{labels.max()}"
+            f"{int(labels.max())}"
         )
-    return _from_array(np.eye(num_classes, dtype=np.int64)[labels])
+    return _from_array(array_module(labels).eye(num_classes, dtype=np.int64)[labels])
 
 
 def _checked_indices(owner: str, input, rows: int) -> np.ndarray:
     """The indices as an integer array, or an error naming `owner` when one is outside [0, rows)."""
-    indices = np.asarray(input.array if isinstance(input, Tensor) else input)
+    indices = input.array if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{owner} needs integer indices, got dtype {indices.dtype}")
     if indices.size and (indices.min() < 0 or indices.max() >= rows):
-        bad = indices[(indices < 0) | (indices >= rows)].flat[0]
+        bad = int(indices[(indices < 0) | (indices >= rows)][0])
         raise IndexError(f"{owner} got index {bad}, outside [0, {rows})")
     return indices
 
@@ -1247,9 +1258,10 @@ def _padding_row(owner: str, padding_idx: int | None, rows: int) -> int | None:
 def _renormalise_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float):
     # Rows that are looked up and longer than max_norm are scaled down to it, in the weight
     # itself and outside the graph (PyTorch's embedding_renorm_).
-    rows = np.unique(indices)
+    xp = array_module(weight.array)
+    rows = xp.unique(indices)
     picked = weight.array[rows]
-    norms = np.linalg.norm(picked, ord=norm_type, axis=1)
+    norms = xp.linalg.norm(picked, ord=norm_type, axis=1)
     long = norms > max_norm
     if long.any():
         scale = (max_norm / (norms[long] + 1e-7)).astype(picked.dtype)
@@ -2015,7 +2027,8 @@ def _average_bins(x: Tensor, sizes: tuple[int, ...]) -> Tensor:
             continue
         # Averaging along an axis is a product with a fixed matrix: move the axis last, multiply.
         moved = out.transpose(axis, -1)
-        rows = moved.reshape(-1, before) @ as_tensor(_averaging_matrix(before, size, x.dtype))
+        average = as_tensor(_averaging_matrix(before, size, x.dtype), device=x.device)
+        rows = moved.reshape(-1, before) @ average
         out = rows.reshape(*moved.shape[:-1], size).transpose(axis, -1)
     return x.clone() if out is x else out
 
@@ -2047,7 +2060,7 @@ def _adaptive_max_pool(owner: str, x: Tensor, spatial: int, output_size, return_
     if 0 in sizes:
         # Nothing to pool: an empty output (still linked to the input, like PyTorch's).
         out = _average_bins(x, sizes)
-        found.append(np.zeros(out.shape, np.int64))
+        found.append(array_module(x.array).zeros(out.shape, np.int64))
     elif all(size % out == 0 for size, out in zip(x.shape[2:], sizes)):
         # Equal bins that do not overlap: plain max pooling with strided views, no gathers.
         kernel = tuple(size // out for size, out in zip(x.shape[2:], sizes))
@@ -2079,6 +2092,7 @@ def _max_unpool(
 ) -> Tensor:
     x, single = _add_batch(owner, x, spatial)
     positions = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
+    positions = backend.same_device((positions, x.array), owner)[0]
     if positions.dtype != np.int64:
         raise RuntimeError(f"{owner}: indices must be int64, got {positions.dtype}")
     positions = positions.reshape(x.shape) if single and positions.ndim == x.ndim - 1 else positions
@@ -2102,7 +2116,7 @@ def _max_unpool(
                     f"between {d - s} and {d + s}, exclusive)"
                 )
     if positions.size and (positions.min() < 0 or positions.max() >= math.prod(size)):
-        bad = positions[(positions < 0) | (positions >= math.prod(size))].flat[0]
+        bad = int(positions[(positions < 0) | (positions >= math.prod(size))].reshape(-1)[0])
         raise RuntimeError(f"{owner}: found an invalid max index {bad} for an output of {size}")
     return _drop_batch(C.MaxUnpool.apply(x, indices=positions, size=size), single)
 
@@ -2141,7 +2155,7 @@ def _keep_mask(owner: str, x: Tensor, p: float, shape: tuple[int, ...]) -> np.nd
     """Keep (True) each entry of `shape` with probability 1 - p."""
     if not x.is_floating_point():
         raise RuntimeError(f"{owner}: expected a floating-point input, got {x.dtype}")
-    return backend.generator().random(shape, dtype=np.float32) >= p
+    return backend.rng(None, x.device).random(shape, dtype=np.float32) >= p
 
 
 def _dropout(owner: str, x: Tensor, p: float, training: bool, inplace: bool, shape) -> Tensor:
@@ -2150,7 +2164,7 @@ def _dropout(owner: str, x: Tensor, p: float, training: bool, inplace: bool, sha
     if not training or p == 0.0:
         return x
     keep = _keep_mask(owner, x, p, shape)
-    mask = keep * np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=x.array.dtype)
+    mask = keep * x.array.dtype.type(0.0 if p == 1.0 else 1.0 / (1.0 - p))
     return _apply_mask(x, mask, inplace)
 
 
@@ -2229,7 +2243,7 @@ def _alpha_dropout(owner: str, x: Tensor, p: float, training: bool, inplace: boo
     # Affine a * (x or -saturation) + b keeps a SELU network's zero mean and unit variance.
     a = 1.0 / math.sqrt((_SELU_SATURATION**2 * p + 1.0) * (1.0 - p))
     b = _SELU_SATURATION * a * p
-    shift = np.where(keep, b, b - _SELU_SATURATION * a).astype(dtype)
+    shift = array_module(keep).where(keep, b, b - _SELU_SATURATION * a).astype(dtype)
     return _apply_mask(x, (keep * a).astype(dtype), inplace, shift)
 
 
@@ -2305,10 +2319,11 @@ def _update_running_stats(
     count: int,
     momentum: float,
 ) -> None:
-    bad = ~(np.isfinite(mean) & np.isfinite(var))
+    xp = array_module(mean)
+    bad = ~(xp.isfinite(mean) & xp.isfinite(var))
     if bad.any():
         raise FloatingPointError(
-            f"{owner}: the batch mean or variance of channel(s) {np.flatnonzero(bad).tolist()} is "
+            f"{owner}: the batch mean or variance of channel(s) {xp.flatnonzero(bad).tolist()} is "
             "not finite (the input holds NaN or inf); the running statistics were left as they were"
         )
     # The running variance is the unbiased estimate, as in PyTorch.
@@ -2700,7 +2715,7 @@ def rms_norm(
 
 def _as_additive_mask(mask: np.ndarray, dtype) -> Tensor:
     """A bool 'may attend' mask as a float one: 0 where allowed, -inf where not."""
-    return as_tensor(np.where(mask, 0.0, -np.inf).astype(dtype))
+    return _from_array(array_module(mask).where(mask, 0.0, -np.inf).astype(dtype))
 
 
 def _attend(query, key, value, bias, dropout_p: float, scale: float, safe: bool):
@@ -2770,7 +2785,7 @@ def scaled_dot_product_attention(
         key, value = (_repeat_heads(owner, t, query.shape[-3]) for t in (key, value))
     length, source = query.shape[-2], key.shape[-2]
     if is_causal:
-        attn_mask = as_tensor(np.tri(length, source, dtype=bool))
+        attn_mask = _from_array(array_module(query.array).tri(length, source, dtype=bool))
     bias = attn_mask
     if attn_mask is not None and attn_mask.array.dtype == np.bool_:
         bias = _as_additive_mask(attn_mask.array, query.array.dtype)
@@ -2883,7 +2898,7 @@ def _pad_last(mask: Tensor | None) -> Tensor | None:
     """A float mask with one more (zero: attend) column, for an appended key."""
     if mask is None:
         return None
-    return cat([mask, as_tensor(np.zeros((*mask.shape[:-1], 1), dtype=mask.array.dtype))], -1)
+    return cat([mask, mask.new_zeros((*mask.shape[:-1], 1))], -1)
 
 
 def multi_head_attention_forward(
@@ -2984,7 +2999,7 @@ def multi_head_attention_forward(
     if static_v is not None:
         v = _static_heads(static_v, "static_v", batch, num_heads, head_dim)
     if add_zero_attn:
-        zeros = as_tensor(np.zeros((batch, num_heads, 1, head_dim), dtype=k.array.dtype))
+        zeros = k.new_zeros((batch, num_heads, 1, head_dim))
         k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
         attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
     source = k.shape[2]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wright.autograd import Function, is_grad_enabled
+from wright.backend import array_module
 from wright.tensor import Tensor, _from_array, _RemovableHook
 
 
@@ -210,7 +211,8 @@ class BackwardHook:
                 grad_inputs.append(_from_array(found[i]))
             else:
                 # PyTorch hands the hooks zeros for tensors that got no gradient.
-                grad_inputs.append(_from_array(np.zeros_like(value.array)))
+                zeros = array_module(value.array).zeros_like(value.array)
+                grad_inputs.append(_from_array(zeros))
         grad_inputs = tuple(grad_inputs)
         for hook in self.hooks:
             answer = hook(self.module, grad_inputs, self.grad_outputs)

@@ -12,6 +12,7 @@ import numpy as np
 
 from wright import backend, dtypes
 from wright.autograd import no_grad
+from wright.backend import array_module
 from wright.tensor import Tensor
 
 _GAINS = {
@@ -80,7 +81,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def parameter_dtype(device, dtype) -> np.dtype:
     """The NumPy dtype of a new layer's parameters: `dtype`, or the default float dtype (the
-    `device` must be the CPU)."""
+    `device` is checked to exist)."""
     backend.resolve_device(device)
     return dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
 
@@ -94,7 +95,8 @@ def _fill(tensor: Tensor, values) -> Tensor:
 def _draw(name: str, tensor: Tensor, generator, draw) -> Tensor:
     if tensor.array.dtype.kind != "f":
         raise NotImplementedError(f"{name}: not implemented for {tensor.dtype} tensors")
-    return _fill(tensor, draw(backend.numpy_rng(generator)))
+    # Draws come from the generator of the tensor's device, as in PyTorch.
+    return _fill(tensor, draw(backend.rng(generator, tensor.device)))
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
@@ -108,7 +110,9 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     """Fill with draws from N(mean, std^2)."""
     if std < 0:
         raise RuntimeError(f"normal_: std must be at least 0, got {std}")
-    return _draw("normal_", tensor, generator, lambda rng: rng.normal(mean, std, tensor.shape))
+    return _draw(
+        "normal_", tensor, generator, lambda rng: backend.normal(rng, mean, std, tensor.shape)
+    )
 
 
 def trunc_normal_(
@@ -135,7 +139,7 @@ def trunc_normal_(
     return _draw("trunc_normal_", tensor, generator, lambda rng: draw(rng).reshape(tensor.shape))
 
 
-def _standard_truncated_normal(rng: np.random.Generator, low: float, high: float, count: int):
+def _standard_truncated_normal(rng, low: float, high: float, count: int):
     """`count` draws from N(0, 1) restricted to [low, high], by rejection from a proposal chosen
     so that at least about a fifth of the candidates are kept, however far into a tail the
     interval lies."""
@@ -150,20 +154,24 @@ def _standard_truncated_normal(rng: np.random.Generator, low: float, high: float
         # Narrow around 0: uniform candidates, kept with probability exp(-x^2 / 2) >= e^-1/2.
         def propose(n):
             candidates = rng.uniform(low, high, n)
-            return candidates, rng.random(n) <= np.exp(-0.5 * candidates**2)
+            return candidates, rng.random(n) <= array_module(candidates).exp(-0.5 * candidates**2)
     else:
         rate = (low + math.sqrt(low * low + 4)) / 2  # the best exponential proposal's rate
         if (high - low) * rate < 1:
             # Narrow and in the tail: uniform candidates, relative to the density at `low`.
             def propose(n):
                 candidates = rng.uniform(low, high, n)
-                keep = rng.random(n) <= np.exp(0.5 * (low * low - candidates**2))
+                keep = rng.random(n) <= array_module(candidates).exp(
+                    0.5 * (low * low - candidates**2)
+                )
                 return candidates, keep
         else:
             # Wide and in the tail: shifted exponential candidates (Robert's method).
             def propose(n):
                 candidates = low + rng.exponential(1 / rate, n)
-                keep = rng.random(n) <= np.exp(-0.5 * (candidates - rate) ** 2)
+                keep = rng.random(n) <= array_module(candidates).exp(
+                    -0.5 * (candidates - rate) ** 2
+                )
                 return candidates, keep & (candidates <= high)
 
     found, total = [], 0
@@ -172,7 +180,7 @@ def _standard_truncated_normal(rng: np.random.Generator, low: float, high: float
         kept = candidates[keep][: count - total]
         found.append(kept)
         total += kept.size
-    return np.concatenate(found) if found else np.zeros(0)
+    return array_module(*found).concatenate(found) if found else np.zeros(0)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -283,9 +291,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     def draw(rng):
         values = rng.standard_normal((rows, columns))
         tall = values if rows >= columns else values.T
-        q, r = np.linalg.qr(tall)
+        xp = array_module(values)
+        q, r = xp.linalg.qr(tall)
         # Signs from R's diagonal make the result uniformly distributed over orthogonal matrices.
-        q = q * np.sign(np.diag(r))
+        q = q * xp.sign(xp.diag(r))
         return gain * (q if rows >= columns else q.T).reshape(tensor.shape)
 
     return _draw("orthogonal_", tensor, generator, draw)
@@ -302,10 +311,11 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     zeros_per_column = math.ceil(sparsity * rows)
 
     def draw(rng):
-        values = rng.normal(0.0, std, (rows, columns))
+        values = backend.normal(rng, 0.0, std, (rows, columns))
         # A random permutation of the rows per column; its first entries are zeroed.
-        order = np.argsort(rng.random((rows, columns)), axis=0)
-        np.put_along_axis(values, order[:zeros_per_column], 0.0, axis=0)
+        xp = array_module(values)
+        order = xp.argsort(rng.random((rows, columns)), axis=0)
+        xp.put_along_axis(values, order[:zeros_per_column], 0.0, axis=0)
         return values
 
     return _draw("sparse_", tensor, generator, draw)

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from wright import backend, dtypes
+from wright.creation import empty, ones
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -30,7 +29,7 @@ class LayerNorm(Module):
         eps: added to the variance before the square root.
         elementwise_affine: learn `weight` (ones at first) and, with `bias`, `bias` (zeros).
         bias: learn a shift too (only with `elementwise_affine`).
-        device: must be the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: of the parameters (default float dtype unless given).
 
     Shape:
@@ -57,9 +56,9 @@ class LayerNorm(Module):
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dtype = dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
         if elementwise_affine:
-            self.weight = Parameter(np.empty(self.normalized_shape, dtype=dtype))
+            self.weight = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(np.empty(self.normalized_shape, dtype=dtype))
+                self.bias = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -92,7 +91,7 @@ class RMSNorm(Module):
         normalized_shape: the trailing shape to normalise over (an int for the last dimension).
         eps: added to the mean square; None means the input dtype's machine epsilon.
         elementwise_affine: learn `weight` (ones at first).
-        device: must be the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: of the weight (default float dtype unless given).
 
     Shape:
@@ -113,7 +112,7 @@ class RMSNorm(Module):
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dtype = dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
         if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+            self.weight = Parameter(ones(self.normalized_shape, dtype=dtype, device=device))
         else:
             self.register_parameter("weight", None)
 

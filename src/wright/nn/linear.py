@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from wright.creation import empty
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -32,7 +31,7 @@ class Linear(Module):
         in_features: size of each input sample.
         out_features: number of neurons (size of each output sample).
         bias: whether to learn an additive bias.
-        device: only the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: the parameters' dtype (default: the default float dtype).
 
     Shape:
@@ -50,9 +49,9 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         dtype = init.parameter_dtype(device, dtype)
-        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+        self.weight = Parameter(empty((out_features, in_features), dtype=dtype, device=device))
         self.register_parameter(
-            "bias", Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+            "bias", Parameter(empty(out_features, dtype=dtype, device=device)) if bias else None
         )
         self.reset_parameters()
 
@@ -87,7 +86,7 @@ class Bilinear(Module):
         in2_features: size of each second input sample.
         out_features: size of each output sample.
         bias: whether to learn an additive bias.
-        device: only the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: the parameters' dtype.
 
     Shape:
@@ -108,9 +107,9 @@ class Bilinear(Module):
         self.out_features = out_features
         dtype = init.parameter_dtype(device, dtype)
         shape = (out_features, in1_features, in2_features)
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.weight = Parameter(empty(shape, dtype=dtype, device=device))
         self.register_parameter(
-            "bias", Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+            "bias", Parameter(empty(out_features, dtype=dtype, device=device)) if bias else None
         )
         self.reset_parameters()
 

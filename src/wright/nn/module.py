@@ -602,30 +602,36 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> Module:
-        """Convert floating parameters and buffers to a dtype, `to(dtype)`, `to(device, dtype)`
-        or `to(tensor)`; integer buffers keep their dtype, and the device must be the CPU.
+        """Move parameters and buffers to a device and/or convert the floating ones to a dtype:
+        `to(device)`, `to(dtype)`, `to(device, dtype)` or `to(tensor)`; integer buffers keep their
+        dtype. The Parameter objects stay the same, so an optimizer made before still works.
 
         Raises:
             TypeError: for a dtype that is not floating.
         """
-        _, dtype, _ = parse_to(args, kwargs)
-        if dtype is None:
-            return self
-        if not dtype.is_floating_point:
+        device, dtype, _ = parse_to(args, kwargs)
+        if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
                 f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={dtype}"
             )
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+        if device is None and dtype is None:
+            return self
+
+        def convert(t: Tensor) -> Tensor:
+            if dtype is not None and t.is_floating_point():
+                t = t.to(dtype)
+            return t if device is None else t.to(device)
+
+        return self._apply(convert)
 
     def cpu(self) -> Module:
-        """Returns self: wright computes on the CPU."""
-        return self
+        """Move every parameter and buffer to the host."""
+        return self.to(backend.CPU)
 
     def cuda(self, device=None) -> Module:
-        """Raises: wright computes on the CPU."""
-        backend.resolve_device("cuda" if device is None else device)
-        return self
+        """Move every parameter and buffer to a GPU (the current one, or `device`)."""
+        return self.to(backend.resolve_device("cuda" if device is None else device))
 
     def type(self, dst_type) -> Module:
         """Convert every parameter and buffer (integer ones too) to `dst_type`."""

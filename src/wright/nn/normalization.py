@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from wright import backend, dtypes
-from wright.creation import as_tensor
+from wright.creation import ones, zeros
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -35,11 +35,11 @@ class _NormBase(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = dtype or dtypes.default_float_numpy()
-        _register_affine(self, affine, bias, num_features, dtype)
+        _register_affine(self, affine, bias, num_features, dtype, device)
         if track_running_stats:
-            self.register_buffer("running_mean", as_tensor(np.zeros(num_features, dtype=dtype)))
-            self.register_buffer("running_var", as_tensor(np.ones(num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", as_tensor(np.zeros((), dtype=np.int64)))
+            self.register_buffer("running_mean", zeros(num_features, dtype=dtype, device=device))
+            self.register_buffer("running_var", ones(num_features, dtype=dtype, device=device))
+            self.register_buffer("num_batches_tracked", zeros((), dtype=np.int64, device=device))
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
@@ -66,10 +66,12 @@ class _NormBase(Module):
         )
 
 
-def _register_affine(module: Module, affine: bool, bias: bool, channels: int, dtype) -> None:
+def _register_affine(
+    module: Module, affine: bool, bias: bool, channels: int, dtype, device
+) -> None:
     """A learned scale `weight` (ones) and, unless bias=False, shift `bias` (zeros) per channel."""
-    weight = Parameter(np.ones(channels, dtype=dtype)) if affine else None
-    shift = Parameter(np.zeros(channels, dtype=dtype)) if affine and bias else None
+    weight = Parameter(ones(channels, dtype=dtype, device=device)) if affine else None
+    shift = Parameter(zeros(channels, dtype=dtype, device=device)) if affine and bias else None
     module.register_parameter("weight", weight)
     module.register_parameter("bias", shift)
 
@@ -327,7 +329,8 @@ class GroupNorm(Module):
             eps,
             affine,
         )
-        _register_affine(self, affine, bias, num_channels, dtype or dtypes.default_float_numpy())
+        dtype = dtype or dtypes.default_float_numpy()
+        _register_affine(self, affine, bias, num_channels, dtype, device)
 
     def reset_parameters(self) -> None:
         """Scale 1 and shift 0."""

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from wright.creation import as_tensor
+from wright.creation import as_tensor, empty
 from wright.nn import functional as F
 from wright.nn import init
 from wright.nn.module import Module, Parameter
@@ -48,22 +48,27 @@ class _RecurrentBase(Module):
                 f"{input_size} and {hidden_size}"
             )
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self._dtype = init.parameter_dtype(device, dtype)
+        # Where and in which dtype `_add_parameters` creates the weights.
+        self._dtype, self._device = init.parameter_dtype(device, dtype), device
 
     def _add_parameters(self, suffix: str, in_features: int) -> None:
         rows = _GATES[self.mode] * self.hidden_size
         for kind, columns in (("ih", in_features), ("hh", self.hidden_size)):
-            weight = Parameter(np.empty((rows, columns), dtype=self._dtype))
+            weight = Parameter(empty((rows, columns), dtype=self._dtype, device=self._device))
             setattr(self, f"weight_{kind}{suffix}", weight)
         for kind in ("ih", "hh"):
-            bias = Parameter(np.empty(rows, dtype=self._dtype)) if self.bias else None
+            bias = (
+                Parameter(empty(rows, dtype=self._dtype, device=self._device))
+                if self.bias
+                else None
+            )
             self.register_parameter(f"bias_{kind}{suffix}", bias)
 
     def _weights(self, suffix: str) -> tuple[Tensor, ...]:
         weights = (getattr(self, f"weight_ih{suffix}"), getattr(self, f"weight_hh{suffix}"))
         if self.bias:
             return (*weights, getattr(self, f"bias_ih{suffix}"), getattr(self, f"bias_hh{suffix}"))
-        zeros = as_tensor(np.zeros(weights[0].shape[0], dtype=weights[0].dtype))
+        zeros = weights[0].new_zeros(weights[0].shape[0])
         return (*weights, zeros, zeros)
 
     def reset_parameters(self) -> None:
@@ -76,10 +81,7 @@ class _RecurrentBase(Module):
         return 2 if self.mode == "LSTM" else 1
 
     def _zero_state(self, batch: int, like: Tensor) -> tuple[Tensor, ...]:
-        return tuple(
-            as_tensor(np.zeros((batch, self.hidden_size), dtype=like.dtype))
-            for _ in range(self._num_states())
-        )
+        return tuple(like.new_zeros((batch, self.hidden_size)) for _ in range(self._num_states()))
 
     def _check_state(self, hx, expected: tuple[int, ...], layout: str) -> tuple[Tensor, ...]:
         """hx as a tuple of tensors of the expected shape (LSTM: (h, c); others: h alone)."""
@@ -253,7 +255,7 @@ class RNN(_RecurrentLayers):
         bidirectional: also run each layer backwards in time (parameters `*_reverse`) and put
             both directions' outputs side by side.
         proj_size: must be 0 (PyTorch allows it for LSTM only).
-        device: only the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: the parameters' dtype.
 
     Shape:
@@ -325,7 +327,7 @@ class LSTM(_RecurrentLayers):
         dropout: dropout probability on the outputs of every layer but the last, in training mode.
         bidirectional: also run each layer backwards in time (see `RNN`).
         proj_size: must be 0: projected hidden states are not supported.
-        device: only the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: the parameters' dtype.
 
     Shape:

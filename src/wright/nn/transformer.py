@@ -71,10 +71,8 @@ def _is_causal(mask: Tensor | None, is_causal: bool | None, size: int) -> bool:
     """An explicit is_causal wins; with None, whether `mask` is exactly the causal mask."""
     if is_causal is not None or mask is None:
         return is_causal is True
-    causal = Transformer.generate_square_subsequent_mask(size, dtype=mask.dtype)
-    return tuple(mask.shape) == tuple(causal.shape) and bool(
-        np.array_equal(mask.array, causal.array)
-    )
+    causal = Transformer.generate_square_subsequent_mask(size, mask.device, mask.dtype)
+    return tuple(mask.shape) == tuple(causal.shape) and bool((mask.array == causal.array).all())
 
 
 class TransformerEncoderLayer(Module):
@@ -91,7 +89,7 @@ class TransformerEncoderLayer(Module):
         batch_first: inputs are (N, S, E) instead of (S, N, E).
         norm_first: normalise before each block (pre-norm) instead of after the addition.
         bias: learn biases in the linear layers and layer norms.
-        device: must be the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: of the parameters.
 
     Shape:
@@ -354,7 +352,7 @@ class TransformerEncoder(Module):
         ):
             return False
         valid = key_padding_mask.array == 0
-        if self.mask_check and (np.diff(valid.astype(np.int8), axis=1) > 0).any():
+        if self.mask_check and bool((valid[:, 1:] & ~valid[:, :-1]).any()):
             return False  # padding that is not all at the end
         return not (is_grad_enabled() and any(t.requires_grad for t in (src, *first.parameters())))
 
@@ -420,7 +418,7 @@ class Transformer(Module):
         batch_first: inputs are (N, S, E) instead of (S, N, E).
         norm_first: pre-norm layers.
         bias: learn biases in the linear layers and layer norms.
-        device: must be the CPU.
+        device: where to create the parameters (the default device unless named).
         dtype: of the parameters.
 
     Shape:
@@ -537,4 +535,4 @@ class Transformer(Module):
         """The (sz, sz) causal mask: 0 on and below the diagonal, -inf above it (position i may
         attend to positions 0..i)."""
         dtype = dtypes.to_numpy_dtype(dtype or dtypes.default_float_numpy())
-        return as_tensor(np.triu(np.full((sz, sz), -np.inf, dtype=dtype), 1))
+        return as_tensor(np.triu(np.full((sz, sz), -np.inf, dtype=dtype), 1), device=device)

@@ -1,25 +1,26 @@
 """Activation ops: elementwise nonlinearities with PyTorch's gradients at their kinks (hardtanh's is
 zero at the bounds, threshold's at the threshold, hardswish's one at +3 and zero at -3, ...)."""
 
-import numpy as np
-
 from wright.autograd import Function
+from wright.backend import array_module
 from wright.ops.elementwise import sigmoid_array
 
 
 def softplus_array(a):
     """log(1 + e^a), without overflow for large a."""
-    return np.logaddexp(0, a).astype(a.dtype, copy=False)
+    xp = array_module(a)
+    return xp.logaddexp(0, a).astype(a.dtype, copy=False)
 
 
 class Hardtanh(Function):
     """Clamp to [low, high]; unlike clamp, the gradient is zero at the bounds themselves."""
 
     def forward(self, a, low, high):
+        xp = array_module(a)
         self.inside = ~((a <= low) | (a >= high))
         if a.dtype.kind != "f":
             low, high = a.dtype.type(low), a.dtype.type(high)
-        return np.clip(a, low, high)
+        return xp.clip(a, low, high)
 
     def backward(self, grad):
         return grad * self.inside
@@ -29,8 +30,9 @@ class Threshold(Function):
     """x where x > threshold, else `value`; no gradient where the value replaced x."""
 
     def forward(self, a, threshold, value):
+        xp = array_module(a)
         self.keep = ~(a <= threshold)
-        return np.where(self.keep, a, np.asarray(value, dtype=a.dtype))
+        return xp.where(self.keep, a, xp.asarray(value, dtype=a.dtype))
 
     def backward(self, grad):
         return grad * self.keep
@@ -40,28 +42,32 @@ class ELU(Function):
     """scale x for x > 0, scale alpha (e^(input_scale x) - 1) otherwise: ELU, SELU and CELU."""
 
     def forward(self, a, alpha, scale, input_scale):
+        xp = array_module(a)
         self.negative = a <= 0
         self.scale, self.input_scale, self.alpha_scale = scale, input_scale, alpha * scale
         # Only the negative side needs the exponential; min(a, 0) keeps it from overflowing.
-        self.curve = np.expm1(np.minimum(a, 0) * input_scale) * self.alpha_scale
-        return np.where(self.negative, self.curve, a * scale)
+        self.curve = xp.expm1(xp.minimum(a, 0) * input_scale) * self.alpha_scale
+        return xp.where(self.negative, self.curve, a * scale)
 
     def backward(self, grad):
         # d/dx scale alpha (e^(s x) - 1) = s (curve + scale alpha)
+        xp = array_module(grad)
         negative_slope = (self.curve + self.alpha_scale) * self.input_scale
-        return grad * np.where(self.negative, negative_slope, self.scale)
+        return grad * xp.where(self.negative, negative_slope, self.scale)
 
 
 class Softplus(Function):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
 
     def forward(self, a, beta, threshold):
+        xp = array_module(a)
         self.scaled, self.linear = a * beta, a * beta > threshold
-        return np.where(self.linear, a, softplus_array(self.scaled) / beta)
+        return xp.where(self.linear, a, softplus_array(self.scaled) / beta)
 
     def backward(self, grad):
         # d/dx softplus = sigmoid(beta x)
-        return np.where(self.linear, grad, grad * sigmoid_array(self.scaled))
+        xp = array_module(grad)
+        return xp.where(self.linear, grad, grad * sigmoid_array(self.scaled))
 
 
 class SiLU(Function):
@@ -80,7 +86,8 @@ class Mish(Function):
     """x tanh(softplus(x))."""
 
     def forward(self, a):
-        self.a, self.tanh = a, np.tanh(softplus_array(a))
+        xp = array_module(a)
+        self.a, self.tanh = a, xp.tanh(softplus_array(a))
         return a * self.tanh
 
     def backward(self, grad):
@@ -105,12 +112,14 @@ class Hardswish(Function):
     """x relu6(x + 3) / 6."""
 
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return a * np.clip(a + 3, 0, 6) / 6
+        return a * xp.clip(a + 3, 0, 6) / 6
 
     def backward(self, grad):
+        xp = array_module(grad)
         a = self.a
-        slope = np.where(a <= -3, 0, np.where(a < 3, a / 3 + 0.5, 1)).astype(a.dtype, copy=False)
+        slope = xp.where(a <= -3, 0, xp.where(a < 3, a / 3 + 0.5, 1)).astype(a.dtype, copy=False)
         return grad * slope
 
 
@@ -118,8 +127,9 @@ class Hardsigmoid(Function):
     """relu6(x + 3) / 6, a piecewise linear sigmoid."""
 
     def forward(self, a):
+        xp = array_module(a)
         self.inside = (a > -3) & (a < 3)
-        return np.clip(a + 3, 0, 6) / 6
+        return xp.clip(a + 3, 0, 6) / 6
 
     def backward(self, grad):
         return grad * self.inside / 6
@@ -129,10 +139,11 @@ class Shrink(Function):
     """Zero on [-lambd, lambd]; outside, x (hard) or x moved lambd towards zero (soft)."""
 
     def forward(self, a, lambd, soft):
+        xp = array_module(a)
         self.outside = ~((a >= -lambd) & (a <= lambd))
         if not soft:
-            return np.where(self.outside, a, 0).astype(a.dtype, copy=False)
-        return np.where(self.outside, a - np.sign(a) * lambd, 0).astype(a.dtype, copy=False)
+            return xp.where(self.outside, a, 0).astype(a.dtype, copy=False)
+        return xp.where(self.outside, a - xp.sign(a) * lambd, 0).astype(a.dtype, copy=False)
 
     def backward(self, grad):
         return grad * self.outside

@@ -3,18 +3,20 @@ than NaN, as PyTorch's scaled_dot_product_attention does."""
 
 import numpy as np
 
+from wright.backend import array_module
 from wright.ops.reduce import Softmax
 
 
 class SafeSoftmax(Softmax):
     # The backward pass is Softmax's: s * (g - sum(g * s)), which is 0 on the rows of zeros.
     def forward(self, a, axis):
+        xp = array_module(a)
         self.axis = axis
-        top = np.max(a, axis=axis, keepdims=True)
+        top = xp.max(a, axis=axis, keepdims=True)
         empty = top == -np.inf
         # Shifting masked-out rows by 0 instead of -inf makes their exponentials exactly 0.
-        out = np.exp(a - np.where(empty, 0, top))
-        total = np.sum(out, axis=axis, keepdims=True)
-        out /= np.where(empty, 1, total)
+        out = xp.exp(a - xp.where(empty, 0, top))
+        total = xp.sum(out, axis=axis, keepdims=True)
+        out /= xp.where(empty, 1, total)
         self.out = out
         return out

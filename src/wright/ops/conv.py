@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from wright import parallel
+from wright import backend, parallel
 from wright.autograd import Function
+from wright.backend import array_module
 from wright.ops.shape import _sum_rows
 from wright.tensor import Tensor
 
@@ -156,12 +157,13 @@ def sliding_window(
 
 def _pad_channels_last(x: np.ndarray, window: Window) -> np.ndarray:
     """The NCHW image as contiguous NHWC memory, with zero padding."""
+    xp = array_module(x)
     x = x.transpose(0, 2, 3, 1)
     if not window.padded:
-        return np.ascontiguousarray(x)
+        return xp.ascontiguousarray(x)
     (top, left), (bottom, right) = window.pad_before, window.pad_after
     n, h, w, c = x.shape
-    padded = np.zeros((n, h + top + bottom, w + left + right, c), x.dtype)
+    padded = xp.zeros((n, h + top + bottom, w + left + right, c), x.dtype)
     padded[:, top : top + h, left : left + w] = x
     return padded
 
@@ -179,7 +181,9 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
         sw * window.dilation[1],
         sc,
     )
-    return as_strided(padded, shape, strides, writeable=False)
+    if type(padded) is np.ndarray:
+        return as_strided(padded, shape, strides, writeable=False)
+    return array_module(padded).lib.stride_tricks.as_strided(padded, shape, strides)
 
 
 # How many numbers one block of images puts in its im2col columns (or col2im tap values, or a
@@ -188,9 +192,12 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
 _BLOCK_NUMBERS = 1 << 20
 
 
-def _images_per_block(numbers_per_image: int, n: int) -> int:
+def _images_per_block(numbers_per_image: int, n: int, like) -> int:
     """Images per block: what fits `_BLOCK_NUMBERS`, and at most a third of each thread's share
-    of the batch (so a thread that starts late still finds blocks to take)."""
+    of the batch (so a thread that starts late still finds blocks to take). Arrays `like` that
+    are not NumPy's go in one block: a GPU has the memory, and one large product is fastest."""
+    if type(like) is not np.ndarray:
+        return max(1, n)
     fit = max(1, _BLOCK_NUMBERS // max(1, numbers_per_image))
     threads = parallel.threads()
     return fit if threads == 1 else max(1, min(fit, -(-n // (3 * threads))))
@@ -241,41 +248,46 @@ def _correlate(
     times its columns to a (g, P, K) sum. Returns the rows (None without kernels: only the sum is
     wanted) and the kept blocks or that sum (or None). `images` per block: see `_conv_images`.
     """
+    xp = array_module(x)
     n, c = x.shape[:2]
     (oh, ow), pixels = window.out, math.prod(window.out)
     width = math.prod(window.kernel) * c // groups
     out = None
     if kernels is not None:
         dtype = np.result_type(x.dtype, kernels.dtype)
-        out = np.empty((groups, n * pixels, kernels.shape[1]), dtype)
+        out = xp.empty((groups, n * pixels, kernels.shape[1]), dtype)
         kernels_t = kernels.transpose(0, 2, 1)
     # Whole output lines (OW pixels x O/g channels) take the bias faster than rows of O/g numbers.
-    line_bias = None if bias is None else np.tile(bias.reshape(groups, 1, -1), ow)
-    images = images or _conv_images(x.shape, window, groups)
+    line_bias = None if bias is None else xp.tile(bias.reshape(groups, 1, -1), ow)
+    images = images or _conv_images(x, window, groups)
     extra = [None] * -(-n // images)
 
     def block(start, stop):
         rows = slice(start * pixels, stop * pixels)
         cols = _columns(_group_patches(x[start:stop], window, groups))
         if out is not None:
-            np.matmul(cols, kernels_t, out=out[:, rows])
+            xp.matmul(cols, kernels_t, out=out[:, rows])
         if line_bias is not None:
             lines = out[:, rows].reshape(groups, (stop - start) * oh, -1)
             lines += line_bias
         if keep:
             extra[start // images] = cols
         elif partner is not None:
-            extra[start // images] = np.matmul(partner[:, rows].transpose(0, 2, 1), cols)
+            extra[start // images] = xp.matmul(partner[:, rows].transpose(0, 2, 1), cols)
 
     parallel.run_chunks(block, n, images, like=x)
     if partner is not None:
-        return out, _block_sum(extra, (groups, partner.shape[2], width), partner.dtype)
+        return out, _block_sum(extra, (groups, partner.shape[2], width), partner.dtype, x)
     return out, (extra if keep else None)
 
 
-def _block_sum(parts: list, shape, dtype) -> np.ndarray:
-    """The sum of per-block partial results (zeros for an empty batch)."""
-    return np.sum(parts, axis=0) if parts else np.zeros(shape, dtype)
+def _block_sum(parts: list, shape, dtype, like) -> np.ndarray:
+    """The sum of per-block partial results (zeros on the device of `like` for an empty batch)."""
+    if not parts:
+        return array_module(like).zeros(shape, dtype)
+    if type(parts[0]) is np.ndarray:
+        return np.sum(parts, axis=0)
+    return array_module(parts[0]).stack(parts).sum(axis=0)
 
 
 def _rows_to_image(rows: np.ndarray, n: int, oh: int, ow: int) -> np.ndarray:
@@ -295,14 +307,15 @@ def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, i
     (top, left), (bottom, right) = window.pad_before, window.pad_after
     n, c, h, w = shape
     (kh, kw), (oh, ow) = window.kernel, window.out
+    xp = array_module(like)
     by_tap = kernels.reshape(groups, -1, kh * kw, c // groups).transpose(0, 2, 1, 3)
-    padded = np.empty((n, h + top + bottom, w + left + right, groups, c // groups), dtype)
+    padded = xp.empty((n, h + top + bottom, w + left + right, groups, c // groups), dtype)
 
     def block(start, stop):
         rows = rows_of(start, stop)
         if also is not None:
             also(start, stop, rows)
-        tap_values = np.matmul(rows[:, None], by_tap)  # (g, KH*KW, m, C/g)
+        tap_values = xp.matmul(rows[:, None], by_tap)  # (g, KH*KW, m, C/g)
         image = padded[start:stop]
         image[...] = 0
         for tap, (tap_rows, tap_columns) in enumerate(window.offsets()):
@@ -314,11 +327,12 @@ def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, i
     return padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
 
 
-def _conv_images(shape, window: Window, groups: int) -> int:
-    """Images per block for a convolution of (N, C, H, W) images: its columns, or col2im's tap
-    values, take OH*OW*KH*KW*C/g numbers per image."""
-    n, c = shape[:2]
-    return _images_per_block(math.prod(window.out) * math.prod(window.kernel) * c // groups, n)
+def _conv_images(x, window: Window, groups: int, shape=None) -> int:
+    """Images per block for a convolution of (N, C, H, W) images `x` (or of `shape`, on x's
+    device): its columns, or col2im's tap values, take OH*OW*KH*KW*C/g numbers per image."""
+    n, c = (shape or x.shape)[:2]
+    numbers = math.prod(window.out) * math.prod(window.kernel) * c // groups
+    return _images_per_block(numbers, n, x)
 
 
 def _kernel_layout(grad: np.ndarray, window: Window, group_channels: int) -> np.ndarray:
@@ -330,7 +344,8 @@ def _kernel_layout(grad: np.ndarray, window: Window, group_channels: int) -> np.
 def _row_sums(rows: np.ndarray) -> np.ndarray:
     """The sum of (g, M, O/g) rows over M, as O numbers (a bias gradient)."""
     # A matrix-vector product sums over M far faster than a reduction of short rows.
-    return np.matmul(np.ones(rows.shape[1], rows.dtype), rows).reshape(-1)
+    xp = array_module(rows)
+    return xp.matmul(xp.ones(rows.shape[1], rows.dtype), rows).reshape(-1)
 
 
 class Conv2d(Function):
@@ -347,7 +362,7 @@ class Conv2d(Function):
         kernels = _kernel_rows(weight, groups)
         # The weight gradient needs the columns again: keep them, block by block, and work the
         # backward pass in the same blocks.
-        images = _conv_images(x.shape, window, groups)
+        images = _conv_images(x, window, groups)
         keep = self.needs_input_grad[1]
         rows, cols = _correlate(x, kernels, window, groups, bias, keep=keep, images=images)
         if any(self.needs_input_grad):
@@ -367,7 +382,7 @@ class Conv2d(Function):
 
         def parameter_parts(start, stop, rows):
             if need_w:
-                weight_parts[start // images] = np.matmul(
+                weight_parts[start // images] = array_module(rows).matmul(
                     rows.transpose(0, 2, 1), self.cols[start // images]
                 )
             if need_b:
@@ -395,12 +410,14 @@ class Conv2d(Function):
             )
         if need_w:
             grad_w = _kernel_layout(
-                _block_sum(weight_parts, kernels.shape, grad.dtype),
+                _block_sum(weight_parts, kernels.shape, grad.dtype, grad),
                 self.window,
                 self.x_shape[1] // groups,
             )
         if need_b:
-            grad_b = _block_sum(bias_parts, (kernels.shape[0] * kernels.shape[1],), grad.dtype)
+            grad_b = _block_sum(
+                bias_parts, (kernels.shape[0] * kernels.shape[1],), grad.dtype, grad
+            )
         if len(self.needs_input_grad) == 2:
             return grad_x, grad_w
         return grad_x, grad_w, grad_b
@@ -429,7 +446,7 @@ class ConvTranspose2d(Function):
             shape,
             dtype,
             x,
-            _conv_images(shape, window, groups),
+            _conv_images(x, window, groups, shape),
         )
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
@@ -458,7 +475,7 @@ def _pad_like(x: np.ndarray, window: Window, value: float) -> np.ndarray:
         return x
     (top, left), (bottom, right) = window.pad_before, window.pad_after
     n, c, h, w = x.shape
-    padded = np.full_like(x, value, shape=(n, c, h + top + bottom, w + left + right))
+    padded = array_module(x).full_like(x, value, shape=(n, c, h + top + bottom, w + left + right))
     padded[:, :, top : top + h, left : left + w] = x
     return padded
 
@@ -474,18 +491,19 @@ def _running_max(taps: list[np.ndarray], out: np.ndarray, winner: np.ndarray) ->
 
     Ties go to the first tap and NaN to the last NaN, as PyTorch's kernels scan a window.
     """
-    np.copyto(out, taps[0])
+    xp = array_module(out)
+    xp.copyto(out, taps[0])
     winner[...] = 0
-    candidate = np.empty_like(winner)
+    candidate = xp.empty_like(winner)
     for index, tap in enumerate(taps[1:], start=1):
         # Taps come in increasing index order, so the winner is the largest index that beat the
         # running max: a maximum of index * (tap > max), much faster than a masked assignment.
-        np.multiply(np.greater(tap, out), winner.dtype.type(index), out=candidate)
-        np.maximum(winner, candidate, out=winner)
-        np.maximum(out, tap, out=out)
-    if out.dtype.kind == "f" and np.isnan(out).any():
+        xp.multiply(xp.greater(tap, out), winner.dtype.type(index), out=candidate)
+        xp.maximum(winner, candidate, out=winner)
+        xp.maximum(out, tap, out=out)
+    if out.dtype.kind == "f" and xp.isnan(out).any():
         for index, tap in enumerate(taps):
-            winner[np.isnan(tap)] = index
+            winner[xp.isnan(tap)] = index
 
 
 class MaxPool2d(Function):
@@ -499,18 +517,19 @@ class MaxPool2d(Function):
     """
 
     def forward(self, x, window, indices=None):
+        xp = array_module(x)
         n, c = x.shape[:2]
         taps = math.prod(window.kernel)
         # Results keep x's memory order (channels-last after a convolution).
-        out = np.empty_like(x, shape=(n, c, *window.out))
-        winner = np.empty_like(out, dtype=np.min_scalar_type(taps))
+        out = xp.empty_like(x, shape=(n, c, *window.out))
+        winner = xp.empty_like(out, dtype=np.min_scalar_type(taps))
 
         def block(start, stop):
             padded = _pad_like(x[start:stop], window, -np.inf)
             views = [padded[:, :, rows, columns] for rows, columns in window.offsets()]
             _running_max(views, out[start:stop], winner[start:stop])
 
-        images = _images_per_block(math.prod(x.shape[1:]), n)
+        images = _images_per_block(math.prod(x.shape[1:]), n, x)
         parallel.run_chunks(block, n, images, like=x)
         self.winner, self.window, self.x, self.images = winner, window, x, images
         if indices is not None:
@@ -518,10 +537,10 @@ class MaxPool2d(Function):
         return out
 
     def backward(self, grad):
-        window, x = self.window, self.x
+        xp, window, x = array_module(grad), self.window, self.x
         (top, left), (bottom, right) = window.pad_before, window.pad_after
         n, c, h, w = x.shape
-        grad_padded = np.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
+        grad_padded = xp.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
         # Windows that tile the padded image (stride = kernel, no dilation, no pixel left over)
         # write every pixel exactly once.
         sides = zip(
@@ -532,17 +551,17 @@ class MaxPool2d(Function):
         def block(start, stop):
             target, winner = grad_padded[start:stop], self.winner[start:stop]
             # The gradient in the winners' memory order, so each pass below runs along memory.
-            share = np.empty_like(winner, dtype=grad.dtype)
-            np.copyto(share, grad[start:stop])
+            share = xp.empty_like(winner, dtype=grad.dtype)
+            xp.copyto(share, grad[start:stop])
             if not tiled:
                 target[...] = 0
             for index, (rows, columns) in enumerate(window.offsets()):
-                chosen = np.equal(winner, index).view(np.uint8)  # a uint8 factor multiplies faster
+                chosen = xp.equal(winner, index).view(np.uint8)  # a uint8 factor multiplies faster
                 if window.overlapping:
                     target[:, :, rows, columns] += share * chosen
                 else:
                     # A pixel is in one window at most, so the taps' views never meet.
-                    np.multiply(share, chosen, out=target[:, :, rows, columns])
+                    xp.multiply(share, chosen, out=target[:, :, rows, columns])
 
         parallel.run_chunks(block, n, self.images, like=grad)
         return _crop(grad_padded, window, x.shape)
@@ -552,9 +571,10 @@ def _flat_positions(winner: np.ndarray, window: Window, width: int) -> np.ndarra
     """Where each window's winning tap sits in the unpadded input, as row * width + column."""
     kw, (sh, sw), (dh, dw) = window.kernel[1], window.stride, window.dilation
     (top, left), (oh, ow) = window.pad_before, window.out
-    tap_row, tap_column = np.divmod(winner.astype(np.int64), kw)
-    rows = np.arange(oh)[:, None] * sh - top + tap_row * dh
-    columns = np.arange(ow) * sw - left + tap_column * dw
+    xp = array_module(winner)
+    tap_row, tap_column = xp.divmod(winner.astype(np.int64), kw)
+    rows = xp.arange(oh)[:, None] * sh - top + tap_row * dh
+    columns = xp.arange(ow) * sw - left + tap_column * dw
     return rows * width + columns
 
 
@@ -584,10 +604,14 @@ class AvgPool2d(Function):
     a block of images at a time, the blocks spread over threads."""
 
     def forward(self, x, window, count_include_pad=True, divisor_override=None):
+        xp = array_module(x)
         n, c = x.shape[:2]
         divisor = _divisors(window, x.shape[2:], count_include_pad, divisor_override)
-        scale = (1.0 / divisor) if isinstance(divisor, float) else (1.0 / divisor).astype(x.dtype)
-        out = np.empty_like(x, shape=(n, c, *window.out))
+        if isinstance(divisor, float):
+            scale = 1.0 / divisor
+        else:  # worked out on the host; used where x is
+            scale = backend.array_like((1.0 / divisor).astype(x.dtype), x)
+        out = xp.empty_like(x, shape=(n, c, *window.out))
 
         def block(start, stop):
             padded, target = _pad_like(x[start:stop], window, 0.0), out[start:stop]
@@ -596,26 +620,26 @@ class AvgPool2d(Function):
                 if index:
                     target += tap
                 else:
-                    np.copyto(target, tap)
+                    xp.copyto(target, tap)
             target *= scale
 
-        self.images = _images_per_block(math.prod(x.shape[1:]), n)
+        self.images = _images_per_block(math.prod(x.shape[1:]), n, x)
         parallel.run_chunks(block, n, self.images, like=x)
         self.scale, self.window, self.x = scale, window, x
         return out
 
     def backward(self, grad):
-        window, x = self.window, self.x
+        xp, window, x = array_module(grad), self.window, self.x
         (top, left), (bottom, right) = window.pad_before, window.pad_after
         n, c, h, w = x.shape
-        grad_padded = np.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
+        grad_padded = xp.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
 
         def block(start, stop):
             target = grad_padded[start:stop]
             target[...] = 0
             # Each window's share, in the input's memory order, so the adds run along memory.
-            share = np.empty_like(target, shape=grad[start:stop].shape)
-            np.multiply(grad[start:stop], self.scale, out=share)
+            share = xp.empty_like(target, shape=grad[start:stop].shape)
+            xp.multiply(grad[start:stop], self.scale, out=share)
             for rows, columns in window.offsets():
                 target[:, :, rows, columns] += share
 
@@ -628,15 +652,18 @@ class MaxUnpool(Function):
     spatial `size`, zeros elsewhere; the gradient gathers from the same positions."""
 
     def forward(self, x, indices, size):
+        xp = array_module(x)
         planes = x.shape[0] * x.shape[1]
         self.positions, self.x_shape = indices.reshape(planes, -1), x.shape
-        out = np.zeros((planes, math.prod(size)), x.dtype)
-        np.put_along_axis(out, self.positions, x.reshape(planes, -1), axis=1)
+        out = xp.zeros((planes, math.prod(size)), x.dtype)
+        xp.put_along_axis(out, self.positions, x.reshape(planes, -1), axis=1)
         return out.reshape(*x.shape[:2], *size)
 
     def backward(self, grad):
         planes = grad.reshape(self.positions.shape[0], -1)
-        return np.take_along_axis(planes, self.positions, axis=1).reshape(self.x_shape)
+        return (
+            array_module(grad).take_along_axis(planes, self.positions, axis=1).reshape(self.x_shape)
+        )
 
 
 def adaptive_bins(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
@@ -663,15 +690,18 @@ class AdaptiveMaxPool2d(Function):
     """
 
     def forward(self, x, size, indices=None):
+        xp = array_module(x)
         h, w = x.shape[2:]
-        rows, columns = _bin_taps(h, size[0]), _bin_taps(w, size[1])
+        # The bins are worked out on the host; their positions are used where x is.
+        rows = backend.array_like(_bin_taps(h, size[0]), x)
+        columns = backend.array_like(_bin_taps(w, size[1]), x)
         taps = [x[:, :, r[:, None], col] for r in rows for col in columns]
-        out = np.empty_like(taps[0])
-        winner = np.empty_like(out, dtype=np.min_scalar_type(len(taps)))
+        out = xp.empty_like(taps[0])
+        winner = xp.empty_like(out, dtype=np.min_scalar_type(len(taps)))
         _running_max(taps, out, winner)
-        tap_row, tap_column = np.divmod(winner.astype(np.int64), len(columns))
+        tap_row, tap_column = xp.divmod(winner.astype(np.int64), len(columns))
         positions = (
-            rows[tap_row, np.arange(size[0])[:, None]] * w + columns[tap_column, np.arange(size[1])]
+            rows[tap_row, xp.arange(size[0])[:, None]] * w + columns[tap_column, xp.arange(size[1])]
         )
         self.positions, self.x_shape = positions, x.shape
         if indices is not None:
@@ -679,9 +709,10 @@ class AdaptiveMaxPool2d(Function):
         return out
 
     def backward(self, grad):
+        xp = array_module(grad)
         n, c, h, w = self.x_shape
-        planes = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
-        total = np.bincount(
+        planes = (xp.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+        total = xp.bincount(
             (self.positions + planes).ravel(), weights=grad.ravel(), minlength=n * c * h * w
         )
         return total.astype(grad.dtype, copy=False).reshape(self.x_shape)
@@ -718,12 +749,16 @@ def _weights_along(weights: np.ndarray, axis: int, ndim: int) -> np.ndarray:
 
 
 def _gather_along(x, axis, index, weights):
+    # The plan is made on the host; its positions and weights are used where x is.
+    xp = array_module(x)
+    index = backend.array_like(index, x)
+    weights = None if weights is None else backend.array_like(weights, x)
     out = None
     for tap, picks in enumerate(index):
-        values = np.take(x, picks, axis=axis)
+        values = xp.take(x, picks, axis=axis)
         if weights is not None:
             values *= _weights_along(weights[tap], axis, x.ndim)
-        out = values if out is None else np.add(out, values, out=out)
+        out = values if out is None else xp.add(out, values, out=out)
     return out
 
 
@@ -753,9 +788,10 @@ def _runs(picks: np.ndarray) -> list[tuple[int, int, int, int]] | None:
 
 
 def _scatter_along(grad, axis, index, weights, size):
+    xp = array_module(grad)
     shape = list(grad.shape)
     shape[axis] = size
-    full = np.zeros(shape, grad.dtype)
+    full = xp.zeros(shape, grad.dtype)
     if grad.size == 0:
         return full
     before = (slice(None),) * axis
@@ -768,21 +804,24 @@ def _scatter_along(grad, axis, index, weights, size):
             elif step == 1:
                 full[(*before, slice(first, first + stop - start))] += part
             else:
-                full[(*before, slice(first - (stop - start) + 1, first + 1))] += np.flip(part, axis)
+                full[(*before, slice(first - (stop - start) + 1, first + 1))] += xp.flip(part, axis)
         return full
     out = index.shape[1]
     if size * out <= _MAX_MATRIX:
         # The transpose of resampling along an axis is a product with its (in, out) matrix.
         matrix = np.zeros((size, out), grad.dtype)
         taps = np.ones(index.shape, grad.dtype) if weights is None else weights
-        np.add.at(matrix, (index, np.arange(out)), taps)
+        np.add.at(matrix, (index, np.arange(out)), taps)  # on the host, from the host plan
+        matrix = backend.array_like(matrix, grad)
         if axis == grad.ndim - 1:
-            return np.matmul(grad.reshape(-1, out), matrix.T).reshape(shape)
+            return xp.matmul(grad.reshape(-1, out), matrix.T).reshape(shape)
         rows = grad.reshape(math.prod(grad.shape[:axis]), out, -1)
-        return np.matmul(matrix, rows).reshape(shape)
+        return xp.matmul(matrix, rows).reshape(shape)
     if weights is not None:
-        grad = np.concatenate([grad * _weights_along(w, axis, grad.ndim) for w in weights], axis)
-    _sum_rows(np.moveaxis(full, axis, 0), index.ravel(), np.moveaxis(grad, axis, 0))
+        weights = backend.array_like(weights, grad)
+        grad = xp.concatenate([grad * _weights_along(w, axis, grad.ndim) for w in weights], axis)
+    index = backend.array_like(index, grad)
+    _sum_rows(xp.moveaxis(full, axis, 0), index.ravel(), xp.moveaxis(grad, axis, 0))
     return full
 
 

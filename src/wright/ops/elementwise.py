@@ -5,7 +5,9 @@ import math
 
 import numpy as np
 
+from wright import backend
 from wright.autograd import Function
+from wright.backend import array_module
 
 
 def quietly(function, *arrays):
@@ -56,7 +58,8 @@ class Div(Function):
 
 def check_integer_divisor(b) -> None:
     """Integer division by zero has no value: raise as PyTorch does (NumPy would give 0)."""
-    if b.dtype.kind in "iub" and not np.all(b):
+    xp = array_module(b)
+    if b.dtype.kind in "iub" and not xp.all(b):
         raise RuntimeError("ZeroDivisionError: integer division or remainder by zero")
 
 
@@ -72,18 +75,20 @@ class RoundedDiv(Function):
     everywhere."""
 
     def forward(self, a, b, mode):
+        xp = array_module(a)
         check_integer_divisor(b)
         if a.dtype.kind in "iu" and mode == "floor":
-            return np.floor_divide(a, b)
+            return xp.floor_divide(a, b)
         if a.dtype.kind in "iu":
             # Integer division that rounds toward zero: the quotient of the magnitudes, signed.
-            return np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b))
+            return xp.sign(a) * xp.sign(b) * (xp.abs(a) // xp.abs(b))
         with np.errstate(divide="ignore", invalid="ignore"):
             quotient = a / b
-        return np.floor(quotient) if mode == "floor" else np.trunc(quotient)
+        return xp.floor(quotient) if mode == "floor" else xp.trunc(quotient)
 
     def backward(self, grad):
-        zeros = np.zeros_like(grad)
+        xp = array_module(grad)
+        zeros = xp.zeros_like(grad)
         return zeros, zeros
 
 
@@ -91,9 +96,10 @@ class Remainder(Function):
     """a - floor(a / b) * b: Python's modulo, the result has the divisor's sign."""
 
     def forward(self, a, b):
+        xp = array_module(a)
         check_remainder_operands(a, b, "remainder")
-        self.quotient = np.floor_divide(a, b) if self.needs_input_grad[1] else None
-        return np.remainder(a, b)
+        self.quotient = xp.floor_divide(a, b) if self.needs_input_grad[1] else None
+        return xp.remainder(a, b)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -108,8 +114,9 @@ class PowScalar(Function):
         return a**exponent
 
     def backward(self, grad):
+        xp = array_module(grad)
         if self.exponent == 0:
-            return np.zeros_like(grad)
+            return xp.zeros_like(grad)
         return grad * self.exponent * self.a ** (self.exponent - 1)
 
 
@@ -117,21 +124,23 @@ class Pow(Function):
     """a ** b for two tensors; gradients flow to both."""
 
     def forward(self, a, b):
+        xp = array_module(a)
         self.a, self.b = a, b
-        self.out = np.power(a, b)
+        self.out = xp.power(a, b)
         return self.out
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_a, need_b = self.needs_input_grad
         a, b = self.a, self.b
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if need_a:
                 # d/da a^b = b a^(b-1), taken as 0 where b == 0 (so 0 ** 0 has a finite slope)
-                grad_a = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+                grad_a = grad * xp.where(b == 0, 0, b * xp.power(a, b - 1))
             if need_b:
                 # d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0
-                grad_b = grad * np.where((a == 0) & (b >= 0), 0, self.out * np.log(a))
+                grad_b = grad * xp.where((a == 0) & (b >= 0), 0, self.out * xp.log(a))
         return grad_a, grad_b
 
 
@@ -145,7 +154,8 @@ class Neg(Function):
 
 class Exp(Function):
     def forward(self, a):
-        self.out = quietly(np.exp, a)
+        xp = array_module(a)
+        self.out = quietly(xp.exp, a)
         return self.out
 
     def backward(self, grad):
@@ -154,34 +164,41 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.log, a)
+        return quietly(xp.log, a)
 
     def backward(self, grad):
-        return quietly(np.divide, grad, self.a)
+        xp = array_module(grad)
+        return quietly(xp.divide, grad, self.a)
 
 
 class Sqrt(Function):
     def forward(self, a):
-        self.out = quietly(np.sqrt, a)
+        xp = array_module(a)
+        self.out = quietly(xp.sqrt, a)
         return self.out
 
     def backward(self, grad):
-        return quietly(np.divide, grad, 2 * self.out)
+        xp = array_module(grad)
+        return quietly(xp.divide, grad, 2 * self.out)
 
 
 class Abs(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return np.abs(a)
+        return xp.abs(a)
 
     def backward(self, grad):
-        return grad * np.sign(self.a)
+        xp = array_module(grad)
+        return grad * xp.sign(self.a)
 
 
 class Tanh(Function):
     def forward(self, a):
-        self.out = np.tanh(a)
+        xp = array_module(a)
+        self.out = xp.tanh(a)
         return self.out
 
     def backward(self, grad):
@@ -191,7 +208,8 @@ class Tanh(Function):
 
 def sigmoid_array(a):
     """The logistic function 1 / (1 + e^-a), written with tanh so large |a| cannot overflow."""
-    out = np.tanh(a * 0.5)
+    xp = array_module(a)
+    out = xp.tanh(a * 0.5)
     out *= 0.5
     out += 0.5
     return out
@@ -209,7 +227,8 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     def forward(self, a):
-        self.out = np.maximum(a, 0)
+        xp = array_module(a)
+        self.out = xp.maximum(a, 0)
         return self.out
 
     def backward(self, grad):
@@ -218,12 +237,14 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     def forward(self, a, slope):
+        xp = array_module(a)
         self.positive = a > 0
         self.slope = slope
-        return np.where(self.positive, a, a * slope)
+        return xp.where(self.positive, a, a * slope)
 
     def backward(self, grad):
-        return np.where(self.positive, grad, grad * self.slope)
+        xp = array_module(grad)
+        return xp.where(self.positive, grad, grad * self.slope)
 
 
 class Clip(Function):
@@ -231,12 +252,13 @@ class Clip(Function):
     low <= a <= high, so a value equal to a bound keeps it (PyTorch's subgradient)."""
 
     def forward(self, a, low, high):
+        xp = array_module(a)
         self.inside = True
         if low is not None:
             self.inside = a >= low
         if high is not None:
             self.inside = self.inside & (a <= high)
-        return np.clip(a, low, high)
+        return xp.clip(a, low, high)
 
     def backward(self, grad):
         return grad * self.inside
@@ -246,8 +268,9 @@ class Maximum(Function):
     """Elementwise larger of a and b; at ties each gets half the gradient, as in PyTorch."""
 
     def forward(self, a, b):
-        self.share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(a.dtype)
-        return np.maximum(a, b)
+        xp = array_module(a)
+        self.share_a = xp.where(a > b, 1.0, xp.where(a == b, 0.5, 0.0)).astype(a.dtype)
+        return xp.maximum(a, b)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -260,8 +283,9 @@ class Minimum(Maximum):
     """Elementwise smaller of a and b; at ties each gets half the gradient."""
 
     def forward(self, a, b):
-        self.share_a = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0)).astype(a.dtype)
-        return np.minimum(a, b)
+        xp = array_module(a)
+        self.share_a = xp.where(a < b, 1.0, xp.where(a == b, 0.5, 0.0)).astype(a.dtype)
+        return xp.minimum(a, b)
 
 
 class Fmax(Function):
@@ -269,8 +293,9 @@ class Fmax(Function):
     whole to the chosen side, to a at ties (PyTorch's rule)."""
 
     def forward(self, a, b):
-        self.to_a = (a >= b) | np.isnan(b) if a.dtype.kind == "f" else a >= b
-        return np.fmax(a, b)
+        xp = array_module(a)
+        self.to_a = (a >= b) | xp.isnan(b) if a.dtype.kind == "f" else a >= b
+        return xp.fmax(a, b)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -281,21 +306,24 @@ class Fmin(Fmax):
     """Elementwise smaller of a and b, ignoring NaN; the gradient goes to a at ties."""
 
     def forward(self, a, b):
-        self.to_a = (a <= b) | np.isnan(b) if a.dtype.kind == "f" else a <= b
-        return np.fmin(a, b)
+        xp = array_module(a)
+        self.to_a = (a <= b) | xp.isnan(b) if a.dtype.kind == "f" else a <= b
+        return xp.fmin(a, b)
 
 
 class Where(Function):
     def forward(self, a, b, condition):
+        xp = array_module(a)
         self.condition = condition
-        return np.where(condition, a, b)
+        return xp.where(condition, a, b)
 
     def backward(self, grad):
-        # np.where, not a product with the mask: a NaN or inf gradient must not leak into the
+        # xp.where, not a product with the mask: a NaN or inf gradient must not leak into the
         # branch that was not chosen (NaN * 0 is NaN).
+        xp = array_module(grad)
         need_a, need_b = self.needs_input_grad
-        return (np.where(self.condition, grad, 0) if need_a else None), (
-            np.where(self.condition, 0, grad) if need_b else None
+        return (xp.where(self.condition, grad, 0) if need_a else None), (
+            xp.where(self.condition, 0, grad) if need_b else None
         )
 
 
@@ -316,6 +344,17 @@ class Cast(Function):
         return grad.astype(self.dtype)
 
 
+class ToDevice(Function):
+    """The same values on another device; the gradient goes back to the input's device."""
+
+    def forward(self, a, device):
+        self.source = backend.device_of(a)
+        return backend.to_device(a, device)
+
+    def backward(self, grad):
+        return backend.to_device(grad, self.source)
+
+
 def _float_work(a):
     # A flat array to compute on (so 0-d inputs stay arrays); float16 is computed in float32,
     # which the rational functions need for their range.
@@ -327,25 +366,30 @@ def _float_work(a):
 
 class Sin(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return np.sin(a)
+        return xp.sin(a)
 
     def backward(self, grad):
-        return grad * np.cos(self.a)
+        xp = array_module(grad)
+        return grad * xp.cos(self.a)
 
 
 class Cos(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return np.cos(a)
+        return xp.cos(a)
 
     def backward(self, grad):
-        return -grad * np.sin(self.a)
+        xp = array_module(grad)
+        return -grad * xp.sin(self.a)
 
 
 class Tan(Function):
     def forward(self, a):
-        self.out = quietly(np.tan, a)
+        xp = array_module(a)
+        self.out = quietly(xp.tan, a)
         return self.out
 
     def backward(self, grad):
@@ -355,18 +399,21 @@ class Tan(Function):
 
 class Asin(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.arcsin, a)
+        return quietly(xp.arcsin, a)
 
     def backward(self, grad):
+        xp = array_module(grad)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad / np.sqrt(1 - self.a * self.a)
+            return grad / xp.sqrt(1 - self.a * self.a)
 
 
 class Acos(Asin):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.arccos, a)
+        return quietly(xp.arccos, a)
 
     def backward(self, grad):
         return -super().backward(grad)
@@ -374,8 +421,9 @@ class Acos(Asin):
 
 class Atan(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return np.arctan(a)
+        return xp.arctan(a)
 
     def backward(self, grad):
         return grad / (1 + self.a * self.a)
@@ -385,59 +433,70 @@ class Atan2(Function):
     """The angle of the point (b, a): arctan(a / b) in the right quadrant."""
 
     def forward(self, a, b):
+        xp = array_module(a)
         self.a, self.b = a, b
-        return np.arctan2(a, b)
+        return xp.arctan2(a, b)
 
     def backward(self, grad):
         # d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2); PyTorch takes both as 0 at the origin.
+        xp = array_module(grad)
         need_a, need_b = self.needs_input_grad
         squared = self.a * self.a + self.b * self.b
         origin = squared == 0
-        scale = np.where(origin, 0, grad / np.where(origin, 1, squared))
+        scale = xp.where(origin, 0, grad / xp.where(origin, 1, squared))
         return (scale * self.b if need_a else None), (-scale * self.a if need_b else None)
 
 
 class Sinh(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.sinh, a)
+        return quietly(xp.sinh, a)
 
     def backward(self, grad):
-        return grad * np.cosh(self.a)
+        xp = array_module(grad)
+        return grad * xp.cosh(self.a)
 
 
 class Cosh(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.cosh, a)
+        return quietly(xp.cosh, a)
 
     def backward(self, grad):
-        return grad * np.sinh(self.a)
+        xp = array_module(grad)
+        return grad * xp.sinh(self.a)
 
 
 class Asinh(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return np.arcsinh(a)
+        return xp.arcsinh(a)
 
     def backward(self, grad):
-        return grad / np.sqrt(self.a * self.a + 1)
+        xp = array_module(grad)
+        return grad / xp.sqrt(self.a * self.a + 1)
 
 
 class Acosh(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.arccosh, a)
+        return quietly(xp.arccosh, a)
 
     def backward(self, grad):
+        xp = array_module(grad)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad / np.sqrt(self.a * self.a - 1)
+            return grad / xp.sqrt(self.a * self.a - 1)
 
 
 class Atanh(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.arctanh, a)
+        return quietly(xp.arctanh, a)
 
     def backward(self, grad):
         with np.errstate(divide="ignore"):
@@ -448,18 +507,20 @@ class Sinc(Function):
     """sin(pi a) / (pi a), and 1 at 0."""
 
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
         with np.errstate(all="ignore"):
             scaled = np.pi * a
-            return np.where(a == 0, 1, np.sin(scaled) / scaled).astype(a.dtype, copy=False)
+            return xp.where(a == 0, 1, xp.sin(scaled) / scaled).astype(a.dtype, copy=False)
 
     def backward(self, grad):
         # d/dx sin(pi x) / (pi x) = (pi x cos(pi x) - sin(pi x)) / (pi x^2), and 0 at 0
+        xp = array_module(grad)
         a = self.a
         with np.errstate(all="ignore"):
             scaled = np.pi * a
-            slope = (scaled * np.cos(scaled) - np.sin(scaled)) / (scaled * a)
-        return grad * np.where(a == 0, 0, slope)
+            slope = (scaled * xp.cos(scaled) - xp.sin(scaled)) / (scaled * a)
+        return grad * xp.where(a == 0, 0, slope)
 
 
 # ----- exponentials, logarithms and powers -----
@@ -467,7 +528,8 @@ class Sinc(Function):
 
 class Exp2(Function):
     def forward(self, a):
-        self.out = quietly(np.exp2, a)
+        xp = array_module(a)
+        self.out = quietly(xp.exp2, a)
         return self.out
 
     def backward(self, grad):
@@ -476,7 +538,8 @@ class Exp2(Function):
 
 class Expm1(Function):
     def forward(self, a):
-        self.out = quietly(np.expm1, a)
+        xp = array_module(a)
+        self.out = quietly(xp.expm1, a)
         return self.out
 
     def backward(self, grad):
@@ -485,26 +548,31 @@ class Expm1(Function):
 
 class Log2(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.log2, a)
+        return quietly(xp.log2, a)
 
     def backward(self, grad):
-        return quietly(np.divide, grad, self.a * math.log(2))
+        xp = array_module(grad)
+        return quietly(xp.divide, grad, self.a * math.log(2))
 
 
 class Log10(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.log10, a)
+        return quietly(xp.log10, a)
 
     def backward(self, grad):
-        return quietly(np.divide, grad, self.a * math.log(10))
+        xp = array_module(grad)
+        return quietly(xp.divide, grad, self.a * math.log(10))
 
 
 class Log1p(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        return quietly(np.log1p, a)
+        return quietly(xp.log1p, a)
 
     def backward(self, grad):
         with np.errstate(divide="ignore"):
@@ -513,7 +581,8 @@ class Log1p(Function):
 
 class Rsqrt(Function):
     def forward(self, a):
-        self.out = quietly(lambda x: 1 / np.sqrt(x), a)
+        xp = array_module(a)
+        self.out = quietly(lambda x: 1 / xp.sqrt(x), a)
         return self.out
 
     def backward(self, grad):
@@ -523,7 +592,8 @@ class Rsqrt(Function):
 
 class Reciprocal(Function):
     def forward(self, a):
-        self.out = quietly(np.reciprocal, a)
+        xp = array_module(a)
+        self.out = quietly(xp.reciprocal, a)
         return self.out
 
     def backward(self, grad):
@@ -534,54 +604,56 @@ class Logit(Function):
     """log(a / (1 - a)), with a first limited to [eps, 1 - eps] when eps is given."""
 
     def forward(self, a, eps):
+        xp = array_module(a)
         self.a, self.eps = a, eps
         if eps is not None:
-            a = np.where(a < eps, eps, np.where(a > 1 - eps, 1 - eps, a)).astype(a.dtype)
-        return quietly(lambda x: np.log(x / (1 - x)), a)
+            a = xp.where(a < eps, eps, xp.where(a > 1 - eps, 1 - eps, a)).astype(a.dtype)
+        return quietly(lambda x: xp.log(x / (1 - x)), a)
 
     def backward(self, grad):
         # d/dx logit x = 1 / (x (1 - x)); zero where eps limited x, NaN outside [0, 1] without eps
+        xp = array_module(grad)
         a = self.a
-        slope = quietly(np.divide, grad, a * (1 - a))
+        slope = quietly(xp.divide, grad, a * (1 - a))
         if self.eps is None:
-            return np.where((a < 0) | (a > 1), np.nan, slope)
-        return np.where((a < self.eps) | (a > 1 - self.eps), 0, slope)
+            return xp.where((a < 0) | (a > 1), np.nan, slope)
+        return xp.where((a < self.eps) | (a > 1 - self.eps), 0, slope)
 
 
 class LogAddExp(Function):
     """log(e^a + e^b), without overflow for large a or b."""
 
-    combine = staticmethod(np.logaddexp)
-    power = staticmethod(np.exp)
+    combine, power = "logaddexp", "exp"
 
     def forward(self, a, b):
         with np.errstate(invalid="ignore"):
             self.difference = b - a
-        return self.combine(a, b)
+        return getattr(array_module(a), self.combine)(a, b)
 
     def backward(self, grad):
         # d/da = e^a / (e^a + e^b) = 1 / (1 + e^(b - a)), and symmetrically for b
         need_a, need_b = self.needs_input_grad
+        power = getattr(array_module(grad), self.power)
         with np.errstate(over="ignore"):
             return (
-                grad / (1 + self.power(self.difference)) if need_a else None,
-                grad / (1 + self.power(-self.difference)) if need_b else None,
+                grad / (1 + power(self.difference)) if need_a else None,
+                grad / (1 + power(-self.difference)) if need_b else None,
             )
 
 
 class LogAddExp2(LogAddExp):
     """log2(2^a + 2^b)."""
 
-    combine = staticmethod(np.logaddexp2)
-    power = staticmethod(np.exp2)
+    combine, power = "logaddexp2", "exp2"
 
 
 class Hypot(Function):
     """sqrt(a^2 + b^2), without overflow for large a or b."""
 
     def forward(self, a, b):
+        xp = array_module(a)
         self.a, self.b = a, b
-        self.out = np.hypot(a, b)
+        self.out = xp.hypot(a, b)
         return self.out
 
     def backward(self, grad):
@@ -594,8 +666,9 @@ class Hypot(Function):
 
 def xlogy_array(x, y):
     """x * log(y), taken as 0 where x is 0 (unless y is NaN), as PyTorch's xlogy."""
+    xp = array_module(x)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))
+        return xp.where((x == 0) & ~xp.isnan(y), 0, x * xp.log(y))
 
 
 class Xlogy(Function):
@@ -605,11 +678,12 @@ class Xlogy(Function):
 
     def backward(self, grad):
         # d/dx = log y (0 where x == 0 and y <= 0, where the value is fixed at 0); d/dy = x / y
+        xp = array_module(grad)
         need_x, need_y = self.needs_input_grad
         x, y = self.x, self.y
         grad_x = grad_y = None
         if need_x:
-            grad_x = np.where((x == 0) & (y <= 0), 0, xlogy_array(grad, y))
+            grad_x = xp.where((x == 0) & (y <= 0), 0, xlogy_array(grad, y))
         if need_y:
             with np.errstate(divide="ignore", invalid="ignore"):
                 grad_y = grad * x / y
@@ -624,35 +698,40 @@ class Constant(Function):
     the jumps included, as in PyTorch."""
 
     def backward(self, grad):
-        return np.zeros_like(grad)
+        xp = array_module(grad)
+        return xp.zeros_like(grad)
 
 
 class Floor(Constant):
     def forward(self, a):
-        return np.floor(a)
+        xp = array_module(a)
+        return xp.floor(a)
 
 
 class Ceil(Constant):
     def forward(self, a):
-        return np.ceil(a)
+        xp = array_module(a)
+        return xp.ceil(a)
 
 
 class Trunc(Constant):
     def forward(self, a):
-        return np.trunc(a)
+        xp = array_module(a)
+        return xp.trunc(a)
 
 
 class Round(Constant):
     """Round half to even, to `decimals` decimal places (negative: to tens, hundreds, ...)."""
 
     def forward(self, a, decimals):
+        xp = array_module(a)
         if decimals == 0:
-            return np.rint(a)
+            return xp.rint(a)
         # Scale by a power of ten, round to an integer, scale back (dividing by the exact power
         # rather than multiplying by its inexact inverse). float16 is scaled in float32.
         x = _float_work(a)
         scale = 10.0 ** abs(decimals)
-        out = np.rint(x * scale) / scale if decimals > 0 else np.rint(x / scale) * scale
+        out = xp.rint(x * scale) / scale if decimals > 0 else xp.rint(x / scale) * scale
         return out.reshape(a.shape).astype(a.dtype, copy=False)
 
 
@@ -669,39 +748,43 @@ class Copysign(Function):
     """|a| with the sign of b; the gradient flows only to a."""
 
     def forward(self, a, b):
+        xp = array_module(a)
         self.a = a
-        self.out = np.copysign(a, b)
+        self.out = xp.copysign(a, b)
         return self.out
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_a, need_b = self.needs_input_grad
         grad_a = None
         if need_a:
             # +1 where the sign was kept, -1 where it flipped, and 0 at a == 0 (PyTorch's choice)
             with np.errstate(invalid="ignore"):
-                grad_a = grad * np.where(self.a == 0, 0, self.out / self.a)
-        return grad_a, (np.zeros_like(grad) if need_b else None)
+                grad_a = grad * xp.where(self.a == 0, 0, self.out / self.a)
+        return grad_a, (xp.zeros_like(grad) if need_b else None)
 
 
 class Fmod(Remainder):
     """C's fmod: a - trunc(a / b) * b, the result has the dividend's sign."""
 
     def forward(self, a, b):
+        xp = array_module(a)
         check_remainder_operands(a, b, "fmod")
         if self.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                self.quotient = np.trunc(a / b)
-        return np.fmod(a, b)
+                self.quotient = xp.trunc(a / b)
+        return xp.fmod(a, b)
 
 
 class Lerp(Function):
     """start + weight * (end - start), computed from the nearer end for accuracy."""
 
     def forward(self, start, end, weight):
+        xp = array_module(start)
         self.start, self.end, self.weight = start, end, weight
         difference = end - start
-        return np.where(
-            np.abs(weight) < 0.5, start + weight * difference, end - difference * (1 - weight)
+        return xp.where(
+            xp.abs(weight) < 0.5, start + weight * difference, end - difference * (1 - weight)
         )
 
     def backward(self, grad):
@@ -721,16 +804,17 @@ class ClampTensor(Function):
     """
 
     def forward(self, a, *bounds, has_low, has_high):
+        xp = array_module(a)
         low = bounds[0] if has_low else None
         high = bounds[-1] if has_high else None
         out = a
         self.to_a = self.to_low = self.to_high = True
         if low is not None:
-            out = np.maximum(out, low)
+            out = xp.maximum(out, low)
             self.to_a = a >= low
             self.to_low = a < low
         if high is not None:
-            out = np.minimum(out, high)
+            out = xp.minimum(out, high)
             self.to_a = self.to_a & (a <= high)
             self.to_high = a > high
         if low is not None and high is not None:
@@ -751,9 +835,10 @@ class NanToNum(Function):
     """NaN, +inf and -inf replaced by given numbers; the gradient passes at finite values only."""
 
     def forward(self, a, nan, posinf, neginf):
-        self.finite = np.isfinite(a)
+        xp = array_module(a)
+        self.finite = xp.isfinite(a)
         with np.errstate(over="ignore"):
-            return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+            return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, grad):
         return grad * self.finite
@@ -763,7 +848,8 @@ class Heaviside(Function):
     """The step function: 0 for a < 0, 1 for a > 0, and `values` where a == 0."""
 
     def forward(self, a, values):
-        return np.where(a == 0, values, a > 0).astype(a.dtype)
+        xp = array_module(a)
+        return xp.where(a == 0, values, a > 0).astype(a.dtype)
 
     def backward(self, grad):
         raise RuntimeError("heaviside: the derivative is not implemented (as in PyTorch)")
@@ -856,7 +942,8 @@ def _erf_near_zero(x):
 def _erfc_positive(y, relative: bool = True):
     # erfc(y) for y >= _NEAR_ZERO (y may be NaN). relative=False gives up accuracy relative to
     # tiny values, keeping it relative to 1, which is all that erf = 1 - erfc needs.
-    y = np.clip(y, _NEAR_ZERO, _UNDERFLOW)
+    xp = array_module(y)
+    y = xp.clip(y, _NEAR_ZERO, _UNDERFLOW)
     scaled = _rational(y, _ERFC_P, _ERFC_Q)  # erfc(y) e^(y^2)
     tail = y > _TAIL_START
     if tail.any():
@@ -864,63 +951,66 @@ def _erfc_positive(y, relative: bool = True):
         t = 1 / (y_tail * y_tail)
         scaled[tail] = (1 / math.sqrt(math.pi) - t * _rational(t, _TAIL_P, _TAIL_Q)) / y_tail
     if not relative:
-        scaled *= np.exp(-y * y)
+        scaled *= xp.exp(-y * y)
         return scaled
     # e^(-y^2) as e^(-s^2) e^(-(y - s)(y + s)) with s = y cut to a multiple of 1/16: s^2 is exact,
     # so the rounding error of y^2 is not magnified by the exponential.
-    s = np.trunc(y * 16)
+    s = xp.trunc(y * 16)
     s /= 16
     rest = y - s
     rest *= y + s
     s *= s
-    scaled *= np.exp(-s)
-    scaled *= np.exp(-rest)
+    scaled *= xp.exp(-s)
+    scaled *= xp.exp(-rest)
     return scaled
 
 
 def erf_array(a):
     """The error function 2/sqrt(pi) * integral_0^a e^(-t^2) dt, elementwise, to round-off."""
+    xp = array_module(a)
     x = _float_work(a)
     with np.errstate(all="ignore"):
-        y = np.abs(x)
+        y = xp.abs(x)
         far = _erfc_positive(y, relative=False)
-        np.subtract(1, far, out=far)
-        np.copysign(far, x, out=far)
-        out = np.where(y <= _NEAR_ZERO, _erf_near_zero(x), far)
+        xp.subtract(1, far, out=far)
+        xp.copysign(far, x, out=far)
+        out = xp.where(y <= _NEAR_ZERO, _erf_near_zero(x), far)
     return out.reshape(a.shape).astype(a.dtype, copy=False)
 
 
 def erfc_array(a):
     """The complementary error function 1 - erf(a), accurate also where it is tiny."""
+    xp = array_module(a)
     x = _float_work(a)
     with np.errstate(all="ignore"):
-        y = np.abs(x)
+        y = xp.abs(x)
         far = _erfc_positive(y)
-        far = np.where(x < 0, 2 - far, far)
-        out = np.where(y <= _NEAR_ZERO, 1 - _erf_near_zero(x), far)
+        far = xp.where(x < 0, 2 - far, far)
+        out = xp.where(y <= _NEAR_ZERO, 1 - _erf_near_zero(x), far)
     return out.reshape(a.shape).astype(a.dtype, copy=False)
 
 
 def erfinv_array(a):
     """The inverse error function on [-1, 1] (+-inf at +-1, NaN outside), computed in float64."""
+    xp = array_module(a)
     x = a.astype(np.float64).reshape(-1)
     with np.errstate(all="ignore"):
-        size = np.abs(x)
+        size = xp.abs(x)
         # Start from Winitzki's closed-form approximation (relative error below 2%) ...
-        log_term = np.log((1 - size) * (1 + size))
+        log_term = xp.log((1 - size) * (1 + size))
         first = 2 / (math.pi * 0.147) + log_term / 2
-        y = np.sqrt(np.sqrt(first * first - log_term / 0.147) - first)
+        y = xp.sqrt(xp.sqrt(first * first - log_term / 0.147) - first)
         # ... and polish with Halley's method on erf(y) = size, which triples the correct digits
         # per step. Near 1, solve erfc(y) = 1 - size instead: 1 - size is exact there.
         upper = size > 0.5
         for _ in range(3):
-            error = np.empty_like(y)
+            error = xp.empty_like(y)
             error[~upper] = erf_array(y[~upper]) - size[~upper]
             error[upper] = (1 - size[upper]) - erfc_array(y[upper])
-            step = error / (_TWO_OVER_SQRT_PI * np.exp(-y * y))
+            step = error / (_TWO_OVER_SQRT_PI * xp.exp(-y * y))
             y -= step / (1 + y * step)
         y[size == 1] = np.inf
-    return np.copysign(y, x).reshape(a.shape).astype(a.dtype, copy=False)
+    return xp.copysign(y, x).reshape(a.shape).astype(a.dtype, copy=False)
 
 
 class Erf(Function):
@@ -930,7 +1020,8 @@ class Erf(Function):
 
     def backward(self, grad):
         # d/dx erf x = 2/sqrt(pi) e^(-x^2)
-        return grad * _TWO_OVER_SQRT_PI * np.exp(-self.a * self.a)
+        xp = array_module(grad)
+        return grad * _TWO_OVER_SQRT_PI * xp.exp(-self.a * self.a)
 
 
 class Erfc(Erf):
@@ -949,5 +1040,6 @@ class Erfinv(Function):
 
     def backward(self, grad):
         # d/dx erfinv x = sqrt(pi)/2 e^(erfinv(x)^2)
+        xp = array_module(grad)
         with np.errstate(over="ignore"):
-            return grad / _TWO_OVER_SQRT_PI * np.exp(self.out * self.out)
+            return grad / _TWO_OVER_SQRT_PI * xp.exp(self.out * self.out)

@@ -1,8 +1,7 @@
 """Embedding lookup: rows of a table picked by integer indices, their gradients summed per row."""
 
-import numpy as np
-
 from wright.autograd import Function
+from wright.backend import array_module
 from wright.ops.shape import _sum_rows
 
 
@@ -16,15 +15,16 @@ class Embedding(Function):
         return table[indices]
 
     def backward(self, grad):
+        xp = array_module(grad)
         rows = self.indices.ravel()
         grad = grad.reshape(len(rows), *self.shape[1:])
         if self.scale_grad_by_freq:
-            counts = np.bincount(rows, minlength=self.shape[0])
+            counts = xp.bincount(rows, minlength=self.shape[0])
             grad = grad / counts[rows].reshape((-1,) + (1,) * (grad.ndim - 1)).astype(grad.dtype)
         if self.padding_idx is not None:
             keep = rows != self.padding_idx
             rows, grad = rows[keep], grad[keep]
-        full = np.zeros(self.shape, dtype=grad.dtype)
+        full = xp.zeros(self.shape, dtype=grad.dtype)
         if rows.size:
             _sum_rows(full, rows, grad)
         return full

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from wright.autograd import Function
+from wright.backend import array_module
 from wright.ops.elementwise import erf_array
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -18,16 +19,18 @@ _CUBIC = 0.044715
 
 class Gelu(Function):
     def forward(self, a, approximate):
+        xp = array_module(a)
         self.a, self.approximate = a, approximate
         # -inf * 0 is NaN at x = -inf, as in PyTorch, without NumPy's warning.
         with np.errstate(invalid="ignore"):
             if approximate == "tanh":
-                self.tanh = np.tanh(_SQRT_2_OVER_PI * (a + _CUBIC * a**3))
+                self.tanh = xp.tanh(_SQRT_2_OVER_PI * (a + _CUBIC * a**3))
                 return 0.5 * a * (1 + self.tanh)
             self.cdf = 0.5 * (1 + erf_array(a * _SQRT_HALF))
             return a * self.cdf
 
     def backward(self, grad):
+        xp = array_module(grad)
         a = self.a
         if self.approximate == "tanh":
             # d/dx 0.5 x (1 + tanh u) = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) du/dx
@@ -35,5 +38,5 @@ class Gelu(Function):
             local = 0.5 * (1 + self.tanh) + 0.5 * a * (1 - self.tanh**2) * slope
             return grad * local
         # d/dx x Phi(x) = Phi(x) + x phi(x)
-        density = _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+        density = _INV_SQRT_2PI * xp.exp(-0.5 * a * a)
         return grad * (self.cdf + a * density)

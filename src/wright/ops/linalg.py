@@ -6,6 +6,7 @@ import numpy as np
 
 from wright import parallel
 from wright.autograd import Function
+from wright.backend import array_module
 
 
 class MatMul(Function):
@@ -14,20 +15,21 @@ class MatMul(Function):
         return a @ b
 
     def backward(self, grad):
+        xp = array_module(grad)
         a, b = self.a, self.b
         need_a, need_b = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
             return (grad * b if need_a else None), (grad * a if need_b else None)
         if a.ndim == 1:
-            grad_a = (grad[..., None, :] @ np.swapaxes(b, -1, -2))[..., 0, :] if need_a else None
+            grad_a = (grad[..., None, :] @ xp.swapaxes(b, -1, -2))[..., 0, :] if need_a else None
             grad_b = a[:, None] * grad[..., None, :] if need_b else None
             return grad_a, grad_b
         if b.ndim == 1:
             grad_a = grad[..., :, None] * b if need_a else None
-            grad_b = (np.swapaxes(a, -1, -2) @ grad[..., :, None])[..., 0] if need_b else None
+            grad_b = (xp.swapaxes(a, -1, -2) @ grad[..., :, None])[..., 0] if need_b else None
             return grad_a, grad_b
-        grad_a = grad @ np.swapaxes(b, -1, -2) if need_a else None
-        grad_b = np.swapaxes(a, -1, -2) @ grad if need_b else None
+        grad_a = grad @ xp.swapaxes(b, -1, -2) if need_a else None
+        grad_b = xp.swapaxes(a, -1, -2) @ grad if need_b else None
         return grad_a, grad_b
 
 
@@ -67,10 +69,11 @@ class Einsum(Function):
     gradient with the other operands."""
 
     def forward(self, *arrays, inputs, output):
+        xp = array_module(*arrays)
         self.arrays, self.inputs, self.output = arrays, inputs, output
-        out = np.einsum(f"{','.join(inputs)}->{output}", *arrays, optimize=True)
+        out = xp.einsum(f"{','.join(inputs)}->{output}", *arrays, optimize=True)
         # NumPy returns a view for a lone transpose or diagonal; PyTorch's result is new memory.
-        return out.copy() if any(np.may_share_memory(out, a) for a in arrays) else out
+        return out.copy() if any(xp.may_share_memory(out, a) for a in arrays) else out
 
     def backward(self, grad):
         return tuple(
@@ -79,6 +82,7 @@ class Einsum(Function):
         )
 
     def _operand_grad(self, i, grad):
+        xp = array_module(grad)
         target, shape = self.inputs[i], self.arrays[i].shape
         others = [s for j, s in enumerate(self.inputs) if j != i]
         arrays = [a for j, a in enumerate(self.arrays) if j != i]
@@ -86,21 +90,21 @@ class Einsum(Function):
         letters = "".join(dict.fromkeys(target))
         available = set(self.output).union(*others)
         kept = "".join(c for c in letters if c in available)
-        found = np.einsum(
+        found = xp.einsum(
             f"{','.join([self.output, *others])}->{kept}", grad, *arrays, optimize=True
         )
         if len(kept) < len(letters):
             # A letter only this operand has was summed over: each of its elements got the same
             # gradient.
             found = found.reshape([sizes[c] if c in kept else 1 for c in letters])
-            found = np.broadcast_to(found, [sizes[c] for c in letters])
+            found = xp.broadcast_to(found, [sizes[c] for c in letters])
         if len(letters) == len(target):
             return found
         # A repeated letter (a diagonal, as in 'ii->i') reads only the diagonal elements.
-        full = np.zeros(shape, grad.dtype)
+        full = xp.zeros(shape, grad.dtype)
         rank = len(letters)
         positions = {
-            c: np.arange(sizes[c]).reshape([-1 if k == j else 1 for k in range(rank)])
+            c: xp.arange(sizes[c]).reshape([-1 if k == j else 1 for k in range(rank)])
             for j, c in enumerate(letters)
         }
         full[tuple(positions[c] for c in target)] = found
@@ -109,22 +113,26 @@ class Einsum(Function):
 
 class Inverse(Function):
     def forward(self, a):
-        self.out = np.linalg.inv(a)
+        xp = array_module(a)
+        self.out = xp.linalg.inv(a)
         return self.out
 
     def backward(self, grad):
         # d(A^-1) = -A^-1 dA A^-1, so the gradient is -A^-T grad A^-T.
-        inverse_t = np.swapaxes(self.out, -1, -2)
+        xp = array_module(grad)
+        inverse_t = xp.swapaxes(self.out, -1, -2)
         return -(inverse_t @ grad @ inverse_t)
 
 
 class Det(Function):
     def forward(self, a):
+        xp = array_module(a)
         self.a = a
-        self.out = np.asarray(np.linalg.det(a))
+        self.out = xp.asarray(xp.linalg.det(a))
         return self.out
 
     def backward(self, grad):
         # d det(A) / dA = det(A) A^-T (Jacobi's formula; A must be invertible).
+        xp = array_module(grad)
         scale = (grad * self.out)[..., None, None]
-        return scale * np.swapaxes(np.linalg.inv(self.a), -1, -2)
+        return scale * xp.swapaxes(xp.linalg.inv(self.a), -1, -2)

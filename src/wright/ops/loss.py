@@ -4,15 +4,17 @@ calls)."""
 import numpy as np
 
 from wright.autograd import Function
+from wright.backend import array_module
 from wright.ops.elementwise import sigmoid_array
 from wright.ops.reduce import log_softmax_array
 
 
 def _reduce(values, reduction):
+    xp = array_module(values)
     if reduction == "mean":
-        return np.mean(values)
+        return xp.mean(values)
     if reduction == "sum":
-        return np.sum(values)
+        return xp.sum(values)
     return values
 
 
@@ -24,7 +26,8 @@ def _scale(grad, count, reduction):
 
 
 def _nan_like(values):
-    return np.array(np.nan, dtype=values.dtype)
+    xp = array_module(values)
+    return xp.array(np.nan, dtype=values.dtype)
 
 
 class MSE(Function):
@@ -49,33 +52,35 @@ class CrossEntropy(Function):
     """
 
     def forward(self, logits, target, reduction, label_smoothing, ignore_index):
+        xp = array_module(logits)
         log_probs = log_softmax_array(logits, axis=1)
         keep = target != ignore_index
-        safe_target = np.where(keep, target, 0)
-        picked = np.take_along_axis(log_probs, np.expand_dims(safe_target, 1), axis=1).squeeze(1)
+        safe_target = xp.where(keep, target, 0)
+        picked = xp.take_along_axis(log_probs, xp.expand_dims(safe_target, 1), axis=1).squeeze(1)
         losses = -picked * (1 - label_smoothing)
         if label_smoothing:
             losses -= log_probs.mean(axis=1) * label_smoothing
-        losses = np.where(keep, losses, 0)
+        losses = xp.where(keep, losses, 0)
         self.log_probs, self.target, self.keep = log_probs, safe_target, keep
         self.reduction, self.smoothing = reduction, label_smoothing
         self.count = int(keep.sum())
         if reduction == "mean":
-            return np.sum(losses) / self.count if self.count else _nan_like(losses)
+            return xp.sum(losses) / self.count if self.count else _nan_like(losses)
         return _reduce(losses, reduction)
 
     def backward(self, grad):
+        xp = array_module(grad)
         if self.reduction == "mean" and not self.count:
-            return np.zeros_like(self.log_probs), None
+            return xp.zeros_like(self.log_probs), None
         # d loss / d logits = softmax - smoothed one-hot target
         classes = self.log_probs.shape[1]
-        grad_logits = np.exp(self.log_probs)
-        one_hot = np.zeros_like(grad_logits)
-        np.put_along_axis(one_hot, np.expand_dims(self.target, 1), 1 - self.smoothing, axis=1)
+        grad_logits = xp.exp(self.log_probs)
+        one_hot = xp.zeros_like(grad_logits)
+        xp.put_along_axis(one_hot, xp.expand_dims(self.target, 1), 1 - self.smoothing, axis=1)
         grad_logits -= one_hot + self.smoothing / classes
-        keep = np.expand_dims(self.keep, 1)
+        keep = xp.expand_dims(self.keep, 1)
         if self.reduction == "none":
-            grad = np.expand_dims(grad, 1)
+            grad = xp.expand_dims(grad, 1)
         elif self.reduction == "mean":
             grad = grad / self.count
         return grad_logits * keep * grad, None
@@ -90,14 +95,15 @@ class NLL(Function):
     """
 
     def forward(self, log_probs, weight, target, ignore_index, reduction):
+        xp = array_module(log_probs)
         keep = target != ignore_index
-        safe_target = np.expand_dims(np.where(keep, target, 0), 1)
+        safe_target = xp.expand_dims(xp.where(keep, target, 0), 1)
         if weight is None:
             weights = keep.astype(log_probs.dtype)
         else:
-            weights = np.where(keep, weight[safe_target.squeeze(1)], 0).astype(log_probs.dtype)
-        picked = np.take_along_axis(log_probs, safe_target, axis=1).squeeze(1)
-        losses = np.where(keep, -picked * weights, 0)
+            weights = xp.where(keep, weight[safe_target.squeeze(1)], 0).astype(log_probs.dtype)
+        picked = xp.take_along_axis(log_probs, safe_target, axis=1).squeeze(1)
+        losses = xp.where(keep, -picked * weights, 0)
         self.shape, self.keep, self.target, self.weights = (
             log_probs.shape,
             keep,
@@ -109,15 +115,16 @@ class NLL(Function):
             return _reduce(losses, reduction)
         self.total = weights.sum()
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(losses.sum() / self.total, dtype=log_probs.dtype)
+            return xp.asarray(losses.sum() / self.total, dtype=log_probs.dtype)
 
     def backward(self, grad):
+        xp = array_module(grad)
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.reduction == "mean":
                 grad = grad / self.total
-            picked = np.where(self.keep, -self.weights * grad, 0).astype(grad.dtype, copy=False)
-        full = np.zeros(self.shape, dtype=picked.dtype)
-        np.put_along_axis(full, self.target, np.expand_dims(picked, 1), axis=1)
+            picked = xp.where(self.keep, -self.weights * grad, 0).astype(grad.dtype, copy=False)
+        full = xp.zeros(self.shape, dtype=picked.dtype)
+        xp.put_along_axis(full, self.target, xp.expand_dims(picked, 1), axis=1)
         return full
 
 
@@ -126,18 +133,20 @@ class KLDivergence(Function):
     with `log_target`); 0 where t = 0."""
 
     def forward(self, input, target, log_target):
+        xp = array_module(input)
         self.input, self.target, self.log_target = input, target, log_target
         if log_target:
-            return np.exp(target) * (target - input)
+            return xp.exp(target) * (target - input)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(target == 0, 0, target * np.log(target)) - target * input
+            return xp.where(target == 0, 0, target * xp.log(target)) - target * input
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_input, need_target = self.needs_input_grad
         x, t = self.input, self.target
         grad_input = grad_target = None
         if self.log_target:
-            weight = np.exp(t)
+            weight = xp.exp(t)
             grad_input = -weight * grad if need_input else None
             # d/dt e^t (t - x) = e^t (t - x + 1)
             grad_target = weight * (t - x + 1) * grad if need_target else None
@@ -147,7 +156,7 @@ class KLDivergence(Function):
         if need_target:
             # d/dt [t log t - t x] = log t + 1 - x; at t = 0 PyTorch's formula gives nan (0 / 0).
             with np.errstate(divide="ignore", invalid="ignore"):
-                grad_target = (np.where(t != 0, np.log(t), 0) + t / t - x) * grad
+                grad_target = (xp.where(t != 0, xp.log(t), 0) + t / t - x) * grad
         return grad_input, grad_target
 
 
@@ -156,14 +165,16 @@ class BinaryCrossEntropy(Function):
     PyTorch."""
 
     def forward(self, prob, target, reduction, weight=None):
+        xp = array_module(prob)
         self.prob, self.target, self.reduction, self.weight = prob, target, reduction, weight
         with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(prob), -100)
-            log_not_p = np.maximum(np.log1p(-prob), -100)
+            log_p = xp.maximum(xp.log(prob), -100)
+            log_not_p = xp.maximum(xp.log1p(-prob), -100)
         losses = -(target * log_p + (1 - target) * log_not_p)
         return _reduce(losses if weight is None else losses * weight, reduction)
 
     def backward(self, grad):
+        xp = array_module(grad)
         p, t = self.prob, self.target
         need_prob, need_target = self.needs_input_grad
         grad = _scale(grad, p.size, self.reduction)
@@ -172,11 +183,11 @@ class BinaryCrossEntropy(Function):
         grad_prob = grad_target = None
         if need_prob:
             # d/dp = (p - t) / (p (1 - p)), kept finite where p touches 0 or 1
-            grad_prob = grad * (p - t) / np.maximum(p * (1 - p), 1e-12)
+            grad_prob = grad * (p - t) / xp.maximum(p * (1 - p), 1e-12)
         if need_target:
             # d/dt = log(1 - p) - log p, unfloored (infinite at p = 0 or 1, as in PyTorch)
             with np.errstate(divide="ignore"):
-                grad_target = grad * (np.log1p(-p) - np.log(p))
+                grad_target = grad * (xp.log1p(-p) - xp.log(p))
         return grad_prob, grad_target
 
 
@@ -185,13 +196,14 @@ class BinaryCrossEntropyWithLogits(Function):
     with c = 1 + (pos_weight - 1) t (c = 1 without pos_weight), times the weight."""
 
     def forward(self, logits, target, reduction, weight=None, pos_weight=None):
+        xp = array_module(logits)
         self.logits, self.target, self.reduction = logits, target, reduction
         self.weight, self.pos_weight = weight, pos_weight
         x = logits
         if pos_weight is None:
-            losses = np.maximum(x, 0) - x * target + np.log1p(np.exp(-np.abs(x)))
+            losses = xp.maximum(x, 0) - x * target + xp.log1p(xp.exp(-xp.abs(x)))
         else:
-            self.softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # log(1 + e^-x)
+            self.softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # log(1 + e^-x)
             losses = (1 - target) * x + (1 + (pos_weight - 1) * target) * self.softplus_neg
         return _reduce(losses if weight is None else losses * weight, reduction)
 
@@ -222,11 +234,12 @@ class QuadraticCost(Function):
     label."""
 
     def forward(self, outputs, labels):
+        xp = array_module(outputs)
         self.diff = outputs.copy()
-        self.diff[np.arange(len(labels)), labels] -= 1
+        self.diff[xp.arange(len(labels)), labels] -= 1
         # An empty batch has no mean: NaN, as MSELoss gives.
         count = len(labels) or np.nan
-        return np.asarray(np.sum(self.diff * self.diff) * (0.5 / count), dtype=outputs.dtype)
+        return xp.asarray(xp.sum(self.diff * self.diff) * (0.5 / count), dtype=outputs.dtype)
 
     def backward(self, grad):
         # d/da 1/2 (a - y)^2 = a - y

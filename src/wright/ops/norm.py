@@ -4,9 +4,8 @@ core of batch, instance, group, layer and RMS normalization."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from wright.autograd import Function
+from wright.backend import array_module
 
 
 class Normalize(Function):
@@ -18,10 +17,11 @@ class Normalize(Function):
     """
 
     def forward(self, x, *affine, axes, eps, centre=True, has_weight=False, stats=None):
+        xp = array_module(x)
         mean = x.mean(axis=axes, keepdims=True) if centre else None
         centred = x - mean if centre else x
-        var = np.mean(np.square(centred), axis=axes, keepdims=True)
-        inv_std = 1.0 / np.sqrt(var + np.asarray(eps, var.dtype))
+        var = xp.mean(xp.square(centred), axis=axes, keepdims=True)
+        inv_std = 1.0 / xp.sqrt(var + var.dtype.type(eps))
         weight = affine[0] if has_weight else None
         bias = affine[-1] if len(affine) > has_weight else None
         # Keep the input, not x_hat, as PyTorch does: without an affine part x_hat is the output,
@@ -29,7 +29,7 @@ class Normalize(Function):
         self.x, self.mean, self.inv_std, self.axes, self.weight = x, mean, inv_std, axes, weight
         if stats is not None:
             stats += [mean, var]
-        out = np.multiply(centred, inv_std, out=centred if centre else None)
+        out = xp.multiply(centred, inv_std, out=centred if centre else None)
         if weight is not None:
             out *= weight
         if bias is not None:
@@ -37,6 +37,7 @@ class Normalize(Function):
         return out
 
     def backward(self, grad):
+        xp = array_module(grad)
         axes = self.axes
         need_x, *need_affine = self.needs_input_grad
         x_hat = self.x - self.mean if self.mean is not None else self.x.copy()
@@ -46,9 +47,9 @@ class Normalize(Function):
             g = grad if self.weight is None else grad * self.weight
             # d x_hat / dx projects out the directions the normalisation removed: the mean (when
             # centring) and x_hat itself.
-            inner = g - x_hat * np.mean(g * x_hat, axis=axes, keepdims=True)
+            inner = g - x_hat * xp.mean(g * x_hat, axis=axes, keepdims=True)
             if self.mean is not None:
-                inner -= np.mean(g, axis=axes, keepdims=True)
+                inner -= xp.mean(g, axis=axes, keepdims=True)
             inner *= self.inv_std
             grads.append(inner)
         else:

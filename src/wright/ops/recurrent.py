@@ -5,14 +5,16 @@ one fused gate product per step, writing into preallocated buffers; backward wal
 the same way (backpropagation through time), so long sequences need memory, not recursion. One step
 is T = 1.
 
-The sequences of a batch are independent, so the loops over time run on slices of the batch, one
-slice per thread (`wright.parallel`); the per-step products are small, and run on one BLAS thread.
+The sequences of a batch are independent, so on the CPU the loops over time run on slices of the
+batch, one slice per thread (`wright.parallel`); the per-step products are small, and run on one
+BLAS thread. On a GPU (any array module but NumPy) each step takes the whole batch.
 """
 
 import numpy as np
 
 from wright import parallel
 from wright.autograd import Function
+from wright.backend import array_module
 
 # The sigmoid gates are computed as 0.5 tanh(x / 2) + 0.5: their weights are halved once per call,
 # so one tanh over the whole gate block serves the sigmoid and tanh gates alike.
@@ -24,7 +26,11 @@ _MIN_SLICE = 8
 
 
 def _over_batch(body, batch: int, like) -> None:
-    """Run body(start, stop) on slices of the batch, one per thread, BLAS on one thread."""
+    """Run body(start, stop) on slices of the batch, one per thread, BLAS on one thread (NumPy
+    arrays; other array modules take the whole batch at once)."""
+    if type(like) is not np.ndarray:
+        body(0, batch)
+        return
     with parallel.one_blas_thread():
         slice_size = max(_MIN_SLICE, -(-batch // parallel.threads()))
         parallel.run_chunks(body, batch, slice_size, like=like)
@@ -67,8 +73,9 @@ class RNNSequence(Function):
     """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) over a sequence; returns h_1..h_T."""
 
     def forward(self, x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity):
+        xp = array_module(x)
         steps, batch, _ = x.shape
-        hidden = np.empty((steps + 1, batch, h0.shape[-1]), dtype=x.dtype)
+        hidden = xp.empty((steps + 1, batch, h0.shape[-1]), dtype=x.dtype)
         hidden[0] = h0
         pre = _project_inputs(x, w_ih, b_ih + b_hh)
         w_hh_t = w_hh.T
@@ -76,26 +83,27 @@ class RNNSequence(Function):
 
         def run(start, stop):
             rows = slice(start, stop)
-            recurrent = np.empty_like(hidden[0, rows])
+            recurrent = xp.empty_like(hidden[0, rows])
             for t in range(steps):
                 h = hidden[t + 1, rows]
-                np.matmul(hidden[t, rows], w_hh_t, out=recurrent)
-                np.add(pre[t, rows], recurrent, out=h)
+                xp.matmul(hidden[t, rows], w_hh_t, out=recurrent)
+                xp.add(pre[t, rows], recurrent, out=h)
                 if relu:
-                    np.maximum(h, 0, out=h)
+                    xp.maximum(h, 0, out=h)
                 else:
-                    np.tanh(h, out=h)
+                    xp.tanh(h, out=h)
 
         _over_batch(run, batch, x)
         self.x, self.hidden, self.w_ih, self.w_hh, self.relu = x, hidden, w_ih, w_hh, relu
         return hidden[1:]
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_x, need_h0, *need_params = self.needs_input_grad
         hidden = self.hidden
         out = hidden[1:]
-        grad_pre = np.empty_like(out)
-        carry = np.zeros_like(hidden[0])
+        grad_pre = xp.empty_like(out)
+        carry = xp.zeros_like(hidden[0])
 
         def run(start, stop):
             rows = slice(start, stop)
@@ -105,10 +113,10 @@ class RNNSequence(Function):
             carry_rows = carry[rows]
             for t in reversed(range(len(out))):
                 grad_rows = grad_pre[t, rows]
-                np.add(grad[t, rows], carry_rows, out=grad_rows)
+                xp.add(grad[t, rows], carry_rows, out=grad_rows)
                 grad_rows *= slope[t]
                 if t or need_h0:
-                    np.matmul(grad_rows, self.w_hh, out=carry_rows)
+                    xp.matmul(grad_rows, self.w_hh, out=carry_rows)
 
         _over_batch(run, out.shape[1], grad)
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
@@ -125,38 +133,39 @@ class LSTMSequence(Function):
     """
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        xp = array_module(x)
         steps, batch, _ = x.shape
         size = h0.shape[-1]
         # Rows (i, f, g, o): the sigmoid gates are i, f and o, the tanh gate g.
-        scale = np.full(4 * size, _HALF, dtype=x.dtype)
+        scale = xp.full(4 * size, _HALF, dtype=x.dtype)
         scale[2 * size : 3 * size] = 1
         # After the tanh, a * scale + offset gives sigmoid values in i, f, o and leaves g as it is.
         offset = 1 - scale
         gates = _project_inputs(x, w_ih * scale[:, None], (b_ih + b_hh) * scale)
         w_hh_scaled_t = (w_hh * scale[:, None]).T
         # hidden holds h_0..h_T and one more slot for c_T, so the output is a view, not a copy
-        hidden = np.empty((steps + 2, batch, size), dtype=x.dtype)
-        cells = np.empty((steps + 1, batch, size), dtype=x.dtype)
-        tanh_cells = np.empty((steps, batch, size), dtype=x.dtype)
+        hidden = xp.empty((steps + 2, batch, size), dtype=x.dtype)
+        cells = xp.empty((steps + 1, batch, size), dtype=x.dtype)
+        tanh_cells = xp.empty((steps, batch, size), dtype=x.dtype)
         hidden[0], cells[0] = h0, c0
         i_rows, f_rows, g_rows, o_rows = (slice(k * size, (k + 1) * size) for k in range(4))
 
         def run(start, stop):
             rows = slice(start, stop)
-            recurrent = np.empty((stop - start, 4 * size), dtype=x.dtype)
-            product = np.empty((stop - start, size), dtype=x.dtype)
+            recurrent = xp.empty((stop - start, 4 * size), dtype=x.dtype)
+            product = xp.empty((stop - start, size), dtype=x.dtype)
             for t in range(steps):
                 a, cell = gates[t, rows], cells[t + 1, rows]
-                np.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
+                xp.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
                 a += recurrent
-                np.tanh(a, out=a)
+                xp.tanh(a, out=a)
                 a *= scale
                 a += offset
-                np.multiply(a[:, f_rows], cells[t, rows], out=cell)
-                np.multiply(a[:, i_rows], a[:, g_rows], out=product)
+                xp.multiply(a[:, f_rows], cells[t, rows], out=cell)
+                xp.multiply(a[:, i_rows], a[:, g_rows], out=product)
                 cell += product
-                np.tanh(cell, out=tanh_cells[t, rows])
-                np.multiply(a[:, o_rows], tanh_cells[t, rows], out=hidden[t + 1, rows])
+                xp.tanh(cell, out=tanh_cells[t, rows])
+                xp.multiply(a[:, o_rows], tanh_cells[t, rows], out=hidden[t + 1, rows])
 
         _over_batch(run, batch, x)
         hidden[steps + 1] = cells[steps]
@@ -166,12 +175,13 @@ class LSTMSequence(Function):
         return hidden[1:]
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_x, need_h0, need_c0, *need_params = self.needs_input_grad
         steps, batch, size = self.tanh_cells.shape
         gates = self.gates.reshape(steps, batch, 4, size)
-        grad_gates = np.empty((steps, batch, 4 * size), dtype=grad.dtype)
-        grad_cell_carry = np.empty((batch, size), dtype=grad.dtype)
-        carry = np.zeros_like(grad_cell_carry)
+        grad_gates = xp.empty((steps, batch, 4 * size), dtype=grad.dtype)
+        grad_cell_carry = xp.empty((batch, size), dtype=grad.dtype)
+        carry = xp.zeros_like(grad_cell_carry)
 
         def run(start, stop):
             rows, count = slice(start, stop), stop - start
@@ -179,24 +189,24 @@ class LSTMSequence(Function):
             tanh_cells = self.tanh_cells[:, rows]
             # Per-step factors that do not depend on the gradient, computed for all steps at once.
             to_cell = o * (1 - tanh_cells * tanh_cells)  # d c / d h
-            to_ifg = np.empty((steps, count, 3, size), dtype=grad.dtype)  # d pre_(i, f, g) / d c
-            np.multiply(g, i * (1 - i), out=to_ifg[:, :, 0])
-            np.multiply(self.cells[:-1, rows], f * (1 - f), out=to_ifg[:, :, 1])
-            np.multiply(i, 1 - g * g, out=to_ifg[:, :, 2])
+            to_ifg = xp.empty((steps, count, 3, size), dtype=grad.dtype)  # d pre_(i, f, g) / d c
+            xp.multiply(g, i * (1 - i), out=to_ifg[:, :, 0])
+            xp.multiply(self.cells[:-1, rows], f * (1 - f), out=to_ifg[:, :, 1])
+            xp.multiply(i, 1 - g * g, out=to_ifg[:, :, 2])
             to_o = tanh_cells * o * (1 - o)  # d pre_o / d h
             grad_gates4 = grad_gates[:, rows].reshape(steps, count, 4, size)
             grad_hidden = grad[:steps, rows].copy()
             cell_carry, carry_rows = grad_cell_carry[rows], carry[rows]
             cell_carry[...] = grad[steps, rows]
-            grad_cell = np.empty_like(cell_carry)
+            grad_cell = xp.empty_like(cell_carry)
             for t in reversed(range(steps)):
-                np.multiply(grad_hidden[t], to_cell[t], out=grad_cell)
+                xp.multiply(grad_hidden[t], to_cell[t], out=grad_cell)
                 grad_cell += cell_carry
-                np.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, :3])
-                np.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 3])
-                np.multiply(grad_cell, f[t], out=cell_carry)
+                xp.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, :3])
+                xp.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 3])
+                xp.multiply(grad_cell, f[t], out=cell_carry)
                 if t or need_h0:
-                    np.matmul(grad_gates[t, rows], self.w_hh, out=carry_rows)
+                    xp.matmul(grad_gates[t, rows], self.w_hh, out=carry_rows)
                 if t:
                     grad_hidden[t - 1] += carry_rows
 
@@ -223,10 +233,11 @@ class GRUSequence(Function):
     """
 
     def forward(self, x, h0, w_ih, w_hh, b_ih, b_hh):
+        xp = array_module(x)
         steps, batch, _ = x.shape
         size = h0.shape[-1]
         # Rows (r, z, n): r and z are sigmoid gates, n the tanh candidate.
-        scale = np.full(3 * size, _HALF, dtype=x.dtype)
+        scale = xp.full(3 * size, _HALF, dtype=x.dtype)
         scale[2 * size :] = 1
         # The recurrent bias of r and z joins the input projection; b_hn must stay inside r * (...).
         bias = b_ih.copy()
@@ -234,32 +245,32 @@ class GRUSequence(Function):
         gates = _project_inputs(x, w_ih * scale[:, None], bias * scale)
         w_hh_scaled_t = (w_hh * scale[:, None]).T
         b_hn = b_hh[2 * size :]
-        hidden = np.empty((steps + 1, batch, size), dtype=x.dtype)
+        hidden = xp.empty((steps + 1, batch, size), dtype=x.dtype)
         hidden[0] = h0
-        recurrent_n = np.empty((steps, batch, size), dtype=x.dtype)
+        recurrent_n = xp.empty((steps, batch, size), dtype=x.dtype)
         r_rows, z_rows, n_rows = (slice(k * size, (k + 1) * size) for k in range(3))
         rz_rows = slice(0, 2 * size)
 
         def run(start, stop):
             rows = slice(start, stop)
-            recurrent = np.empty((stop - start, 3 * size), dtype=x.dtype)
-            product = np.empty((stop - start, size), dtype=x.dtype)
+            recurrent = xp.empty((stop - start, 3 * size), dtype=x.dtype)
+            product = xp.empty((stop - start, size), dtype=x.dtype)
             for t in range(steps):
                 a = gates[t, rows]
-                np.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
+                xp.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
                 rz = a[:, rz_rows]
                 rz += recurrent[:, rz_rows]
-                np.tanh(rz, out=rz)
+                xp.tanh(rz, out=rz)
                 rz *= _HALF
                 rz += _HALF
                 n = a[:, n_rows]
-                np.add(recurrent[:, n_rows], b_hn, out=recurrent_n[t, rows])
-                np.multiply(a[:, r_rows], recurrent_n[t, rows], out=product)
+                xp.add(recurrent[:, n_rows], b_hn, out=recurrent_n[t, rows])
+                xp.multiply(a[:, r_rows], recurrent_n[t, rows], out=product)
                 n += product
-                np.tanh(n, out=n)
-                np.subtract(hidden[t, rows], n, out=product)
+                xp.tanh(n, out=n)
+                xp.subtract(hidden[t, rows], n, out=product)
                 product *= a[:, z_rows]
-                np.add(n, product, out=hidden[t + 1, rows])
+                xp.add(n, product, out=hidden[t + 1, rows])
 
         _over_batch(run, batch, x)
         self.x, self.hidden, self.gates, self.recurrent_n = x, hidden, gates, recurrent_n
@@ -267,12 +278,13 @@ class GRUSequence(Function):
         return hidden[1:]
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_x, need_h0, *need_params = self.needs_input_grad
         steps, batch, size = self.recurrent_n.shape
         gates = self.gates.reshape(steps, batch, 3, size)
-        grad_recurrent = np.empty((steps, batch, 3 * size), dtype=grad.dtype)
-        grad_n = np.empty((steps, batch, size), dtype=grad.dtype)
-        carry = np.zeros((batch, size), dtype=grad.dtype)
+        grad_recurrent = xp.empty((steps, batch, 3 * size), dtype=grad.dtype)
+        grad_n = xp.empty((steps, batch, size), dtype=grad.dtype)
+        carry = xp.zeros((batch, size), dtype=grad.dtype)
 
         def run(start, stop):
             rows, count = slice(start, stop), stop - start
@@ -284,15 +296,15 @@ class GRUSequence(Function):
             grad_n_rows = grad_n[:, rows]
             grad_hidden = grad[:, rows].copy()
             carry_rows = carry[rows]
-            direct = np.empty_like(carry_rows)
+            direct = xp.empty_like(carry_rows)
             for t in reversed(range(steps)):
-                np.multiply(grad_hidden[t], to_n[t], out=grad_n_rows[t])
-                np.multiply(grad_hidden[t], to_z[t], out=grad_rec3[t, :, 1])
-                np.multiply(grad_n_rows[t], to_r[t], out=grad_rec3[t, :, 0])
-                np.multiply(grad_n_rows[t], r[t], out=grad_rec3[t, :, 2])
+                xp.multiply(grad_hidden[t], to_n[t], out=grad_n_rows[t])
+                xp.multiply(grad_hidden[t], to_z[t], out=grad_rec3[t, :, 1])
+                xp.multiply(grad_n_rows[t], to_r[t], out=grad_rec3[t, :, 0])
+                xp.multiply(grad_n_rows[t], r[t], out=grad_rec3[t, :, 2])
                 if t or need_h0:
-                    np.matmul(grad_recurrent[t, rows], self.w_hh, out=carry_rows)
-                    np.multiply(grad_hidden[t], z[t], out=direct)
+                    xp.matmul(grad_recurrent[t, rows], self.w_hh, out=carry_rows)
+                    xp.multiply(grad_hidden[t], z[t], out=direct)
                     carry_rows += direct
                 if t:
                     grad_hidden[t - 1] += carry_rows

@@ -1,25 +1,30 @@
 """Reductions (sum, mean, product, max, min, p-norms, a picked element) and the numerically
 stable softmax family."""
 
+import math
+
 import numpy as np
 
 from wright.autograd import Function
+from wright.backend import array_module
 
 
 def _expand_back(grad, shape, axis, keepdims):
     """Reinsert reduced axes into a reduction's gradient so it broadcasts against the input."""
+    xp = array_module(grad)
     if axis is not None and not keepdims:
-        grad = np.expand_dims(grad, axis)
+        grad = xp.expand_dims(grad, axis)
     elif axis is None and not keepdims:
-        grad = np.reshape(grad, (1,) * len(shape))
+        grad = xp.reshape(grad, (1,) * len(shape))
     return grad
 
 
 def _squeeze(out, axis, keepdims):
     """A reduction computed with keepdims=True, given the shape the caller asked for."""
+    xp = array_module(out)
     if keepdims:
         return out
-    return out.reshape(()) if axis is None else np.squeeze(out, axis=axis)
+    return out.reshape(()) if axis is None else xp.squeeze(out, axis=axis)
 
 
 def _count(shape, axis):
@@ -31,46 +36,52 @@ def _count(shape, axis):
 
 class Sum(Function):
     def forward(self, a, axis, keepdims, dtype=None):
+        xp = array_module(a)
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        return np.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
+        return xp.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
 
     def backward(self, grad):
+        xp = array_module(grad)
         grad = _expand_back(grad, self.shape, self.axis, self.keepdims)
-        return np.broadcast_to(grad, self.shape)
+        return xp.broadcast_to(grad, self.shape)
 
 
 class Mean(Function):
     def forward(self, a, axis, keepdims):
+        xp = array_module(a)
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        return np.mean(a, axis=axis, keepdims=keepdims)
+        return xp.mean(a, axis=axis, keepdims=keepdims)
 
     def backward(self, grad):
+        xp = array_module(grad)
         grad = _expand_back(grad, self.shape, self.axis, self.keepdims) / _count(
             self.shape, self.axis
         )
-        return np.broadcast_to(grad, self.shape)
+        return xp.broadcast_to(grad, self.shape)
 
 
 class Max(Function):
     """Max (or, with `smallest=True`, min) over axes; tied elements share the gradient equally."""
 
     def forward(self, a, axis, keepdims, smallest=False):
-        reduce = np.min if smallest else np.max
+        xp = array_module(a)
+        reduce = xp.min if smallest else xp.max
         out = reduce(a, axis=axis, keepdims=True)
         self.winners = a == out
         self.axis, self.keepdims = axis, keepdims
         return _squeeze(out, axis, keepdims)
 
     def backward(self, grad):
+        xp = array_module(grad)
         grad = _expand_back(grad, self.winners.shape, self.axis, self.keepdims)
-        share = self.winners / np.sum(self.winners, axis=self.axis, keepdims=True)
+        share = self.winners / xp.sum(self.winners, axis=self.axis, keepdims=True)
         return grad * share
 
 
 class Prod(Function):
     def forward(self, a, axis, keepdims):
         self.a, self.axis, self.keepdims = a, axis, keepdims
-        return np.prod(a, axis=axis, keepdims=keepdims)
+        return array_module(a).prod(a, axis=axis, keepdims=keepdims)
 
     def backward(self, grad):
         # d/da_i prod(a) = the product of the others, taken directly rather than as prod / a_i so
@@ -85,12 +96,13 @@ class Prod(Function):
 def _product_of_others(a, axis):
     """For each element, the product of the other elements along `axis` (exclusive prefix product
     times exclusive suffix product)."""
-    line = np.moveaxis(a, axis, -1)
-    before = np.ones_like(line)
-    before[..., 1:] = np.cumprod(line[..., :-1], axis=-1)
-    after = np.ones_like(line)
-    after[..., :-1] = np.cumprod(line[..., :0:-1], axis=-1)[..., ::-1]
-    return np.moveaxis(before * after, -1, axis)
+    xp = array_module(a)
+    line = xp.moveaxis(a, axis, -1)
+    before = xp.ones_like(line)
+    before[..., 1:] = xp.cumprod(line[..., :-1], axis=-1)
+    after = xp.ones_like(line)
+    after[..., :-1] = xp.cumprod(line[..., :0:-1], axis=-1)[..., ::-1]
+    return xp.moveaxis(before * after, -1, axis)
 
 
 class VectorNorm(Function):
@@ -98,38 +110,40 @@ class VectorNorm(Function):
     p < 1, at zero elements); for p = +-inf, tied elements share the gradient equally."""
 
     def forward(self, a, ord, axis, keepdims):
+        xp = array_module(a)
         self.a, self.ord, self.axis, self.keepdims = a, ord, axis, keepdims
-        size = np.abs(a)
+        size = xp.abs(a)
         if ord == np.inf:
-            out = np.max(size, axis=axis, keepdims=True)
+            out = xp.max(size, axis=axis, keepdims=True)
         elif ord == -np.inf:
-            out = np.min(size, axis=axis, keepdims=True)
+            out = xp.min(size, axis=axis, keepdims=True)
         elif ord == 0:
-            out = np.sum(size != 0, axis=axis, keepdims=True, dtype=a.dtype)
+            out = xp.sum(size != 0, axis=axis, keepdims=True, dtype=a.dtype)
         elif ord == 1:
-            out = np.sum(size, axis=axis, keepdims=True)
+            out = xp.sum(size, axis=axis, keepdims=True)
         elif ord == 2:
-            out = np.sqrt(np.sum(a * a, axis=axis, keepdims=True))
+            out = xp.sqrt(xp.sum(a * a, axis=axis, keepdims=True))
         else:
             with np.errstate(divide="ignore"):  # zeros to a negative power: inf, as in PyTorch
-                out = np.sum(size**ord, axis=axis, keepdims=True) ** (1 / ord)
+                out = xp.sum(size**ord, axis=axis, keepdims=True) ** (1 / ord)
         self.out = out
         return _squeeze(out, axis, keepdims)
 
     def backward(self, grad):
+        xp = array_module(grad)
         a, out, ord = self.a, self.out, self.ord
         grad = _expand_back(grad, a.shape, self.axis, self.keepdims)
         if ord == 0:
-            return np.zeros_like(a)
-        if np.isinf(ord):
-            winners = np.abs(a) == out
-            return grad * np.sign(a) * winners / np.sum(winners, axis=self.axis, keepdims=True)
+            return xp.zeros_like(a)
+        if math.isinf(ord):
+            winners = xp.abs(a) == out
+            return grad * xp.sign(a) * winners / xp.sum(winners, axis=self.axis, keepdims=True)
         if ord == 1:
-            return grad * np.sign(a)
+            return grad * xp.sign(a)
         # d/da_i ||a||_p = sign(a_i) |a_i|^(p-1) / ||a||^(p-1)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            scale = np.sign(a) * np.abs(a) ** (ord - 1) * out ** (1 - ord)
-        return grad * np.where((a == 0) | (out == 0), 0, scale)
+            scale = xp.sign(a) * xp.abs(a) ** (ord - 1) * out ** (1 - ord)
+        return grad * xp.where((a == 0) | (out == 0), 0, scale)
 
 
 class PickValue(Function):
@@ -137,11 +151,12 @@ class PickValue(Function):
     gradient equally (NaN counts as equal to NaN)."""
 
     def forward(self, a, value):
-        value = np.asarray(value, dtype=a.dtype)
+        xp = array_module(a)
+        value = xp.asarray(value, dtype=a.dtype)
         chosen = a == value
-        if a.dtype.kind == "f" and np.isnan(value):
-            chosen = np.isnan(a)
-        self.share = chosen / np.sum(chosen)
+        if a.dtype.kind == "f" and xp.isnan(value):
+            chosen = xp.isnan(a)
+        self.share = chosen / xp.sum(chosen)
         return value
 
     def backward(self, grad):
@@ -152,13 +167,17 @@ class LogSumExp(Function):
     def forward(self, a, axis, keepdims):
         # An empty row or a row of -inf has no finite peak to shift by; shifting by 0 keeps its
         # result -inf rather than nan.
-        peak = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
-        peak = np.where(np.isfinite(peak), peak, 0)
-        shifted = np.exp(a - peak)
-        total = np.sum(shifted, axis=axis, keepdims=True)
+        xp = array_module(a)
+        if a.size:
+            peak = xp.max(a, axis=axis, keepdims=True)
+            peak = xp.where(xp.isfinite(peak), peak, 0)
+        else:
+            peak = xp.sum(a, axis=axis, keepdims=True)  # zeros of the reduced shape
+        shifted = xp.exp(a - peak)
+        total = xp.sum(shifted, axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.softmax = shifted / total
-            out = np.log(total) + peak
+            out = xp.log(total) + peak
         self.axis, self.keepdims = axis, keepdims
         return _squeeze(out, axis, keepdims)
 
@@ -169,19 +188,21 @@ class LogSumExp(Function):
 
 def softmax_array(a, axis):
     """Softmax along `axis`, shifted by the maximum so that exp never overflows."""
+    xp = array_module(a)
     if a.size == 0:
-        return np.exp(a)
-    shifted = np.exp(a - np.max(a, axis=axis, keepdims=True))
-    shifted /= np.sum(shifted, axis=axis, keepdims=True)
+        return xp.exp(a)
+    shifted = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
+    shifted /= xp.sum(shifted, axis=axis, keepdims=True)
     return shifted
 
 
 def log_softmax_array(a, axis):
     """log(softmax(a)) computed as a - logsumexp(a), stable for large logits."""
+    xp = array_module(a)
     if a.size == 0:
         return a.copy()
-    shifted = a - np.max(a, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = a - xp.max(a, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
 class Softmax(Function):
@@ -192,8 +213,9 @@ class Softmax(Function):
 
     def backward(self, grad):
         # Jacobian-vector product of softmax: s * (g - sum(g * s))
+        xp = array_module(grad)
         out = self.out
-        return out * (grad - np.sum(grad * out, axis=self.axis, keepdims=True))
+        return out * (grad - xp.sum(grad * out, axis=self.axis, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -203,4 +225,5 @@ class LogSoftmax(Function):
         return self.out
 
     def backward(self, grad):
-        return grad - np.exp(self.out) * np.sum(grad, axis=self.axis, keepdims=True)
+        xp = array_module(grad)
+        return grad - xp.exp(self.out) * xp.sum(grad, axis=self.axis, keepdims=True)

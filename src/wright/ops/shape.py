@@ -1,32 +1,40 @@
 """Ops that move values without changing them: reshape, permute, expand, indexing, concatenation,
 padding."""
 
+from itertools import accumulate
+
 import numpy as np
 
+from wright import backend
 from wright.autograd import Function
+from wright.backend import array_module
 
 
 class Reshape(Function):
     def forward(self, a, shape):
+        xp = array_module(a)
         self.shape = a.shape
-        return np.reshape(a, shape)
+        return xp.reshape(a, shape)
 
     def backward(self, grad):
-        return np.reshape(grad, self.shape)
+        xp = array_module(grad)
+        return xp.reshape(grad, self.shape)
 
 
 class Permute(Function):
     def forward(self, a, axes):
-        self.inverse = np.argsort(axes)
-        return np.transpose(a, axes)
+        self.inverse = tuple(int(i) for i in np.argsort(axes))
+        return array_module(a).transpose(a, axes)
 
     def backward(self, grad):
-        return np.transpose(grad, self.inverse)
+        xp = array_module(grad)
+        return xp.transpose(grad, self.inverse)
 
 
 class Expand(Function):
     def forward(self, a, shape):
-        return np.broadcast_to(a, shape)
+        xp = array_module(a)
+        return xp.broadcast_to(a, shape)
 
     def backward(self, grad):
         # The engine sums the gradient back over the broadcast axes.
@@ -51,7 +59,9 @@ def as_index(index):
         if _is_basic(part):
             converted.append(part)
             continue
-        array = np.asarray(getattr(part, "array", part))
+        array = getattr(part, "array", part)
+        if not backend.is_array(array):
+            array = np.asarray(array)
         if array.dtype == np.uint8:
             array = array.astype(bool)
         if array.dtype.kind not in "iub":
@@ -85,7 +95,7 @@ def _numpy_index(index, ndim: int):
         # Spelled out, because NumPy counts an ellipsis between two index arrays as separating
         # them (which moves the result's dimensions) even when it stands for no dimension.
         consumed = sum(
-            p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else int(p is not None)
+            p.ndim if backend.is_array(p) and p.dtype == np.bool_ else int(p is not None)
             for p in parts
             if p is not Ellipsis
         )
@@ -127,7 +137,7 @@ def get_items(array, index):
     if isinstance(found, _Split):
         return found.basic(array)[found[1]]
     picked = array[found]
-    if not isinstance(picked, np.ndarray):
+    if not backend.is_array(picked):
         # NumPy gives one element as a scalar (a copy); PyTorch gives a 0-d view of it, which
         # in-place changes write through.
         picked = array[(*found, Ellipsis) if isinstance(found, tuple) else (found, Ellipsis)]
@@ -147,11 +157,11 @@ def _add_items(array, index, value) -> None:
     # array[index] += value with repeated picks summed (index is a NumPy index here).
     found = _numpy_index(index, array.ndim)
     if isinstance(found, _Split):
-        np.add.at(found.basic(array), found[1], value)
-    elif isinstance(found, np.ndarray) and found.dtype.kind in "iu" and found.size:
+        backend.ufunc_at("add", found.basic(array), found[1], value)
+    elif backend.is_array(found) and found.dtype.kind in "iu" and found.size:
         _sum_rows(array, found, value)
     else:
-        np.add.at(array, found, value)
+        backend.ufunc_at("add", array, found, value)
 
 
 class GetItem(Function):
@@ -160,7 +170,8 @@ class GetItem(Function):
         return get_items(a, index)
 
     def backward(self, grad):
-        full = np.zeros(self.shape, dtype=grad.dtype)
+        xp = array_module(grad)
+        full = xp.zeros(self.shape, dtype=grad.dtype)
         parts = self.index if isinstance(self.index, tuple) else (self.index,)
         if all(_is_basic(p) for p in parts):
             full[self.index] = grad
@@ -190,7 +201,11 @@ class SetItem(Function):
 
 def _along(index, axis):
     # The full NumPy index that picks index[i, j, k] along `axis` and i, j, k elsewhere.
-    positions = list(np.indices(index.shape, sparse=True))
+    xp, ndim = array_module(index), index.ndim
+    positions = [
+        xp.arange(n).reshape((1,) * i + (n,) + (1,) * (ndim - i - 1))
+        for i, n in enumerate(index.shape)
+    ]
     positions[axis] = index
     return tuple(positions)
 
@@ -204,8 +219,8 @@ class Gather(Function):
         return a[self.picks]
 
     def backward(self, grad):
-        full = np.zeros(self.shape, dtype=grad.dtype)
-        np.add.at(full, self.picks, grad)
+        full = array_module(grad).zeros(self.shape, dtype=grad.dtype)
+        backend.ufunc_at("add", full, self.picks, grad)
         return full
 
 
@@ -213,10 +228,13 @@ def _sum_rows(full, rows, grad):
     """full[rows] += grad for rows picked by one integer array (an embedding lookup), repeats
     summed.
 
-    Sorting the picks and adding each run of equal rows with one reduceat is several times faster
-    than add.at.
+    On the CPU, sorting the picks and adding each run of equal rows with one reduceat is several
+    times faster than add.at; a GPU adds atomically.
     """
     rows = rows.ravel() % full.shape[0]
+    if type(full) is not np.ndarray:
+        backend.ufunc_at("add", full, rows, grad.reshape(len(rows), *full.shape[1:]))
+        return
     order = np.argsort(rows, kind="stable")
     picked = rows[order]
     starts = np.flatnonzero(np.r_[True, picked[1:] != picked[:-1]])
@@ -227,26 +245,30 @@ def _sum_rows(full, rows, grad):
 class Concatenate(Function):
     def forward(self, *arrays, axis):
         self.axis = axis
-        self.bounds = np.cumsum([a.shape[axis] for a in arrays])[:-1]
-        return np.concatenate(arrays, axis=axis)
+        self.bounds = list(accumulate(a.shape[axis] for a in arrays))[:-1]
+        return array_module(*arrays).concatenate(arrays, axis=axis)
 
     def backward(self, grad):
-        return tuple(np.split(grad, self.bounds, axis=self.axis))
+        xp = array_module(grad)
+        return tuple(xp.split(grad, self.bounds, axis=self.axis))
 
 
 class Stack(Function):
     def forward(self, *arrays, axis):
+        xp = array_module(*arrays)
         self.axis = axis
-        return np.stack(arrays, axis=axis)
+        return xp.stack(arrays, axis=axis)
 
     def backward(self, grad):
-        return tuple(np.moveaxis(grad, self.axis, 0))
+        xp = array_module(grad)
+        return tuple(xp.moveaxis(grad, self.axis, 0))
 
 
 class Pad(Function):
     def forward(self, a, pad_width, value):
+        xp = array_module(a)
         self.inner = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, a.shape))
-        return np.pad(a, pad_width, constant_values=value)
+        return xp.pad(a, pad_width, constant_values=value)
 
     def backward(self, grad):
         return grad[self.inner]
@@ -260,7 +282,8 @@ def _leading(shape):
 def items_shape(shape, index):
     """The shape of a[index] (PyTorch's meaning) for an array of this shape, found by indexing a
     stand-in of one-byte elements rather than the data."""
-    return get_items(np.broadcast_to(np.empty((), np.bool_), shape), index).shape
+    xp = array_module(*(index if isinstance(index, tuple) else (index,)))
+    return get_items(xp.broadcast_to(xp.empty((), np.bool_), shape), index).shape
 
 
 class Scatter(Function):
@@ -278,23 +301,24 @@ class Scatter(Function):
         return out
 
     def backward(self, grad):
+        xp = array_module(grad)
         need_a, need_src = self.needs_input_grad
         grad_a = grad_src = None
         if need_a:
             grad_a = grad.copy()
             grad_a[self.picks] = 0
         if need_src:
-            grad_src = np.zeros(self.src_shape, grad.dtype)
+            grad_src = xp.zeros(self.src_shape, grad.dtype)
             grad_src[self.region] = grad[self.picks]
         return grad_a, grad_src
 
 
 _SCATTER_UFUNCS = {
-    "sum": np.add,
-    "mean": np.add,
-    "prod": np.multiply,
-    "amax": np.maximum,
-    "amin": np.minimum,
+    "sum": "add",
+    "mean": "add",
+    "prod": "multiply",
+    "amax": "maximum",
+    "amin": "minimum",
 }
 
 
@@ -314,15 +338,16 @@ def _reduce_identity(reduce: str, dtype: np.dtype):
 def scatter_reduced(a, src, picks, reduce: str, include_self: bool):
     """a with src combined into a[picks] by `reduce` (sum, prod, mean, amax, amin), and the count
     of values averaged at each position (for mean, else None)."""
+    xp = array_module(a)
     out = a.copy()
     if not include_self:
         out[picks] = _reduce_identity(reduce, a.dtype)
-    _SCATTER_UFUNCS[reduce].at(out, picks, src)
+    backend.ufunc_at(_SCATTER_UFUNCS[reduce], out, picks, src)
     if reduce != "mean":
         return out, None
-    count = np.full(a.shape, int(include_self), dtype=np.int64)
-    np.add.at(count, picks, 1)
-    count = np.maximum(count, 1)
+    count = xp.full(a.shape, int(include_self), dtype=np.int64)
+    backend.ufunc_at("add", count, picks, 1)
+    count = xp.maximum(count, 1)
     # Integer means round down, as PyTorch's do.
     out = out // count if a.dtype.kind in "iub" else (out / count).astype(a.dtype)
     return out, count
@@ -341,6 +366,7 @@ class ScatterReduce(Function):
         return out
 
     def backward(self, grad):
+        xp = array_module(grad)
         picks, reduce = self.picks, self.reduce
         if reduce == "sum":
             grad_a, grad_part = grad, grad[picks]
@@ -356,14 +382,14 @@ class ScatterReduce(Function):
             value = self.out[picks]
             a_wins, src_wins = a == self.out, src == value
             ties = a_wins.astype(grad.dtype)
-            np.add.at(ties, picks, src_wins)
+            backend.ufunc_at("add", ties, picks, src_wins)
             shared = grad / ties
-            grad_a = np.where(a_wins, shared, 0)
-            grad_part = np.where(src_wins, shared[picks], 0)
+            grad_a = xp.where(a_wins, shared, 0)
+            grad_part = xp.where(src_wins, shared[picks], 0)
         if not self.include_self:
             grad_a = grad_a.copy()
             grad_a[picks] = 0
-        grad_src = np.zeros(self.src_shape, grad.dtype)
+        grad_src = xp.zeros(self.src_shape, grad.dtype)
         grad_src[self.region] = grad_part
         return grad_a, grad_src
 
@@ -371,21 +397,22 @@ class ScatterReduce(Function):
         # d(product)/d(factor) is the product of the other factors, found without dividing by
         # zero: a's zeros are replaced by ones, and a src element that is the only zero among the
         # src values at its position gets the product of the others computed directly.
+        xp = array_module(grad)
         picks = self.picks
-        a_ones = np.where(a == 0, 1, a)
+        a_ones = xp.where(a == 0, 1, a)
         others, _ = scatter_reduced(a_ones, src, picks, "prod", self.include_self)
         grad_a = grad * others / a_ones
         src_zero = src == 0
-        zeros_here = np.zeros(a.shape, np.int64)
-        np.add.at(zeros_here, picks, src_zero)
+        zeros_here = xp.zeros(a.shape, np.int64)
+        backend.ufunc_at("add", zeros_here, picks, src_zero)
         lone_zero = src_zero & (zeros_here[picks] == 1)
         without_zero, _ = scatter_reduced(
-            a, np.where(lone_zero, 1, src), picks, "prod", self.include_self
+            a, xp.where(lone_zero, 1, src), picks, "prod", self.include_self
         )
-        grad_part = np.where(
+        grad_part = xp.where(
             lone_zero,
             (grad * without_zero)[picks],
-            (grad * self.out)[picks] / np.where(src_zero, 1, src),
+            (grad * self.out)[picks] / xp.where(src_zero, 1, src),
         )
         return grad_a, grad_part
 
@@ -394,9 +421,10 @@ class AddItems(Function):
     """A copy of `a` with `value` added at `index` (PyTorch's meaning); repeated picks add up."""
 
     def forward(self, a, value, index):
+        xp = array_module(a)
         self.index = index
         out = a.copy()
-        _add_items(out, index, np.broadcast_to(value, items_shape(a.shape, index)))
+        _add_items(out, index, xp.broadcast_to(value, items_shape(a.shape, index)))
         return out
 
     def backward(self, grad):
@@ -406,28 +434,32 @@ class AddItems(Function):
 
 class Flip(Function):
     def forward(self, a, axes):
+        xp = array_module(a)
         self.axes = axes
         # A copy, as PyTorch's flip is: a view would let in-place changes reach the input.
-        return np.flip(a, axes).copy()
+        return xp.flip(a, axes).copy()
 
     def backward(self, grad):
-        return np.flip(grad, self.axes)
+        xp = array_module(grad)
+        return xp.flip(grad, self.axes)
 
 
 class Roll(Function):
     def forward(self, a, shifts, axes):
+        xp = array_module(a)
         self.shifts, self.axes = shifts, axes
-        return np.roll(a, shifts, axes)
+        return xp.roll(a, shifts, axes)
 
     def backward(self, grad):
-        return np.roll(grad, tuple(-s for s in self.shifts), self.axes)
+        xp = array_module(grad)
+        return xp.roll(grad, tuple(-s for s in self.shifts), self.axes)
 
 
 def writable_diagonal(array, offset: int, axis1: int, axis2: int):
     """NumPy's diagonal view of `array`, writable when the array is (NumPy hands it out
     read-only)."""
-    found = np.diagonal(array, offset, axis1, axis2)
-    if array.flags.writeable:
+    found = array_module(array).diagonal(array, offset, axis1, axis2)
+    if type(array) is np.ndarray and array.flags.writeable:
         found.flags.writeable = True
     return found
 
@@ -441,7 +473,8 @@ class Diagonal(Function):
         return writable_diagonal(a, offset, axis1, axis2)
 
     def backward(self, grad):
-        full = np.zeros(self.shape, grad.dtype)
+        xp = array_module(grad)
+        full = xp.zeros(self.shape, grad.dtype)
         writable_diagonal(full, *self.args)[...] = grad
         return full
 
@@ -452,11 +485,13 @@ class Unfold(Function):
 
     def forward(self, a, axis, size, step):
         self.shape, self.axis, self.size, self.step = a.shape, axis, size, step
-        windows = np.lib.stride_tricks.sliding_window_view(a, size, axis=axis)
+        xp = array_module(a)
+        windows = xp.lib.stride_tricks.sliding_window_view(a, size, axis=axis)
         return windows[(slice(None),) * axis + (slice(None, None, step),)]
 
     def backward(self, grad):
-        full = np.zeros(self.shape, grad.dtype)
+        xp = array_module(grad)
+        full = xp.zeros(self.shape, grad.dtype)
         count = grad.shape[self.axis]
         place = [slice(None)] * full.ndim
         # One strided add per position in the window; windows that overlap add up.

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_flags,
@@ -83,6 +82,7 @@ class Adadelta(Optimizer):
             lr, rho, eps = _scalar(group["lr"]), group["rho"], group["eps"]
             decay = group["weight_decay"]
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 if not state:
                     state["step"] = _step_tensor()
@@ -94,8 +94,8 @@ class Adadelta(Optimizer):
                 square_avg, acc_delta = state["square_avg"].array, state["acc_delta"].array
                 square_avg *= rho
                 square_avg += (1 - rho) * grad * grad
-                delta = np.sqrt(acc_delta + eps)
-                delta /= np.sqrt(square_avg + eps)
+                delta = xp.sqrt(acc_delta + eps)
+                delta /= xp.sqrt(square_avg + eps)
                 delta *= grad
                 acc_delta *= rho
                 acc_delta += (1 - rho) * delta * delta

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_flags,
@@ -84,7 +83,7 @@ class Adagrad(Optimizer):
                 state = self.state[param]
                 state["step"] = _step_tensor()
                 start = group["initial_accumulator_value"]
-                state["sum"] = _from_array(np.full_like(param.array, start))
+                state["sum"] = _from_array(array_module(param.array).full_like(param.array, start))
 
     def step(self, closure: Callable | None = None):
         """Update every parameter that has a gradient; returns the closure's loss (if given)."""
@@ -92,6 +91,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, decay, lr_decay = _scalar(group["lr"]), group["weight_decay"], group["lr_decay"]
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 state["step"].array += 1
                 step = float(state["step"].array)
@@ -100,7 +100,7 @@ class Adagrad(Optimizer):
                 clr = lr / (1 + (step - 1) * lr_decay)
                 total = state["sum"].array
                 total += grad * grad
-                denominator = np.sqrt(total)
+                denominator = xp.sqrt(total)
                 denominator += group["eps"]
                 param.array -= clr * (grad / denominator)
         return loss

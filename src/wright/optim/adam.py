@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_betas,
@@ -96,6 +95,7 @@ class Adam(Optimizer):
             lr, (beta1, beta2) = _scalar(group["lr"]), group["betas"]
             decay, eps, amsgrad = group["weight_decay"], group["eps"], group["amsgrad"]
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 if not state:
                     state["step"] = _step_tensor()
@@ -117,9 +117,9 @@ class Adam(Optimizer):
                 step_size = lr / (1 - beta1**step)
                 if amsgrad:
                     largest = state["max_exp_avg_sq"].array
-                    np.maximum(largest, exp_avg_sq, out=largest)
+                    xp.maximum(largest, exp_avg_sq, out=largest)
                     exp_avg_sq = largest
-                denominator = np.sqrt(exp_avg_sq)
+                denominator = xp.sqrt(exp_avg_sq)
                 denominator /= (1 - beta2**step) ** 0.5
                 denominator += eps
                 param.array -= step_size * (exp_avg / denominator)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_betas,
@@ -83,6 +82,7 @@ class Adamax(Optimizer):
             lr, (beta1, beta2) = _scalar(group["lr"]), group["betas"]
             eps, decay = group["eps"], group["weight_decay"]
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 if not state:
                     state["step"] = _step_tensor()
@@ -94,9 +94,9 @@ class Adamax(Optimizer):
                 exp_avg, exp_inf = state["exp_avg"].array, state["exp_inf"].array
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf *= beta2
-                bound = np.abs(grad)
+                bound = xp.abs(grad)
                 bound += eps
-                np.maximum(exp_inf, bound, out=exp_inf)
+                xp.maximum(exp_inf, bound, out=exp_inf)
                 clr = lr / (1 - beta1 ** float(state["step"].array))
                 param.array -= clr * (exp_avg / exp_inf)
         return loss

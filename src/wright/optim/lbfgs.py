@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import Optimizer, _check_hyperparameters, _evaluate, _scalar
 from wright.tensor import Tensor, _from_array
 
@@ -20,7 +19,7 @@ def _cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):
     d2_square = d1**2 - g1 * g2
     if d2_square < 0:
         return (low + high) / 2.0
-    d2 = np.sqrt(d2_square)
+    d2 = d2_square**0.5
     if x1 <= x2:
         position = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
     else:
@@ -33,7 +32,7 @@ def _strong_wolfe(evaluate, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     the strong Wolfe conditions: first bracket a good step, then zoom in by cubic interpolation.
 
     Returns (loss, gradient, step, evaluations)."""
-    d_norm = np.abs(d).max()
+    d_norm = abs(d).max()
     f_new, g_new = evaluate(x, t, d)
     evaluations = 1
     gtd_new = g_new.dot(d)
@@ -170,15 +169,16 @@ class LBFGS(Optimizer):
             )
         self._params: list[Tensor] = self.param_groups[0]["params"]
 
-    def _flat_grad(self) -> np.ndarray:
-        return np.concatenate(
+    def _flat_grad(self):
+        xp = array_module(self._params[0].array)
+        return xp.concatenate(
             [
-                np.zeros(p.array.size, p.array.dtype) if p.grad is None else p.grad.array.ravel()
+                xp.zeros(p.array.size, p.array.dtype) if p.grad is None else p.grad.array.ravel()
                 for p in self._params
             ]
         )
 
-    def _move(self, step_size, direction: np.ndarray) -> None:
+    def _move(self, step_size, direction) -> None:
         """params <- params + step_size * direction, bumping each parameter's version."""
         offset = 0
         for p in self._params:
@@ -187,9 +187,9 @@ class LBFGS(Optimizer):
             p._version_counter[0] += 1
             offset += size
 
-    def _set(self, values: list[np.ndarray]) -> None:
+    def _set(self, values: list) -> None:
         for p, value in zip(self._params, values, strict=True):
-            np.copyto(p.array, value)
+            array_module(p.array).copyto(p.array, value)
             p._version_counter[0] += 1
 
     def _evaluate_along(self, closure, x, t, d):
@@ -231,7 +231,7 @@ class LBFGS(Optimizer):
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._flat_grad()
-        if np.abs(flat_grad).max() <= tolerance_grad:
+        if abs(flat_grad).max() <= tolerance_grad:
             return orig_loss
 
         d = _array(state.get("d"))
@@ -285,7 +285,7 @@ class LBFGS(Optimizer):
                 prev_flat_grad[...] = flat_grad
             prev_loss = loss
 
-            t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr if state["n_iter"] == 1 else lr
+            t = min(1.0, 1.0 / abs(flat_grad).sum()) * lr if state["n_iter"] == 1 else lr
             gtd = flat_grad.dot(d)
             if gtd > -tolerance_change:
                 break  # not a descent direction
@@ -301,7 +301,7 @@ class LBFGS(Optimizer):
                     along, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
                 )
                 self._move(t, d)
-                optimal = np.abs(flat_grad).max() <= tolerance_grad
+                optimal = abs(flat_grad).max() <= tolerance_grad
             else:
                 self._move(t, d)
                 optimal = False
@@ -310,14 +310,14 @@ class LBFGS(Optimizer):
                     # will): the fixed step gives no loss or gradient of its own.
                     loss = float(_evaluate(closure))
                     flat_grad = self._flat_grad()
-                    optimal = np.abs(flat_grad).max() <= tolerance_grad
+                    optimal = abs(flat_grad).max() <= tolerance_grad
                     evaluations = 1
             current_evals += evaluations
             state["func_evals"] += evaluations
 
             if n_iter == max_iter or current_evals >= max_eval or optimal:
                 break
-            if np.abs(d * t).max() <= tolerance_change:
+            if abs(d * t).max() <= tolerance_change:
                 break
             if abs(loss - prev_loss) < tolerance_change:
                 break

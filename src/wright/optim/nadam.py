@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_betas,
@@ -92,6 +91,7 @@ class NAdam(Optimizer):
                 group["momentum_decay"],
             )
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 if not state:
                     state["step"] = _step_tensor()
@@ -115,7 +115,7 @@ class NAdam(Optimizer):
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 exp_avg_sq += (1 - beta2) * grad * grad
-                denominator = np.sqrt(exp_avg_sq / (1 - beta2**step))
+                denominator = xp.sqrt(exp_avg_sq / (1 - beta2**step))
                 denominator += eps
                 param.array += (-lr * (1.0 - mu) / (1.0 - mu_product)) * (grad / denominator)
                 param.array += (-lr * mu_next / (1.0 - mu_product * mu_next)) * (

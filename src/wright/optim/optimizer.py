@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from wright import dtypes
+from wright import backend, dtypes
 from wright.autograd import enable_grad
 from wright.tensor import Tensor, _from_array, _RemovableHook
 
@@ -284,13 +284,15 @@ def _restore(param: Tensor, value, key=None):
     """A private copy of one saved buffer, ready for in-place updates: tensors (and arrays) are
     copied, floating ones cast to the parameter's dtype; a step count stays a scalar tensor of
     its own dtype."""
-    if isinstance(value, Tensor | np.ndarray):
+    if isinstance(value, Tensor) or backend.is_array(value):
         array = value.array if isinstance(value, Tensor) else value
         if key == "step":
-            return _from_array(np.array(array))
+            # Step counts stay on the host, as PyTorch keeps them.
+            return _from_array(np.array(backend.to_numpy(array)))
+        array = backend.to_device(array, param.device)
         if array.dtype.kind == "f" and param.array.dtype.kind == "f":
             return _from_array(array.astype(param.array.dtype))
-        return _from_array(np.array(array))
+        return _from_array(array.copy())
     if key == "step" and isinstance(value, int | float) and not isinstance(value, bool):
         # Checkpoints from older wright versions kept the step count as a plain number.
         return _step_tensor(value)
@@ -312,7 +314,7 @@ def _step_tensor(value: float = 0.0) -> Tensor:
 
 def _zeros_like(param: Tensor) -> Tensor:
     """A zero buffer with the parameter's shape and dtype."""
-    return _from_array(np.zeros_like(param.array))
+    return _from_array(backend.array_module(param.array).zeros_like(param.array))
 
 
 def _evaluate(closure: Callable[[], Any] | None) -> Any:
@@ -347,7 +349,7 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     else:
         difference = end - start
         difference *= 1 - start.dtype.type(weight)
-        np.subtract(end, difference, out=start)
+        backend.array_module(start).subtract(end, difference, out=start)
 
 
 def _scalar(value) -> float:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_betas,
@@ -88,6 +87,7 @@ class RAdam(Optimizer):
             eps, decay = group["eps"], group["weight_decay"]
             rho_inf = 2 / (1 - beta2) - 1
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 if not state:
                     state["step"] = _step_tensor()
@@ -114,7 +114,7 @@ class RAdam(Optimizer):
                         * rho_inf
                         / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
                     ) ** 0.5
-                    root = np.sqrt(exp_avg_sq)
+                    root = xp.sqrt(exp_avg_sq)
                     root += eps
                     adaptive = bias_correction2**0.5 / root
                     param.array -= corrected * lr * adaptive * rectification

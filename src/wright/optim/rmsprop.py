@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
+from wright.backend import array_module
 from wright.optim.optimizer import (
     Optimizer,
     _check_flags,
@@ -89,6 +88,7 @@ class RMSprop(Optimizer):
             lr, alpha, decay = _scalar(group["lr"]), group["alpha"], group["weight_decay"]
             momentum, centered = group["momentum"], group["centered"]
             for param, grad in _gradients(group):
+                xp = array_module(grad)
                 state = self.state[param]
                 if not state:
                     state["step"] = _step_tensor()
@@ -106,9 +106,9 @@ class RMSprop(Optimizer):
                 if centered:
                     grad_avg = state["grad_avg"].array
                     _lerp_(grad_avg, grad, 1 - alpha)
-                    denominator = np.sqrt(square_avg - grad_avg * grad_avg)
+                    denominator = xp.sqrt(square_avg - grad_avg * grad_avg)
                 else:
-                    denominator = np.sqrt(square_avg)
+                    denominator = xp.sqrt(square_avg)
                 denominator += group["eps"]
                 if momentum > 0:
                     buffer = state["momentum_buffer"].array

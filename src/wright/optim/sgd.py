@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
 from wright.optim.optimizer import (
     Optimizer,
     _check_flags,
@@ -96,7 +94,7 @@ class SGD(Optimizer):
                     state = self.state[param]
                     buffer = state.get("momentum_buffer")
                     if buffer is None:
-                        buffer = state["momentum_buffer"] = _from_array(np.array(grad))
+                        buffer = state["momentum_buffer"] = _from_array(grad.copy())
                     else:
                         buffer.array *= momentum
                         buffer.array += (1 - dampening) * grad

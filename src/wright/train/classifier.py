@@ -60,6 +60,7 @@ def train_classifier(
     info: dict | None = None,
     resume: dict | None = None,
     verbose: int = 0,
+    device=None,
 ) -> tuple[Module, History]:
     """Train a fresh registered model `name` with its recipe (arguments given replace the recipe's
     settings) and return it in eval mode with its History.
@@ -85,12 +86,13 @@ def train_classifier(
             under "recipe".
         resume: a checkpoint read back (`wright.load`) to go on from.
         verbose: fit's progress display.
+        device: where the model trains ('cuda', ...; None: the default device); batches follow.
     """
     spec = models.get(name)
     if seed is not None:
         manual_seed(seed)
     shuffling = np.random.default_rng(seed if seed is not None else numpy_rng().integers(2**63))
-    model = models.build(name, num_classes=num_classes)
+    model = models.build(name, num_classes=num_classes).to(device)
     chosen = spec.make_optimizer(model.parameters(), optimizer, lr, momentum)
     epochs = epochs or spec.epochs
     batch_size = batch_size or spec.batch_size

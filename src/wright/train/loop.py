@@ -171,17 +171,21 @@ class _Running:
         return logs
 
 
-def _split_batch(batch) -> tuple[Tensor, Tensor]:
+def _device_of(model: Module):
+    """The device of the model's first parameter (None for a model without any)."""
+    first = next(iter(model.parameters()), None)
+    return None if first is None else first.device
+
+
+def _split_batch(batch, device=None) -> tuple[Tensor, Tensor]:
+    """The (inputs, targets) of a batch as tensors on `device` (None: where they are)."""
     if not isinstance(batch, tuple | list) or len(batch) != 2:
         raise ValueError(
             "fit/evaluate: each batch must be an (inputs, targets) pair, got "
             f"{type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}"
         )
     inputs, targets = batch
-    return (
-        inputs if isinstance(inputs, Tensor) else as_tensor(inputs),
-        targets if isinstance(targets, Tensor) else as_tensor(targets),
-    )
+    return as_tensor(inputs, device=device), as_tensor(targets, device=device)
 
 
 def evaluate(
@@ -206,8 +210,9 @@ def evaluate(
     model.eval()
     running = _Running(metric_table.resolve(metrics))
     with no_grad():
+        device = _device_of(model)
         for batch in loader:
-            inputs, targets = _split_batch(batch)
+            inputs, targets = _split_batch(batch, device)
             outputs = model(inputs)
             running.add(float(loss_fn(outputs, targets).array), outputs.array, targets.array)
     model.train(was_training)
@@ -248,6 +253,7 @@ class _Setup:
     callbacks: list[Callback]
     on_nonfinite: str
     clip_grad_norm: float | None
+    device: Any = None  # where batches go: the model's device
 
     def per_batch_schedule(self, state: FitState) -> bool:
         # A scheduler says by its `per_batch` attribute whether it steps after every batch.
@@ -257,7 +263,7 @@ class _Setup:
 def _train_step(state: FitState, setup: _Setup, batch, index: int):
     """One forward pass, backward pass and update; returns (loss, outputs, targets) arrays, or
     None when a non-finite loss is skipped."""
-    inputs, targets = _split_batch(batch)
+    inputs, targets = _split_batch(batch, setup.device)
     outputs = state.model(inputs)
     loss = setup.loss_fn(outputs, targets)
     value = float(loss.array)
@@ -450,6 +456,7 @@ def fit(
         + list(callbacks),
         on_nonfinite,
         clip_grad_norm,
+        _device_of(model),
     )
     metric_table.resolve(metrics)  # an unknown metric name fails before any training
     for callback in setup.callbacks:

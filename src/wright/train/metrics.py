@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from wright.backend import array_module
+
 
 def accuracy(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
     """Correct predictions and the number of predictions: argmax over axis 1 (a single output column
@@ -17,14 +19,14 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
         column = outputs.reshape(targets.shape)
         threshold = 0.5 if column.min() >= 0 and column.max() <= 1 else 0.0
         predicted = column > threshold
-    return float(np.sum(predicted == targets)), int(targets.size)
+    return float((predicted == targets).sum()), int(targets.size)
 
 
 def top5_accuracy(outputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
     """How often the label is among the five highest-scored classes (the lectures' top-5 error,
     inverted)."""
-    best = np.argpartition(-outputs, 5, axis=1)[:, :5]
-    return float(np.sum(best == targets[:, None])), int(targets.size)
+    best = array_module(outputs).argpartition(-outputs, 5, axis=1)[:, :5]
+    return float((best == targets[:, None]).sum()), int(targets.size)
 
 
 METRICS: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, int]]] = {

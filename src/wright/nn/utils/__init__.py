@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from wright.autograd import no_grad
+from wright.backend import array_module
 from wright.creation import as_tensor
 from wright.nn.utils import parametrizations, parametrize, rnn
 from wright.nn.utils.weight_norm import remove_weight_norm, weight_norm
@@ -35,22 +36,26 @@ def clip_grad_norm_(
     if not grads:
         return as_tensor(np.zeros((), dtype=np.float32))
     norm_type = float(norm_type)
+    # Computed where the gradients live, without waiting for the device (unless asked to check).
+    xp = array_module(grads[0])
     if norm_type == np.inf:
-        norms = [np.abs(g).max(initial=0) for g in grads]
-        total = np.max(norms)
+        norms = [abs(g).max() if g.size else xp.zeros((), g.dtype) for g in grads]
+        total = xp.stack(norms).max()
     else:
-        norms = [np.sum(np.abs(g) ** norm_type) ** (1.0 / norm_type) for g in grads]
-        total = np.sum(np.asarray(norms) ** norm_type) ** (1.0 / norm_type)
-    total = np.asarray(total, dtype=grads[0].dtype)
-    if error_if_nonfinite and not np.isfinite(total):
+        norms = [(abs(g) ** norm_type).sum() ** (1.0 / norm_type) for g in grads]
+        total = (xp.stack(norms) ** norm_type).sum() ** (1.0 / norm_type)
+    total = total.astype(grads[0].dtype)
+    finite = xp.isfinite(total)
+    if error_if_nonfinite and not bool(finite):
         raise RuntimeError(
-            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, "
-            "so it cannot be clipped; pass error_if_nonfinite=False to clip anyway"
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
+            f"{float(total)}, so it cannot be clipped; pass error_if_nonfinite=False to clip anyway"
         )
     # Always multiplied (by at most 1), as in PyTorch: a NaN norm spreads into the gradients.
-    scale = min(float(max_norm) / (float(total) + 1e-6), 1.0) if np.isfinite(total) else np.nan
+    scale = xp.minimum(float(max_norm) / (total.astype(np.float64) + 1e-6), 1.0)
+    scale = xp.where(finite, scale, np.nan)
     for g in grads:
-        g *= g.dtype.type(scale)
+        g *= scale.astype(g.dtype)
     return as_tensor(total)
 
 
@@ -60,7 +65,8 @@ def clip_grad_value_(
     """Clip every gradient element to [-clip_value, clip_value], in place."""
     for p in _as_list(parameters):
         if p.grad is not None:
-            np.clip(p.grad.array, -clip_value, clip_value, out=p.grad.array)
+            grad = p.grad.array
+            array_module(grad).clip(grad, -clip_value, clip_value, out=grad)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
