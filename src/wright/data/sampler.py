@@ -275,8 +275,9 @@ class DistributedSampler(Sampler):
         drop_last: drop the tail that does not divide evenly, rather than pad.
 
     Example:
-        >>> sampler = DistributedSampler(train_set, shuffle=True, seed=0)
-        >>> loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+        >>> sampler = DistributedSampler(range(10), num_replicas=2, rank=0, shuffle=False)
+        >>> list(sampler)  # rank 1 gets the odd ones
+        [0, 2, 4, 6, 8]
     """
 
     def __init__(
