@@ -1,0 +1,190 @@
+"""Pictures for the application demos: segmentations, image crops side by side, captioned scenes,
+game frames and learning curves."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from wright.viz.figure import new_figure, pyplot, save_figure
+
+
+def class_colours(num_classes: int, background: int | None = None) -> np.ndarray:
+    """One RGB colour per class (tab10, then tab20's light shades); the background class black."""
+    from matplotlib import colormaps
+
+    tab = np.concatenate([colormaps["tab10"].colors, colormaps["tab20"].colors[1::2]])
+    colours = np.array(tab[:num_classes], dtype=np.float64)
+    if background is not None:
+        colours[background] = 0.0
+    return colours
+
+
+def segmentation_examples(
+    images: np.ndarray,
+    truths: np.ndarray,
+    predictions: np.ndarray,
+    class_names: Sequence[str],
+    title: str = "",
+    path: str | os.PathLike | None = None,
+):
+    """Rows of (input, truth, prediction) with each pixel coloured by its class.
+
+    Args:
+        images: (N, H, W) grey inputs in [0, 1].
+        truths, predictions: (N, H, W) class indices.
+        class_names: names by class; a class called "background" is drawn black.
+
+    Returns:
+        the matplotlib figure (closed when saved to `path`).
+    """
+    background = list(class_names).index("background") if "background" in class_names else None
+    colours = class_colours(len(class_names), background)
+    figure, axes = new_figure(3, len(images), size=(1.7 * len(images), 5.6))
+    for column, (image, truth, predicted) in enumerate(zip(images, truths, predictions)):
+        for row, (picture, label) in enumerate(
+            [(image, "input"), (colours[truth], "truth"), (colours[predicted], "prediction")]
+        ):
+            ax = axes[row, column]
+            ax.imshow(picture, cmap="gray" if row == 0 else None, vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if column == 0:
+                ax.set_ylabel(label)
+    handles = [_patch(colours[k], name) for k, name in enumerate(class_names) if k != background]
+    figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False)
+    figure.suptitle(title, fontsize=9)
+    figure.tight_layout(rect=(0, 0.05, 1, 1))
+    return save_figure(figure, path)
+
+
+def _patch(colour, label: str):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=colour, label=label)
+
+
+def image_crops(
+    rows: Sequence[Sequence[np.ndarray]],
+    column_titles: Sequence[str],
+    row_titles: Sequence[str] = (),
+    title: str = "",
+    path: str | os.PathLike | None = None,
+):
+    """Grey images side by side, one row per example (e.g. bicubic, network, original).
+
+    Args:
+        rows: per row, the (H, W) images in [0, 1], one per column.
+        column_titles: a title above each column.
+        row_titles: a label left of each row.
+
+    Returns:
+        the matplotlib figure (closed when saved to `path`).
+    """
+    cols = len(column_titles)
+    figure, axes = new_figure(len(rows), cols, size=(2.6 * cols, 2.7 * len(rows)))
+    axes = np.asarray(axes).reshape(len(rows), cols)
+    for r, images in enumerate(rows):
+        for c, image in enumerate(images):
+            ax = axes[r, c]
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(column_titles[c], fontsize=9)
+            if c == 0 and r < len(row_titles):
+                ax.set_ylabel(row_titles[r])
+    figure.suptitle(title, fontsize=9)
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def captioned_images(
+    images: np.ndarray,
+    captions: Sequence[str],
+    truths: Sequence[str] = (),
+    title: str = "",
+    path: str | os.PathLike | None = None,
+    columns: int = 4,
+):
+    """Images with the caption written for each; a caption that differs from its truth is drawn in
+    red with the truth under it.
+
+    Args:
+        images: (N, H, W, 3) RGB in [0, 1].
+        captions: the written captions.
+        truths: the true captions, if known.
+
+    Returns:
+        the matplotlib figure (closed when saved to `path`).
+    """
+    import textwrap
+
+    rows = -(-len(images) // columns)
+    figure, axes = new_figure(rows, columns, size=(3.0 * columns, 3.4 * rows))
+    axes = np.asarray(axes).reshape(-1)
+    for k, ax in enumerate(axes):
+        ax.axis("off")
+        if k >= len(images):
+            continue
+        ax.imshow(images[k], interpolation="nearest")
+        right = k >= len(truths) or captions[k] == truths[k]
+        text = textwrap.fill(captions[k], 30)
+        if not right:
+            text += "\n(truth: " + textwrap.fill(truths[k], 30) + ")"
+        ax.set_title(text, fontsize=7, color="black" if right else "tab:red")
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return save_figure(figure, path)
+
+
+def game_summary(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]],
+    lines: dict[str, float],
+    frames: Sequence[np.ndarray],
+    actions: Sequence[str],
+    title: str = "",
+    path: str | os.PathLike | None = None,
+):
+    """Learning curves (episode return against training step, with a running mean and a target
+    line per game) above a strip of game frames labelled with the action chosen on each.
+
+    Args:
+        curves: per game, (step at which each episode ended, its return).
+        lines: per game, a horizontal line to draw (e.g. the solved threshold).
+        frames: (H, W) screens in [0, 1], in playing order.
+        actions: the action taken on each frame.
+
+    Returns:
+        the matplotlib figure (closed when saved to `path`).
+    """
+    plt = pyplot()
+    games = list(curves)
+    figure = plt.figure(figsize=(4.2 * len(games), 5.6))
+    grid = figure.add_gridspec(2, max(len(frames), 1), height_ratios=(3, 1))
+    per_plot = max(len(frames), 1) // len(games)
+    for g, game in enumerate(games):
+        ax = figure.add_subplot(grid[0, g * per_plot : (g + 1) * per_plot])
+        ends, returns = curves[game]
+        ax.plot(ends, returns, ".", markersize=1.5, alpha=0.3, color="tab:blue")
+        window = max(len(returns) // 50, 1)
+        if len(returns) >= window:
+            smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
+            ax.plot(ends[window - 1 :], smooth, color="tab:blue", label=f"mean of {window}")
+        if game in lines:
+            ax.axhline(lines[game], color="tab:red", linestyle="--", linewidth=1, label="target")
+        ax.set_xlabel("training step")
+        ax.set_ylabel("episode return (exploring)")
+        ax.set_title(game, fontsize=9)
+        ax.legend(fontsize=7)
+    for k, (frame, action) in enumerate(zip(frames, actions)):
+        ax = figure.add_subplot(grid[1, k])
+        ax.imshow(frame, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel(action, fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return save_figure(figure, path)
