@@ -195,4 +195,3 @@ def keep_freed_memory() -> bool:
     m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
     kept = libc.mallopt(m_trim_threshold, 256 << 20)
     return bool(kept and libc.mallopt(m_mmap_threshold, 32 << 20))
-

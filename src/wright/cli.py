@@ -176,14 +176,17 @@ def _write_history(history: History, out: Path, title: str) -> None:
 def train_shakespeare(args: argparse.Namespace) -> int:
     """`wright train shakespeare`: a character LSTM on tiny Shakespeare; --resume continues."""
     out = writable_dir(args.out)
-    checkpoint = lm.default_checkpoint(out)
     try:
         text = load_tiny_shakespeare(args.data)[: args.limit]
         spec = models.get(args.model or "char-lstm")
     except (FileNotFoundError, KeyError) as error:
         raise CommandError(str(error).strip("'\"")) from None
     if "text" not in spec.tasks:
-        raise CommandError(f"model {spec.name!r} is not a text model; use --model char-lstm")
+        raise CommandError(
+            f"model {spec.name!r} is not a text model; use --model "
+            + " or ".join(models.available("text"))
+        )
+    checkpoint = lm.default_checkpoint(out, spec.name)
     wright.manual_seed(args.seed)
     saved = None
     if args.resume:
@@ -198,6 +201,8 @@ def train_shakespeare(args: argparse.Namespace) -> int:
         vocab = CharVocab.from_text(text)
         model = models.build(spec.name, vocab_size=len(vocab))
         recipe = lm.LanguageModelRecipe(lr=spec.lr, batch_size=spec.batch_size)
+        if hasattr(model, "block_size"):  # a transformer trains on windows of one whole block
+            recipe.seq_len = model.block_size
     recipe.lr = args.lr or recipe.lr
     recipe.batch_size = args.batch_size or recipe.batch_size
     recipe.time_limit = args.time_limit or recipe.time_limit

@@ -61,8 +61,9 @@ def downscale(image: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def psnr(estimate: np.ndarray, truth: np.ndarray, shave: int = 0) -> float:
-    """Peak signal-to-noise ratio in dB for images in [0, 1], leaving `shave` pixels off each edge."""
+    """Peak signal-to-noise ratio in dB for images in [0, 1], leaving `shave` pixels off each edge
+    (infinite for identical images)."""
     if shave:
         estimate, truth = estimate[shave:-shave, shave:-shave], truth[shave:-shave, shave:-shave]
     error = np.mean((np.clip(estimate, 0, 1).astype(np.float64) - truth) ** 2)
-    return float(10 * np.log10(1.0 / error))
+    return float(10 * np.log10(1.0 / error)) if error > 0 else float("inf")

@@ -16,7 +16,7 @@ COLOURS = {
     "yellow": (0.95, 0.85, 0.1),
 }
 SHAPES = ("circle", "square", "triangle")
-SIZES = {"small": 3.5, "large": 6.5}  # radius in pixels
+SIZES = {"small": 0.075, "large": 0.135}  # radius as a share of the canvas side
 PAD, START, END = "<pad>", "<start>", "<end>"
 WORDS = (
     [PAD, START, END, "a", "and"]
@@ -29,7 +29,6 @@ WORDS = (
 # apart along x (the caption's order) and the larger of |dx|, |dy| beats the smaller by as much.
 _MARGIN = 3.0
 _PLACEMENT_TRIES = 2000
-_BOX = 16  # side of the square every shape fits in, pixels
 
 
 @dataclass(frozen=True)
@@ -101,15 +100,16 @@ def shape_scenes(
     sizes = rng.choice(list(SIZES), (n, max_shapes))
     colours = rng.choice(list(COLOURS), (n, max_shapes))
     kinds = rng.choice(SHAPES, (n, max_shapes))
-    radii = np.vectorize(SIZES.get)(sizes)
+    radii = np.vectorize(SIZES.get)(sizes) * size
     centres = _places(rng, counts, radii, size)  # (n, max_shapes, 2) as (x, y)
     images = np.zeros((n, size, size, 3), dtype=np.float32)
-    # Each shape is drawn in a box of _BOX pixels around its centre, then pasted onto its canvas.
-    offsets = np.arange(_BOX)
+    # Each shape is drawn in a small box around its centre, then pasted onto its canvas.
+    box = int(np.ceil(2 * max(SIZES.values()) * size)) + 2
+    offsets = np.arange(box)
     for slot in range(max_shapes):
         scenes = np.flatnonzero(counts > slot)
         centre = centres[scenes, slot]  # (k, 2) as (x, y)
-        corner = np.clip(np.floor(centre).astype(np.int64) - _BOX // 2, 0, size - _BOX)
+        corner = np.clip(np.floor(centre).astype(np.int64) - box // 2, 0, size - box)
         x = (corner[:, 0, None, None] + offsets[None, None, :] + 0.5) - centre[:, 0, None, None]
         y = (corner[:, 1, None, None] + offsets[None, :, None] + 0.5) - centre[:, 1, None, None]
         r = radii[scenes, slot, None, None]
@@ -123,7 +123,7 @@ def shape_scenes(
                 # Apex up: the width grows from 0 at the top to about 2r at the bottom.
                 (y >= -r) & (y <= 0.8 * r) & (np.abs(x) <= (y + r) / 1.8),
             ),
-        )  # (k, _BOX, _BOX)
+        )  # (k, box, box)
         rgb = np.array([COLOURS[c] for c in colours[scenes, slot]], dtype=np.float32)
         index = (
             scenes[:, None, None],

@@ -27,7 +27,7 @@ ANCHOR_CARTPOLE = 475.0
 ANCHOR_CATCH = 0.90
 CATCH_SIZE = 16
 EVAL_EPISODES = 100
-EVAL_SEED = 1_000_000  # evaluation episodes are seeded far from the training ones
+EVAL_SEED = 10_000  # evaluation episodes are seeded apart from the training ones (seed * 1000 + k)
 
 CARTPOLE = DQNConfig(steps=40_000, envs=4, learning_starts=1_000, lr=1e-3, target_every=250)
 CATCH = DQNConfig(

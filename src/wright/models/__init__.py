@@ -13,3 +13,7 @@ from wright.models import cnn  # noqa: F401  isort: skip
 from wright.models import char_lstm, seq2seq  # noqa: F401  isort: skip
 
 __all__ = ["ModelSpec", "available", "build", "get", "register"]
+
+# The applications' networks (wright demo segmentation, super-resolution, game-playing,
+# captioning).
+from wright.models import captioner, dqn, espcn, unet  # noqa: F401  isort: skip

@@ -27,8 +27,11 @@ def conv_block(in_channels: int, out_channels: int, convs: int = 2) -> nn.Sequen
 class UNet(nn.Module):
     """Encoder-decoder with skip connections that scores every pixel.
 
-    Level 0 works at full resolution with `width` channels; each of the `depth` levels below halves
-    the side (max pooling) and doubles the channels. Going back up, a 2x2 transposed convolution
+    Level 0 works with `width` channels at full resolution, or, with `patch` > 1, at 1/patch of it:
+    each patch x patch block of pixels is read as patch**2 channels (PixelUnshuffle) and the scores
+    come back out the same way (PixelShuffle), so no convolution runs at the costly full resolution
+    while every pixel still gets its own score. Each of the `depth` levels below halves the side
+    (max pooling) and doubles the channels. Going back up, a 2x2 transposed convolution
     with stride 2 doubles the side, its output is concatenated with the encoder's features of that
     level, and a convolution block merges them. A 1x1 convolution gives the class scores.
 
@@ -36,14 +39,20 @@ class UNet(nn.Module):
         in_channels: channels of the input image.
         num_classes: classes per pixel.
         width: channels at full resolution (level l has width * 2**l).
-        depth: number of halvings; the input side must be divisible by 2**depth.
+        depth: number of halvings; the input side must be divisible by patch * 2**depth.
+        patch: side of the pixel blocks level 0 reads as channels (1: the plain U-Net).
 
     Shape:
         (N, in_channels, H, W) -> (N, num_classes, H, W) unnormalised scores.
     """
 
     def __init__(
-        self, in_channels: int = 1, num_classes: int = 11, width: int = 8, depth: int = 3
+        self,
+        in_channels: int = 1,
+        num_classes: int = 11,
+        width: int = 16,
+        depth: int = 3,
+        patch: int = 2,
     ) -> None:
         super().__init__()
         self.config = {
@@ -51,11 +60,12 @@ class UNet(nn.Module):
             "num_classes": num_classes,
             "width": width,
             "depth": depth,
+            "patch": patch,
         }
         channels = [width * 2**level for level in range(depth + 1)]
         # Full resolution is the costliest level: one convolution there, two below.
         self.down = nn.ModuleList(
-            [conv_block(in_channels, channels[0], convs=1)]
+            [conv_block(in_channels * patch**2, channels[0], convs=1)]
             + [conv_block(channels[k - 1], channels[k]) for k in range(1, depth + 1)]
         )
         self.up = nn.ModuleList(
@@ -70,9 +80,12 @@ class UNet(nn.Module):
                 for k in range(depth, 0, -1)
             ]
         )
-        self.head = nn.Conv2d(channels[0], num_classes, 1)
+        self.unshuffle = nn.PixelUnshuffle(patch)
+        self.head = nn.Conv2d(channels[0], num_classes * patch**2, 1)
+        self.shuffle = nn.PixelShuffle(patch)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = self.unshuffle(x)  # (N, C * patch**2, H / patch, W / patch)
         skips = []
         for level, block in enumerate(self.down):
             x = block(
@@ -81,11 +94,15 @@ class UNet(nn.Module):
             skips.append(x)
         for up, merge, skip in zip(self.up, self.merge, reversed(skips[:-1])):
             x = merge(wright.cat([up(x), skip], dim=1))  # doubled side, channels halved
-        return self.head(x)  # (N, num_classes, H, W)
+        return self.shuffle(self.head(x))  # (N, num_classes, H, W)
 
     def summary_line(self) -> str:
         c = self.config
-        return f"UNet width {c['width']} depth {c['depth']} -> {c['num_classes']} classes per pixel"
+        blocks = f", {c['patch']}x{c['patch']} pixel blocks" if c["patch"] > 1 else ""
+        return (
+            f"UNet width {c['width']} depth {c['depth']}{blocks} -> {c['num_classes']} classes "
+            "per pixel"
+        )
 
 
 register(

@@ -124,6 +124,7 @@ def save_checkpoint(
     save(
         {
             "kind": "char-lstm",
+            "model_name": getattr(model, "model_name", "char-lstm"),
             "config": dict(model.config),
             "vocab": vocab.chars,
             "model": model.state_dict(),
@@ -145,7 +146,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
             f"{path} is not a character language model checkpoint (written by "
             "`wright train shakespeare`)"
         )
-    saved["net"] = CharLSTM(**saved["config"])
+    from wright import models  # the registry imports every architecture: only when loading
+
+    saved["net"] = models.build(saved.get("model_name", "char-lstm"), **saved["config"])
     saved["net"].load_state_dict(saved["model"])
     saved["net"].eval()
     saved["vocabulary"] = CharVocab(saved["vocab"])
@@ -310,6 +313,6 @@ def bits(nats: float) -> float:
     return nats / math.log(2)
 
 
-def default_checkpoint(out: str | os.PathLike) -> Path:
+def default_checkpoint(out: str | os.PathLike, model_name: str = "char-lstm") -> Path:
     """Where `wright train shakespeare` keeps its checkpoint inside the output folder."""
-    return Path(out) / "char-lstm.npz"
+    return Path(out) / f"{model_name}.npz"
