@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("gymnasium")
 
-from wright.demos import game_playing  # noqa: E402
+from wright.demos import game_playing
 
 
 def test_game_playing_demo_runs_quickly(tmp_path):

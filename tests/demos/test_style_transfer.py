@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("skimage")
 
-from wright.demos import style_transfer  # noqa: E402
+from wright.demos import style_transfer
 
 
 def test_style_transfer_demo_lowers_the_style_loss_tenfold(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("skimage")
 
-from wright.demos import super_resolution  # noqa: E402
+from wright.demos import super_resolution
 
 
 def test_super_resolution_demo_runs_quickly(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 
 gymnasium = pytest.importorskip("gymnasium")
 
-from wright.rl.catch import LEFT, RIGHT, STAY, Catch  # noqa: E402
+from wright.rl.catch import LEFT, RIGHT, STAY, Catch
 
 
 def play(env, policy):

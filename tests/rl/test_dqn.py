@@ -19,6 +19,7 @@ def test_replay_buffer_overwrites_the_oldest_transitions():
     obs, actions, rewards, nxt, ended = buffer.sample(64, np.random.default_rng(0))
     assert obs.shape == (64, 2) and actions.shape == (64,)
     np.testing.assert_array_equal(nxt, obs + 1)
+    np.testing.assert_array_equal(ended, rewards == 2.0)  # the second environment ended
     np.testing.assert_array_equal(obs[:, 0], actions)
 
 
