@@ -8,7 +8,7 @@ from wright.demos import captioning
 
 def test_captioning_demo_runs_quickly(tmp_path):
     results = captioning.run(tmp_path, seed=0, quick=True)
-    assert results["test_scenes"] == 200 and results["train_scenes"] == 1500
+    assert results["test_scenes"] == 200 and results["train_scenes"] == 3000
     assert results["final_train_loss"] < 1.5  # from ln 19 = 2.9 at the start
     assert 0.0 <= results["exact_match"] <= 1.0 and 0.0 <= results["bleu4"] <= 1.0
     if captioning.picture_path(tmp_path, "x.png"):

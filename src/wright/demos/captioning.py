@@ -32,8 +32,8 @@ ANCHOR_EXACT = 0.90
 SIZE = 48
 MAX_WORDS = 16  # three shapes: 3 x "a SIZE COLOUR SHAPE" and 2 two-word relations
 # (training scenes, epochs, held-out scenes, LSTM size): full run, quick run.
-FULL = (24_000, 3, 1000, 192)
-QUICK = (1500, 1, 200, 64)
+FULL = (24_000, 2, 1000, 192)
+QUICK = (3000, 2, 200, 64)
 BATCH = 64
 MAX_LR = 4e-3
 

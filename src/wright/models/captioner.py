@@ -16,7 +16,8 @@ from wright.tensor import Tensor
 class Captioner(nn.Module):
     """CNN encoder -> initial LSTM state -> words.
 
-    The encoder is three 3x3 convolution + ReLU + 2x2 max pooling stages and a linear layer over
+    The encoder is three stages of 3x3 convolution, batch norm, ReLU and 2x2 max pooling, and a
+    linear layer over
     the whole flattened map (so where things are survives, which the captions' "left of" and
     "above" need). Its vector sets the LSTM's initial hidden and cell states and is also given to
     the LSTM beside each word, so the image stays in view however long the caption.
@@ -54,7 +55,12 @@ class Captioner(nn.Module):
         layers: list[nn.Module] = []
         previous = 3
         for width in channels:
-            layers += [nn.Conv2d(previous, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            layers += [
+                nn.Conv2d(previous, width, 3, padding=1),
+                nn.BatchNorm2d(width),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+            ]
             previous = width
         side = image_size // 8
         self.encoder = nn.Sequential(

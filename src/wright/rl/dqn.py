@@ -42,6 +42,11 @@ class DQNConfig:
         target_every: updates between copies of the online network into the target network.
         clip: largest gradient norm.
         huber_delta: where the Huber loss turns from quadratic to linear.
+        solved_return: stop training once the greedy policy's mean return over
+            `validation_episodes` validation episodes reaches this (None: train for all the steps).
+        validate_every: steps between those validations.
+        validation_episodes: episodes per validation (their seeds are VALIDATION_SEED + k, apart
+            from the training and evaluation seeds).
     """
 
     steps: int = 50_000
@@ -59,6 +64,12 @@ class DQNConfig:
     target_every: int = 250
     clip: float = 10.0
     huber_delta: float = 1.0
+    solved_return: float | None = None
+    validate_every: int = 2_000
+    validation_episodes: int = 10
+
+
+VALIDATION_SEED = 500_000
 
 
 class ReplayBuffer:
@@ -144,7 +155,8 @@ def train_dqn(
 
     Returns:
         a record: "episode_returns" and "episode_ends" (the step at which each training episode
-        ended), "losses" (mean Huber loss per 1,000 steps), "config", "seconds".
+        ended), "losses" (mean Huber loss per 1,000 steps), "validation" ((step, mean greedy
+        return) pairs), "steps" (how many were taken), "config", "seconds".
     """
     rng = np.random.default_rng(seed)
     envs = [make_env(k) for k in range(config.envs)]
@@ -156,7 +168,7 @@ def train_dqn(
     optimizer = optim.Adam(network.parameters(), lr=config.lr)
     updates_total = max((config.steps - config.learning_starts) // config.train_every, 1)
     returns = np.zeros(config.envs)
-    record: dict = {"episode_returns": [], "episode_ends": [], "losses": []}
+    record: dict = {"episode_returns": [], "episode_ends": [], "losses": [], "validation": []}
     losses, updates, step, started = [], 0, 0, time.perf_counter()
     network.train()
     bar = tqdm(total=config.steps, desc="DQN", disable=not progress, leave=False)
@@ -201,6 +213,15 @@ def train_dqn(
         if step % 1000 < config.envs and losses:
             record["losses"].append(float(np.mean(losses)))
             losses = []
+        validating = config.solved_return is not None and step > config.learning_starts
+        if validating and step % config.validate_every < config.envs:
+            returns_now, _ = evaluate_greedy(
+                make_env, network, config.validation_episodes, seed=VALIDATION_SEED
+            )
+            network.train()
+            record["validation"].append((step, float(returns_now.mean())))
+            if returns_now.mean() >= config.solved_return:
+                break
         if progress and record["episode_returns"]:
             bar.set_postfix(
                 epsilon=f"{epsilon:.2f}",
@@ -208,6 +229,7 @@ def train_dqn(
             )
         bar.update(config.envs)
     bar.close()
+    record["steps"] = step
     record["config"] = asdict(config)
     record["seconds"] = time.perf_counter() - started
     return record
