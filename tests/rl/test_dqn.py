@@ -66,3 +66,20 @@ def test_dqn_learns_a_one_step_bandit():
     returns, frames = evaluate_greedy(lambda k: Bandit(), network, episodes=5, record_frames=3)
     assert returns.tolist() == [1.0] * 5
     assert len(frames) == 1 and frames[0][1] == 1
+
+
+def test_dqn_stops_once_validation_episodes_are_solved():
+    wright.manual_seed(0)
+    network = nn.Linear(1, 2)
+    config = DQNConfig(
+        steps=5000,
+        envs=2,
+        learning_starts=50,
+        batch_size=16,
+        lr=0.05,
+        solved_return=1.0,
+        validate_every=100,
+        validation_episodes=3,
+    )
+    record = train_dqn(lambda k: Bandit(), network, config, seed=0, progress=False)
+    assert record["steps"] < 5000 and record["validation"][-1][1] == 1.0

@@ -5,12 +5,13 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from wright.viz.applications import (  # noqa: E402
+from wright.viz.applications import (
     captioned_images,
     class_colours,
     game_summary,
     image_crops,
     segmentation_examples,
+    validation_curves,
 )
 
 
@@ -33,4 +34,5 @@ def test_every_picture_is_written(tmp_path):
     curves = {"g": (np.arange(1, 101), rng.random(100)), "h": (np.arange(1, 11), rng.random(10))}
     frames = [rng.random((6, 6)) for _ in range(4)]
     game_summary(curves, {"g": 0.5}, frames, ["left"] * 4, path=tmp_path / "g.png")
-    assert all((tmp_path / f"{name}.png").stat().st_size > 0 for name in "sctg")
+    validation_curves({"a": ([1, 2], [2.0, 1.5])}, "steps", 1.55, path=tmp_path / "v.png")
+    assert all((tmp_path / f"{name}.png").stat().st_size > 0 for name in "sctgv")

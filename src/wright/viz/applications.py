@@ -188,3 +188,33 @@ def game_summary(
     figure.suptitle(title, fontsize=10)
     figure.tight_layout()
     return save_figure(figure, path)
+
+
+def validation_curves(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+    xlabel: str,
+    line: float | None = None,
+    title: str = "",
+    path: str | os.PathLike | None = None,
+):
+    """Validation loss curves of several models on one plot, with an optional target line.
+
+    Args:
+        curves: per model, (x values, validation losses).
+        xlabel: what x counts (e.g. "characters read in training").
+        line: a horizontal target to draw.
+
+    Returns:
+        the matplotlib figure (closed when saved to `path`).
+    """
+    figure, ax = new_figure(size=(6.4, 3.8))
+    for name, (x, y) in curves.items():
+        ax.plot(x, y, marker="o", markersize=3, label=f"{name}: {y[-1]:.3f}")
+    if line is not None:
+        ax.axhline(line, color="tab:red", linestyle="--", linewidth=1, label=f"target {line}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("validation loss (nats per character)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    return save_figure(figure, path)
