@@ -34,4 +34,4 @@ def _clean_global_state():
     dtype, grad_mode = wright.get_default_dtype(), autograd.is_grad_enabled()
     yield
     wright.set_default_dtype(dtype)
-    autograd._grad_enabled = grad_mode
+    autograd._set_mode(grad_mode)

@@ -106,7 +106,7 @@ def test_repr():
     assert repr(wright.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(wright.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(wright.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
-    assert repr(wright.tensor(np.array([0.5]))) == "tensor([0.5], dtype=wright.float64)"
+    assert repr(wright.tensor(np.array([0.5]))) == "tensor([0.5000], dtype=wright.float64)"
     assert repr(wright.tensor(np.array([1], dtype=np.int32))) == "tensor([1], dtype=wright.int32)"
     assert repr(wright.nn.Parameter(np.zeros(2, dtype=np.float32))).startswith(
         "Parameter containing:\ntensor("
@@ -255,3 +255,22 @@ def test_mixed_expressions_with_numbers_and_arrays():
     assert (x * 2).dtype == np.float32
     np.testing.assert_array_equal((1 - x).array, [0.0, -1.0])
     np.testing.assert_allclose((2**x).array, [2.0, 4.0])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.5, 2.25],
+        [1.0, 2.0],
+        [1e-5, 1.0],
+        [1e9, 2.0],
+        [float("nan"), 1.5, float("inf"), -float("inf")],
+        [[1.5, -2.25], [100.125, 3.0]],
+        3.14159,
+        [[1, 2], [3, 4]],
+        [True, False],
+    ],
+)
+def test_tensors_print_as_in_torch(values):
+    torch = pytest.importorskip("torch")
+    assert repr(wright.tensor(values)) == repr(torch.tensor(values))

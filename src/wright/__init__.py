@@ -12,7 +12,9 @@ from wright.backend import (
     Generator,
     default_generator,
     device,
+    get_num_threads,
     manual_seed,
+    set_num_threads,
 )
 from wright.creation import (
     arange,
@@ -119,6 +121,7 @@ __all__ = [
     "full",
     "full_like",
     "get_default_dtype",
+    "get_num_threads",
     "half",
     "inference_mode",
     "int",
@@ -154,6 +157,7 @@ __all__ = [
     "save",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_num_threads",
     "short",
     "split",
     "stack",

@@ -21,6 +21,7 @@ that `Function.apply` wraps its outputs with (`register_tensor_type`).
 from __future__ import annotations
 
 import contextlib
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -30,7 +31,15 @@ import numpy as np
 if TYPE_CHECKING:
     from wright.tensor import Tensor
 
-_grad_enabled = True
+
+class _GradState(threading.local):
+    """Whether ops record the graph: per thread, as in PyTorch, so a `no_grad` block in one
+    thread leaves another thread's training alone."""
+
+    enabled = True
+
+
+_grad_state = _GradState()
 _make_tensor: Callable[[np.ndarray], Tensor]
 
 
@@ -57,6 +66,14 @@ class Function:
     # Hooks registered on the output tensor, and the output tensor when it retains its gradient.
     hooks: list[Callable] | None = None
     retained: weakref.ref | None = None
+    # Set for subclasses written PyTorch's way (static forward(ctx, ...) and backward(ctx, ...)
+    # on tensors); see `_apply_pytorch_style`.
+    pytorch_style = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            cls.pytorch_style = isinstance(cls.__dict__["forward"], staticmethod)
 
     def forward(self, *arrays, **attrs):
         raise NotImplementedError
@@ -64,18 +81,19 @@ class Function:
     def backward(self, grad):
         raise NotImplementedError
 
-    @property
     def name(self) -> str:
-        """The node's name as PyTorch prints it: 'MulBackward'."""
-        return f"{type(self).__name__}Backward"
+        """The node's name as PyTorch prints it: 'MulBackward0'."""
+        return f"{type(self).__name__}Backward0"
 
     @classmethod
     def apply(cls, *inputs: Tensor, **attrs) -> Tensor:
         """Run forward on the inputs' arrays and, when gradients are wanted, link the output into
         the graph."""
+        if cls.pytorch_style:
+            return _apply_pytorch_style(cls, inputs, attrs)
         fn = cls()
         requires = False
-        if _grad_enabled:
+        if _grad_state.enabled:
             for t in inputs:
                 if t._requires_grad:
                     requires = True
@@ -97,6 +115,75 @@ class Function:
             result._requires_grad = True
             result._ctx = fn
         return result
+
+
+class FunctionCtx:
+    """What a PyTorch-style custom Function's `forward(ctx, ...)` hands its `backward(ctx, ...)`."""
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors: tuple = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for backward, as `ctx.saved_tensors`."""
+        self.saved_tensors = tensors
+
+    def mark_dirty(self, *tensors) -> None:
+        """Accepted for PyTorch's API; wright needs no notice of inputs changed in place."""
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Accepted for PyTorch's API."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch's API (gradients always arrive as tensors)."""
+
+
+class _PyTorchStyleNode(Function):
+    """The graph node of a custom Function written PyTorch's way: backward calls the user's
+    `backward(ctx, grad)` on tensors and keeps the gradients of the tensor arguments."""
+
+    def backward(self, grad):
+        grads = self.custom.backward(self.ctx, _make_tensor(grad))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        picked = (grads[i] if i < len(grads) else None for i in self.tensor_positions)
+        return tuple(None if g is None else np.asarray(getattr(g, "array", g)) for g in picked)
+
+    custom: type
+
+    def name(self) -> str:
+        return f"{self.custom.__name__}Backward"
+
+
+def _apply_pytorch_style(cls, args, kwargs) -> Tensor:
+    # forward(ctx, *args) runs on tensors without recording; one node stands for all of it.
+    positions = [i for i, a in enumerate(args) if hasattr(a, "_requires_grad")]
+    tensors = [args[i] for i in positions]
+    ctx = FunctionCtx(tuple(hasattr(a, "_requires_grad") and a._requires_grad for a in args))
+    with no_grad():
+        out = cls.forward(ctx, *args, **kwargs)
+    if not hasattr(out, "_requires_grad"):
+        raise NotImplementedError(
+            f"{cls.__name__}.forward returned {type(out).__name__}; wright's custom Functions "
+            "return one tensor"
+        )
+    if not (_grad_state.enabled and any(ctx.needs_input_grad)):
+        return out
+    # One node class per custom Function, named after it, so the node prints as 'MyFnBackward'.
+    node_type = cls.__dict__.get("_node_type")
+    if node_type is None:
+        node_type = type(cls.__name__, (_PyTorchStyleNode,), {"custom": cls})
+        cls._node_type = node_type
+    node = node_type()
+    node.ctx, node.tensor_positions = ctx, positions
+    node.needs_input_grad = tuple(t._requires_grad for t in tensors)
+    node.edges = tuple(
+        (t._ctx if t._ctx is not None else t) if t._requires_grad else None for t in tensors
+    )
+    node.input_shapes = tuple(t.array.shape for t in tensors)
+    node.saved_versions = []
+    result = _make_tensor(out.array)
+    result._requires_grad, result._ctx = True, node
+    return result
 
 
 def _owner(array: np.ndarray):
@@ -144,7 +231,7 @@ def _check_versions(fn: Function) -> None:
             what = "its output" if index < 0 else f"input {index} (shape {fn.input_shapes[index]})"
             raise RuntimeError(
                 f"backward: one of the tensors needed for gradient computation has been modified "
-                f"by an inplace operation: {what} of {fn.name} is at version {counter[0]}; "
+                f"by an inplace operation: {what} of {fn.name()} is at version {counter[0]}; "
                 f"expected version {version} instead. Clone it before changing it in place "
                 "(x = x.clone()), or change it after backward()"
             )
@@ -251,6 +338,8 @@ def run_backward(
         input_grads = node.backward(grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
+        if _anomaly_state.enabled:
+            _check_finite(node, input_grads)
         for edge, edge_grad, shape in zip(node.edges, input_grads, node.input_shapes):
             if edge is None or edge_grad is None:
                 continue
@@ -266,6 +355,49 @@ def run_backward(
             vars(node).clear()
             node.edges = None
     return results
+
+
+def _check_finite(node: Function, grads) -> None:
+    for index, grad in enumerate(grads):
+        if grad is not None and grad.dtype.kind == "f" and np.isnan(grad).any():
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {index}th output."
+            )
+
+
+class _AnomalyState(threading.local):
+    enabled = False
+
+
+_anomaly_state = _AnomalyState()
+
+
+class set_detect_anomaly:
+    """Check every gradient the backward pass computes for NaN and name the op that made it:
+    `with wright.autograd.set_detect_anomaly(True): loss.backward()`. Slow; for debugging."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.before = _anomaly_state.enabled
+        _anomaly_state.enabled = bool(mode) and check_nan
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        _anomaly_state.enabled = self.before
+
+
+def detect_anomaly(check_nan: bool = True) -> set_detect_anomaly:
+    """`with wright.autograd.detect_anomaly():` turns on the NaN checks of set_detect_anomaly."""
+    return set_detect_anomaly(True, check_nan)
+
+
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
+    """PyTorch's old wrapper: the same memory as a new tensor, cut off from the graph, requiring
+    grad when asked."""
+    result = data.detach()
+    result.requires_grad = requires_grad
+    return result
 
 
 def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
@@ -397,12 +529,11 @@ def grad(
 
 def is_grad_enabled() -> bool:
     """Return whether ops currently record the graph."""
-    return _grad_enabled
+    return _grad_state.enabled
 
 
 def _set_mode(mode: bool) -> None:
-    global _grad_enabled
-    _grad_enabled = mode
+    _grad_state.enabled = mode
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -424,7 +555,7 @@ class _GradMode(contextlib.ContextDecorator):
         self.previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self.previous.append(_grad_enabled)
+        self.previous.append(_grad_state.enabled)
         _set_mode(self.mode)
 
     def __exit__(self, *exc) -> None:
@@ -463,16 +594,19 @@ class set_grad_enabled(_GradMode):
         super().__init__()
         self.mode = bool(mode)
         # As in PyTorch, calling it sets the mode straight away; the block restores the old one.
-        self.before = _grad_enabled
+        self.before = _grad_state.enabled
+        self.switched = True
         _set_mode(self.mode)
 
     def __call__(self, function):
         # Used as a decorator: undo the immediate switch; the mode applies inside calls only.
         _set_mode(self.before)
+        self.switched = False
         return super().__call__(function)
 
     def __enter__(self) -> None:
-        self.previous.append(self.before if not self.previous else _grad_enabled)
+        self.previous.append(self.before if self.switched else _grad_state.enabled)
+        self.switched = False
         _set_mode(self.mode)
 
     def clone(self):

@@ -172,7 +172,28 @@ def numpy_rng(source=None) -> np.random.Generator:
     raise TypeError(f"generator: expected a wright.Generator, got {type(source).__name__}")
 
 
-# ----- process-wide tuning -----
+# ----- threads and process-wide tuning -----
+
+_thread_limit = None
+
+
+def set_num_threads(count: int) -> None:
+    """Use `count` threads for the matrix products (the BLAS pool), as `torch.set_num_threads`."""
+    global _thread_limit
+    if int(count) < 1:
+        raise ValueError(f"set_num_threads: expected a positive number of threads, got {count}")
+    from threadpoolctl import threadpool_limits
+
+    # threadpoolctl applies the limit until the returned object is restored; keep it alive.
+    _thread_limit = threadpool_limits(limits=int(count))
+
+
+def get_num_threads() -> int:
+    """The number of threads the matrix products use."""
+    from threadpoolctl import threadpool_info
+
+    pools = threadpool_info()
+    return max((pool["num_threads"] for pool in pools), default=1)
 
 
 def keep_freed_memory() -> bool:

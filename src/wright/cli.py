@@ -1,262 +1,611 @@
-"""The `wright` command line: train, evaluate, sample, score, demo and info, on the public API."""
+"""The `wright` command line: one sub-command per task, each a thin layer of argument parsing and
+printing over the public API (wright.train, wright.models, wright.datasets, wright.demos).
+
+Every failure the user can fix is one line on stderr and exit code 1 (130 after Ctrl-C); bad flag
+values are refused by the argument parser (exit code 2), naming the flag.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
 import os
 import platform
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 import wright
-from wright import datasets, demos, models, nn, optim, viz
+from wright import datasets, demos, models, viz
 from wright.data import DataLoader
-from wright.datasets.text import CharVocab, load_tiny_shakespeare, split_tokens
-from wright.train import History, ModelCheckpoint, evaluate, fit
+from wright.datasets.download import DatasetNotFoundError, DownloadError
+from wright.datasets.text import CharVocab, find_tiny_shakespeare, read_text, split_tokens
+from wright.models import text as text_models
+from wright.train import (
+    Callback,
+    FolderInUseError,
+    History,
+    NonFiniteLossError,
+    RunLock,
+    evaluate,
+    holdout,
+    train_classifier,
+)
 from wright.train import language_model as lm
+from wright.train.loop import RESUME_KEYS
 
 IMAGE_DATASETS = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 
 
 class CommandError(Exception):
-    """A problem with what the user asked for; printed as one line, exit code 1."""
+    """A problem with what the user asked for; printed as one line, exit code `exit_code`."""
+
+    exit_code = 1
+
+
+class Interrupted(CommandError):
+    """Ctrl-C (or SIGTERM) stopped a command; the message says what was kept."""
+
+    exit_code = 130
+
+
+# ----- argument types: out-of-range values are refused by the parser, which names the flag -----
+
+
+def _number(text: str, kind: type, minimum: float, inclusive: bool):
+    try:
+        value = kind(text)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not np.isfinite(value) or value < minimum or (value == minimum and not inclusive):
+        relation = ">=" if inclusive else ">"
+        raise argparse.ArgumentTypeError(f"expected a number {relation} {minimum:g}, got {text}")
+    return value
 
 
 def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
+    return _number(text, int, 1, inclusive=True)
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (seeds)."""
+    return _number(text, int, 0, inclusive=True)
 
 
 def positive_float(text: str) -> float:
     """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
-    return value
+    return _number(text, float, 0, inclusive=False)
 
 
-def writable_dir(path: str | os.PathLike) -> Path:
-    """Create `path` if needed and prove it can be written, before any work starts."""
-    path = Path(path)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".wright-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as error:
-        raise CommandError(
-            f"cannot write to output folder {path}: {error.strerror or error}"
-        ) from None
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    return _number(text, float, 0, inclusive=True)
+
+
+def existing_path(text: str) -> Path:
+    """argparse type: a file or folder that exists."""
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file or folder: {text}")
     return path
 
 
-def make_optimizer(
-    name: str, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
-) -> optim.Optimizer:
-    """An optimizer by name: sgd, adam, adamw or rmsprop."""
-    if name == "sgd":
-        return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name == "adam":
-        return optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    if name == "rmsprop":
-        return optim.RMSprop(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    raise CommandError(f"unknown optimizer {name!r}; choose from: {', '.join(OPTIMIZERS)}")
+# ----- pieces the commands share -----
 
 
-def make_loss(name: str, num_classes: int) -> nn.Module:
-    """The loss a model spec names: 'quadratic' (sigmoid outputs vs one-hot) or 'cross-entropy'."""
-    if name == "quadratic":
-        return nn.QuadraticCost(num_classes)
-    return nn.CrossEntropyLoss()
+def _one_line(text: str) -> str:
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
 
 
-def _load_split(dataset: str, split: str, data_dir: str | None, limit: int | None):
+def _describe_os_error(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno == errno.ENOSPC:
+        return (
+            f"no space left on device{where}; files already written are intact (wright writes a "
+            "temporary file and renames it only when complete)"
+        )
+    return f"{error.strerror or error}{where}"
+
+
+def _advice(error: DatasetNotFoundError) -> str:
+    looked = ", ".join(str(path) for path, _ in error.places)
+    return (
+        f"{error.dataset} not found (looked in {looked}); pass --data DIR (the folder holding its "
+        "files) or --download to fetch it"
+    )
+
+
+def _load_images(name: str, split: str, args: argparse.Namespace, limit: int | None):
     try:
-        return IMAGE_DATASETS[dataset](split=split, root=data_dir, limit=limit)
+        return IMAGE_DATASETS[name](
+            split=split, root=args.data, download=args.download, limit=limit
+        )
+    except DatasetNotFoundError as error:
+        raise CommandError(_advice(error)) from None
+    except (ValueError, DownloadError) as error:
+        raise CommandError(str(error)) from None
+
+
+def _spec(name: str, task: str) -> models.ModelSpec:
+    try:
+        spec = models.get(name)
+    except KeyError as error:
+        raise CommandError(error.args[0]) from None
+    if task not in spec.tasks:
+        raise CommandError(
+            f"model {spec.name!r} is not an {task} model; choose from: "
+            f"{', '.join(models.available(task))}"
+        )
+    return spec
+
+
+def _check_optimizer(name: str, momentum: float) -> None:
+    try:
+        models.check_optimizer(name, momentum)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
+def _read_checkpoint(path, task: str) -> models.Checkpoint:
+    try:
+        return models.load_checkpoint(path, task)
     except (FileNotFoundError, ValueError) as error:
         raise CommandError(str(error)) from None
 
 
-def train_image_classifier(args: argparse.Namespace) -> int:
-    """`wright train mnist|fashion-mnist`: train a registered image model with its recipe (flags
-    override)."""
-    out = writable_dir(args.out)
+def _checkpoint_status(path: Path, started: float) -> str:
+    """What the checkpoint file holds now, for the last line of a failed or interrupted run."""
+    if not path.is_file():
+        return f"no checkpoint was written yet ({path} does not exist)"
     try:
-        spec = models.get(args.model or "mlp-lecture")
-    except KeyError as error:
-        raise CommandError(error.args[0]) from None
-    if "image" not in spec.tasks:
-        raise CommandError(
-            f"model {spec.name!r} is not an image model; choose from: "
-            f"{', '.join(models.available('image'))}"
+        saved = wright.load(path)
+        where = f"epoch {saved['epoch']}" + (
+            f" (step {saved['step']:,})" if "step" in saved else ""
         )
-    wright.manual_seed(args.seed)
-    train_set = _load_split(args.dataset, "train", args.data, args.limit)
-    test_set = _load_split(args.dataset, "test", args.data, args.limit)
-    batch_size = args.batch_size or spec.batch_size
-    epochs = args.epochs or spec.epochs
-    lr = args.lr or spec.lr
-    optimizer_name = args.optimizer or spec.optimizer
-    model = models.build(spec.name, num_classes=len(train_set.classes))
-    loss_fn = make_loss(spec.loss, len(train_set.classes))
-    optimizer = make_optimizer(optimizer_name, model.parameters(), lr, args.momentum)
-    scheduler = (
-        optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-        if spec.schedule == "cosine"
-        else None
-    )
-    train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=args.seed)
-    test_loader = DataLoader(test_set, batch_size=1000)
-    print(
-        f"wright {wright.__version__}: training {spec.name} on {args.dataset} "
-        f"({len(train_set):,} train / {len(test_set):,} test images)"
-    )
-    print(f"model: {spec.summary}; {model.num_parameters():,} weights and biases")
-    schedule = f" ({spec.schedule} schedule)" if scheduler else ""
-    print(
-        f"recipe: {optimizer_name} lr {lr}{schedule}, batch {batch_size}, {epochs} epochs, "
-        f"{spec.loss} loss, seed {args.seed}"
-    )
-    checkpoint = out / "model.npz"
-    meta = {
-        "model_name": spec.name,
-        "dataset": args.dataset,
-        "wright_version": wright.__version__,
-        "recipe": {
-            "optimizer": optimizer_name,
-            "lr": lr,
-            "batch_size": batch_size,
-            "epochs": epochs,
-            "seed": args.seed,
-        },
-    }
-    history = fit(
-        model,
-        loss_fn,
-        optimizer,
-        train_loader,
-        epochs=epochs,
-        val_loader=test_loader,
-        callbacks=[
-            ModelCheckpoint(checkpoint, monitor="val_accuracy", save_best_only=False, extra=meta)
-        ],
-        scheduler=scheduler,
-        verbose=args.verbose,
-    )
-    _write_history(history, out, f"{spec.name} on {args.dataset}")
-    final = history.last()
-    print(f"test accuracy: {100 * final['val_accuracy']:.2f}%  (test loss {final['val_loss']:.4f})")
-    print(f"saved {checkpoint} and {out / 'history.json'}")
-    return 0
+    except (ValueError, KeyError, TypeError):
+        return f"{path} exists but is not a readable checkpoint"
+    if path.stat().st_mtime < started:
+        return f"{path} still holds {where} from before this run"
+    return f"{path} holds the last good state, {where}"
 
 
-def _write_history(history: History, out: Path, title: str) -> None:
+@contextmanager
+def _training_run(out: Path, checkpoint: Path) -> Iterator[None]:
+    """Hold the output folder's lock while training, and turn a stop (Ctrl-C, divergence, a full
+    disk) into one line that says what the checkpoint holds."""
+    started = time.time()
+    try:
+        lock = RunLock(out).acquire()
+    except FolderInUseError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(
+            f"cannot write to output folder {out}: {error.strerror or error}"
+        ) from None
+    if lock.previous is not None:
+        pid, command = lock.previous
+        print(
+            f"note: took over {lock.path} from process {pid} ({command}), which is no longer running",
+            file=sys.stderr,
+        )
+    try:
+        # A diverging run is reported by fit as one NonFiniteLossError, not NumPy's warnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            yield
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; {_checkpoint_status(checkpoint, started)}") from None
+    except NonFiniteLossError as error:
+        raise CommandError(
+            f"training diverged: the loss became {error.value} at epoch {error.epoch}, step "
+            f"{error.step}; {_checkpoint_status(checkpoint, started)}; try a lower --lr"
+        ) from None
+    except OSError as error:
+        raise CommandError(
+            f"{_describe_os_error(error)}; {_checkpoint_status(checkpoint, started)}"
+        ) from None
+    finally:
+        lock.release()
+
+
+def _check_resume_flags(args: argparse.Namespace, saved: dict, flags: dict[str, str]) -> None:
+    """--resume continues the saved recipe: a recipe flag given with another value is an error.
+
+    Args:
+        flags: argparse destination -> the key of the same setting in `saved`.
+    """
+    for dest, key in flags.items():
+        given, kept = getattr(args, dest), saved.get(key)
+        if given is not None and given != kept:
+            flag = "--" + dest.replace("_", "-")
+            raise CommandError(
+                f"--resume continues the checkpoint's recipe, which has {flag} {kept}; "
+                f"leave out {flag} {given} (or start afresh without --resume)"
+            )
+
+
+def _start_or_resume(args: argparse.Namespace, checkpoint: Path, task: str):
+    """The checkpoint to resume from (None without --resume); warns when a fresh run will replace
+    an earlier run's checkpoint."""
+    if not args.resume:
+        if checkpoint.exists():
+            print(
+                f"note: starting afresh; {checkpoint} from an earlier run will be replaced "
+                "(--resume continues it)",
+                file=sys.stderr,
+            )
+        return None
+    if not checkpoint.is_file():
+        raise CommandError(
+            f"--resume: there is no checkpoint {checkpoint} to continue; run without --resume "
+            "to start"
+        )
+    resumed = _read_checkpoint(checkpoint, task)
+    missing = [key for key in RESUME_KEYS if key not in resumed.saved]
+    if missing:
+        raise CommandError(
+            f"--resume: {checkpoint} lacks {', '.join(missing)}, so it cannot be continued"
+        )
+    return resumed
+
+
+# Recipe settings that are names, and those that must be whole numbers (the others are real
+# numbers; None means unset).
+_NAMES = ("loss", "optimizer", "schedule")
+_WHOLE = ("epochs", "batch_size", "seed", "steps", "seq_len", "eval_every")
+
+
+def _check_saved_recipe(recipe: dict, path: Path) -> None:
+    """A resumed checkpoint's numeric settings must be sensible numbers (a damaged or edited file
+    gets one line, not a traceback from deep inside training)."""
+    for key, value in recipe.items():
+        if value is None or key in _NAMES:
+            continue
+        kind = int if key in _WHOLE else int | float
+        if isinstance(value, bool) or not isinstance(value, kind) or not 0 <= value < math.inf:
+            raise CommandError(f"--resume: {path} has a damaged recipe: {key}={value!r}")
+
+
+def _write_history(history: History, out: Path, title: str) -> list[Path]:
+    """Save history.json and history.png; returns the files written."""
     history.save(out / "history.json")
-    if viz.matplotlib_available():
-        viz.plot_history(history, out / "history.png", title=title)
+    viz.plot_history(history, out / "history.png", title=title)
+    return [out / "history.json", out / "history.png"]
 
 
-def train_shakespeare(args: argparse.Namespace) -> int:
-    """`wright train shakespeare`: a character LSTM on tiny Shakespeare; --resume continues."""
-    out = writable_dir(args.out)
-    try:
-        text = load_tiny_shakespeare(args.data)[: args.limit]
-        spec = models.get(args.model or "char-lstm")
-    except (FileNotFoundError, KeyError) as error:
-        raise CommandError(str(error).strip("'\"")) from None
-    if "text" not in spec.tasks:
-        raise CommandError(
-            f"model {spec.name!r} is not a text model; use --model "
-            + " or ".join(models.available("text"))
-        )
-    checkpoint = lm.default_checkpoint(out, spec.name)
-    wright.manual_seed(args.seed)
-    saved = None
-    if args.resume:
-        try:
-            saved = lm.load_checkpoint(checkpoint)
-        except (FileNotFoundError, ValueError) as error:
-            raise CommandError(f"--resume: {error}") from None
-        model, vocab = saved["net"], saved["vocabulary"]
-        recipe = lm.LanguageModelRecipe(**saved["recipe"])
-        print(f"resuming {checkpoint} at step {saved['step']}")
-    else:
-        vocab = CharVocab.from_text(text)
-        model = models.build(spec.name, vocab_size=len(vocab))
-        recipe = lm.LanguageModelRecipe(lr=spec.lr, batch_size=spec.batch_size)
-        if hasattr(model, "block_size"):  # a transformer trains on windows of one whole block
-            recipe.seq_len = model.block_size
-    recipe.lr = args.lr or recipe.lr
-    recipe.batch_size = args.batch_size or recipe.batch_size
-    recipe.time_limit = args.time_limit or recipe.time_limit
-    recipe.eval_every = args.eval_every or recipe.eval_every
-    try:
-        train_tokens, val_tokens = split_tokens(vocab.encode(text), 0.1)
-    except ValueError as error:
-        raise CommandError(f"the text does not fit the checkpoint's vocabulary: {error}") from None
-    windows = (len(train_tokens) // recipe.batch_size - 1) // recipe.seq_len
-    recipe.steps = args.steps or (args.epochs * windows if args.epochs else recipe.steps)
-    print(
-        f"wright {wright.__version__}: {model.summary_line()} ({model.num_parameters():,} weights) "
-        f"on tiny Shakespeare: {len(train_tokens):,} train / {len(val_tokens):,} validation "
-        f"characters, {len(vocab)} symbols"
-    )
-    print(
-        f"recipe: adam lr {recipe.lr} (cosine to {recipe.lr * recipe.final_lr_fraction:.1e}), "
-        f"{recipe.batch_size} streams x {recipe.seq_len} steps of truncated BPTT, "
-        f"clip {recipe.clip}, {recipe.steps} steps ({recipe.steps / windows:.1f} epochs)"
-        + (f", stop after {recipe.time_limit:.0f}s" if recipe.time_limit else "")
-    )
-    history = lm.train_language_model(
-        model, train_tokens, val_tokens, recipe, checkpoint, vocab, resume=saved
-    )
-    (out / "history.json").write_text(json.dumps(history, indent=2))
-    print(
-        f"validation loss {history['val_loss'][-1]:.3f} nats/char after {history['step'][-1]} "
-        f"steps; saved {checkpoint}"
-    )
-    print(lm.sample(model, vocab, "\n", 200, temperature=0.8, rng=np.random.default_rng(args.seed)))
-    return 0
+def _wrote(paths: Sequence[Path]) -> str:
+    return "wrote " + ", ".join(map(str, paths))
 
 
-TRAIN_TASKS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "mnist": train_image_classifier,
-    "fashion-mnist": train_image_classifier,
-    "shakespeare": train_shakespeare,
+# ----- wright train mnist|fashion-mnist -----
+
+# The flags `--resume` must not change: argparse destination -> key of the saved setting.
+RESUME_FLAGS = {
+    "model": "model",
+    "batch_size": "batch_size",
+    "optimizer": "optimizer",
+    "lr": "lr",
+    "momentum": "momentum",
+    "seed": "seed",
+    "limit": "limit",
 }
 
 
-def _load_text_model(path: str) -> dict:
+def _image_recipe(args: argparse.Namespace, spec: models.ModelSpec, saved: dict) -> dict:
+    """train_classifier's settings: the flags, else the resumed checkpoint's, else the spec's."""
+    recipe = saved.get("recipe", {})
+    chosen = {
+        "epochs": args.epochs or recipe.get("epochs") or spec.epochs,
+        "batch_size": args.batch_size or recipe.get("batch_size") or spec.batch_size,
+        "optimizer": args.optimizer or recipe.get("optimizer") or spec.optimizer,
+        "lr": args.lr or recipe.get("lr") or spec.lr,
+        "momentum": args.momentum or recipe.get("momentum") or 0.0,
+        "seed": args.seed if args.seed is not None else recipe.get("seed", 0),
+    }
+    _check_optimizer(chosen["optimizer"], chosen["momentum"])
+    return chosen
+
+
+def _image_splits(args: argparse.Namespace, limit: int | None, batch_size: int):
+    """(the whole training split, its training part, its validation part, the test split)."""
+    full = _load_images(args.dataset, "train", args, limit)
+    test = _load_images(args.dataset, "test", args, limit)
     try:
-        return lm.load_checkpoint(path)
+        train, val = holdout(full)
+    except ValueError:
+        raise CommandError(
+            f"--limit {limit} leaves too few training images to hold some out for validation; "
+            "raise --limit"
+        ) from None
+    if len(train) < batch_size:
+        raise CommandError(
+            f"--limit {limit} leaves {len(train)} training images, fewer than one batch of "
+            f"{batch_size}; raise --limit or lower --batch-size"
+        )
+    return full, train, val, test
+
+
+def train_images(args: argparse.Namespace) -> int:
+    """`wright train mnist|fashion-mnist`: a registered image model with its recipe (flags change
+    it); 1/12 of the training images held out for validation, the test split measured at the end."""
+    out = Path(args.out)
+    checkpoint = out / "model.npz"
+    with _training_run(out, checkpoint):
+        resumed = _start_or_resume(args, checkpoint, "image")
+        saved = resumed.saved if resumed else {}
+        if resumed and saved.get("dataset") != args.dataset:
+            raise CommandError(
+                f"--resume: {checkpoint} was trained on {saved.get('dataset')}, not {args.dataset}"
+            )
+        if resumed:
+            _check_saved_recipe(saved.get("recipe", {}), checkpoint)
+            kept = {**saved.get("recipe", {}), "model": saved["model_name"]}
+            _check_resume_flags(args, {**kept, "limit": saved.get("limit")}, RESUME_FLAGS)
+        spec = _spec(args.model or saved.get("model_name", "mlp-lecture"), "image")
+        recipe = _image_recipe(args, spec, saved)
+        if resumed and saved["epoch"] >= recipe["epochs"]:
+            raise CommandError(
+                f"--resume: {checkpoint} has finished {saved['epoch']} of {recipe['epochs']} "
+                "epochs; --epochs is the total, so pass a larger one to go on"
+            )
+        limit = args.limit if args.limit is not None else saved.get("limit")
+        full, train_set, val_set, test_set = _image_splits(args, limit, recipe["batch_size"])
+        classes = len(full.classes)
+        print(
+            f"wright {wright.__version__}: training {spec.name} on {args.dataset} "
+            f"({len(train_set):,} train / {len(val_set):,} validation / {len(test_set):,} test "
+            "images)"
+        )
+        print(f"data: {full.images_path.parent}")
+        weights = models.build(spec.name, num_classes=classes).num_parameters()
+        print(f"model: {spec.summary}; {weights:,} weights and biases")
+        print(
+            f"recipe: {recipe['optimizer']} lr {recipe['lr']}"
+            + (f" ({spec.schedule} schedule)" if spec.schedule else "")
+            + f", batch {recipe['batch_size']}, {recipe['epochs']} epochs, {spec.loss} loss, "
+            f"seed {recipe['seed']}"
+        )
+        if resumed:
+            print(f"resuming {checkpoint} after epoch {saved['epoch']} of {recipe['epochs']}")
+        try:
+            model, history = train_classifier(
+                spec.name,
+                train_set,
+                val_set,
+                num_classes=classes,
+                **recipe,
+                checkpoint=checkpoint,
+                info={"dataset": args.dataset, "limit": limit},
+                resume=resumed.saved if resumed else None,
+                verbose=args.verbose,
+            )
+        except (ValueError, TypeError) as error:  # e.g. a tampered checkpoint's settings
+            raise CommandError(f"cannot train: {error}") from None
+        test = evaluate(model, spec.make_loss(classes), DataLoader(test_set, batch_size=1000))
+        print(
+            f"test accuracy: {100 * test['accuracy']:.2f}%  (test loss {test['loss']:.4f}; the "
+            f"{len(test_set):,} test images, measured once, after training)"
+        )
+        written = _write_history(history, out, f"{spec.name} on {args.dataset}")
+        print(_wrote([checkpoint, *written]))
+    return 0
+
+
+# ----- wright train shakespeare -----
+
+
+def _text_data(args: argparse.Namespace, limit: int | None) -> tuple[Path, str]:
+    try:
+        path = find_tiny_shakespeare(args.data, args.download)
+        return path, read_text(path)[:limit]
+    except DatasetNotFoundError as error:
+        raise CommandError(_advice(error)) from None
+    except (ValueError, DownloadError) as error:
+        raise CommandError(str(error)) from None
+
+
+def _text_model(args: argparse.Namespace, text: str, resumed: models.Checkpoint | None):
+    """(model, vocabulary, recipe, checkpoint info) for a fresh or resumed run."""
+    if resumed is None:
+        spec = _spec(args.model or "char-lstm", "text")
+        wright.manual_seed(args.seed or 0)
+        vocab = CharVocab.from_text(text)
+        model = models.build(spec.name, vocab_size=len(vocab))
+        recipe = lm.LanguageModelRecipe(
+            lr=args.lr or spec.lr,
+            batch_size=args.batch_size or spec.batch_size,
+            optimizer=args.optimizer or spec.optimizer,
+            momentum=args.momentum or 0.0,
+        )
+        if hasattr(model, "block_size"):  # a transformer trains on windows of one whole block
+            recipe.seq_len = model.block_size
+        _check_optimizer(recipe.optimizer, recipe.momentum)
+        info = {
+            **models.checkpoint_info(spec.name, **model.config),
+            "vocab": vocab.chars,
+            "dataset": "shakespeare",
+            "limit": args.limit,
+            "seed": args.seed or 0,
+        }
+        return model, vocab, recipe, info
+    saved = resumed.saved
+    try:
+        vocab = text_models.vocabulary(resumed)
+        _check_saved_recipe(saved["recipe"], resumed.path)
+        recipe = lm.LanguageModelRecipe(**saved["recipe"])
+        info = {
+            **models.checkpoint_info(saved["model_name"], **saved["config"]),
+            **{key: saved[key] for key in ("vocab", "dataset", "limit", "seed")},
+        }
+    except (ValueError, TypeError, KeyError) as error:
+        raise CommandError(f"--resume: {resumed.path} cannot be continued: {error!r}") from None
+    kept = {**vars(recipe), "model": saved["model_name"], "seed": info["seed"]}
+    _check_resume_flags(args, {**kept, "limit": info["limit"]}, RESUME_FLAGS)
+    return resumed.model, vocab, recipe, info
+
+
+def _text_budget(
+    args: argparse.Namespace,
+    recipe: lm.LanguageModelRecipe,
+    windows: int,
+    resumed: models.Checkpoint | None,
+) -> None:
+    """Set the recipe's steps, time limit and validation interval from the flags (totals, counting
+    a resumed run's past); a resumed run whose budget is spent is an error."""
+    new_steps = args.steps or args.epochs
+    recipe.steps = args.steps or (args.epochs * windows if args.epochs else recipe.steps)
+    # A new step budget replaces a resumed run's time limit, unless one is given again.
+    recipe.time_limit = args.time_limit or (None if new_steps else recipe.time_limit)
+    recipe.eval_every = args.eval_every or recipe.eval_every
+    if resumed is None:
+        return
+    saved, path = resumed.saved, resumed.path
+    if saved["step"] >= recipe.steps:
+        raise CommandError(
+            f"--resume: {path} has finished {saved['step']} of {recipe.steps} steps; "
+            "--steps is the total, so pass a larger one to go on"
+        )
+    if recipe.time_limit is not None and saved["seconds"] >= recipe.time_limit:
+        raise CommandError(
+            f"--resume: {path} has used its {recipe.time_limit:g} s time limit; --time-limit is "
+            "the total, so pass a larger one (or --steps) to go on"
+        )
+
+
+def train_shakespeare(args: argparse.Namespace) -> int:
+    """`wright train shakespeare`: a character LSTM (truncated BPTT) or transformer on tiny
+    Shakespeare."""
+    out = Path(args.out)
+    name = _spec(args.model or "char-lstm", "text").name  # each model keeps its own checkpoint
+    checkpoint = out / f"{name}.npz"
+    with _training_run(out, checkpoint):
+        resumed = _start_or_resume(args, checkpoint, "text")
+        saved = resumed.saved if resumed else None
+        limit = args.limit if args.limit is not None else (saved or {}).get("limit")
+        path, text = _text_data(args, limit)
+        model, vocab, recipe, info = _text_model(args, text, resumed)
+        try:
+            train_tokens, val_tokens = split_tokens(vocab.encode(text), 0.1)
+        except ValueError as error:
+            raise CommandError(
+                f"the text does not fit the checkpoint's vocabulary: {error}"
+            ) from None
+        windows = (len(train_tokens) // recipe.batch_size - 1) // recipe.seq_len
+        if windows < 1 or len(val_tokens) < 2:
+            raise CommandError(
+                f"{'--limit ' + str(limit) if limit else 'the text'} gives "
+                f"{len(train_tokens):,} training characters: too few for {recipe.batch_size} "
+                f"streams of at least {recipe.seq_len + 1} characters (and a validation part); "
+                "raise --limit or lower --batch-size"
+            )
+        _text_budget(args, recipe, windows, resumed)
+        print(
+            f"wright {wright.__version__}: {model.summary_line()} ({model.num_parameters():,} "
+            f"weights) on tiny Shakespeare: {len(train_tokens):,} train / {len(val_tokens):,} "
+            f"validation characters, {len(vocab)} symbols"
+        )
+        print(f"data: {path}")
+        print(
+            f"recipe: {recipe.optimizer} lr {recipe.lr} (cosine to "
+            f"{recipe.lr * recipe.final_lr_fraction:.1e}), {recipe.batch_size} streams x "
+            f"{recipe.seq_len} steps of truncated BPTT, clip {recipe.clip}, {recipe.steps} steps "
+            f"({recipe.steps / windows:.1f} epochs), validation every {recipe.eval_every}"
+            + (f", stop after {recipe.time_limit:.0f}s" if recipe.time_limit else "")
+        )
+        if saved is not None:
+            print(f"resuming {checkpoint} at step {saved['step']}")
+        progress = Callback()
+        try:
+            history = lm.train_language_model(
+                model,
+                train_tokens,
+                val_tokens,
+                recipe,
+                checkpoint,
+                info,
+                resume=saved,
+                verbose=args.verbose,
+                callbacks=[progress],
+            )
+        except (ValueError, TypeError) as error:  # e.g. a tampered checkpoint's settings
+            raise CommandError(f"cannot train: {error}") from None
+        print(
+            f"validation loss {history['val_loss'][-1]:.3f} nats/char after "
+            f"{progress.state.step} steps"
+        )
+        rng = np.random.default_rng(info["seed"])
+        print(text_models.sample(model, vocab, "\n", 200, temperature=0.8, rng=rng))
+        written = _write_history(history, out, f"{name} on tiny Shakespeare")
+        print(_wrote([checkpoint, *written]))
+    return 0
+
+
+# ----- wright evaluate / sample / score -----
+
+
+def evaluate_checkpoint(args: argparse.Namespace) -> int:
+    """`wright evaluate CKPT`: the checkpoint's model measured on the test split of the dataset it
+    was trained on (another only when --dataset asks and the shapes fit)."""
+    checkpoint = _read_checkpoint(args.checkpoint, "image")
+    trained_on = checkpoint.saved.get("dataset")
+    dataset = args.dataset or trained_on
+    if dataset is None:
+        raise CommandError(
+            f"{args.checkpoint} does not say which dataset it was trained on; pass --dataset"
+        )
+    if dataset not in IMAGE_DATASETS:
+        raise CommandError(
+            f"{args.checkpoint} names dataset {dataset!r}, not one of {', '.join(IMAGE_DATASETS)}"
+        )
+    test_set = _load_images(dataset, "test", args, args.limit)
+    classes = checkpoint.saved.get("config", {}).get("num_classes", 10)
+    if dataset != trained_on:
+        if classes != len(test_set.classes):
+            raise CommandError(
+                f"{args.checkpoint} was trained on {trained_on} with {classes} classes; "
+                f"{dataset} has {len(test_set.classes)}"
+            )
+        print(
+            f"wright: warning: {args.checkpoint} was trained on {trained_on}; measuring it on "
+            f"{dataset} as --dataset asks",
+            file=sys.stderr,
+        )
+    results = evaluate(
+        checkpoint.model,
+        checkpoint.spec.make_loss(classes),
+        DataLoader(test_set, batch_size=args.batch_size),
+    )
+    print(
+        f"{checkpoint.spec.name} on {dataset} test ({len(test_set):,} images from "
+        f"{test_set.images_path.parent}): accuracy {100 * results['accuracy']:.2f}%, "
+        f"loss {results['loss']:.4f}"
+    )
+    return 0
+
+
+def _read_text_model(path) -> tuple[models.Checkpoint, CharVocab]:
+    try:
+        return text_models.load_text_model(path)
     except (FileNotFoundError, ValueError) as error:
         raise CommandError(str(error)) from None
 
 
 def sample_text(args: argparse.Namespace) -> int:
     """`wright sample CKPT`: continue a prompt with a trained character model."""
-    saved = _load_text_model(args.checkpoint)
+    checkpoint, vocab = _read_text_model(args.checkpoint)
     try:
-        text = lm.sample(
-            saved["net"],
-            saved["vocabulary"],
+        text = text_models.sample(
+            checkpoint.model,
+            vocab,
             args.prompt,
             args.length,
             args.temperature,
@@ -270,46 +619,67 @@ def sample_text(args: argparse.Namespace) -> int:
 
 def score_text(args: argparse.Namespace) -> int:
     """`wright score CKPT TEXT`: the model's log-probability of a string, after a newline."""
-    saved = _load_text_model(args.checkpoint)
+    checkpoint, vocab = _read_text_model(args.checkpoint)
     try:
-        nats = lm.log_probability(saved["net"], saved["vocabulary"], args.text)
+        nats = text_models.log_probability(checkpoint.model, vocab, args.text)
     except ValueError as error:
         raise CommandError(str(error)) from None
     print(
-        f"log P = {nats:.3f} nats ({lm.bits(nats):.3f} bits), "
+        f"log P = {nats:.3f} nats ({text_models.bits(nats):.3f} bits), "
         f"{-nats / len(args.text):.3f} nats per character over {len(args.text)} characters"
     )
     return 0
 
 
-def evaluate_checkpoint(args: argparse.Namespace) -> int:
-    """`wright evaluate CKPT`: rebuild the checkpoint's model and measure it on the test split."""
+# ----- wright demo / playground / info -----
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`wright demo NAME`: run one lecture demonstration; `--list` shows them all."""
+    if args.list or args.name is None:
+        available = demos.available()
+        width = max(map(len, available), default=0)
+        for name, module in available.items():
+            print(f"{name:<{width}}  {module.SUMMARY}")
+        return 0
     try:
-        saved = wright.load(args.checkpoint)
-    except (FileNotFoundError, ValueError) as error:
+        demo = demos.get(args.name)
+    except KeyError as error:
+        raise CommandError(error.args[0]) from None
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(f"cannot write to output folder {out}: {error.strerror}") from None
+    wright.manual_seed(args.seed)
+    results = demo.run(out, seed=args.seed, quick=args.quick)
+    if out is not None:
+        (out / f"{args.name}.json").write_text(json.dumps(results, indent=2, default=float))
+    return 0
+
+
+def run_torch_script(args: argparse.Namespace) -> int:
+    """`wright torch SCRIPT.py [ARGS...]`: run an unchanged PyTorch script with torch served by
+    wright."""
+    from wright import compat
+
+    try:
+        return compat.run_script(args.script, args.script_args)
+    except FileNotFoundError as error:
+        raise CommandError(f"torch: {error}") from None
+
+
+def run_playground(args: argparse.Namespace) -> int:
+    """`wright playground`: serve the live pages until Ctrl+C."""
+    from wright import playground
+
+    try:
+        playground.serve(args.host, args.port, args.open)
+    except playground.PlaygroundError as error:
         raise CommandError(str(error)) from None
-    if not isinstance(saved, dict) or "model_name" not in saved or "model" not in saved:
-        raise CommandError(
-            f"{args.checkpoint} is a wright file but not a checkpoint written by `wright train`"
-        )
-    dataset = args.dataset or saved.get("dataset", "mnist")
-    if dataset not in IMAGE_DATASETS:
-        raise CommandError(
-            f"cannot evaluate on {dataset!r}; choose from: {', '.join(IMAGE_DATASETS)}"
-        )
-    test_set = _load_split(dataset, "test", args.data, args.limit)
-    model = models.build(saved["model_name"], num_classes=len(test_set.classes))
-    model.load_state_dict(saved["model"])
-    spec = models.get(saved["model_name"])
-    results = evaluate(
-        model,
-        make_loss(spec.loss, len(test_set.classes)),
-        DataLoader(test_set, batch_size=args.batch_size),
-    )
-    print(
-        f"{saved['model_name']} on {dataset} test ({len(test_set):,} images): "
-        f"accuracy {100 * results['accuracy']:.2f}%, loss {results['loss']:.4f}"
-    )
+    except KeyboardInterrupt:  # uvicorn has shut down cleanly and passes Ctrl+C on
+        print("wright playground: stopped")
     return 0
 
 
@@ -329,29 +699,198 @@ def show_info(args: argparse.Namespace) -> int:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS"):
         if name in os.environ:
             print(f"{name:<21} {os.environ[name]}")
-    print(
-        "matplotlib  "
-        + ("installed" if viz.matplotlib_available() else "not installed (pip install wright[viz])")
+    print("matplotlib  " + ("installed" if viz.matplotlib_available() else "not installed"))
+    return 0
+
+
+# ----- the parser: one small builder per command and per training task -----
+
+
+def _add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags every training task has: where, resuming, seed, data."""
+    parser.add_argument(
+        "--out", default="runs/latest", help="folder for the checkpoint, history and plot"
     )
-    return 0
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run whose checkpoint is in --out (same recipe; budgets are totals)",
+    )
+    parser.add_argument(
+        "--seed", type=non_negative_int, help="random seed: weights, shuffling (default 0)"
+    )
+    parser.add_argument(
+        "--limit", type=positive_int, help="use only the first N examples of each split"
+    )
+    _add_data_flags(parser)
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=1,
+        help="0 quiet, 1 progress bar, 2 one line per epoch",
+    )
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    """`wright demo NAME`: run one lecture demonstration; `--list` shows them all."""
-    available = demos.available()
-    if args.list or args.name is None:
-        width = max(map(len, available), default=0)
-        for name, module in available.items():
-            print(f"{name:<{width}}  {module.SUMMARY}")
-        return 0
-    if args.name not in available:
-        raise CommandError(f"unknown demo {args.name!r}; choose from: {', '.join(available)}")
-    out = writable_dir(args.out) if args.out else None
-    wright.manual_seed(args.seed)
-    results = available[args.name].run(out, seed=args.seed, quick=args.quick)
-    if out is not None:
-        (out / f"{args.name}.json").write_text(json.dumps(results, indent=2, default=float))
-    return 0
+def _add_data_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=existing_path,
+        help="the folder holding the dataset's files (else $WRIGHT_DATA, the bundled copy, the "
+        "download cache)",
+    )
+    parser.add_argument(
+        "--download", action="store_true", help="fetch the dataset if it is not found"
+    )
+
+
+def _add_recipe_flags(parser: argparse.ArgumentParser, task: str, default: str) -> None:
+    """Flags that change a model's recipe."""
+    parser.add_argument(
+        "--model",
+        help=f"architecture and recipe (default {default}; one of "
+        f"{', '.join(models.available(task))})",
+    )
+    parser.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
+    parser.add_argument("--lr", type=positive_float, help="learning rate")
+    parser.add_argument("--optimizer", choices=models.OPTIMIZERS, help="update rule")
+    parser.add_argument(
+        "--momentum", type=non_negative_float, help="momentum (sgd and rmsprop only)"
+    )
+
+
+def _add_image_task(tasks, name: str) -> None:
+    task = tasks.add_parser(name, help=f"an image classifier on {name}")
+    _add_recipe_flags(task, "image", "mlp-lecture")
+    task.add_argument(
+        "--epochs", type=positive_int, help="total passes over the training data (default: recipe)"
+    )
+    _add_run_flags(task)
+    task.set_defaults(handler=train_images, dataset=name, parser=task)
+
+
+def _add_text_task(tasks) -> None:
+    task = tasks.add_parser(
+        "shakespeare", help="a character LSTM or transformer on tiny Shakespeare"
+    )
+    _add_recipe_flags(task, "text", "char-lstm")
+    budget = task.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=positive_int, help="total gradient steps (default 1200)")
+    budget.add_argument(
+        "--epochs", type=positive_int, help="total passes over the text (instead of --steps)"
+    )
+    task.add_argument(
+        "--time-limit",
+        type=positive_float,
+        help="total seconds of training (with --resume, a new --steps drops an earlier limit)",
+    )
+    task.add_argument(
+        "--eval-every", type=positive_int, help="steps between validations and checkpoints"
+    )
+    _add_run_flags(task)
+    task.set_defaults(handler=train_shakespeare, parser=task)
+
+
+def _add_train(commands) -> None:
+    train = commands.add_parser("train", help="train a model on a dataset")
+    tasks = train.add_subparsers(dest="task", required=True, metavar="TASK")
+    for name in IMAGE_DATASETS:
+        _add_image_task(tasks, name)
+    _add_text_task(tasks)
+
+
+def _add_evaluate(commands) -> None:
+    command = commands.add_parser("evaluate", help="measure a checkpoint on the test split")
+    command.add_argument("checkpoint", help="a model.npz written by `wright train`")
+    command.add_argument(
+        "--dataset",
+        choices=sorted(IMAGE_DATASETS),
+        help="default: the one it was trained on; another only when the shapes fit",
+    )
+    _add_data_flags(command)
+    command.add_argument("--limit", type=positive_int, help="use only the first N test examples")
+    command.add_argument("--batch-size", type=positive_int, default=1000)
+    command.set_defaults(handler=evaluate_checkpoint, parser=command)
+
+
+def _add_sample(commands) -> None:
+    command = commands.add_parser("sample", help="write text with a trained character model")
+    command.add_argument("checkpoint", help="a MODEL.npz written by `wright train shakespeare`")
+    command.add_argument("--prompt", default="\n", help="text to continue (default: a new line)")
+    command.add_argument("--length", type=positive_int, default=500, help="characters to write")
+    command.add_argument(
+        "--temperature",
+        type=positive_float,
+        default=0.8,
+        help="below 1: safer choices; above 1: wilder ones",
+    )
+    command.add_argument(
+        "--seed", type=non_negative_int, help="random seed, for a repeatable sample"
+    )
+    command.set_defaults(handler=sample_text, parser=command)
+
+
+def _add_score(commands) -> None:
+    command = commands.add_parser("score", help="log-probability of a text under a character model")
+    command.add_argument("checkpoint", help="a MODEL.npz written by `wright train shakespeare`")
+    command.add_argument("text", help="the text to score")
+    command.set_defaults(handler=score_text, parser=command)
+
+
+def _add_demo(commands) -> None:
+    command = commands.add_parser("demo", help="run a lecture demonstration (--list shows them)")
+    command.add_argument("name", nargs="?", help="the demo to run")
+    command.add_argument("--list", action="store_true", help="list the demos")
+    command.add_argument("--out", help="folder for the demo's PNG pictures and numbers")
+    command.add_argument("--seed", type=non_negative_int, default=0)
+    command.add_argument("--quick", action="store_true", help="a smaller, faster run")
+    command.set_defaults(handler=run_demo, parser=command)
+
+
+def _add_playground(commands) -> None:
+    from wright.playground import DEFAULT_PORT
+
+    command = commands.add_parser(
+        "playground", help="live pages: boundaries, draw a digit, backprop step by step"
+    )
+    command.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}; 0: any)"
+    )
+    command.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
+    command.add_argument("--open", action="store_true", help="open the page in a web browser")
+    command.set_defaults(handler=run_playground, parser=command)
+
+
+def _add_torch(commands) -> None:
+    command = commands.add_parser(
+        "torch", help="run a PyTorch script unchanged, with `import torch` served by wright"
+    )
+    command.add_argument("script", help="the Python script to run as __main__")
+    command.add_argument(
+        "script_args", nargs=argparse.REMAINDER, help="arguments passed to the script"
+    )
+    command.set_defaults(handler=run_torch_script, parser=command)
+
+
+def _add_info(commands) -> None:
+    command = commands.add_parser("info", help="versions, BLAS and threads")
+    command.set_defaults(handler=show_info, parser=command)
+
+
+# Each command's parser builder, in the order `wright --help` lists them; a new command adds its
+# builder here.
+COMMANDS: tuple[Callable, ...] = (
+    _add_train,
+    _add_evaluate,
+    _add_sample,
+    _add_score,
+    _add_demo,
+    _add_playground,
+    _add_torch,
+    _add_info,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -367,109 +906,45 @@ def build_parser() -> argparse.ArgumentParser:
         "small models on a busy machine",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    train = commands.add_parser("train", help="train a model on a dataset")
-    train.add_argument("dataset", choices=sorted(TRAIN_TASKS), help="what to train on")
-    train.add_argument(
-        "--model",
-        help="architecture and recipe (default mlp-lecture for images, "
-        f"char-lstm for shakespeare; one of {', '.join(models.available())})",
-    )
-    train.add_argument(
-        "--epochs", type=positive_int, help="passes over the training data (default: the recipe's)"
-    )
-    train.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
-    train.add_argument("--lr", type=positive_float, help="learning rate")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, help="update rule")
-    train.add_argument("--momentum", type=float, default=0.0, help="momentum for sgd/rmsprop")
-    train.add_argument(
-        "--seed", type=int, default=0, help="random seed (initial weights, shuffling)"
-    )
-    train.add_argument(
-        "--out", default="runs/latest", help="folder for the checkpoint, history and plot"
-    )
-    train.add_argument(
-        "--limit", type=positive_int, help="use only the first N examples of each split"
-    )
-    train.add_argument(
-        "--data", help="folder with the dataset files (else $WRIGHT_DATA, then the bundled copy)"
-    )
-    train.add_argument(
-        "--verbose",
-        type=int,
-        choices=(0, 1, 2),
-        default=1,
-        help="0 quiet, 1 progress bar, 2 one line per epoch",
-    )
-    train.add_argument(
-        "--steps", type=positive_int, help="shakespeare: gradient steps (instead of --epochs)"
-    )
-    train.add_argument(
-        "--time-limit", type=positive_float, help="shakespeare: stop after this many seconds"
-    )
-    train.add_argument(
-        "--resume", action="store_true", help="shakespeare: continue from the checkpoint in --out"
-    )
-    train.add_argument(
-        "--eval-every",
-        type=positive_int,
-        help="shakespeare: steps between validations and checkpoints",
-    )
-    train.set_defaults(handler=lambda args: TRAIN_TASKS[args.dataset](args))
-
-    evaluate_cmd = commands.add_parser("evaluate", help="measure a checkpoint on the test split")
-    evaluate_cmd.add_argument("checkpoint", help="a model.npz written by `wright train`")
-    evaluate_cmd.add_argument(
-        "--dataset", choices=sorted(IMAGE_DATASETS), help="default: the checkpoint's"
-    )
-    evaluate_cmd.add_argument("--data", help="folder with the dataset files")
-    evaluate_cmd.add_argument(
-        "--limit", type=positive_int, help="use only the first N test examples"
-    )
-    evaluate_cmd.add_argument("--batch-size", type=positive_int, default=1000)
-    evaluate_cmd.set_defaults(handler=evaluate_checkpoint)
-
-    demo = commands.add_parser("demo", help="run a lecture demonstration (--list shows them)")
-    demo.add_argument("name", nargs="?", help="the demo to run")
-    demo.add_argument("--list", action="store_true", help="list the demos")
-    demo.add_argument("--out", help="folder for the demo's PNG pictures and numbers")
-    demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--quick", action="store_true", help="a smaller, faster run")
-    demo.set_defaults(handler=run_demo)
-
-    sample = commands.add_parser("sample", help="write text with a trained character model")
-    sample.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
-    sample.add_argument("--prompt", default="\n", help="text to continue (default: a new line)")
-    sample.add_argument("--length", type=positive_int, default=500, help="characters to write")
-    sample.add_argument(
-        "--temperature",
-        type=positive_float,
-        default=0.8,
-        help="below 1: safer choices; above 1: wilder ones",
-    )
-    sample.add_argument("--seed", type=int, help="random seed, for a repeatable sample")
-    sample.set_defaults(handler=sample_text)
-
-    score = commands.add_parser("score", help="log-probability of a text under a character model")
-    score.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
-    score.add_argument("text", help="the text to score")
-    score.set_defaults(handler=score_text)
-
-    info = commands.add_parser("info", help="versions, BLAS and threads")
-    info.set_defaults(handler=show_info)
+    for add in COMMANDS:
+        add(commands)
     return parser
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a command the way Ctrl-C does (with the same message about what was kept)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `wright` console script and `python -m wright`."""
-    args = build_parser().parse_args(argv)
+    args, unused = build_parser().parse_known_args(argv)
+    if unused:
+        # Named by the command's own parser, whose usage lists the flags it does take.
+        args.parser.error(f"unrecognized arguments: {' '.join(unused)} (not used by this command)")
     wright.backend.keep_freed_memory()
     try:
-        with threadpool_limits(args.threads):
+        with threadpool_limits(args.threads), _terminate_as_interrupt():
             return args.handler(args)
     except CommandError as error:
-        print(f"wright: error: {error}", file=sys.stderr)
-        return 1
+        print(f"wright: error: {_one_line(error)}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
-        print("wright: interrupted; the last checkpoint written is intact", file=sys.stderr)
+        print("wright: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:
+        print(f"wright: error: {_describe_os_error(error)}", file=sys.stderr)
+        return 1

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from wright import autograd, backend, dtypes
+from wright import autograd, backend, dtypes, printing
 from wright.ops import elementwise as E
 from wright.ops import linalg as L
 from wright.ops import shape as S
@@ -276,13 +276,13 @@ class Tensor:
         return len(self.array)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
+        body = printing.tensor_body(self.array)
         extras = ""
         default = (dtypes.default_float_numpy(), np.dtype(np.int64), np.dtype(np.bool_))
         if self.array.dtype not in default or self.array.size == 0:
             extras += f", dtype={self.dtype}"
         if self._ctx is not None:
-            extras += f", grad_fn=<{self._ctx.name}>"
+            extras += f", grad_fn=<{self._ctx.name()}>"
         elif self._requires_grad:
             extras += ", requires_grad=True"
         return f"tensor({body}{extras})"
@@ -362,23 +362,7 @@ class Tensor:
 
         Returns the tensor itself when nothing changes (unless `copy=True`).
         """
-        dtype, copy_wanted = kwargs.pop("dtype", None), kwargs.pop("copy", False)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
-        flags = [arg for arg in args if isinstance(arg, bool)]  # non_blocking, copy
-        copy_wanted = copy_wanted or (len(flags) > 1 and flags[1])
-        for arg in args:
-            if isinstance(arg, bool):
-                continue
-            if isinstance(arg, Tensor):
-                dtype, device = arg.dtype, arg.device
-            elif isinstance(arg, str | backend.device | int) and not _names_dtype(arg):
-                device = arg
-            else:
-                dtype = arg
-        backend.resolve_device(device)
+        _, dtype, copy_wanted = parse_to(args, kwargs)
         result = self if dtype is None else self._cast(dtypes.to_numpy_dtype(dtype))
         return result.clone() if copy_wanted and result is self else result
 
@@ -735,7 +719,11 @@ class Tensor:
     def _compare(self, other, compare) -> Tensor:
         if other is None:
             return False
-        a, b = _promoted(self, other)
+        try:
+            a, b = _promoted(self, other)
+        except TypeError:
+            # Not a number or array: let the other object compare itself (pytest.approx does).
+            return NotImplemented
         return _from_array(compare(a.array, b.array))
 
     def eq(self, other) -> Tensor:
@@ -992,6 +980,12 @@ class _RemovableHook:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
 
 autograd.register_tensor_type(_from_array)
 
@@ -1006,6 +1000,32 @@ _LEGACY_NAMES = {
     np.dtype(np.int64): "LongTensor",
     np.dtype(np.bool_): "BoolTensor",
 }
+
+
+def parse_to(args: tuple, kwargs: dict) -> tuple[backend.device, dtypes.dtype | None, bool]:
+    """The (device, dtype, copy) that `to(...)`'s arguments ask for, as `Tensor.to` and
+    `Module.to` read them: a device, a dtype, both, or another tensor's, plus the flags."""
+    dtype, copy_wanted = kwargs.pop("dtype", None), kwargs.pop("copy", False)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
+    flags = [arg for arg in args if isinstance(arg, bool)]  # non_blocking, copy
+    copy_wanted = copy_wanted or (len(flags) > 1 and flags[1])
+    for arg in args:
+        if isinstance(arg, bool):
+            continue
+        if isinstance(arg, Tensor):
+            dtype, device = arg.dtype, arg.device
+        elif isinstance(arg, str | backend.device | int) and not _names_dtype(arg):
+            device = arg
+        else:
+            dtype = arg
+    return (
+        backend.resolve_device(device),
+        None if dtype is None else dtypes.as_dtype(dtype),
+        copy_wanted,
+    )
 
 
 def _names_dtype(value) -> bool:

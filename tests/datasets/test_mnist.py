@@ -9,6 +9,7 @@ import pytest
 
 from wright.data import DataLoader, random_split
 from wright.datasets import MNIST, FashionMNIST
+from wright.datasets.download import DatasetNotFoundError
 from wright.tensor import Tensor
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -146,7 +147,10 @@ def test_lookup_order(clean_env, tmp_path, monkeypatch, write_fake_split):
     assert len(MNIST("test", root=root)) == 3
     (root / "t10k-labels-idx1-ubyte.gz").unlink()  # a folder counts only with both files of a split
     assert len(MNIST("test", root=root)) == 4
-    assert len(MNIST("test", root=tmp_path / "elsewhere")) == 5
+    # A folder given on purpose is never silently replaced by another copy.
+    with pytest.raises(DatasetNotFoundError, match="elsewhere"):
+        MNIST("test", root=tmp_path / "elsewhere")
+    assert len(MNIST("test")) == 5
     monkeypatch.delenv("WRIGHT_DATA")
     shipped = MNIST("test")
     assert len(shipped) == 10_000 and shipped.images_path.parent == MNIST.shipped
@@ -163,11 +167,15 @@ def test_fashion_uses_its_own_subfolder(clean_env, tmp_path, write_fake_split):
 
 
 def test_missing_files_explain_where_and_how(clean_env, tmp_path):
-    with pytest.raises(FileNotFoundError) as info:
+    with pytest.raises(DatasetNotFoundError) as info:
         FashionMNIST("test", root=tmp_path)
     message = str(info.value)
     assert "FashionMNIST" in message and "t10k-images-idx3-ubyte.gz" in message
     assert str(tmp_path) in message and str(tmp_path / "fashion-mnist") in message
+    assert info.value.dataset == "FashionMNIST" and len(info.value.places) == 2
+    with pytest.raises(FileNotFoundError) as info:
+        FashionMNIST("test")
+    message = str(info.value)
     assert str(clean_env / "fashion-mnist") in message
     assert "$WRIGHT_DATA is not set" in message
     assert "WRIGHT_DATA" in message and "download=True" in message

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from wright.datasets.text import CharVocab, load_tiny_shakespeare, split_tokens
+from wright.datasets.download import DatasetNotFoundError
+from wright.datasets.text import (
+    CharVocab,
+    find_tiny_shakespeare,
+    load_tiny_shakespeare,
+    read_text,
+    split_tokens,
+)
 
 
 def test_vocab_round_trip_in_sorted_order():
@@ -42,7 +49,19 @@ def test_tiny_shakespeare_from_the_shared_data(shared_data):
 
 def test_missing_file_says_where_it_looked(clean_env, tmp_path):
     with pytest.raises(FileNotFoundError, match=r"(?s)looked in:.*WRIGHT_DATA is not set.*--data"):
+        load_tiny_shakespeare()
+    # A folder given on purpose is the only place looked in.
+    with pytest.raises(DatasetNotFoundError, match="nowhere") as info:
         load_tiny_shakespeare(tmp_path / "nowhere")
+    assert all("nowhere" in str(path) for path, _ in info.value.places)
+
+
+def test_text_that_is_not_utf8_names_the_file_and_offset(tmp_path):
+    path = tmp_path / "input.txt"
+    path.write_bytes(b"To be, or not\n\xff\xfe to be")
+    with pytest.raises(ValueError, match=r"input.txt is not UTF-8 text: byte 0xff at offset 14"):
+        read_text(path)
+    assert find_tiny_shakespeare(tmp_path) == path
 
 
 def test_root_may_be_the_file_or_a_folder(clean_env, tmp_path):

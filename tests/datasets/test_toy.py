@@ -99,3 +99,35 @@ def test_wiggle_makes_local_dips_and_ratings_make_steps():
 def test_sizes_are_respected(n):
     assert toy.shawarma_days(n, seed=0).shape == (n, 4)
     assert toy.four_pixel_grey(n, seed=0)[0].shape == (n, 2, 2)
+
+
+@pytest.mark.parametrize("name", toy.PLANE_DATASETS)
+def test_plane_points_are_two_balanced_classes_in_the_square(name):
+    points, labels = toy.plane_points(name, 400, seed=1)
+    assert points.shape == (400, 2) and points.dtype == np.float32
+    assert labels.dtype == np.int64 and set(np.unique(labels)) == {0, 1}
+    assert 0.25 < labels.mean() < 0.75
+    assert np.abs(points).max() <= 1.6
+    again, _ = toy.plane_points(name, 400, seed=1)
+    np.testing.assert_array_equal(points, again)
+
+
+def test_plane_points_follow_their_rules():
+    points, labels = toy.plane_points("xor", 300, seed=0)
+    np.testing.assert_array_equal(labels, points[:, 0] * points[:, 1] > 0)
+    points, labels = toy.plane_points("circle", 300, seed=0)
+    radius = np.hypot(points[:, 0], points[:, 1])
+    assert radius[labels == 1].max() <= 0.5 + 1e-6 and radius[labels == 0].min() >= 0.7 - 1e-6
+    points, labels = toy.plane_points("blobs", 300, seed=0)
+    assert points[labels == 1].mean() > 0.3 and points[labels == 0].mean() < -0.3
+
+
+def test_plane_points_noise_sizes_and_names():
+    clean, _ = toy.plane_points("spiral", 200, seed=2)
+    noisy, _ = toy.plane_points("spiral", 200, noise=0.2, seed=2)
+    assert 0.1 < np.std(noisy - clean) < 0.3
+    assert toy.plane_points("islands", 0, seed=0)[0].shape == (0, 2)
+    with pytest.raises(ValueError, match="unknown dataset 'moons'"):
+        toy.plane_points("moons", 10)
+    with pytest.raises(ValueError, match="n >= 0 and noise >= 0"):
+        toy.plane_points("xor", 10, noise=-1)

@@ -732,6 +732,7 @@ VIEWS = [
 def test_view_functions_match_torch(info, sample):
     check_against_torch(info, sample)
 
+
 # ----- errors where PyTorch raises -----
 
 ERRORS = {

@@ -76,3 +76,23 @@ def test_record_activations_of_chosen_nested_layers():
 def test_default_layers_need_a_model_with_children():
     with pytest.raises(ValueError, match="has no layers inside it"):
         record_activations(nn.Linear(2, 2), np.zeros((1, 2), np.float32))
+
+
+def test_recording_uses_forward_hooks_and_removes_them():
+    net = small_net()
+    seen = []
+    net[1].register_forward_hook(lambda m, args, out: seen.append("own hook"))
+    outputs = record_activations(net, np.ones((2, 4), np.float32), [1, "2.1"])
+    assert list(outputs) == ["1", "2.1"] and seen == ["own hook"]
+    assert len(net[1]._forward_hooks) == 1 and not net[2][1]._forward_hooks
+    assert "forward" not in vars(net[1])
+    with intercept(net[1], lambda out: out * 0):
+        assert not record_activations(net, np.ones((1, 4), np.float32), [1])["1"].array.any()
+    assert len(net[1]._forward_hooks) == 1
+
+
+def test_a_layer_used_twice_gives_its_last_output():
+    shared = nn.Tanh()
+    net = nn.Sequential(nn.Linear(2, 2), shared, nn.Linear(2, 2), shared)
+    x = wright.randn(3, 2)
+    np.testing.assert_array_equal(record_activations(net, x, [shared])["1"].array, net(x).array)

@@ -2,21 +2,14 @@
 `wright train shakespeare --model char-transformer` / `sample` / `score` path."""
 
 import numpy as np
-import pytest
 
 import wright
-from wright import nn
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(nn, "LayerNorm"), reason="needs nn.LayerNorm, nn.GELU and attention"
-)
+from wright.models.char_transformer import CharTransformer
 
 PLAY = "ROMEO:\nBut soft, what light through yonder window breaks?\n\n" * 60
 
 
 def small(**options):
-    from wright.models.char_transformer import CharTransformer
-
     return CharTransformer(
         **{"vocab_size": 20, "block_size": 8, "d_model": 16, "layers": 2, "heads": 2, **options}
     )
@@ -61,7 +54,7 @@ def test_training_mode_carries_no_context_and_gradients_reach_every_weight():
 
 def test_train_sample_and_score_through_the_command_line(tmp_path, capsys):
     from wright.cli import main
-    from wright.train import language_model as lm
+    from wright.models.text import load_text_model
 
     (tmp_path / "data" / "tinyshakespeare").mkdir(parents=True)
     (tmp_path / "data" / "tinyshakespeare" / "input.txt").write_text(PLAY)
@@ -71,9 +64,13 @@ def test_train_sample_and_score_through_the_command_line(tmp_path, capsys):
         main([*args, "--out", str(out), "--steps", "2", "--batch-size", "2", "--eval-every", "2"])
         == 0
     )
-    saved = lm.load_checkpoint(out / "char-transformer.npz")
-    assert saved["model_name"] == "char-transformer" and saved["recipe"]["seq_len"] == 128
-    assert type(saved["net"]).__name__ == "CharTransformer"
+    checkpoint, vocab = load_text_model(out / "char-transformer.npz")
+    assert checkpoint.saved["model_name"] == "char-transformer"
+    assert (
+        checkpoint.saved["recipe"]["seq_len"] == 128
+        and len(vocab) == checkpoint.model.config["vocab_size"]
+    )
+    assert isinstance(checkpoint.model, CharTransformer)
     capsys.readouterr()
     assert main(["sample", str(out / "char-transformer.npz"), "--length", "30", "--seed", "1"]) == 0
     assert len(capsys.readouterr().out) > 30

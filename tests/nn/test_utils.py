@@ -68,11 +68,38 @@ def test_clip_grad_norm_skips_parameters_without_gradients():
     )
 
 
-def test_clip_grad_norm_refuses_non_finite_norms():
+def test_clip_grad_norm_non_finite_norms_as_in_torch():
     params = _params_with_grads(scale=1.0)
     params[0].grad.array[0, 0] = np.nan
-    with pytest.raises(FloatingPointError, match="nan"):
-        clip_grad_norm_(params, 1.0)
+    with pytest.raises(RuntimeError, match="nan"):
+        clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+    assert np.isnan(clip_grad_norm_(params, 1.0).item())  # by default the NaN spreads, as in torch
+    assert np.isnan(params[1].grad.array).all()
+
+
+def test_parameters_as_one_vector_and_back():
+    torch = pytest.importorskip("torch")
+    for lib in (wright, torch):
+        layer = lib.nn.Linear(3, 2)
+        vector = lib.nn.utils.parameters_to_vector(layer.parameters())
+        assert tuple(vector.shape) == (8,)
+        lib.nn.utils.vector_to_parameters(vector * 0 + 1, layer.parameters())
+        assert layer.weight.sum().item() == 6.0 and layer.bias.sum().item() == 2.0
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_sequence_matches_torch(batch_first, side):
+    torch = pytest.importorskip("torch")
+    from wright.nn.utils.rnn import pad_sequence
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((n, 3)) for n in (2, 5, 1)]
+    ours = pad_sequence([wright.tensor(a) for a in arrays], batch_first, -1.0, side)
+    theirs = torch.nn.utils.rnn.pad_sequence(
+        [torch.tensor(a) for a in arrays], batch_first, -1.0, side
+    )
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
 def test_clip_grad_value_matches_torch():

@@ -1,4 +1,5 @@
-"""Truncated-BPTT training, checkpoints and resuming, sampling and scoring of character models."""
+"""Truncated-BPTT training of character models through fit: streams, budgets, checkpoints, resuming
+and the budget-fitted cosine schedule."""
 
 import math
 
@@ -7,8 +8,11 @@ import pytest
 
 import wright
 import wright.models
+from wright import optim
 from wright.datasets.text import CharVocab
 from wright.models.char_lstm import CharLSTM
+from wright.models.text import log_probability
+from wright.train import Callback
 from wright.train import language_model as lm
 
 TEXT = "the cat sat on the mat. " * 60
@@ -31,6 +35,11 @@ def recipe(**changes):
     )
 
 
+def info(vocab):
+    config = {"vocab_size": len(vocab), "embedding_dim": 8, "hidden_size": 24}
+    return {**wright.models.checkpoint_info("char-lstm", **config), "vocab": vocab.chars}
+
+
 def test_batchify_makes_side_by_side_streams():
     streams = lm.batchify(np.arange(10), 3)
     assert streams.shape == (3, 3) and streams.flags["C_CONTIGUOUS"]
@@ -39,9 +48,51 @@ def test_batchify_makes_side_by_side_streams():
         lm.batchify(np.arange(3), 3)
 
 
+def test_text_streams_yield_windows_and_reset_the_reader_each_pass(data):
+    vocab = data[0]
+    reader = lm.TruncatedBPTT(small_model(vocab))
+    streams = lm.TextStreams(np.arange(41), 2, 4, reader, start=3)
+    reader.carried[True] = "stale"
+    windows = list(streams)
+    assert "stale" not in reader.carried.values() and len(streams) == 4
+    assert len(windows) == 1  # the first pass starts at window 3
+    inputs, targets = windows[0]
+    assert inputs.shape == (4, 2) and inputs.array[:, 0].tolist() == [12, 13, 14, 15]
+    assert targets.array.tolist() == [13, 33, 14, 34, 15, 35, 16, 36]
+    assert len(list(streams)) == 4  # later passes start at window 0
+    with pytest.raises(ValueError, match="too short"):
+        lm.TextStreams(np.arange(10), 2, 8)
+
+
+def test_truncated_bptt_carries_state_per_mode_and_saves_the_models_weights(data):
+    vocab, train, _ = data
+    model = small_model(vocab)
+    reader = lm.TruncatedBPTT(model)
+    tokens = train[:32].reshape(8, 4)
+    scores = reader(tokens)
+    assert scores.shape == (32, len(vocab)) and scores.requires_grad
+    assert all(s._ctx is None for s in reader.carried[True])  # cut off from the graph
+    reader.eval()
+    reader(tokens)
+    assert set(reader.carried) == {True, False}
+    reader.reset()
+    assert set(reader.carried) == {True}
+    assert list(reader.state_dict()) == list(model.state_dict())
+    whole, _ = model(tokens)
+    reader.reset()
+    with wright.no_grad():
+        first, second = reader(tokens[:2]), reader(tokens[2:])
+    np.testing.assert_allclose(
+        np.concatenate([first.array, second.array]),
+        whole.array.reshape(-1, len(vocab)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
 def test_untrained_model_scores_about_log_vocab(data):
     vocab, train, _ = data
-    nats = lm.evaluate_nats(small_model(vocab), train, seq_len=32, batch_size=4)
+    nats = lm.evaluate_nats(small_model(vocab), train)
     assert abs(nats - math.log(len(vocab))) < 0.3
 
 
@@ -49,111 +100,110 @@ def test_training_lowers_validation_loss_and_checkpoints(data, tmp_path):
     vocab, train, val = data
     model = small_model(vocab)
     before = lm.evaluate_nats(model, val)
-    lines = []
     history = lm.train_language_model(
-        model, train, val, recipe(), tmp_path / "ckpt.npz", vocab, log=lines.append
+        model, train, val, recipe(), tmp_path / "ckpt.npz", info(vocab)
     )
-    assert history["step"] == [20, 40] and len(lines) == 2 and "nats/char" in lines[0]
-    assert history["val_loss"][-1] < before - 1.0
-    saved = lm.load_checkpoint(tmp_path / "ckpt.npz")
-    assert saved["step"] == 40 and saved["vocabulary"].chars == vocab.chars
-    assert lm.evaluate_nats(saved["net"], val) == pytest.approx(history["val_loss"][-1], rel=1e-5)
+    assert len(history) == 2 and history["val_loss"][-1] < before - 1.0
+    checkpoint, loaded_vocab = wright.models.text.load_text_model(tmp_path / "ckpt.npz")
+    assert checkpoint.saved["step"] == 40 and loaded_vocab.chars == vocab.chars
+    assert checkpoint.saved["recipe"]["steps"] == 40
+    assert lm.evaluate_nats(checkpoint.model, val) == pytest.approx(
+        history["val_loss"][-1], rel=1e-5
+    )
 
 
-def test_interrupted_run_keeps_its_last_checkpoint_and_resumes(data, tmp_path):
+def test_interrupted_run_resumes_where_it_stopped(data, tmp_path):
     vocab, train, val = data
     path = tmp_path / "ckpt.npz"
-    model = small_model(vocab)
 
-    reports = []
-
-    def interrupt_on_second_report(line):
-        reports.append(line)
-        if len(reports) == 2:
+    class InterruptAfterFirstValidation(Callback):
+        def on_epoch_end(self, epoch, logs):
             raise KeyboardInterrupt
 
+    wright.manual_seed(0)
     with pytest.raises(KeyboardInterrupt):
         lm.train_language_model(
-            model, train, val, recipe(), path, vocab, log=interrupt_on_second_report
+            small_model(vocab),
+            train,
+            val,
+            recipe(),
+            path,
+            info(vocab),
+            callbacks=[InterruptAfterFirstValidation()],
         )
-    saved = lm.load_checkpoint(path)
-    assert saved["step"] == 20 and len(saved["history"]["step"]) == 1
-    assert not list(tmp_path.glob(".*tmp"))
+    saved = wright.load(path)
+    assert saved["step"] == 20 and len(saved["history"]["loss"]) == 1
+    assert not list(tmp_path.glob(".wright-*"))
     history = lm.train_language_model(
-        saved["net"], train, val, recipe(), path, vocab, resume=saved, log=lambda line: None
+        small_model(vocab), train, val, recipe(), path, info(vocab), resume=saved
     )
-    assert history["step"] == [20, 40]
-    resumed = lm.load_checkpoint(path)
-    assert resumed["step"] == 40
-    assert resumed["optimizer"]["state"][0]["step"] == 40
+    assert len(history) == 2
+    resumed = wright.load(path)
+    assert resumed["step"] == 40 and resumed["optimizer"]["state"][0]["step"] == 40
+
+
+def test_a_blown_up_validation_loss_never_replaces_the_checkpoint(data, tmp_path, capsys):
+    vocab, train, val = data
+    path = tmp_path / "ckpt.npz"
+    lm.train_language_model(small_model(vocab), train, val, recipe(steps=20), path, info(vocab))
+    good = path.read_bytes()
+    saved = wright.load(path)
+    history = lm.train_language_model(
+        small_model(vocab), train, val, recipe(steps=40, lr=50.0), path, info(vocab), resume=saved
+    )
+    assert history["val_loss"][-1] > 10 * history["val_loss"][0]
+    assert path.read_bytes() == good
+    assert "not saving epoch 2" in capsys.readouterr().err
 
 
 def test_time_limit_stops_with_a_final_measurement(data):
     vocab, train, val = data
     history = lm.train_language_model(
-        small_model(vocab), train, val, recipe(steps=1000, time_limit=0.0), log=lambda line: None
+        small_model(vocab), train, val, recipe(steps=1000, time_limit=1e-9)
     )
-    assert history["step"] == [1]
+    assert len(history) == 1
 
+    class Steps(Callback):
+        pass
 
-def test_sampling_continues_the_prompt_reproducibly(data):
-    vocab, _, _ = data
-    model = small_model(vocab)
-    first = lm.sample(model, vocab, "the ", 30, temperature=0.8, rng=np.random.default_rng(3))
-    second = lm.sample(model, vocab, "the ", 30, temperature=0.8, rng=np.random.default_rng(3))
-    assert first == second and first.startswith("the ") and len(first) == 34
-    assert set(first) <= set(vocab.chars)
-
-
-def test_bad_prompts_and_temperatures_are_reported(data):
-    vocab, _, _ = data
-    model = small_model(vocab)
-    with pytest.raises(ValueError, match=r"'R', 'O', 'M', 'E', ':'"):
-        lm.sample(model, vocab, "ROMEO:", 5)
-    with pytest.raises(ValueError, match="temperature"):
-        lm.sample(model, vocab, "the", 5, temperature=0)
-    with pytest.raises(ValueError, match=r"'Z'"):
-        lm.log_probability(model, vocab, "Zat")
-
-
-def test_log_probability_sums_each_characters_log_softmax(data):
-    vocab = data[0]
-    model = small_model(vocab)
-    text, context = "cat", "the "
-    tokens = vocab.encode(context + text)
-    with wright.no_grad():
-        logits, _ = model(tokens[:-1, None])
-    log_probs = logits.log_softmax(-1).array[:, 0]
-    expected = sum(
-        log_probs[len(context) - 1 + k, tokens[len(context) + k]] for k in range(len(text))
+    steps = Steps()
+    lm.train_language_model(
+        small_model(vocab), train, val, recipe(steps=1000, time_limit=1e-9), callbacks=[steps]
     )
-    assert lm.log_probability(model, vocab, text, context) == pytest.approx(
-        float(expected), rel=1e-5
-    )
+    assert steps.state.step == 1
 
 
 def test_trained_model_prefers_real_text(data):
     vocab, train, val = data
     model = small_model(vocab)
-    lm.train_language_model(model, train, val, recipe(steps=60), log=lambda line: None)
-    real = lm.log_probability(model, vocab, "the cat sat", context=". ")
-    assert real > lm.log_probability(model, vocab, "tca eht tas", context=". ") + 5
+    lm.train_language_model(model, train, val, recipe(steps=60))
+    real = log_probability(model, vocab, "the cat sat", context=". ")
+    assert real > log_probability(model, vocab, "tca eht tas", context=". ") + 5
 
 
 def test_cosine_learning_rate_follows_steps_or_time_whichever_is_further():
-    plan = lm.LanguageModelRecipe(steps=100, lr=1.0, final_lr_fraction=0.1)
-    assert lm.learning_rate(plan, 0, 0.0) == pytest.approx(1.0)
-    assert lm.learning_rate(plan, 50, 0.0) == pytest.approx(0.55)
-    assert lm.learning_rate(plan, 100, 0.0) == pytest.approx(0.1)
-    timed = lm.LanguageModelRecipe(steps=100, lr=1.0, final_lr_fraction=0.1, time_limit=10.0)
-    assert lm.learning_rate(timed, 10, 5.0) == pytest.approx(0.55)
-    assert lm.learning_rate(timed, 10, 20.0) == pytest.approx(0.1)
+    model = CharLSTM(5, 2, 3)
+    optimizer = optim.SGD(model.parameters(), lr=1.0)
+    plan = lm.CosineBudgetLR(optimizer, lr=1.0, steps=100, final_fraction=0.1)
+    assert plan.per_batch and optimizer.param_groups[0]["lr"] == pytest.approx(1.0)
+    assert plan.lr_at(50, 0.0) == pytest.approx(0.55)
+    assert plan.lr_at(100, 0.0) == pytest.approx(0.1)
+    for _ in range(50):
+        plan.step()
+    assert plan.get_last_lr() == [pytest.approx(0.55)]
+    timed = lm.CosineBudgetLR(optimizer, 1.0, 100, time_limit=10.0, final_fraction=0.1)
+    assert timed.lr_at(10, 5.0) == pytest.approx(0.55)
+    assert timed.lr_at(10, 20.0) == pytest.approx(0.1)
+    timed.load_state_dict({"last_step": 100, "elapsed": 3.0})
+    assert timed.state_dict()["last_step"] == 100 and timed.state_dict()["elapsed"] >= 3.0
 
 
 def test_registered_recipe_matches_the_trainer_defaults():
     spec = wright.models.get("char-lstm")
     defaults = lm.LanguageModelRecipe()
-    assert spec.tasks == ("text",) and (spec.lr, spec.batch_size) == (
+    assert spec.tasks == ("text",)
+    assert (spec.lr, spec.batch_size, spec.optimizer) == (
         defaults.lr,
         defaults.batch_size,
+        defaults.optimizer,
     )

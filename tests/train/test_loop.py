@@ -225,6 +225,9 @@ def test_scheduler_steps_per_epoch_and_onecycle_per_batch(loaders):
     )
     sgd_fit(model, loaders[0], optimizer=optimizer, epochs=2, scheduler=one_cycle)
     assert one_cycle.last_epoch == len(loaders[0]) * 2
+    assert optim.lr_scheduler.CyclicLR.per_batch and not getattr(
+        optim.lr_scheduler.StepLR, "per_batch", False
+    )
 
 
 def test_progress_lines_when_not_a_terminal(loaders, capsys):
@@ -289,3 +292,190 @@ def test_memory_does_not_grow_across_epochs():
         callbacks=[Measure()],
     )
     assert rss[4] <= rss[0] * 1.05
+
+
+# ----- budgets, endless streams, schedules, resuming, empty data -----
+
+
+def endless(x, y, batch=25):
+    """An endless stream of batches (no len), as a generator of a data source gives."""
+    rng = np.random.default_rng(0)
+    while True:
+        at = rng.integers(0, len(x), batch)
+        yield x[at], y[at]
+
+
+def test_step_budget_ends_mid_epoch_and_is_recorded(loaders):
+    model = small_model()
+    steps = Callback()
+    history = sgd_fit(model, loaders[0], epochs=10, steps=13, callbacks=[steps])
+    # 10 batches per epoch: the second epoch stops after 3 of them, and is still recorded.
+    assert steps.state.step == 13 and len(history) == 2
+
+
+def test_time_budget_stops_after_the_step_that_crosses_it(loaders):
+    steps = Callback()
+    history = sgd_fit(small_model(), loaders[0], epochs=None, time_limit=1e-9, callbacks=[steps])
+    assert steps.state.step == 1 and len(history) == 1
+    with pytest.raises(ValueError, match="give epochs, steps or time_limit"):
+        sgd_fit(small_model(), loaders[0], epochs=None)
+
+
+def test_endless_stream_cut_into_epochs(loaders):
+    x, y = blobs()
+    history = sgd_fit(
+        small_model(),
+        endless(x, y),
+        epochs=None,
+        steps=20,
+        steps_per_epoch=8,
+        val_loader=loaders[1],
+        verbose=2,
+    )
+    assert len(history) == 3 and "val_loss" in history
+
+
+def test_steps_per_epoch_keeps_one_iterator_across_epochs():
+    seen = []
+
+    class Numbers:
+        def __iter__(self):
+            for i in range(5):
+                seen.append(i)
+                yield np.full((1, 2), i, np.float32), np.array([i % 3])
+
+    sgd_fit(small_model(), Numbers(), epochs=4, steps_per_epoch=3)
+    assert seen == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1]
+
+
+def test_a_scheduler_steps_per_batch_when_its_attribute_says_so(loaders):
+    class Counting:
+        per_batch = True
+
+        def __init__(self):
+            self.steps = 0
+
+        def step(self):
+            self.steps += 1
+
+    model = small_model()
+    counting = Counting()
+    sgd_fit(model, loaders[0], epochs=2, scheduler=counting)
+    assert counting.steps == 2 * len(loaders[0])
+    counting.per_batch = False
+    sgd_fit(model, loaders[0], epochs=2, scheduler=counting)
+    assert counting.steps == 2 * len(loaders[0]) + 2
+
+
+def test_gradient_clipping(loaders):
+    norms = []
+
+    class Record(Callback):
+        def on_batch_end(self, step, logs):
+            grads = [p.grad.array for p in self.state.model.parameters()]
+            norms.append(np.sqrt(sum(float((g**2).sum()) for g in grads)))
+
+    sgd_fit(small_model(), loaders[0], lr=0.0, clip_grad_norm=0.01, callbacks=[Record()])
+    assert max(norms) == pytest.approx(0.01, rel=1e-3)
+
+
+def adam_run(loaders, path, epochs, callbacks=(), resume=None):
+    wright.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.Dropout(0.3), nn.Tanh(), nn.Linear(16, 3))
+    optimizer = optim.Adam(model.parameters(), lr=0.05)
+    x, y = blobs()
+    shuffling = np.random.default_rng(5)
+    train = DataLoader(TensorDataset(x[:300], y[:300]), 32, shuffle=True, generator=shuffling)
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        train,
+        epochs=epochs,
+        val_loader=loaders[1],
+        callbacks=[ModelCheckpoint(path, save_best_only=False), *callbacks],
+        scheduler=optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs),
+        verbose=0,
+        generators={"shuffling": shuffling},
+        resume=resume,
+    )
+    return model, history
+
+
+def test_an_interrupted_run_resumed_ends_exactly_like_an_uninterrupted_one(loaders, tmp_path):
+    whole, whole_history = adam_run(loaders, tmp_path / "whole.npz", epochs=4)
+
+    class Interrupt(Callback):
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    path = tmp_path / "cut.npz"
+    with pytest.raises(KeyboardInterrupt):
+        adam_run(loaders, path, epochs=4, callbacks=[Interrupt()])
+    assert wright.load(path)["epoch"] == 2
+    resumed, history = adam_run(loaders, path, epochs=4, resume=wright.load(path))
+    for (name, mine), theirs in zip(whole.state_dict().items(), resumed.state_dict().values()):
+        np.testing.assert_array_equal(mine.array, theirs.array, err_msg=name)
+    for key in ("loss", "val_loss", "val_accuracy", "lr"):
+        assert history[key] == whole_history[key]
+    finished = wright.load(path)
+    assert finished["epoch"] == 4 and finished["scheduler"]["last_epoch"] == 4
+
+
+def test_resuming_a_finished_run_trains_no_more(loaders, tmp_path):
+    _, history = adam_run(loaders, tmp_path / "c.npz", epochs=2)
+    _, again = adam_run(
+        loaders, tmp_path / "c.npz", epochs=2, resume=wright.load(tmp_path / "c.npz")
+    )
+    assert again.history == history.history
+
+
+def test_resume_needs_a_full_checkpoint(loaders):
+    with pytest.raises(ValueError, match="cannot resume from a checkpoint without .*rng"):
+        sgd_fit(small_model(), loaders[0], resume={"model": {}, "optimizer": {}, "epoch": 1})
+
+
+def test_checkpoint_skips_blown_up_and_nonfinite_epochs(loaders, tmp_path, capsys):
+    model = small_model()
+    path = tmp_path / "c.npz"
+    checkpoint = ModelCheckpoint(path, save_best_only=False, blowup=10)
+    losses = iter([1.0, 0.5, 30.0, math.nan, 0.6])
+
+    class FakeValidation(Callback):
+        def on_epoch_end(self, epoch, logs):
+            logs["val_loss"] = next(losses)
+            self.state.history.history["val_loss"] = self.state.history.history.get(
+                "val_loss", []
+            ) + [logs["val_loss"]]
+
+    saved = []
+
+    class Saved(Callback):
+        def on_epoch_end(self, epoch, logs):
+            saved.append(checkpoint.saved_epoch)
+
+    sgd_fit(model, loaders[0], epochs=5, callbacks=[FakeValidation(), checkpoint, Saved()])
+    assert saved == [1, 2, 2, 2, 5]
+    err = capsys.readouterr().err
+    assert "not saving epoch 3 (val_loss 30 is more than 10x the best 0.5)" in err
+    assert "not saving epoch 4 (val_loss is nan)" in err
+
+
+def test_best_only_checkpoint_remembers_a_resumed_runs_best(tmp_path):
+    checkpoint = ModelCheckpoint(tmp_path / "best.npz")
+    state = wright.train.FitState(small_model(), None, 3, None)
+    state.history.history["val_loss"] = [0.5, 0.1]
+    checkpoint.on_train_begin(state)
+    assert checkpoint.best == 0.1
+
+
+def test_empty_training_data_is_an_error_and_empty_validation_is_nan(loaders):
+    empty = DataLoader(TensorDataset(np.zeros((0, 2), np.float32), np.zeros(0, np.int64)))
+    assert list(empty) == []
+    with pytest.raises(ValueError, match="the training data gave no batches in epoch 1"):
+        sgd_fit(small_model(), empty)
+    results = evaluate(small_model(), nn.CrossEntropyLoss(), empty)
+    assert math.isnan(results["loss"]) and math.isnan(results["accuracy"])
+    loss = nn.functional.cross_entropy(wright.zeros(0, 3), wright.zeros(0, dtype=wright.int64))
+    assert math.isnan(float(loss.array))

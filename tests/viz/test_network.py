@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import wright
 from wright import nn
 from wright.demos.four_pixel import hand_wired_network
 from wright.viz import (
@@ -122,3 +123,12 @@ def test_weights_as_images_from_layers_models_and_arrays(tmp_path):
     weights_as_images(np.ones((2, 6)), image_shape=(2, 3))
     with pytest.raises(ValueError, match="6 inputs do not make a square image"):
         weights_as_images(np.ones((2, 6)))
+
+
+def test_layer_values_with_one_activation_object_used_twice():
+    shared = nn.Tanh()
+    model = nn.Sequential(nn.Linear(4, 3), shared, nn.Linear(3, 2), shared)
+    values = layer_values(model, np.ones((5, 4)))
+    assert [v.shape for v in values] == [(5, 4), (5, 3), (5, 2)]
+    np.testing.assert_allclose(values[-1], model(wright.ones(5, 4)).array, rtol=1e-6)
+    assert not shared._forward_hooks

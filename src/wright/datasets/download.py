@@ -30,6 +30,26 @@ class DownloadError(RuntimeError):
     """No mirror delivered a file with the expected size and SHA-256."""
 
 
+# How a place to look in is described when the caller named the folder (root=..., --data).
+GIVEN_FOLDER = "the folder given"
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset's files are in none of the places looked in.
+
+    Attributes:
+        dataset: the dataset's name.
+        places: (path, why it was looked at) pairs, in the order tried.
+    """
+
+    def __init__(self, dataset: str, files: str, places: list[tuple[Path, str]], fix: str) -> None:
+        self.dataset, self.places = dataset, places
+        looked = "\n".join(f"  {path}  ({why})" for path, why in places)
+        if not os.environ.get("WRIGHT_DATA") and GIVEN_FOLDER not in dict(places).values():
+            looked += "\n  $WRIGHT_DATA is not set"
+        super().__init__(f"{dataset}: cannot find {files}; looked in:\n{looked}\nFix: {fix}")
+
+
 def cache_dir() -> Path:
     """The download cache: `$WRIGHT_CACHE` when set, else `~/.cache/wright`."""
     return Path(os.environ.get("WRIGHT_CACHE") or Path.home() / ".cache" / "wright")

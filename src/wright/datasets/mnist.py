@@ -15,7 +15,13 @@ import numpy as np
 
 from wright.data.dataset import Dataset
 from wright.datasets import idx
-from wright.datasets.download import cache_dir, fetch, resolve_mirrors
+from wright.datasets.download import (
+    GIVEN_FOLDER,
+    DatasetNotFoundError,
+    cache_dir,
+    fetch,
+    resolve_mirrors,
+)
 
 _SPLIT_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -30,14 +36,16 @@ class MNIST(Dataset):
     A sample is `(image, label)`: image float32 (1, 28, 28) scaled to [0, 1], label int64. Batches
     fetched through `__getitems__` (what `DataLoader` uses) are converted in one vectorised step.
 
-    The files are looked up, in order, in: `root` (the four .gz files, or its `mnist/` subfolder);
-    `$WRIGHT_DATA/mnist/`; the copy shipped inside wright (MNIST only); the download cache
-    (`$WRIGHT_CACHE/mnist/` or `~/.cache/wright/mnist/`); last, with `download=True`, they are
-    fetched from the public mirrors into the cache, SHA-256 verified.
+    With `root`, the files must be in that folder (the four .gz files, or its `mnist/` subfolder):
+    a folder named on purpose is never silently replaced by another copy. Without it they are
+    looked up, in order, in: `$WRIGHT_DATA/mnist/`; the copy shipped inside wright (MNIST only);
+    the download cache (`$WRIGHT_CACHE/mnist/` or `~/.cache/wright/mnist/`). Last, with
+    `download=True`, they are fetched from the public mirrors, SHA-256 verified, into `root/mnist/`
+    or the cache. The folder used is `images_path.parent`.
 
     Args:
         split: "train" or "test".
-        root: a folder to look in first.
+        root: the folder holding the files (or a `mnist/` subfolder with them).
         download: fetch missing files (`mirrors` or `$WRIGHT_MIRROR` replace the public mirrors).
         transform: applied to each batch of float32 images (B, 1, 28, 28), e.g. a normalisation;
             it must keep the first dimension.
@@ -112,10 +120,10 @@ class MNIST(Dataset):
         self.targets = labels.astype(np.int64)
 
     def _places(self, root) -> list[tuple[Path, str]]:
-        places = []
         if root is not None:
             root = Path(root).expanduser()
-            places += [(root, "root"), (root / self.folder, "root")]
+            return [(root, GIVEN_FOLDER), (root / self.folder, GIVEN_FOLDER)]
+        places = []
         if os.environ.get("WRIGHT_DATA"):
             data = Path(os.environ["WRIGHT_DATA"]).expanduser()
             places.append((data / self.folder, "$WRIGHT_DATA"))
@@ -132,19 +140,19 @@ class MNIST(Dataset):
                 return folder
         urls = resolve_mirrors(self.folder, self.default_mirrors, mirrors)
         if download:
-            target = cache_dir() / self.folder
+            base = cache_dir() if root is None else Path(root).expanduser()
+            target = base / self.folder
             for name in names:
                 sha256, size = self.checksums[name]
                 fetch(name, urls, sha256, target, size=size)
             return target
-        looked = "\n".join(f"  {folder}  ({why})" for folder, why in places)
-        if not os.environ.get("WRIGHT_DATA"):
-            looked += "\n  $WRIGHT_DATA is not set"
-        raise FileNotFoundError(
-            f"{type(self).__name__}: cannot find {' and '.join(names)}; looked in:\n{looked}\n"
-            f"Fix: pass root=FOLDER (holding the files, or a {self.folder}/ subfolder), set "
+        raise DatasetNotFoundError(
+            type(self).__name__,
+            " and ".join(names),
+            places,
+            f"pass root=FOLDER (holding the files, or a {self.folder}/ subfolder), set "
             f"WRIGHT_DATA to a folder with a {self.folder}/ subfolder, or pass download=True to "
-            f"fetch them from {', '.join(urls)}"
+            f"fetch them from {', '.join(urls)}",
         )
 
     def _check(self, images: np.ndarray, labels: np.ndarray) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wright.datasets.download import cache_dir, fetch
+from wright.datasets.download import GIVEN_FOLDER, DatasetNotFoundError, cache_dir, fetch
 
 SHAKESPEARE_FOLDER = "tinyshakespeare"
 SHAKESPEARE_FILE = "input.txt"
@@ -74,14 +74,14 @@ class CharVocab:
 
 
 def _shakespeare_places(root) -> list[tuple[Path, str]]:
-    places = []
     if root is not None:
         root = Path(root).expanduser()
-        places += [
-            (root, "root"),
-            (root / SHAKESPEARE_FILE, "root"),
-            (root / SHAKESPEARE_FOLDER / SHAKESPEARE_FILE, "root"),
+        return [
+            (root, GIVEN_FOLDER),
+            (root / SHAKESPEARE_FILE, GIVEN_FOLDER),
+            (root / SHAKESPEARE_FOLDER / SHAKESPEARE_FILE, GIVEN_FOLDER),
         ]
+    places = []
     if os.environ.get("WRIGHT_DATA"):
         data = Path(os.environ["WRIGHT_DATA"]).expanduser()
         places.append((data / SHAKESPEARE_FOLDER / SHAKESPEARE_FILE, "$WRIGHT_DATA"))
@@ -89,33 +89,57 @@ def _shakespeare_places(root) -> list[tuple[Path, str]]:
     return places
 
 
-def load_tiny_shakespeare(root: str | os.PathLike | None = None, download: bool = False) -> str:
-    """The tiny Shakespeare corpus (1,115,394 characters, 65 distinct) as one string.
+def find_tiny_shakespeare(root: str | os.PathLike | None = None, download: bool = False) -> Path:
+    """The path of tiny Shakespeare's input.txt.
 
-    Looked up in: `root` (the file itself, or a folder holding input.txt or
-    tinyshakespeare/input.txt), `$WRIGHT_DATA/tinyshakespeare/input.txt`, then the download cache;
-    with `download=True` it is fetched from karpathy/char-rnn into the cache and checked against its
-    SHA-256.
+    With `root` (the file itself, or a folder holding input.txt or tinyshakespeare/input.txt) the
+    file must be there; without it, it is looked up in `$WRIGHT_DATA/tinyshakespeare/input.txt`,
+    then the download cache. With `download=True` a missing file is fetched from karpathy/char-rnn
+    into `root/tinyshakespeare/` or the cache and checked against its SHA-256.
+
+    Raises:
+        DatasetNotFoundError: not found (and not downloaded); the message says where it looked.
     """
     places = _shakespeare_places(root)
     for path, _ in places:
         if path.is_file():
-            return path.read_text(encoding="utf-8")
+            return path
     if download:
-        target = cache_dir() / SHAKESPEARE_FOLDER
-        path = fetch(
-            SHAKESPEARE_FILE, SHAKESPEARE_MIRRORS, SHAKESPEARE_SHA256, target, size=SHAKESPEARE_SIZE
+        base = cache_dir() if root is None else Path(root).expanduser()
+        return fetch(
+            SHAKESPEARE_FILE,
+            SHAKESPEARE_MIRRORS,
+            SHAKESPEARE_SHA256,
+            base / SHAKESPEARE_FOLDER,
+            size=SHAKESPEARE_SIZE,
         )
-        return path.read_text(encoding="utf-8")
-    looked = "\n".join(f"  {path}  ({why})" for path, why in places)
-    if not os.environ.get("WRIGHT_DATA"):
-        looked += "\n  $WRIGHT_DATA is not set"
-    raise FileNotFoundError(
-        f"tiny Shakespeare: cannot find {SHAKESPEARE_FILE}; looked in:\n{looked}\n"
-        "Fix: pass --data FOLDER (holding input.txt or tinyshakespeare/input.txt), set WRIGHT_DATA "
-        "to a folder with tinyshakespeare/input.txt, or download it from "
-        f"{SHAKESPEARE_MIRRORS[0]}{SHAKESPEARE_FILE}"
+    raise DatasetNotFoundError(
+        "tiny Shakespeare",
+        SHAKESPEARE_FILE,
+        places,
+        "pass --data FOLDER (holding input.txt or tinyshakespeare/input.txt), set WRIGHT_DATA to a "
+        "folder with tinyshakespeare/input.txt, or download it (download=True, or --download) from "
+        f"{SHAKESPEARE_MIRRORS[0]}{SHAKESPEARE_FILE}",
     )
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """A UTF-8 text file's contents; other bytes raise ValueError naming the file and the offset
+    of the first byte that is not UTF-8."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start} "
+            f"({error.reason}); convert it to UTF-8 first"
+        ) from None
+
+
+def load_tiny_shakespeare(root: str | os.PathLike | None = None, download: bool = False) -> str:
+    """The tiny Shakespeare corpus (1,115,394 characters, 65 distinct) as one string, from where
+    `find_tiny_shakespeare` finds (or downloads) it."""
+    return read_text(find_tiny_shakespeare(root, download))
 
 
 def split_tokens(tokens: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:

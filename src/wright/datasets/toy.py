@@ -1,5 +1,5 @@
 """The lectures' small worlds as arrays: the four-pixel camera, the shawarma cook's schedules,
-bags of M&Ms and the tea drinkers' suffering curve."""
+bags of M&Ms, the tea drinkers' suffering curve and two-class points in the plane."""
 
 from __future__ import annotations
 
@@ -133,3 +133,93 @@ def tea_suffering(temperature, wiggle: float = 0.25, rating_step: float = 0.0) -
     if rating_step > 0:
         suffering = rating_step * np.round(suffering / rating_step)
     return suffering
+
+
+# The two-dimensional worlds of the playground's boundaries page: points in [-1, 1]^2, two classes.
+PLANE_DATASETS = ("circle", "xor", "blobs", "spiral", "islands")
+
+
+def _circle(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # Class 1 inside radius 0.5, class 0 in a ring from 0.7 to 1, uniform in angle.
+    inside = rng.random(n) < 0.5
+    radius = np.where(inside, 0.5 * np.sqrt(rng.random(n)), rng.uniform(0.7, 1.0, n))
+    angle = rng.uniform(0, 2 * np.pi, n)
+    return radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1), inside
+
+
+def _xor(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # Uniform in the square with a small gap along the axes, class 1 where the signs agree.
+    points = rng.uniform(0.05, 1.0, (n, 2)) * rng.choice((-1.0, 1.0), (n, 2))
+    return points, points[:, 0] * points[:, 1] > 0
+
+
+def _blobs(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.random(n) < 0.5
+    centres = np.where(labels[:, None], 0.45, -0.45)
+    return centres + rng.normal(0, 0.18, (n, 2)), labels
+
+
+def _spiral(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # Two interleaved arms, each turning 1.75 times around the origin as the radius grows to 1.
+    labels = rng.random(n) < 0.5
+    t = rng.random(n)
+    angle = 1.75 * 2 * np.pi * t + np.pi * labels
+    return t[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1), labels
+
+
+def _islands(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # Lecture a's random multilayer perceptron: 2 inputs, tanh layers of 11 and 9, one tanh output
+    # cut at zero, weights drawn at random; redrawn until each class covers 30% to 70% of the plane.
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 32), np.linspace(-1, 1, 32)), -1).reshape(-1, 2)
+    points = rng.uniform(-1.0, 1.0, (n, 2))
+    while True:
+        layers = [
+            (rng.normal(0, 1.5 / np.sqrt(fan_in), (fan_in, fan_out)), rng.normal(0, 0.5, fan_out))
+            for fan_in, fan_out in ((2, 11), (11, 9), (9, 1))
+        ]
+        if 0.3 <= _positive(grid, layers).mean() <= 0.7:
+            return points, _positive(points, layers)
+
+
+def _positive(x: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    for weights, bias in layers:
+        x = np.tanh(x @ weights + bias)
+    return x[:, 0] > 0
+
+
+_PLANE_MAKERS = {
+    "circle": _circle,
+    "xor": _xor,
+    "blobs": _blobs,
+    "spiral": _spiral,
+    "islands": _islands,
+}
+
+
+def plane_points(
+    name: str, n: int, noise: float = 0.0, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two classes of points in the plane: circle, xor, blobs, spiral or islands.
+
+    circle: a disc inside a ring; xor: the quadrants, class 1 where both coordinates share a sign;
+    blobs: two Gaussian clouds; spiral: two interleaved arms; islands: the regions a random
+    2-11-9-1 tanh network carves out (the lecture's picture of what a network can draw).
+
+    Args:
+        name: one of PLANE_DATASETS.
+        n: number of points.
+        noise: standard deviation of Gaussian noise added to every coordinate (the points mostly
+            lie in [-1, 1] before it).
+        seed: seed of the draws.
+
+    Returns:
+        points (n, 2) float32 and labels (n,) int64 of 0s and 1s.
+    """
+    if name not in _PLANE_MAKERS:
+        raise ValueError(f"plane_points: unknown dataset {name!r}; choose from {PLANE_DATASETS}")
+    if n < 0 or noise < 0:
+        raise ValueError(f"plane_points: expected n >= 0 and noise >= 0, got {n} and {noise}")
+    rng = np.random.default_rng(seed)
+    points, labels = _PLANE_MAKERS[name](rng, n)
+    points = points + rng.normal(0.0, noise, points.shape) if noise else points
+    return points.astype(np.float32), labels.astype(np.int64)

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-import wright
-from wright import datasets, models, nn, optim
+from wright import datasets, models, train
 from wright.data import DataLoader, TensorDataset
 from wright.datasets.download import cache_dir
 from wright.nn.module import Module
-from wright.train import evaluate, fit
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ def checkpoint_path(name: str) -> Path:
 
 def loss_for(name: str) -> Module:
     """The loss the model's recipe trains with."""
-    return nn.QuadraticCost(10) if models.get(name).loss == "quadratic" else nn.CrossEntropyLoss()
+    return models.get(name).make_loss()
 
 
 def train_classifier(
@@ -56,29 +54,25 @@ def train_classifier(
 ) -> tuple[Module, dict]:
     """Train a fresh `name` model on the given images with its registered recipe; return it and its
     history."""
-    spec = models.get(name)
-    wright.manual_seed(seed)
-    model = models.build(name)
-    optimizers = {"sgd": optim.SGD, "adam": optim.Adam}
-    optimizer = optimizers[spec.optimizer](model.parameters(), lr=spec.lr)
-    loader = DataLoader(
-        TensorDataset(images, labels), batch_size=spec.batch_size, shuffle=True, seed=seed
+    model, history = train.train_classifier(
+        name, TensorDataset(images, labels), epochs=epochs, seed=seed
     )
-    history = fit(model, loss_for(name), optimizer, loader, epochs=epochs, verbose=0)
     return model, history.history
 
 
 def _cached(name: str, path: Path) -> Module | None:
     """The cached model, or None when there is none or it no longer fits the architecture."""
-    if not path.is_file():
-        return None
-    model = models.build(name)
     try:
-        model.load_state_dict(wright.load(path)["model"])
-    except (ValueError, KeyError, TypeError) as error:
+        checkpoint = models.load_checkpoint(path, "image")
+    except FileNotFoundError:
+        return None
+    except ValueError as error:
         print(f"(ignoring the checkpoint {path}: {error})")
         return None
-    return model
+    if checkpoint.spec.name != name:
+        print(f"(ignoring the checkpoint {path}: it holds {checkpoint.spec.name}, not {name})")
+        return None
+    return checkpoint.model
 
 
 def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, float, str]:
@@ -99,16 +93,15 @@ def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, f
         origin = f"trained on {budget.images:,} images for {budget.epochs} epoch(s)"
     test_x, test_y = mnist("test", 2000 if quick else None)
     test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
-    accuracy = evaluate(model, loss_for(name), test_loader)["accuracy"]
+    accuracy = train.evaluate(model, loss_for(name), test_loader)["accuracy"]
     if not quick and not path.is_file():
-        wright.save(
-            {
-                "model_name": name,
-                "dataset": "mnist",
-                "model": model.state_dict(),
-                "metrics": {"val_accuracy": accuracy},
-            },
+        models.save_checkpoint(
             path,
+            model,
+            name,
+            {"num_classes": 10},
+            dataset="mnist",
+            metrics={"test_accuracy": accuracy},
         )
         origin += f", saved to {path}"
     return model.eval(), accuracy, origin

@@ -19,7 +19,8 @@ from wright import nn, optim
 from wright.datasets.sequences import BOOK_WORDS, PERIOD, book_text, book_violations, book_words
 from wright.demos._common import picture_path
 from wright.models.char_lstm import CharLSTM
-from wright.train.language_model import LanguageModelRecipe, sample_tokens, train_language_model
+from wright.models.text import sample_tokens
+from wright.train.language_model import LanguageModelRecipe, train_language_model
 from wright.viz import new_figure, save_figure
 
 NAME = "book"
@@ -114,7 +115,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         clip=5.0,
         eval_every=10**9,  # validate once, at the end
     )
-    train_language_model(lstm, book, book_text(200, rng), recipe, log=lambda line: None)
+    train_language_model(lstm, book, book_text(200, rng), recipe)
     lstm_words = first_sentences(
         sample_tokens(lstm, np.array([PERIOD]), 5 * sentences, rng=rng), sentences
     )

@@ -54,23 +54,28 @@ def intercept(module: Module, transform: Callable[[Tensor], Tensor]) -> Iterator
     """While the block runs, every output of `module` is replaced by `transform(output)`.
 
     The transform runs inside the graph, so gradients flow through it (a mask also masks gradients).
-    Intercepts nest: the innermost one sees the output of the others. The module is restored on
-    exit.
+    It is a forward hook, removed on exit; intercepts nest, the innermost one seeing the output of
+    the others.
     """
-    had_own_forward = "forward" in vars(module)
-    original = module.forward
-
-    def forward(*args, **kwargs):
-        return transform(original(*args, **kwargs))
-
-    object.__setattr__(module, "forward", forward)
-    try:
+    with module.register_forward_hook(lambda _, args, output: transform(output)):
         yield module
-    finally:
-        if had_own_forward:
-            object.__setattr__(module, "forward", original)
-        else:
-            vars(module).pop("forward", None)
+
+
+@contextlib.contextmanager
+def recording(modules: list[Module]) -> Iterator[dict[int, list[Tensor]]]:
+    """While the block runs, keep every output of each module, in call order.
+
+    Yields:
+        {id(module): [output of the first call, of the second, ...]}, filled as the model runs.
+    """
+    outputs: dict[int, list[Tensor]] = {id(module): [] for module in modules}
+    with contextlib.ExitStack() as stack:
+        for module in {id(m): m for m in modules}.values():
+            keep = outputs[id(module)].append
+            stack.enter_context(
+                module.register_forward_hook(lambda _, args, out, keep=keep: keep(out))
+            )
+        yield outputs
 
 
 def default_layers(model: Module) -> list[str]:
@@ -100,17 +105,7 @@ def record_activations(model: Module, x, layers: list[LayerRef] | None = None) -
     found = [
         find_layer(model, layer) for layer in (default_layers(model) if layers is None else layers)
     ]
-    outputs: dict[str, Tensor] = {}
-    with contextlib.ExitStack() as stack:
-        for name, module in found:
-            stack.enter_context(intercept(module, _recorder(outputs, name)))
+    with recording([module for _, module in found]) as outputs:
         model(x if isinstance(x, Tensor) else as_tensor(x))
-    return {name: outputs[name] for name, _ in found if name in outputs}
-
-
-def _recorder(outputs: dict[str, Tensor], name: str) -> Callable[[Tensor], Tensor]:
-    def keep(output: Tensor) -> Tensor:
-        outputs[name] = output
-        return output
-
-    return keep
+    # A module called more than once (a shared layer) gives its last output.
+    return {name: outputs[id(module)][-1] for name, module in found if outputs[id(module)]}

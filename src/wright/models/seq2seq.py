@@ -75,6 +75,6 @@ register(
         lr=3e-3,
         batch_size=128,
         epochs=1,
-        tasks=("text",),
+        tasks=("translation",),
     )
 )

@@ -66,7 +66,7 @@ from wright.nn.loss import (
     TripletMarginLoss,
     TripletMarginWithDistanceLoss,
 )
-from wright.nn.module import Module, ModuleList, Parameter, Sequential
+from wright.nn.module import Module, Parameter
 from wright.nn.normalization import (
     BatchNorm1d,
     BatchNorm2d,
@@ -111,6 +111,20 @@ from wright.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from wright.nn.shape import Flatten, Unflatten
 from wright.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
+# isort: split
+# Containers; attention and Transformers, with their normalization and activation.
+from wright.nn.attention import MultiheadAttention
+from wright.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from wright.nn.gelu import GELU
+from wright.nn.layernorm import LayerNorm, RMSNorm
+from wright.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
 __all__ = [
     "GRU",
     "LSTM",
@@ -136,13 +150,11 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
-    "ModuleList",
     "NLLLoss",
     "Parameter",
     "QuadraticCost",
     "RNNCell",
     "ReLU",
-    "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
@@ -237,4 +249,22 @@ __all__ += [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+]
+
+# Containers; attention and Transformers.
+__all__ += [
+    "GELU",
+    "LayerNorm",
+    "ModuleDict",
+    "ModuleList",
+    "MultiheadAttention",
+    "ParameterDict",
+    "ParameterList",
+    "RMSNorm",
+    "Sequential",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]

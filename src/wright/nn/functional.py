@@ -8,18 +8,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from wright import backend
+from wright import backend, dtypes
 from wright.autograd import is_grad_enabled, no_grad
 from wright.creation import as_tensor
 from wright.ops import activation as A
+from wright.ops import attention as Attention
 from wright.ops import conv as C
 from wright.ops import elementwise as E
 from wright.ops import embedding as Emb
+from wright.ops import gelu as G
 from wright.ops import linalg as L
 from wright.ops import loss as losses
 from wright.ops import norm as N
 from wright.ops import reduce as R
-from wright.tensor import Tensor, _from_array, _promoted, where
+from wright.tensor import Tensor, _from_array, _promoted, cat, where
 from wright.tensor import pad as tensor_pad
 
 # ----- activations -----
@@ -2070,7 +2072,7 @@ def feature_alpha_dropout(
 def _standardize(x: Tensor, axes: tuple[int, ...], eps: float):
     """(x - mean) / sqrt(var + eps) over `axes`, with the (biased) mean and variance as arrays."""
     stats: list = []
-    out = N.Standardize.apply(x, axes=axes, eps=eps, stats=stats)
+    out = N.Normalize.apply(x, axes=axes, eps=eps, stats=stats)
     return out, *stats
 
 
@@ -2430,3 +2432,412 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
         "upsample_bilinear is deprecated; use interpolate", DeprecationWarning, stacklevel=2
     )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ----- Transformer building blocks: GELU, layer and RMS normalization, attention -----
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF: the Gaussian error linear unit.
+
+    Args:
+        approximate: 'none' (exact, through erf) or 'tanh' (PyTorch's tanh approximation).
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _check_floating("gelu", input)
+    return G.Gelu.apply(input, approximate=approximate)
+
+
+def _check_floating(owner: str, *tensors: Tensor | None) -> None:
+    present = [t for t in tensors if t is not None]
+    for t in present:
+        if not t.is_floating_point():
+            raise NotImplementedError(f"\"{owner}\" not implemented for '{t.dtype}'")
+    if len({t.array.dtype for t in present}) > 1:
+        raise RuntimeError(
+            f"{owner}: mixed dtype (CPU): all inputs must share same datatype, got "
+            + ", ".join(str(t.dtype) for t in present)
+        )
+
+
+def _normalized_axes(
+    owner: str, input: Tensor, normalized_shape, params: dict[str, Tensor | None]
+) -> tuple[int, ...]:
+    """The trailing axes that `normalized_shape` names, after checking input and parameters."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            f"{owner}: expected normalized_shape to be at least 1-dimensional, i.e., containing "
+            "at least one element, but got normalized_shape = []"
+        )
+    if tuple(input.shape[-len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"{owner}: given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
+        )
+    for name, param in params.items():
+        if param is not None and tuple(param.shape) != shape:
+            raise RuntimeError(
+                f"{owner}: expected {name} to be of same shape as normalized_shape, but got "
+                f"{name} of shape {list(param.shape)} and normalized_shape = {list(shape)}"
+            )
+    _check_floating(owner, input, *params.values())
+    return tuple(range(input.ndim - len(shape), input.ndim))
+
+
+def _normalize(
+    input: Tensor, axes: tuple[int, ...], weight, bias, eps: float, centre: bool
+) -> Tensor:
+    affine = [t for t in (weight, bias) if t is not None]
+    return N.Normalize.apply(
+        input, *affine, axes=axes, eps=eps, centre=centre, has_weight=weight is not None
+    )
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing `normalized_shape` dimensions to mean 0 and (biased) variance
+    1, then scale by weight and shift by bias. See LayerNorm."""
+    axes = _normalized_axes("layer_norm", input, normalized_shape, {"weight": weight, "bias": bias})
+    return _normalize(input, axes, weight, bias, eps, centre=True)
+
+
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
+    """Divide by the root mean square over the trailing `normalized_shape` dimensions, then scale
+    by weight; eps None means the dtype's machine epsilon. See RMSNorm."""
+    axes = _normalized_axes("rms_norm", input, normalized_shape, {"weight": weight})
+    eps = float(np.finfo(input.array.dtype).eps) if eps is None else eps
+    return _normalize(input, axes, weight, None, eps, centre=False)
+
+
+def _as_additive_mask(mask: np.ndarray, dtype) -> Tensor:
+    """A bool 'may attend' mask as a float one: 0 where allowed, -inf where not."""
+    return as_tensor(np.where(mask, 0.0, -np.inf).astype(dtype))
+
+
+def _attend(query, key, value, bias, dropout_p: float, scale: float, safe: bool):
+    """softmax(query key^T * scale + bias) value over the last two dimensions; also returns the
+    attention weights. `safe` gives zero weights, not NaN, on rows where every key is masked."""
+    scores = (query * scale) @ key.mT
+    if bias is not None:
+        scores = scores + bias
+    # Without `safe`, rows where every key is masked are NaN, as in PyTorch (without a warning).
+    with np.errstate(invalid="ignore"):
+        weights = (Attention.SafeSoftmax if safe else R.Softmax).apply(scores, axis=-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value, weights
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """softmax(Q K^T / sqrt(E) + mask) V: each query position's weighted mix of the values, the
+    weights from how well the query matches each key.
+
+    Leading (batch, head) dimensions broadcast. A bool `attn_mask` says where a query may attend
+    (True), a float one is added to the scores; rows where nothing may be attended give zeros.
+    Dropout (on the weights) applies whenever `dropout_p` > 0, in training or not.
+
+    Args:
+        query: (..., L, E).
+        key: (..., S, E).
+        value: (..., S, Ev).
+        attn_mask: broadcastable to (..., L, S).
+        is_causal: let position i attend only to keys 0..i (no attn_mask then).
+        scale: multiplies the scores instead of 1 / sqrt(E).
+        enable_gqa: grouped-query attention: key and value have fewer heads (dimension -3), each
+            shared by a group of query heads.
+
+    Returns:
+        (..., L, Ev).
+    """
+    owner = "scaled_dot_product_attention"
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise RuntimeError(
+            f"{owner}: expected query, key, and value to all be at least 2 dimensional, but got "
+            f"query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead."
+        )
+    if not query.dtype == key.dtype == value.dtype or not query.is_floating_point():
+        raise RuntimeError(
+            f"{owner}: expected query, key, and value to have the same floating dtype, but got "
+            f"query.dtype: {query.dtype} key.dtype: {key.dtype} and value.dtype: {value.dtype} "
+            "instead."
+        )
+    if attn_mask is not None and attn_mask.array.dtype not in (np.bool_, query.array.dtype):
+        raise RuntimeError(
+            f"{owner}: expected attn_mask dtype to be bool or to match query dtype, but got "
+            f"attn_mask.dtype: {attn_mask.dtype} and query.dtype: {query.dtype} instead."
+        )
+    if is_causal and attn_mask is not None:
+        raise RuntimeError(f"{owner}: explicit attn_mask should not be set when is_causal=True")
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
+        key, value = (_repeat_heads(owner, t, query.shape[-3]) for t in (key, value))
+    length, source = query.shape[-2], key.shape[-2]
+    if is_causal:
+        attn_mask = as_tensor(np.tri(length, source, dtype=bool))
+    bias = attn_mask
+    if attn_mask is not None and attn_mask.array.dtype == np.bool_:
+        bias = _as_additive_mask(attn_mask.array, query.array.dtype)
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    return _attend(query, key, value, bias, dropout_p, scale, safe=True)[0]
+
+
+def _repeat_heads(owner: str, t: Tensor, heads: int) -> Tensor:
+    """Key or value heads repeated in place (h0 h0 h1 h1 ...) up to the query's head count."""
+    groups, remainder = divmod(heads, t.shape[-3])
+    if remainder:
+        raise RuntimeError(
+            f"{owner}: with enable_gqa, the query's {heads} heads must be a multiple of the "
+            f"key's and value's {t.shape[-3]}"
+        )
+    shape = t.shape
+    expanded = t.unsqueeze(-3).expand(*shape[:-2], groups, *shape[-2:])
+    return expanded.reshape(*shape[:-3], heads, *shape[-2:])
+
+
+def _canonical_mask(
+    mask: Tensor | None,
+    mask_name: str,
+    other_type,
+    other_name: str,
+    target_type,
+    check_other: bool = True,
+) -> Tensor | None:
+    """A bool 'ignore' mask (True = masked out, PyTorch's nn convention) as a float one with -inf
+    where True; float masks pass through."""
+    if mask is None:
+        return None
+    if mask.array.dtype != np.bool_ and not mask.is_floating_point():
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and mask.dtype != other_type:
+        warnings.warn(
+            f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type "
+            "for both instead.",
+            stacklevel=3,
+        )
+    if mask.is_floating_point():
+        return mask
+    return _as_additive_mask(~mask.array, dtypes.to_numpy_dtype(target_type))
+
+
+def _none_or_dtype(input: Tensor | None):
+    return None if input is None else input.dtype
+
+
+def _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads: int) -> bool:
+    """Whether the inputs are batched (3-D); AssertionError for inconsistent dimensions."""
+    if query.ndim not in (2, 3):
+        raise AssertionError(
+            "query should be unbatched 2D or batched 3D tensor but received "
+            f"{query.ndim}-D query tensor"
+        )
+    batched = query.ndim == 3
+    kind = "batched (3-D)" if batched else "unbatched (2-D)"
+    if key.ndim != query.ndim or value.ndim != query.ndim:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be {query.ndim}-D but found "
+            f"{key.ndim}-D and {value.ndim}-D tensors respectively"
+        )
+    if key_padding_mask is not None and key_padding_mask.ndim != query.ndim - 1:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key_padding_mask` to be `None` or "
+            f"{query.ndim - 1}-D but found {key_padding_mask.ndim}-D tensor instead"
+        )
+    if attn_mask is not None and attn_mask.ndim not in (2, 3):
+        raise AssertionError(
+            f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+            f"{attn_mask.ndim}-D tensor instead"
+        )
+    if not batched and attn_mask is not None and attn_mask.ndim == 3:
+        expected = (num_heads, query.shape[0], key.shape[0])
+        if tuple(attn_mask.shape) != expected:
+            raise AssertionError(
+                f"Expected `attn_mask` shape to be {expected} but got {tuple(attn_mask.shape)}"
+            )
+    return batched
+
+
+def _in_projection(query, key, value, weight, bias, separate) -> tuple[Tensor, Tensor, Tensor]:
+    if separate is not None:
+        w_q, w_k, w_v = separate
+        expected = [(query.shape[-1],) * 2]
+        expected += [(query.shape[-1], t.shape[-1]) for t in (key, value)]
+        for name, w, shape in zip(("query", "key", "value"), (w_q, w_k, w_v), expected):
+            if tuple(w.shape) != shape:
+                raise AssertionError(
+                    f"expecting {name} weights shape of {shape}, but got {tuple(w.shape)}"
+                )
+    else:
+        if weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        if query is key and key is value:
+            # Self-attention: one matrix product for all three projections.
+            return linear(query, weight, bias).chunk(3, dim=-1)
+        w_q, w_k, w_v = weight.chunk(3)
+    b_q, b_k, b_v = (None,) * 3 if bias is None else bias.chunk(3)
+    return linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
+
+
+def _heads(t: Tensor, batch: int, num_heads: int) -> Tensor:
+    """(T, N, E) to (N, heads, T, E / heads)."""
+    return t.reshape(t.shape[0], batch, num_heads, -1).permute(1, 2, 0, 3)
+
+
+def _pad_last(mask: Tensor | None) -> Tensor | None:
+    """A float mask with one more (zero: attend) column, for an appended key."""
+    if mask is None:
+        return None
+    return cat([mask, as_tensor(np.zeros((*mask.shape[:-1], 1), dtype=mask.array.dtype))], -1)
+
+
+def multi_head_attention_forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight: Tensor | None,
+    in_proj_bias: Tensor | None,
+    bias_k: Tensor | None,
+    bias_v: Tensor | None,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: Tensor,
+    out_proj_bias: Tensor | None,
+    training: bool = True,
+    key_padding_mask: Tensor | None = None,
+    need_weights: bool = True,
+    attn_mask: Tensor | None = None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight: Tensor | None = None,
+    k_proj_weight: Tensor | None = None,
+    v_proj_weight: Tensor | None = None,
+    static_k: Tensor | None = None,
+    static_v: Tensor | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[Tensor, Tensor | None]:
+    """Multi-head attention on sequence-first inputs; see MultiheadAttention for the arguments.
+
+    Shape:
+        query (L, N, E) or (L, E); key (S, N, Ek), value (S, N, Ev) (or without N) ->
+        output (L, N, E) and weights (N, L, S), or (N, num_heads, L, S) without averaging.
+    """
+    batched = _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    length, batch, embed_dim = query.shape
+    key_padding_mask = _canonical_mask(
+        key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask", query.dtype
+    )
+    if is_causal and attn_mask is None:
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+            "method `generate_square_subsequent_mask` to create this mask."
+        )
+    if is_causal and key_padding_mask is None and not need_weights:
+        # PyTorch trusts the hint and attends causally without looking at attn_mask.
+        attn_mask = None
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
+        is_causal = is_causal and key_padding_mask is None
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(
+                f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+                f"{tuple(value.shape[:2])}"
+            )
+        separate = (q_proj_weight, k_proj_weight, v_proj_weight)
+        if any(w is None for w in separate):
+            raise AssertionError("use_separate_proj_weight is True but a projection weight is None")
+    else:
+        if key.shape != value.shape:
+            raise AssertionError(
+                f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}"
+            )
+        separate = None
+    q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate)
+    source = key.shape[0]
+    if attn_mask is not None:
+        expected = (length, source) if attn_mask.ndim == 2 else (batch * num_heads, length, source)
+        if tuple(attn_mask.shape) != expected:
+            raise RuntimeError(
+                f"The shape of the {attn_mask.ndim}D attn_mask is {tuple(attn_mask.shape)}, but "
+                f"should be {expected}."
+            )
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError("bias_k and bias_v must be given together")
+    if bias_k is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key or value.")
+        k = cat([k, bias_k.expand(1, batch, embed_dim)])
+        v = cat([v, bias_v.expand(1, batch, embed_dim)])
+        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
+    q, k, v = (_heads(t, batch, num_heads) for t in (q, k, v))
+    if static_k is not None:
+        k = _static_heads(static_k, "static_k", batch, num_heads, head_dim)
+    if static_v is not None:
+        v = _static_heads(static_v, "static_v", batch, num_heads, head_dim)
+    if add_zero_attn:
+        zeros = as_tensor(np.zeros((batch, num_heads, 1, head_dim), dtype=k.array.dtype))
+        k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
+        attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
+    source = k.shape[2]
+    if attn_mask is not None:
+        attn_mask = attn_mask.reshape(-1, num_heads if attn_mask.ndim == 3 else 1, length, source)
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (batch, source):
+            raise AssertionError(
+                f"Expected key_padding_mask of shape {(batch, source)}, but got "
+                f"{tuple(key_padding_mask.shape)}"
+            )
+        padding = key_padding_mask.reshape(batch, 1, 1, source)
+        attn_mask = padding if attn_mask is None else attn_mask + padding
+    dropout_p = dropout_p if training else 0.0
+    if need_weights:
+        out, weights = _attend(q, k, v, attn_mask, dropout_p, 1 / math.sqrt(head_dim), safe=False)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+    else:
+        out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+        weights = None
+    out = out.permute(2, 0, 1, 3).reshape(length, batch, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
+    if not batched:
+        out = out.squeeze(1)
+        weights = None if weights is None else weights.squeeze(0)
+    return out, weights
+
+
+def _static_heads(static: Tensor, name: str, batch: int, num_heads: int, head_dim: int) -> Tensor:
+    if static.shape[0] != batch * num_heads or static.shape[2] != head_dim:
+        raise AssertionError(
+            f"expecting {name} of shape ({batch * num_heads}, S, {head_dim}), but got "
+            f"{tuple(static.shape)}"
+        )
+    return static.reshape(batch, num_heads, static.shape[1], head_dim)

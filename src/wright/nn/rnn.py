@@ -150,6 +150,9 @@ class _RecurrentLayers(_RecurrentBase):
     def _layout(self) -> str:
         return "(N, T, F)" if self.batch_first else "(T, N, F)"
 
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch packs cuDNN weights here; wright's are used as they are."""
+
     def forward(self, input: Tensor, hx=None):
         """Run the stack over a sequence.
 

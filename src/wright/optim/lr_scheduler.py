@@ -838,6 +838,9 @@ class CyclicLR(LRScheduler):
         >>> scheduler = CyclicLR(optimizer, base_lr=0.01, max_lr=0.1, step_size_up=200)
     """
 
+    # wright.train.fit steps a schedule with this attribute after every batch.
+    per_batch = True
+
     def __init__(
         self,
         optimizer: Optimizer,
@@ -1050,6 +1053,9 @@ class OneCycleLR(LRScheduler):
     Example:
         >>> scheduler = OneCycleLR(optimizer, max_lr=0.1, epochs=10, steps_per_epoch=len(loader))
     """
+
+    # wright.train.fit steps a schedule with this attribute after every batch.
+    per_batch = True
 
     def __init__(
         self,

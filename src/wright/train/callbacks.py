@@ -47,7 +47,8 @@ def _format(logs: dict) -> str:
 
 class ProgressBar(Callback):
     """A tqdm bar per epoch with running loss, accuracy and samples/s; one summary line per epoch
-    when the output is not a terminal (or with `verbose=2`)."""
+    when the output is not a terminal (or with `verbose=2`). Runs with a step budget also show the
+    step count."""
 
     def __init__(self, verbose: int = 1, stream=None) -> None:
         self.verbose = verbose
@@ -57,11 +58,18 @@ class ProgressBar(Callback):
     def _interactive(self) -> bool:
         return self.verbose == 1 and hasattr(self.stream, "isatty") and self.stream.isatty()
 
+    def _where(self, epoch: int) -> str:
+        planned = self.state.planned_epochs()
+        where = f"epoch {epoch}/{planned if planned is not None else '?'}"
+        if self.state.steps is not None:
+            where += f"  step {self.state.step}/{self.state.steps}"
+        return where
+
     def on_epoch_begin(self, epoch: int) -> None:
         if self._interactive():
             self.bar = tqdm(
                 total=self.state.steps_per_epoch,
-                desc=f"epoch {epoch}/{self.state.epochs}",
+                desc=f"epoch {epoch}/{self.state.planned_epochs() or '?'}",
                 unit="batch",
                 leave=True,
                 file=self.stream,
@@ -83,7 +91,7 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         line = (
-            f"epoch {epoch}/{self.state.epochs}  {_format(logs)}  {logs['samples_per_s']:,.0f} "
+            f"{self._where(epoch)}  {_format(logs)}  {logs['samples_per_s']:,.0f} "
             f"samples/s  {logs['time']:.1f}s"
         )
         if self.bar is not None:
@@ -160,10 +168,18 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model (and optimizer) state after an epoch, by default only when `monitor` improves.
+    """Save everything needed to resume (`FitState.snapshot()`: weights, optimizer and scheduler
+    state, counters, history, random generators) after an epoch, by default only when `monitor`
+    improves.
 
-    The file is written atomically, so the last good checkpoint survives a crash or a diverging run.
-    `extra` is stored beside the weights (e.g. the model's name, so the checkpoint can be rebuilt).
+    The file is written atomically and only for a good epoch: never when the epoch's loss
+    (`val_loss`, or `loss` without validation data) is NaN or infinite, or has blown up to more than
+    `blowup` times the best loss seen so far. So the file always holds the last good state, whatever
+    a diverging run does afterwards. `extra` is stored beside the state (e.g. the model's name, so
+    the checkpoint can be rebuilt). `fit(resume=wright.load(path))` continues from the file.
+
+    Attributes:
+        saved_epoch: the epoch last written by this callback (None before the first save).
     """
 
     def __init__(
@@ -173,31 +189,55 @@ class ModelCheckpoint(Callback):
         mode: str = "auto",
         save_best_only: bool = True,
         extra: dict | None = None,
+        blowup: float | None = 10.0,
+        verbose: int = 1,
     ) -> None:
         self.path = Path(path)
         self.monitor, self.mode = monitor, _mode_for(monitor, mode)
         self.save_best_only = save_best_only
         self.extra = dict(extra or {})
+        self.blowup = blowup
+        self.verbose = verbose
         self.best = None
+        self.saved_epoch = None
 
     def on_train_begin(self, state) -> None:
         super().on_train_begin(state)
         self.best = math.inf if self.mode == "min" else -math.inf
+        # A resumed run remembers how good its earlier epochs were.
+        for value in state.history.history.get(self.monitor, []):
+            if np.isfinite(value) and _better(self.mode, value, self.best, 0.0):
+                self.best = value
+
+    def _blown_up(self, logs: dict) -> str | None:
+        """Why this epoch must not be saved, or None."""
+        key = "val_loss" if "val_loss" in logs else "loss"
+        value = logs.get(key)
+        if value is None:
+            return None
+        if not np.isfinite(value):
+            return f"{key} is {value}"
+        earlier = [v for v in self.state.history.history.get(key, [])[:-1] if np.isfinite(v)]
+        if self.blowup is not None and earlier and value > self.blowup * min(earlier):
+            return f"{key} {value:.4g} is more than {self.blowup:g}x the best {min(earlier):.4g}"
+        return None
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         value = logs.get(self.monitor, logs.get(self.monitor.removeprefix("val_")))
-        if value is None or not np.isfinite(value):
+        reason = self._blown_up(logs)
+        if reason is None and (value is None or not np.isfinite(value)):
+            reason = f"{self.monitor} is {value}"
+        if reason is not None:
+            if self.verbose:
+                print(
+                    f"ModelCheckpoint: not saving epoch {epoch} ({reason}); {self.path} keeps "
+                    "its earlier state",
+                    file=sys.stderr,
+                    flush=True,
+                )
             return
         if self.save_best_only and not _better(self.mode, value, self.best, 0.0):
             return
         self.best = value
-        save(
-            {
-                "model": self.state.model.state_dict(),
-                "optimizer": self.state.optimizer.state_dict(),
-                "epoch": epoch,
-                "metrics": dict(logs),
-                **self.extra,
-            },
-            self.path,
-        )
+        save({**self.state.snapshot(), "metrics": dict(logs), **self.extra}, self.path)
+        self.saved_epoch = epoch

@@ -13,9 +13,11 @@ import numpy as np
 
 from wright.autograd import no_grad
 from wright.creation import as_tensor
+from wright.interpret.layers import recording
 from wright.nn.activation import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from wright.nn.container import Sequential
 from wright.nn.linear import Linear
-from wright.nn.module import Module, Sequential
+from wright.nn.module import Module
 from wright.nn.shape import Flatten
 from wright.tensor import Tensor
 from wright.viz.figure import new_figure, save_figure
@@ -38,17 +40,17 @@ class _NeuronLayer:
     def name(self) -> str:
         return " + ".join(type(a).__name__ for a in self.activations) or "linear"
 
-    def forward(self, x: Tensor) -> Tensor:
-        for module in [self.linear, *self.activations]:
-            x = module(x)
-        return x
+    def last(self) -> Module:
+        """The module whose output is the layer's neuron values."""
+        return self.activations[-1] if self.activations else self.linear
 
 
 def _flatten_modules(model: Module, prefix: str = "") -> list[tuple[str, Module]]:
     if isinstance(model, Sequential):
+        # Every step in order: a module used twice is two steps (named_children lists it once).
         return [
             pair
-            for name, child in model.named_children()
+            for name, child in model._modules.items()
             for pair in _flatten_modules(child, f"{prefix}.{name}" if prefix else name)
         ]
     return [(prefix, model)]
@@ -105,12 +107,13 @@ def layer_values(model: Module, inputs) -> list[np.ndarray]:
             f"features for {layers[0].linear.describe()}"
         )
     x = as_tensor(array.reshape(-1, width).astype(layers[0].linear.weight.dtype))
-    values = [x.array]
-    with no_grad():
-        for layer in layers:
-            x = layer.forward(x)
-            values.append(x.array)
-    return values
+    ends = [layer.last() for layer in layers]
+    with no_grad(), recording(ends) as outputs:
+        model(x)
+    # A module shared by several layers (one activation object used twice) gives its outputs in
+    # call order, one per layer.
+    calls = {id(module): iter(outputs[id(module)]) for module in ends}
+    return [x.array] + [next(calls[id(module)]).array for module in ends]
 
 
 def draw_network(
