@@ -160,13 +160,14 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         "  by number of shapes: "
         + ", ".join(f"{k[-1]}: {100 * v:.1f}%" for k, v in by_count.items())
     )
-    wrong = np.flatnonzero(~right)[:4]
-    for i in wrong:
+    wrong = np.flatnonzero(~right)
+    for i in wrong[:4]:
         print(f"  wrote    {written[i]!r}\n  expected {truths[i]!r}")
     if path := picture_path(out_dir, "captioning.png"):
         from wright.viz.applications import captioned_images
 
-        shown = list(range(8)) + [int(i) for i in wrong[:4]]
+        # Eight scenes as they come, then up to four mistakes among the others.
+        shown = list(range(8)) + [int(i) for i in wrong[wrong >= 8][:4]]
         captioned_images(
             images[shown].transpose(0, 2, 3, 1),
             [written[i] for i in shown],

@@ -34,7 +34,7 @@ SCALE = 3
 PATCH = 16  # low-resolution side of a training patch (48 pixels at full resolution)
 ANCHOR_GAIN_DB = 1.0
 # (training patches, epochs, features): full run, quick run.
-FULL = (40_000, 1, (64, 32))
+FULL = (40_000, 3, (64, 32))
 QUICK = (600, 1, (16, 8))
 BATCH = 32
 MAX_LR = 3e-3
@@ -113,7 +113,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         )
         return train_espcn(model, low, high, epochs, seed)
 
-    name = f"espcn-x{SCALE}-{features[0]}-{features[1]}-s{seed}"
+    # The recipe is in the name, so a changed recipe trains afresh rather than loading a stale model.
+    name = f"espcn-x{SCALE}-{features[0]}-{features[1]}-{patches}x{epochs}-s{seed}"
     model, record, origin = trained(name, lambda: ESPCN(SCALE, features=features), train, quick)
     print(
         f"{model.summary_line()} ({model.num_parameters():,} weights), {patches:,} patches of "

@@ -123,7 +123,7 @@ def captioned_images(
     import textwrap
 
     rows = -(-len(images) // columns)
-    figure, axes = new_figure(rows, columns, size=(3.0 * columns, 3.4 * rows))
+    figure, axes = new_figure(rows, columns, size=(3.0 * columns, 4.0 * rows))
     axes = np.asarray(axes).reshape(-1)
     for k, ax in enumerate(axes):
         ax.axis("off")
@@ -162,7 +162,10 @@ def game_summary(
     """
     plt = pyplot()
     games = list(curves)
-    figure = plt.figure(figsize=(4.2 * len(games), 5.6))
+    # Wide enough for every frame of the strip to be legible, laid out without overlaps.
+    figure = plt.figure(
+        figsize=(max(4.6 * len(games), 0.75 * len(frames)), 6.0), layout="constrained"
+    )
     grid = figure.add_gridspec(2, max(len(frames), 1), height_ratios=(3, 1))
     per_plot = max(len(frames), 1) // len(games)
     for g, game in enumerate(games):
@@ -186,7 +189,6 @@ def game_summary(
         ax.set_yticks([])
         ax.set_xlabel(action, fontsize=7)
     figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
     return save_figure(figure, path)
 
 
