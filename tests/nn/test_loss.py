@@ -4,6 +4,7 @@ one), float64 gradcheck, the modules' arguments (legacy flags included), and the
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -725,6 +726,14 @@ def test_quadratic_cost_value_and_gradient():
     )
     cost.backward()
     np.testing.assert_allclose(outputs.grad.array, (outputs_values - one_hot) / 6, rtol=1e-12)
+
+
+def test_quadratic_cost_of_an_empty_batch_is_nan_like_mse():
+    outputs = wright.zeros(0, 10, requires_grad=True)
+    cost = nn.QuadraticCost()(outputs, wright.zeros(0, dtype=wright.int64))
+    assert math.isnan(cost.item()) and cost.dtype == wright.float32
+    cost.backward()
+    assert outputs.grad.shape == (0, 10)
 
 
 def test_quadratic_cost_accepts_tensor_labels_and_checks_classes():

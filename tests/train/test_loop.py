@@ -230,6 +230,21 @@ def test_scheduler_steps_per_epoch_and_onecycle_per_batch(loaders):
     )
 
 
+def test_reduce_lr_on_plateau_watches_the_validation_loss(loaders):
+    model = small_model()
+    optimizer = optim.SGD(model.parameters(), lr=0.0)  # lr 0: the losses never improve
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0, factor=0.5)
+    seen = []
+    original_step = plateau.step
+    plateau.step = lambda metric: (seen.append(metric), original_step(metric))
+    history = sgd_fit(
+        model, loaders[0], optimizer=optimizer, epochs=2, val_loader=loaders[1], scheduler=plateau
+    )
+    assert seen == pytest.approx(history["val_loss"])
+    history = sgd_fit(model, loaders[0], optimizer=optimizer, epochs=1, scheduler=plateau)
+    assert seen[-1] == pytest.approx(history["loss"][-1])
+
+
 def test_progress_lines_when_not_a_terminal(loaders, capsys):
     model = small_model()
     sgd_fit(model, loaders[0], epochs=2, val_loader=loaders[1], verbose=1)

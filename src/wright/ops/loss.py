@@ -224,8 +224,10 @@ class QuadraticCost(Function):
     def forward(self, outputs, labels):
         self.diff = outputs.copy()
         self.diff[np.arange(len(labels)), labels] -= 1
-        return np.sum(self.diff * self.diff) * (0.5 / len(labels))
+        # An empty batch has no mean: NaN, as MSELoss gives.
+        count = len(labels) or np.nan
+        return np.asarray(np.sum(self.diff * self.diff) * (0.5 / count), dtype=outputs.dtype)
 
     def backward(self, grad):
         # d/da 1/2 (a - y)^2 = a - y
-        return grad * self.diff / len(self.diff), None
+        return grad * self.diff / max(len(self.diff), 1), None

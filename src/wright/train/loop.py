@@ -17,6 +17,7 @@ from wright.backend import default_generator
 from wright.creation import as_tensor
 from wright.nn.module import Module
 from wright.nn.utils import clip_grad_norm_
+from wright.optim.lr_scheduler import ReduceLROnPlateau
 from wright.optim.optimizer import Optimizer
 from wright.tensor import Tensor
 from wright.train import metrics as metric_table
@@ -287,12 +288,21 @@ def _run_epoch(state: FitState, setup: _Setup) -> dict[str, float]:
     logs["time"] = elapsed
     logs["samples_per_s"] = running.samples / max(elapsed, 1e-9)
     if state.scheduler is not None and not setup.per_batch_schedule(state):
-        state.scheduler.step()
+        _step_epoch_scheduler(state.scheduler, logs)
     state.seconds = seconds_before + time.perf_counter() - started
     state.history.append({k: v for k, v in logs.items() if k != "samples_per_s"})
     for callback in setup.callbacks:
         callback.on_epoch_end(state.epoch, logs)
     return logs
+
+
+def _step_epoch_scheduler(scheduler, logs: dict) -> None:
+    """Step an epoch scheduler; one that watches a metric (ReduceLROnPlateau) is given the
+    validation loss, or the training loss when there is no validation data."""
+    if isinstance(scheduler, ReduceLROnPlateau):
+        scheduler.step(logs.get("val_loss", logs["loss"]))
+    else:
+        scheduler.step()
 
 
 def fit(
@@ -320,7 +330,8 @@ def fit(
     Each step: outputs = model(inputs); loss = loss_fn(outputs, targets); optimizer.zero_grad();
     loss.backward(); (clip the gradients); optimizer.step(). After each epoch the model is measured
     on `val_loader` (if given), the scheduler steps and the callbacks run. A scheduler with a true
-    `per_batch` attribute (OneCycleLR, ...) steps after every batch instead.
+    `per_batch` attribute (OneCycleLR, ...) steps after every batch instead; ReduceLROnPlateau is
+    given the epoch's validation loss (its training loss without `val_loader`).
 
     Training ends after `epochs` epochs, `steps` optimizer steps or `time_limit` seconds, whichever
     comes first; a budget running out mid-epoch ends that epoch early (it is still validated and
