@@ -34,7 +34,7 @@ SCALE = 3
 PATCH = 16  # low-resolution side of a training patch (48 pixels at full resolution)
 ANCHOR_GAIN_DB = 1.0
 # (training patches, epochs, features): full run, quick run.
-FULL = (40_000, 3, (64, 32))
+FULL = (40_000, 1, (64, 32))
 QUICK = (600, 1, (16, 8))
 BATCH = 32
 MAX_LR = 3e-3

@@ -166,8 +166,8 @@ register(
         builder=CharTransformer,
         loss="cross-entropy",
         optimizer="adam",
-        lr=2e-3,
-        batch_size=32,
+        lr=3e-3,
+        batch_size=16,
         epochs=1,
         tasks=("text",),
     )
