@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                              # every workload, 3 passes, 1 thread
     python benchmarks/bench.py mlp_lecture --passes 5 --threads 2 --markdown
+    python benchmarks/bench.py mnist_cnn_train --threads sweep   # 1, 2 and every core
 
 Each framework runs in its own process (two BLAS thread pools in one process distort the ratio),
 with the same thread count. Passes alternate the order (wright torch numpy, then numpy torch wright,
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from importlib.util import find_spec
@@ -80,6 +82,8 @@ def summarise(name: str, results: dict[str, list[dict]], threads: int) -> dict:
         if ratios:
             row[f"{top}_ratios"] = ratios
             row[f"{top}_ratio"] = statistics.median(ratios)
+    loads = [r["load_1min"] for runs in results.values() for r in runs if "load_1min" in r]
+    row["load"] = (min(loads), max(loads)) if loads else None
     row["required"] = getattr(module, "REQUIRED_RATIO", None)
     row["goal"] = getattr(module, "GOAL_RATIO", None)
     return row
@@ -122,6 +126,7 @@ COLUMNS = (
     "goal",
     "verdict",
     "peak RSS MiB wright / torch / numpy",
+    "load",
 )
 
 
@@ -130,7 +135,16 @@ def table_cells(row: dict) -> list[str]:
     times = [_number(row.get(f"{framework}_ms")) for framework in workloads.FRAMEWORKS]
     targets = [_number(row["required"], 2), _number(row["goal"], 2), verdict(row)]
     ratios = [_ratio_cell(row, "wright"), _ratio_cell(row, "numpy")]
-    return [row["workload"], str(row["threads"]), *times, *ratios, *targets, _memory_cell(row)]
+    load = "-" if row.get("load") is None else "{:.1f}-{:.1f}".format(*row["load"])
+    return [
+        row["workload"],
+        str(row["threads"]),
+        *times,
+        *ratios,
+        *targets,
+        _memory_cell(row),
+        load,
+    ]
 
 
 def format_table(rows: list[dict], markdown: bool = False) -> str:
@@ -148,6 +162,21 @@ def format_table(rows: list[dict], markdown: bool = False) -> str:
     return "\n".join(line.rstrip() for line in padded)
 
 
+def thread_counts(values: list[str]) -> list[int]:
+    """The thread counts to run, in order: integers, and `sweep` for 1, 2 and the core count."""
+    counts = []
+    for value in values:
+        if value == "sweep":
+            counts += [1, 2, os.cpu_count() or 1]
+        elif value.isdigit() and int(value) > 0:
+            counts.append(int(value))
+        else:
+            raise argparse.ArgumentTypeError(
+                f"--threads: expected positive integers or 'sweep', got {value!r}"
+            )
+    return list(dict.fromkeys(counts))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run every chosen workload, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,7 +190,12 @@ def main(argv: list[str] | None = None) -> None:
         "--passes", type=int, default=3, help="alternating passes per workload (default 3)"
     )
     parser.add_argument(
-        "--threads", type=int, default=1, help="BLAS/OpenMP threads on both sides (default 1)"
+        "--threads",
+        nargs="+",
+        default=["1"],
+        metavar="N",
+        help="BLAS/OpenMP threads on every side (default 1); several values, or 'sweep' for 1, 2 "
+        "and the core count, run one after another, a row each",
     )
     parser.add_argument(
         "--steps",
@@ -191,21 +225,27 @@ def main(argv: list[str] | None = None) -> None:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    facts = machine.facts()
-    log(machine.one_line(facts) + f", threads={args.threads}")
-    if facts["load_1min"] > (facts["cores"] or 1):
-        log(
-            "warning: the load average exceeds the core count; above 1 thread, waiting for a "
-            "descheduled BLAS/OpenMP thread can dominate a step, so ratios are unreliable"
-        )
+    try:
+        counts = thread_counts(args.threads)
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
     rows, raw = [], {}
-    for name in names:
-        frameworks = frameworks_for(name, args.frameworks)
-        raw[name] = bench_workload(name, frameworks, args.passes, args.steps, args.threads, log)
-        rows.append(summarise(name, raw[name], args.threads))
+    for threads in counts:
+        facts = machine.facts()
+        log(machine.one_line(facts) + f", threads={threads}")
+        if threads > 1 and facts["load_1min"] > (facts["cores"] or 1):
+            log(
+                "warning: the load average exceeds the core count; above 1 thread, waiting for a "
+                "descheduled BLAS/OpenMP thread can dominate a step, so ratios are unreliable"
+            )
+        for name in names:
+            frameworks = frameworks_for(name, args.frameworks)
+            runs = bench_workload(name, frameworks, args.passes, args.steps, threads, log)
+            raw[f"{name}@{threads}"] = runs
+            rows.append(summarise(name, runs, threads))
     print(format_table(rows, args.markdown))
     if args.json:
-        saved = {"machine": facts, "threads": args.threads, "rows": rows, "runs": raw}
+        saved = {"machine": machine.facts(), "threads": counts, "rows": rows, "runs": raw}
         args.json.write_text(json.dumps(saved, indent=1))
 
 

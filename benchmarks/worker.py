@@ -122,6 +122,8 @@ def run(framework: str, workload_name: str, steps: int | None, threads: int, see
         "final_loss": loss_value(step()),
         "peak_rss_mb": peak_rss_mb(),
         "page_faults_per_step": faults,
+        # The machine's load as the run ends: other work competes with threads above 1.
+        "load_1min": os.getloadavg()[0],
         "versions": {
             "python": platform.python_version(),
             "numpy": package_version("numpy"),

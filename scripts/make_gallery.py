@@ -1,16 +1,19 @@
 """Regenerate the README's picture gallery: run every lecture demo and keep one picture per demo.
 
 Each demo runs through the command line (`python -m wright demo NAME --out DIR`) in a folder of its
-own; its main picture (NAME.png, else the first PNG it wrote) is copied to OUT/NAME.png, and the
-Markdown for the README is printed at the end.
+own; its main picture (NAME.png, else the first PNG it wrote) is copied to OUT/NAME.png, each demo's
+wall and CPU (user + system) seconds are printed as it finishes, and the Markdown for the README at
+the end. With `--log DIR` every demo's printed output is kept in DIR/NAME.txt.
 
     python scripts/make_gallery.py                      # every demo at full size into docs/gallery/
     python scripts/make_gallery.py --quick --demos autoencoder features --out preview
+    WRIGHT_CACHE=$(mktemp -d) python scripts/make_gallery.py --threads 1 --log logs  # time them
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,47 +36,60 @@ def main_picture(folder: Path, name: str) -> Path | None:
     return pictures[0] if pictures else None
 
 
-def run_demo(name: str, folder: Path, seed: int, quick: bool) -> tuple[int, float, str]:
-    """Run one demo through the CLI; return its exit code, seconds taken and the tail of its
+def children_cpu_seconds() -> float:
+    """User + system CPU seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_demo(
+    name: str, folder: Path, seed: int, quick: bool, threads: int | None = None
+) -> tuple[int, float, float, str]:
+    """Run one demo through the CLI; return its exit code, wall and CPU seconds taken and its
     output."""
-    command = [
-        sys.executable,
-        "-m",
-        "wright",
-        "demo",
-        name,
-        "--out",
-        str(folder),
-        "--seed",
-        str(seed),
-    ]
+    command = [sys.executable, "-m", "wright"]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    command += ["demo", name, "--out", str(folder), "--seed", str(seed)]
     if quick:
         command.append("--quick")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu_seconds()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    output = (finished.stdout + finished.stderr).strip().splitlines()
-    return finished.returncode, time.perf_counter() - started, "\n".join(output[-3:])
+    wall, cpu = time.perf_counter() - started, children_cpu_seconds() - cpu
+    return finished.returncode, wall, cpu, (finished.stdout + finished.stderr).strip()
 
 
 def make_gallery(
-    out: Path, names: list[str], seed: int = 0, quick: bool = False
+    out: Path,
+    names: list[str],
+    seed: int = 0,
+    quick: bool = False,
+    threads: int | None = None,
+    log: Path | None = None,
 ) -> dict[str, Path]:
-    """Run the named demos and collect their main pictures into `out`; returns {demo: picture}."""
+    """Run the named demos and collect their main pictures into `out` (and their output into
+    `log`/NAME.txt when given); returns {demo: picture}."""
     out.mkdir(parents=True, exist_ok=True)
+    if log is not None:
+        log.mkdir(parents=True, exist_ok=True)
     gallery: dict[str, Path] = {}
     with tempfile.TemporaryDirectory(prefix="wright-gallery-") as scratch:
         for name in names:
             folder = Path(scratch) / name
-            code, seconds, tail = run_demo(name, folder, seed, quick)
+            code, wall, cpu, output = run_demo(name, folder, seed, quick, threads)
+            if log is not None:
+                (log / f"{name}.txt").write_text(output + "\n")
+            seconds = f"{wall:5.1f} s wall, {cpu:5.1f} s CPU"
             picture = main_picture(folder, name) if code == 0 else None
             if picture is None:
                 reason = f"exit code {code}" if code else "it wrote no PNG"
-                print(f"{name:<14} FAILED ({reason}, {seconds:.1f} s)\n{tail}", file=sys.stderr)
+                tail = "\n".join(output.splitlines()[-3:])
+                print(f"{name:<14} FAILED ({reason}, {seconds})\n{tail}", file=sys.stderr)
                 continue
             target = out / f"{name}.png"
             shutil.copyfile(picture, target)
             gallery[name] = target
-            print(f"{name:<14} {seconds:5.1f} s  -> {target}")
+            print(f"{name:<14} {seconds}  -> {target}", flush=True)
     return gallery
 
 
@@ -106,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="the demos' small, fast versions")
+    parser.add_argument("--threads", type=int, help="BLAS threads for each demo (wright --threads)")
+    parser.add_argument("--log", type=Path, help="keep each demo's output in LOG/NAME.txt")
     args = parser.parse_args(argv)
-    gallery = make_gallery(args.out, args.demos, args.seed, args.quick)
+    gallery = make_gallery(args.out, args.demos, args.seed, args.quick, args.threads, args.log)
     print("\n" + markdown(gallery, DEFAULT_OUT.parent.parent))
     return 0 if len(gallery) == len(args.demos) else 1
 

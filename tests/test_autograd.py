@@ -414,6 +414,24 @@ def test_tensor_hooks_see_and_may_replace_gradients():
     assert x.grad.tolist() == [3.0, 3.0]
 
 
+def test_leaf_hooks_run_once_with_the_whole_gradient():
+    # As PyTorch's: a leaf used three times gets one call with the sum, and a hook's replacement
+    # applies to that sum; leaves nearer the loss are finished (and hooked) first.
+    torch = pytest.importorskip("torch")
+    for lib in (wright, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w1 = lib.tensor([3.0], requires_grad=True)
+        w2 = lib.tensor([4.0], requires_grad=True)
+        calls = []
+        x.register_hook(lambda g, calls=calls: calls.append(("x", g.tolist())))
+        x.register_hook(lambda g: g.clamp(max=4.0))
+        w1.register_hook(lambda g, calls=calls: calls.append(("w1", g.tolist())))
+        w2.register_hook(lambda g, calls=calls: calls.append(("w2", g.tolist())))
+        ((x * x + x) * w1 * w2).sum().backward()
+        assert calls == [("w2", [24.0]), ("w1", [32.0]), ("x", [36.0, 60.0])], lib.__name__
+        assert x.grad.tolist() == [4.0, 4.0]
+
+
 def test_grad_mode_spellings():
     x = leaf([1.0])
 

@@ -64,9 +64,9 @@ from wright.dtypes import (
     uint8,
 )
 from wright.functions import *
+from wright.optim.search import tune
 from wright.serialization import load, save
 from wright.tensor import Size, Tensor, cat, concat, concatenate, pad, split, stack, where
-from wright.tune import tune
 
 # Subpackages, so that `import wright` gives wright.nn, wright.optim, ... as PyTorch users expect.
 from wright import (  # isort: skip
@@ -75,6 +75,7 @@ from wright import (  # isort: skip
     cuda,
     data,
     datasets,
+    distributed,
     interpret,
     linalg,
     models,
@@ -107,6 +108,7 @@ __all__ = [
     "datasets",
     "default_generator",
     "device",
+    "distributed",
     "double",
     "dtype",
     "empty",

@@ -256,12 +256,18 @@ _FREED = (
 )
 
 
-def _topological_order(roots: Sequence[Function]) -> list[Function]:
+def _topological_order(roots: Sequence[Function]) -> list:
     """Nodes that lead to the roots, each before the nodes that consume it; iterative, so deep
-    graphs are fine."""
-    order: list[Function] = []
+    graphs are fine.
+
+    Leaf tensors are nodes too, placed after every Function that uses them: a leaf's gradient is
+    complete when its turn comes, so its hooks see the whole gradient once (as PyTorch's do), and
+    a leaf comes right after its last consumer, so it is ready as early as possible (data-parallel
+    training starts sending it while the backward pass goes on).
+    """
+    order: list = []
     seen: set[int] = set()
-    stack: list[tuple[Function, bool]] = [(root, False) for root in roots]
+    stack: list[tuple[Function | Tensor, bool]] = [(root, False) for root in roots]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -270,9 +276,15 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        stack.append((node, True))
+        if not isinstance(node, Function):
+            continue
         if node.edges is None:
             raise RuntimeError(_FREED)
-        stack.append((node, True))
+        # Leaves first on the stack, so they come off it last: each lands just after its consumer.
+        for edge in node.edges:
+            if edge is not None and not isinstance(edge, Function) and id(edge) not in seen:
+                stack.append((edge, False))
         for edge in node.edges:
             if isinstance(edge, Function) and id(edge) not in seen:
                 stack.append((edge, False))
@@ -327,6 +339,9 @@ def run_backward(
         grad = pending.pop(id(node), None)
         if grad is None:
             continue
+        if not isinstance(node, Function):
+            reach_leaf(node, grad)
+            continue
         _check_versions(node)
         if node.hooks:
             grad = _run_hooks(node.hooks, grad)
@@ -345,12 +360,9 @@ def run_backward(
                 continue
             if edge_grad.shape != shape:
                 edge_grad = unbroadcast(edge_grad, shape)
-            if isinstance(edge, Function):
-                key = id(edge)
-                earlier = pending.get(key)
-                pending[key] = edge_grad if earlier is None else earlier + edge_grad
-            else:
-                reach_leaf(edge, edge_grad)
+            key = id(edge)
+            earlier = pending.get(key)
+            pending[key] = edge_grad if earlier is None else earlier + edge_grad
         if not retain_graph:
             vars(node).clear()
             node.edges = None

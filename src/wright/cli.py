@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import wright
-from wright import datasets, demos, models, viz
+from wright import datasets, demos, distributed, models, viz
 from wright.data import DataLoader
 from wright.datasets.download import DatasetNotFoundError, DownloadError
 from wright.datasets.text import CharVocab, find_tiny_shakespeare, read_text, split_tokens
@@ -40,6 +40,7 @@ from wright.train import (
     train_classifier,
 )
 from wright.train import language_model as lm
+from wright.train.classifier import rank_share
 from wright.train.loop import RESUME_KEYS
 
 IMAGE_DATASETS = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}
@@ -184,8 +185,11 @@ def _training_run(out: Path, checkpoint: Path) -> Iterator[None]:
     """Hold the output folder's lock while training, and turn a stop (Ctrl-C, divergence, a full
     disk) into one line that says what the checkpoint holds."""
     started = time.time()
+    # In a data-parallel run rank 0 alone writes into the folder, so it alone holds the lock.
+    lock = RunLock(out)
     try:
-        lock = RunLock(out).acquire()
+        if distributed.is_main_process():
+            lock.acquire()
     except FolderInUseError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
@@ -275,6 +279,37 @@ def _check_saved_recipe(recipe: dict, path: Path) -> None:
             raise CommandError(f"--resume: {path} has a damaged recipe: {key}={value!r}")
 
 
+def _from_rank_0(call: Callable, *args):
+    """`call(*args)` on rank 0 of a data-parallel run, its result sent to the other ranks (which
+    may have no copy of rank 0's folder); simply `call(*args)` without one."""
+    if not distributed.is_initialized():
+        return call(*args)
+    result = [call(*args) if distributed.is_main_process() else None]
+    distributed.broadcast_object_list(result)
+    return result[0]
+
+
+def _saved_state(args: argparse.Namespace, checkpoint: Path, task: str) -> dict:
+    """The resumed checkpoint's contents; {} for a fresh run."""
+    resumed = _start_or_resume(args, checkpoint, task)
+    return resumed.saved if resumed else {}
+
+
+def _join_data_parallel() -> None:
+    """Under `mpiexec -n K` (K > 1): join the other processes, keep the output of all but rank 0
+    quiet, and say which process is which rank."""
+    world = distributed.init_from_launcher()
+    if world > 1:
+        if not distributed.is_main_process():
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+        peers = distributed.group.default_group().peers
+        print(
+            f"data parallel over MPI: {world} processes ("
+            + ", ".join(f"rank {r} pid {pid} on {host}" for r, (host, pid) in enumerate(peers))
+            + ")"
+        )
+
+
 def _write_history(history: History, out: Path, title: str) -> list[Path]:
     """Save history.json and history.png; returns the files written."""
     history.save(out / "history.json")
@@ -336,12 +371,14 @@ def _image_splits(args: argparse.Namespace, limit: int | None, batch_size: int):
 
 def train_images(args: argparse.Namespace) -> int:
     """`wright train mnist|fashion-mnist`: a registered image model with its recipe (flags change
-    it); 1/12 of the training images held out for validation, the test split measured at the end."""
+    it); 1/12 of the training images held out for validation, the test split measured at the end.
+    Under `mpiexec -n K`, data-parallel on K processes; rank 0 prints and writes the files."""
+    _join_data_parallel()
     out = Path(args.out)
     checkpoint = out / "model.npz"
     with _training_run(out, checkpoint):
-        resumed = _start_or_resume(args, checkpoint, "image")
-        saved = resumed.saved if resumed else {}
+        saved = _from_rank_0(_saved_state, args, checkpoint, "image")
+        resumed = bool(saved)
         if resumed and saved.get("dataset") != args.dataset:
             raise CommandError(
                 f"--resume: {checkpoint} was trained on {saved.get('dataset')}, not {args.dataset}"
@@ -385,18 +422,20 @@ def train_images(args: argparse.Namespace) -> int:
                 **recipe,
                 checkpoint=checkpoint,
                 info={"dataset": args.dataset, "limit": limit},
-                resume=resumed.saved if resumed else None,
+                resume=saved or None,
                 verbose=args.verbose,
             )
         except (ValueError, TypeError) as error:  # e.g. a tampered checkpoint's settings
             raise CommandError(f"cannot train: {error}") from None
-        test = evaluate(model, spec.make_loss(classes), DataLoader(test_set, batch_size=1000))
+        test_loader = DataLoader(rank_share(test_set), batch_size=1000)
+        test = evaluate(model, spec.make_loss(classes), test_loader, across_ranks=True)
         print(
             f"test accuracy: {100 * test['accuracy']:.2f}%  (test loss {test['loss']:.4f}; the "
             f"{len(test_set):,} test images, measured once, after training)"
         )
-        written = _write_history(history, out, f"{spec.name} on {args.dataset}")
-        print(_wrote([checkpoint, *written]))
+        if distributed.is_main_process():
+            written = _write_history(history, out, f"{spec.name} on {args.dataset}")
+            print(_wrote([checkpoint, *written]))
     return 0
 
 
@@ -484,6 +523,11 @@ def _text_budget(
 def train_shakespeare(args: argparse.Namespace) -> int:
     """`wright train shakespeare`: a character LSTM (truncated BPTT) or transformer on tiny
     Shakespeare."""
+    if distributed.launched_world_size() > 1:
+        raise CommandError(
+            "wright train shakespeare runs in one process; under mpiexec only the image tasks "
+            "(mnist, fashion-mnist) train data-parallel"
+        )
     out = Path(args.out)
     name = _spec(args.model or "char-lstm", "text").name  # each model keeps its own checkpoint
     checkpoint = out / f"{name}.npz"
@@ -940,11 +984,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with threadpool_limits(args.threads), _terminate_as_interrupt():
             return args.handler(args)
     except CommandError as error:
-        print(f"wright: error: {_one_line(error)}", file=sys.stderr)
-        return error.exit_code
+        message, code = f"wright: error: {_one_line(error)}", error.exit_code
     except KeyboardInterrupt:
-        print("wright: interrupted", file=sys.stderr)
-        return 130
+        message, code = "wright: interrupted", 130
     except OSError as error:
-        print(f"wright: error: {_describe_os_error(error)}", file=sys.stderr)
-        return 1
+        message, code = f"wright: error: {_describe_os_error(error)}", 1
+    # Under mpiexec the other ranks may be waiting for this one: stop them all.
+    distributed.abort(message, code)
+    print(message, file=sys.stderr)
+    return code

@@ -91,8 +91,13 @@ def atomic_write(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Bina
     is removed and `path` is left as it was.
 
     Example:
-        >>> with atomic_write("history.json") as handle:
-        ...     handle.write(b"{}")
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "history.json"
+        ...     with atomic_write(path) as handle:
+        ...         _ = handle.write(b"{}")
+        ...     print(path.read_bytes())
+        b'{}'
     """
     target = Path(os.path.realpath(os.fspath(path)))
     target.parent.mkdir(parents=True, exist_ok=True)

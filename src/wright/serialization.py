@@ -92,7 +92,13 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     ignored).
 
     Example:
-        >>> wright.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.npz")
+        >>> import tempfile
+        >>> model = nn.Linear(3, 1)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     wright.save({"model": model.state_dict(), "epoch": 3}, f"{folder}/checkpoint.npz")
+        ...     checkpoint = wright.load(f"{folder}/checkpoint.npz")
+        >>> checkpoint["epoch"], sorted(checkpoint["model"])
+        (3, ['bias', 'weight'])
     """
     data = _archive_bytes(obj)  # everything is checked before the file is touched
     if hasattr(f, "write"):

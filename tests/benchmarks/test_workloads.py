@@ -12,8 +12,13 @@ NAMES = workloads.available()
 
 @functools.cache
 def two_losses(name: str, framework: str) -> tuple[float, float]:
-    """The losses of the first two steps; cached, as every side is compared with wright's."""
-    step = workloads.builder(workloads.load(name), framework)(0)
+    """The losses of the first two steps; cached, as every side is compared with wright's.
+
+    A workload whose step draws random numbers (dropout) is built without them.
+    """
+    module = workloads.load(name)
+    options = {} if getattr(module, "DETERMINISTIC", True) else {"train": False}
+    step = workloads.builder(module, framework)(0, **options)
     return loss_value(step()), loss_value(step())
 
 
@@ -68,3 +73,41 @@ def test_table_shows_median_ratio_and_verdict():
     assert bench.verdict(row) == "MISSES required"
     table = bench.format_table([row], markdown=True)
     assert "| mlp_lecture | 1 |" in table and "1.00 (0.50-1.50)" in table and "|---|" in table
+
+
+def test_thread_sweep_is_one_two_and_every_core(monkeypatch):
+    monkeypatch.setattr(bench.os, "cpu_count", lambda: 8)
+    assert bench.thread_counts(["sweep"]) == [1, 2, 8]
+    assert bench.thread_counts(["2", "sweep"]) == [2, 1, 8]
+    monkeypatch.setattr(bench.os, "cpu_count", lambda: 2)
+    assert bench.thread_counts(["sweep"]) == [1, 2]
+    with pytest.raises(Exception, match="positive integers or 'sweep'"):
+        bench.thread_counts(["0"])
+
+
+def test_table_shows_the_load_the_runs_ended_under():
+    runs = [
+        {"seconds_per_step": 1.0, "peak_rss_mb": 50.0, "load_1min": load} for load in (0.4, 1.2)
+    ]
+    row = bench.summarise("mlp_lecture", {"wright": runs, "torch": runs}, threads=2)
+    assert bench.format_table([row], markdown=True).splitlines()[-1].endswith("| 0.4-1.2 |")
+
+
+def test_comparison_row_takes_each_ratio_within_a_pass():
+    import compare
+
+    def runs(*seconds):
+        return [{"seconds_per_step": s, "peak_rss_mb": 60.0, "load_1min": 0.5} for s in seconds]
+
+    row = compare.row_cells(
+        "lenet_train",
+        2,
+        {
+            "wright": runs(1.0, 2.0, 1.5),
+            "torch": runs(2.0, 2.0, 2.0),
+            "baseline": runs(2.0, 4.0, 2.0),
+        },
+    )
+    assert row[:5] == ["lenet_train", "2", "2000.00", "1500.00", "2000.00"]
+    assert row[5:8] == ["1.00 (1.00-2.00)", "0.75 (0.50-1.00)", "0.50 (0.50-0.75)"]
+    assert row[8:] == ["60 / 60 / 60", "0.5-0.5"]

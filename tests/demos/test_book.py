@@ -19,7 +19,7 @@ def test_book_demo(tmp_path):
 
 def test_one_step_rnn_learns_which_word_follows_which():
     rng = np.random.default_rng(0)
-    model = book.train_one_step_rnn(book_text(500, rng), steps=80, rng=rng)
+    model = book.train_one_step_rnn(book_text(500, rng), epochs=8, seed=0)
     words = book.sample_one_step(model, 2000, rng)
     # It never puts two names together or writes "saw saw", but cannot know the subject.
     kinds = book_violations(words)["kinds"]

@@ -19,9 +19,20 @@ def test_knocked_out_neurons_pass_nothing_on():
     nets.weight1.array[1, :, 2:] += 5.0
     nets.weight2.array[1, 2:] += 5.0
     np.testing.assert_allclose(nets(x).array[1], before)
-    nets.knock_out_one_per_layer(np.random.default_rng(0), np.array([True, False]))
+    nets.knock_out_one_per_layer(np.random.default_rng(0))
     assert [int(mask[0].sum()) for mask in nets.alive] == [3, 3]
-    assert [int(mask[1].sum()) for mask in nets.alive] == [2, 2]
+    assert [int(mask[1].sum()) for mask in nets.alive] == [1, 1]
+
+
+def test_keeping_some_copies_keeps_their_outputs():
+    wright.manual_seed(0)
+    nets = StackedNets([3, 4, 4, 2], alive=np.array([4, 2, 3]))
+    x = wright.randn(5, 3)
+    before = nets(x).array
+    nets.keep(np.array([True, False, True]))
+    assert nets.weight0.shape == (2, 3, 4) and len(list(nets.parameters())) == 6
+    np.testing.assert_array_equal(nets(x).array, before[[0, 2]])
+    assert [int(mask.sum()) for mask in nets.alive] == [7, 7]
 
 
 def test_deep_vs_wide_quick(tmp_path):

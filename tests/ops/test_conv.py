@@ -319,23 +319,115 @@ def test_avg_pool2d_matches_torch(shape_case_seed, count_include_pad):
     )
 
 
+# ----- blocks of images over threads -----
+
+
+def _forward_backward(fn, inputs: list[np.ndarray], needs_grad: list[bool]):
+    tensors = [
+        wright.tensor(a, requires_grad=need) if a is not None else None
+        for a, need in zip(inputs, needs_grad)
+    ]
+    out = fn(*tensors)
+    if out.requires_grad:
+        out.backward(np.random.default_rng(0).standard_normal(out.shape).astype(out.array.dtype))
+    grads = [t.grad.array if t is not None and t.grad is not None else None for t in tensors]
+    return out.array, grads
+
+
+_BLOCK_CASES = {
+    "conv_padded_strided_bias": (
+        lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1),
+        [(9, 3, 8, 7), (4, 3, 3, 2), (4,)],
+        [True, True, True],
+    ),
+    "conv_groups_no_weight_grad": (
+        lambda x, w, b: F.conv2d(x, w, b, groups=2, dilation=2, padding=(2, 0)),
+        [(7, 4, 9, 9), (6, 2, 3, 3), (6,)],
+        [True, False, True],
+    ),
+    "conv_one_channel_first_layer": (
+        lambda x, w, b: F.conv2d(x, w, b),
+        [(11, 1, 10, 10), (5, 1, 3, 3), (5,)],
+        [False, True, True],
+    ),
+    "conv_inference": (
+        lambda x, w, b: F.conv2d(x, w, b, padding="same"),
+        [(10, 2, 6, 6), (3, 2, 3, 3), (3,)],
+        [False, False, False],
+    ),
+    "conv_transpose": (
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, groups=2),
+        [(9, 4, 5, 4), (4, 3, 3, 3), (6,)],
+        [True, True, True],
+    ),
+    "conv_transpose_weight_only": (
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=(1, 2)),
+        [(8, 2, 4, 5), (2, 3, 2, 2), (3,)],
+        [False, True, False],
+    ),
+    "max_pool_tiled": (lambda x: F.max_pool2d(x, 2), [(9, 3, 8, 8)], [True]),
+    "avg_pool_padded": (
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        [(9, 3, 8, 7)],
+        [True],
+    ),
+    "max_pool_overlapping_padded": (
+        lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+        [(9, 3, 8, 7)],
+        [True],
+    ),
+    "max_pool_gaps": (
+        lambda x: F.max_pool2d(x, (1, 3), (2, 3), dilation=(2, 1)),
+        [(9, 2, 8, 7)],
+        [True],
+    ),
+}
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+@pytest.mark.parametrize("name", sorted(_BLOCK_CASES))
+def test_blocks_over_threads_match_one_block(monkeypatch, name, channels_last):
+    """The fast path (blocks of one or two images, three threads) against the reference (the
+    whole batch in one block, one thread): the same NumPy code on the whole batch."""
+    from threadpoolctl import threadpool_limits
+
+    fn, shapes, needs_grad = _BLOCK_CASES[name]
+    rng = np.random.default_rng(7)
+    inputs = [rng.standard_normal(shape) for shape in shapes]
+    if channels_last:
+        inputs[0] = np.ascontiguousarray(inputs[0].transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    monkeypatch.setattr(conv_ops, "_BLOCK_NUMBERS", 1 << 30)
+    with threadpool_limits(1, user_api="blas"):
+        expected = _forward_backward(fn, inputs, needs_grad)
+    monkeypatch.setattr(conv_ops, "_BLOCK_NUMBERS", 100)
+    with threadpool_limits(3, user_api="blas"):
+        out, grads = _forward_backward(fn, inputs, needs_grad)
+    np.testing.assert_allclose(out, expected[0], rtol=1e-12, atol=1e-12)
+    for grad, reference in zip(grads, expected[1]):
+        assert (grad is None) == (reference is None)
+        if grad is not None:
+            np.testing.assert_allclose(grad, reference, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize(
-    ("x_shape", "w_shape", "groups"),
+    "arguments",
     [
-        ((40, 1, 28, 28), (6, 1, 5, 5), 1),
-        ((30, 4, 20, 20), (6, 2, 3, 3), 2),
+        {"kernel_size": (1, 3), "stride": (2, 3), "padding": (0, 1), "dilation": (2, 1)},
+        {"kernel_size": 1, "stride": (1, 2), "dilation": 2},
+        {"kernel_size": 2, "stride": 3},
+        {"kernel_size": 2, "stride": 2},
     ],
 )
-def test_inference_in_blocks_matches_the_recorded_forward(x_shape, w_shape, groups):
-    # Without grad the columns are built a block of images at a time; these need several blocks.
-    rng = np.random.default_rng(6)
-    x = wright.tensor(rng.standard_normal(x_shape).astype(np.float32))
-    weight = wright.tensor(rng.standard_normal(w_shape).astype(np.float32), requires_grad=True)
-    bias = wright.tensor(rng.standard_normal(w_shape[0]).astype(np.float32))
-    recorded = F.conv2d(x, weight, bias, padding=1, groups=groups)
-    with wright.no_grad():
-        blocked = F.conv2d(x, weight, bias, padding=1, groups=groups)
-    np.testing.assert_allclose(blocked.array, recorded.array, rtol=1e-5, atol=1e-5)
+def test_max_pool2d_leaves_pixels_no_window_reads_at_zero(arguments):
+    # Windows that do not tile the image (gaps between them, a left-over row) give zero gradient
+    # to the pixels in between, as in torch.
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(8).standard_normal((3, 2, 8, 7))
+    _compare_with_torch(
+        lambda a: F.max_pool2d(a, **arguments),
+        lambda a: torch.nn.functional.max_pool2d(a, **arguments),
+        [values],
+    )
 
 
 # ----- transposed convolution -----

@@ -2,6 +2,7 @@
 here)."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,14 @@ def test_the_main_picture_is_the_one_named_after_the_demo(gallery, tmp_path):
 
 def test_quick_gallery_of_one_demo(gallery, tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    assert gallery.main(["--quick", "--demos", "autoencoder", "--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["autoencoder.png"]
-    assert f"![autoencoder]({tmp_path / 'autoencoder.png'})" in capsys.readouterr().out
+    out, log = tmp_path / "out", tmp_path / "log"
+    arguments = ["--quick", "--demos", "autoencoder", "--threads", "1", "--log", str(log)]
+    assert gallery.main([*arguments, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["autoencoder.png"]
+    printed = capsys.readouterr().out
+    assert re.search(r"autoencoder +[\d.]+ s wall, +[\d.]+ s CPU", printed)
+    assert f"![autoencoder]({out / 'autoencoder.png'})" in printed
+    assert "autoencoder" in (log / "autoencoder.txt").read_text()
 
 
 def test_markdown_paths_are_relative_to_the_readme(gallery):

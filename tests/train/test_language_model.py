@@ -149,7 +149,7 @@ def test_a_blown_up_validation_loss_never_replaces_the_checkpoint(data, tmp_path
     good = path.read_bytes()
     saved = wright.load(path)
     history = lm.train_language_model(
-        small_model(vocab), train, val, recipe(steps=40, lr=50.0), path, info(vocab), resume=saved
+        small_model(vocab), train, val, recipe(steps=40, lr=1000.0), path, info(vocab), resume=saved
     )
     assert history["val_loss"][-1] > 10 * history["val_loss"][0]
     assert path.read_bytes() == good

@@ -123,7 +123,9 @@ class StackDataset(Dataset):
     `(a[i], b[i], ...)` for positional datasets, or the dict `{"x": a[i], ...}` for keyword ones.
 
     Example:
-        >>> pairs = StackDataset(images=image_set, texts=caption_set)
+        >>> pairs = StackDataset(image=wright.zeros(4, 2), label=wright.arange(4))
+        >>> pairs[1]
+        {'image': tensor([0., 0.]), 'label': tensor(1)}
     """
 
     def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
@@ -169,7 +171,10 @@ class ConcatDataset(Dataset):
         cumulative_sizes: the running totals of their lengths.
 
     Example:
-        >>> everything = ConcatDataset([MNIST("train"), MNIST("test")])  # 70,000 samples
+        >>> first, second = TensorDataset(wright.arange(3)), TensorDataset(wright.arange(10, 15))
+        >>> both = ConcatDataset([first, second])
+        >>> len(both), both[4]
+        (8, (tensor(11),))
     """
 
     def __init__(self, datasets: Iterable[Dataset]) -> None:
@@ -208,7 +213,13 @@ class ChainDataset(IterableDataset):
     """Several iterable datasets one after another (the chaining happens as they are iterated).
 
     Example:
-        >>> stream = ChainDataset([shard_a, shard_b])
+        >>> class Count(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n))
+        >>> list(ChainDataset([Count(2), Count(3)]))
+        [0, 1, 0, 1, 2]
     """
 
     def __init__(self, datasets: Iterable[Dataset]) -> None:
@@ -336,7 +347,9 @@ def random_split(
         One `Subset` per entry of `lengths`, its indices a list.
 
     Example:
-        >>> train, val = random_split(MNIST("train"), [50_000, 10_000], seed=0)
+        >>> train, val = random_split(TensorDataset(wright.arange(10)), [0.8, 0.2], seed=0)
+        >>> len(train), len(val)
+        (8, 2)
     """
     generator = _own_generator(seed, generator, "random_split")
     counts = _split_lengths(lengths, len(dataset))

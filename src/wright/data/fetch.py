@@ -75,6 +75,10 @@ def fetch_batch(dataset, indices: Sequence[int], collate_fn: Callable = default_
     `dataset[i]` at a time) go through `collate_fn`.
 
     Example:
-        >>> images, labels = fetch_batch(MNIST("test"), [0, 1, 2])
+        >>> from wright.data import TensorDataset
+        >>> dataset = TensorDataset(wright.randn(5, 2), wright.arange(5))
+        >>> inputs, labels = fetch_batch(dataset, [0, 3, 4])
+        >>> inputs.shape, labels
+        (wright.Size([3, 2]), tensor([0, 3, 4]))
     """
     return _MapFetcher(dataset, True, collate_fn).fetch(indices)

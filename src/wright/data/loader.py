@@ -69,9 +69,11 @@ class DataLoader:
             loaders with the same seed give the same sequence of epochs.
 
     Example:
-        >>> loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, seed=0)
-        >>> for xb, yb in loader:
-        ...     loss = loss_fn(model(xb), yb)
+        >>> from wright.data import TensorDataset
+        >>> x, y = wright.randn(100, 3), wright.arange(100) % 2
+        >>> loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=0)
+        >>> [len(yb) for xb, yb in loader]  # the last batch holds what is left
+        [32, 32, 32, 4]
     """
 
     def __init__(

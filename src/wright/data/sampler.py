@@ -58,7 +58,9 @@ class RandomSampler(Sampler):
             generator, read at the start of every pass (`wright.manual_seed`).
 
     Example:
-        >>> sampler = RandomSampler(dataset, generator=wright.Generator().manual_seed(0))
+        >>> sampler = RandomSampler(range(5), generator=wright.Generator().manual_seed(0))
+        >>> sorted(sampler)  # every index once per pass, in a new order each pass
+        [0, 1, 2, 3, 4]
     """
 
     def __init__(
@@ -132,7 +134,11 @@ class WeightedRandomSampler(Sampler):
         generator: a `wright.Generator` (or NumPy Generator) to draw from.
 
     Example:
+        >>> labels = wright.tensor([0, 0, 0, 1])  # class 1 is rare: draw it as often as class 0
+        >>> class_counts = wright.bincount(labels)
         >>> sampler = WeightedRandomSampler(1.0 / class_counts[labels], num_samples=len(labels))
+        >>> len(list(sampler))
+        4
     """
 
     def __init__(
@@ -243,3 +249,84 @@ class _InfiniteConstantSampler(Sampler):
     def __iter__(self) -> Iterator[None]:
         while True:
             yield None
+
+
+class DistributedSampler(Sampler):
+    """Each process's share of a dataset for data-parallel training: with K processes, rank r
+    takes every K-th index of one common order, starting at r.
+
+    Every rank computes the same order (a permutation drawn from `seed + epoch` when shuffling), so
+    the shares are disjoint and together cover the dataset. Without drop_last, the order is padded
+    with its own first indices up to a multiple of K so that all ranks get the same number of
+    samples (and take the same number of steps); with drop_last, its tail is dropped instead. Call
+    `set_epoch(epoch)` before each epoch for a new order (`fit` does this). The order is NumPy's
+    `default_rng(seed + epoch).permutation`, as `wright.randperm` draws it; PyTorch's generator
+    gives a different one.
+
+    A global batch of K * b samples is then split in the order a single process would see it:
+    batch t of rank r holds the samples t*K*b + r, t*K*b + r + K, ... of the common order.
+
+    Args:
+        dataset: the dataset (only its length is used).
+        num_replicas: K, the number of processes (default: the distributed world size).
+        rank: this process's rank (default: from wright.distributed).
+        shuffle: draw a new order each epoch; False keeps 0, 1, 2, ...
+        seed: the same on every rank.
+        drop_last: drop the tail that does not divide evenly, rather than pad.
+
+    Example:
+        >>> sampler = DistributedSampler(train_set, shuffle=True, seed=0)
+        >>> loader = DataLoader(train_set, batch_size=32, sampler=sampler)
+    """
+
+    def __init__(
+        self,
+        dataset: Sized,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+    ) -> None:
+        if num_replicas is None or rank is None:
+            from wright import distributed
+
+            num_replicas = distributed.get_world_size() if num_replicas is None else num_replicas
+            rank = distributed.get_rank() if rank is None else rank
+        if not isinstance(num_replicas, int) or num_replicas < 1:
+            raise ValueError(
+                f"DistributedSampler: num_replicas must be a positive int, got {num_replicas!r}"
+            )
+        if not isinstance(rank, int) or not 0 <= rank < num_replicas:
+            raise ValueError(
+                f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]"
+            )
+        self.dataset = dataset
+        self.num_replicas, self.rank = num_replicas, rank
+        self.shuffle, self.seed, self.drop_last = shuffle, seed, drop_last
+        self.epoch = 0
+        count = len(dataset)
+        if drop_last:
+            self.num_samples = count // num_replicas
+        else:
+            self.num_samples = -(-count // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    __iter__ = _iterate_order
+
+    def _order(self) -> np.ndarray:
+        count = len(self.dataset)
+        if self.shuffle:
+            order = np.random.default_rng(self.seed + self.epoch).permutation(count)
+        else:
+            order = np.arange(count)
+        if self.total_size > count:
+            order = np.resize(order, self.total_size)  # repeats the order from its start
+        return order[self.rank : self.total_size : self.num_replicas]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use the order of this epoch on the next pass (every rank must pass the same number)."""
+        self.epoch = epoch

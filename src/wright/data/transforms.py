@@ -26,7 +26,11 @@ class RandomShift:
         (B, C, H, W) -> (B, C, H, W), the same dtype.
 
     Example:
-        >>> train = MNIST("train", transform=RandomShift(2))
+        >>> from wright.datasets import MNIST
+        >>> train = MNIST("train", transform=RandomShift(2, seed=0), limit=8)
+        >>> images, labels = next(iter(wright.data.DataLoader(train, batch_size=4)))
+        >>> images.shape
+        wright.Size([4, 1, 28, 28])
     """
 
     def __init__(self, max_shift: int = 2, fill: float = 0.0, seed: int | None = None) -> None:

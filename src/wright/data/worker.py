@@ -61,8 +61,10 @@ def get_worker_info() -> WorkerInfo | None:
     share of the data.
 
     Example:
-        >>> info = get_worker_info()  # in IterableDataset.__iter__
-        >>> mine = files if info is None else files[info.id :: info.num_workers]
+        >>> files = ["a.txt", "b.txt", "c.txt"]
+        >>> info = get_worker_info()  # in IterableDataset.__iter__; None in the main process
+        >>> files if info is None else files[info.id :: info.num_workers]
+        ['a.txt', 'b.txt', 'c.txt']
     """
     return _worker_info
 

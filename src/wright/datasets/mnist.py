@@ -59,8 +59,10 @@ class MNIST(Dataset):
 
     Example:
         >>> train = MNIST("train")
-        >>> loader = DataLoader(train, batch_size=64, shuffle=True)
-        >>> images, labels = next(iter(loader))  # float32 (64, 1, 28, 28) and int64 (64,) Tensors
+        >>> loader = wright.data.DataLoader(train, batch_size=64, shuffle=True)
+        >>> images, labels = next(iter(loader))
+        >>> images.shape, images.dtype, labels.dtype
+        (wright.Size([64, 1, 28, 28]), wright.float32, wright.int64)
     """
 
     folder: ClassVar[str] = "mnist"

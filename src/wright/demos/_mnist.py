@@ -2,8 +2,9 @@
 and cached.
 
 Checkpoints live in `$WRIGHT_CACHE/checkpoints/` (default `~/.cache/wright/checkpoints/`) in the
-format `wright train` writes, so `wright evaluate` can read them too. Quick runs train a smaller
-model in memory and never overwrite the cache.
+format `wright train` writes, so `wright evaluate` can read them too. Each is named by everything
+that changes the model (architecture, seed, training images and epochs), so a run with another
+seed or budget trains its own. Quick runs train a smaller model in memory and leave the cache alone.
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ def mnist(split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]
     return datasets.MNIST(split, limit=limit).arrays()
 
 
-def checkpoint_path(name: str) -> Path:
-    """Where the demos keep the trained `name` model."""
-    return cache_dir() / "checkpoints" / f"{name}-mnist.npz"
+def checkpoint_path(name: str, seed: int = 0, budget: Budget | None = None) -> Path:
+    """Where the demos keep the `name` model trained with `seed` on `budget` (default: the full
+    run's)."""
+    budget = budget or BUDGETS[name][0]
+    key = f"seed{seed}-{budget.images}x{budget.epochs}"
+    return cache_dir() / "checkpoints" / f"{name}-mnist-{key}.npz"
 
 
 def loss_for(name: str) -> Module:
@@ -76,31 +80,34 @@ def _cached(name: str, path: Path) -> Module | None:
 
 
 def trained_classifier(name: str, quick: bool, seed: int = 0) -> tuple[Module, float, str]:
-    """A trained `name` model for MNIST: the cached checkpoint if there is one, else freshly
-    trained.
+    """A trained `name` model for MNIST: the checkpoint cached for this seed and budget if there is
+    one, else freshly trained (and cached, unless `quick`).
 
     Returns:
         (model in eval mode, its accuracy on the test images (the first 2,000 in a quick run, else
         all 10,000), where it came from).
     """
-    path = checkpoint_path(name)
-    model = _cached(name, path)
+    budget = BUDGETS[name][1 if quick else 0]
+    path = checkpoint_path(name, seed, budget)
+    model = None if quick else _cached(name, path)
+    trained = model is None
     origin = f"loaded from {path}"
-    if model is None:
-        budget = BUDGETS[name][1 if quick else 0]
+    if trained:
         images, labels = mnist("train", budget.images)
         model, _ = train_classifier(name, images, labels, budget.epochs, seed)
         origin = f"trained on {budget.images:,} images for {budget.epochs} epoch(s)"
     test_x, test_y = mnist("test", 2000 if quick else None)
     test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
     accuracy = train.evaluate(model, loss_for(name), test_loader)["accuracy"]
-    if not quick and not path.is_file():
+    if trained and not quick:  # a broken checkpoint, ignored above, is replaced
         models.save_checkpoint(
             path,
             model,
             name,
             {"num_classes": 10},
             dataset="mnist",
+            seed=seed,
+            budget={"images": budget.images, "epochs": budget.epochs},
             metrics={"test_accuracy": accuracy},
         )
         origin += f", saved to {path}"

@@ -130,13 +130,20 @@ def _draw(out_dir, name: str, result: dict) -> None:
     )
     if path is None:
         return
-    attack = result["pgd"]
     shown = slice(0, 8)
+    fgsm_eps, pgd_eps = result["fgsm"]["epsilon"], result["pgd"]["epsilon"]
     adversarial_examples(
         result["images"][shown],
-        attack["attacked"][shown],
+        {
+            f"FGSM {fgsm_eps:.3f}": result["fgsm"]["attacked"][shown],
+            f"PGD {pgd_eps:.3f}": result["pgd"]["attacked"][shown],
+        },
         result["labels"][shown],
-        attack["new_labels"][shown],
+        {
+            f"FGSM {fgsm_eps:.3f}": result["fgsm"]["new_labels"][shown],
+            f"PGD {pgd_eps:.3f}": result["pgd"]["new_labels"][shown],
+        },
         path=path,
-        title=f"{name}: PGD, each pixel moved by at most {attack['epsilon']:.3f}",
+        title=f"{name}: the smallest change per pixel (epsilon) that flips 90% of digits, "
+        "one gradient-sign step (FGSM) or ten (PGD)",
     )

@@ -15,7 +15,8 @@ from wright.demos._common import descend, picture_path
 from wright.interpret import maximize_activation
 from wright.nn import functional as F
 from wright.tensor import Tensor
-from wright.viz.figure import new_figure, save_figure
+from wright.viz.charts import curves
+from wright.viz.figure import colour_bar, new_figure, save_figure
 from wright.viz.inside import preferred_inputs
 from wright.viz.network import draw_network
 
@@ -142,39 +143,49 @@ def _draw(out_dir, net, typical, copies, preferred, test_x, test_probs, test_y) 
     path = picture_path(out_dir, "autoencoder.png")
     if path is None:
         return
-    figure, axes = new_figure(1, 3, size=(12, 3.6))
+    figure, axes = new_figure(1, 3, size=(13, 3.8), layout="constrained")
     axes = np.ravel(axes)
     pairs = np.stack([typical, copies], axis=1).reshape(-1, LEVELS).T  # (levels, in/out per animal)
-    axes[0].imshow(pairs, cmap="gray", vmin=0, vmax=1, origin="lower", aspect="auto")
+    image = axes[0].imshow(pairs, cmap="gray", vmin=0, vmax=1, origin="lower", aspect="auto")
     axes[0].set_xticks(
         range(2 * len(ANIMALS)), [f"{a}\n{w}" for a in ANIMALS for w in ("in", "out")], fontsize=7
     )
-    axes[0].set_ylabel("level on the wall")
-    axes[0].set_title("shadows in and copies out")
+    axes[0].set_ylabel("level on the wall (0 lowest)")
+    axes[0].set_title("shadows in and copies out", fontsize=10)
     axes[1].imshow(preferred.T, cmap="gray", vmin=0, vmax=1, origin="lower", aspect="auto")
     axes[1].set_xticks(
         range(len(preferred)), [f"hidden\nneuron {i}" for i in range(len(preferred))], fontsize=7
     )
-    axes[1].set_ylabel("level on the wall")
-    axes[1].set_title("the shadow each hidden neuron likes most")
-    order = np.argsort(test_x.sum(axis=1))
-    for k, animal in enumerate(ANIMALS):
-        axes[2].plot(test_x.sum(axis=1)[order], test_probs[order, k], label=f"P({animal})")
-    axes[2].set_xlabel("shadow height (levels)")
-    axes[2].set_ylabel("softmax probability")
-    axes[2].set_title(f"softmax head: {100 * np.mean(test_probs.argmax(1) == test_y):.0f}% right")
-    axes[2].legend(fontsize=7)
-    figure.tight_layout()
+    axes[1].set_ylabel("level on the wall (0 lowest)")
+    axes[1].set_title("the shadow each hidden neuron likes most", fontsize=10)
+    colour_bar(figure, image, axes[:2].tolist(), "share of the level in shadow")
+    heights = test_x.sum(axis=1)
+    order = np.argsort(heights)
+    curves(
+        {
+            f"P({animal})": (heights[order], test_probs[order, k])
+            for k, animal in enumerate(ANIMALS)
+        },
+        xlabel="shadow height (levels)",
+        ylabel="softmax probability",
+        ax=axes[2],
+        title=f"softmax head: {100 * np.mean(test_probs.argmax(1) == test_y):.0f}% right",
+    )
+    figure.suptitle("a 10-3-10 autoencoder on animal shadows")
     save_figure(figure, path)
     draw_network(
         net,
         typical[0],
-        title="trained autoencoder, a cheetah's shadow going through",
+        input_labels=[f"level {i}" for i in range(LEVELS)],
+        output_labels=[f"level {i}" for i in range(LEVELS)],
+        first_at_bottom=True,
+        title="trained autoencoder, a cheetah's shadow going through (level 0 at the bottom)",
         path=picture_path(out_dir, "autoencoder_network.png"),
     )
     preferred_inputs(
         preferred,
         [f"hidden neuron {i}" for i in range(len(preferred))],
+        value_label="share in shadow",
         title="inputs that excite each hidden neuron most",
         path=picture_path(out_dir, "autoencoder_hidden.png"),
     )

@@ -16,12 +16,14 @@ import numpy as np
 
 import wright
 from wright import nn, optim
+from wright.data import DataLoader, TensorDataset
 from wright.datasets.sequences import BOOK_WORDS, PERIOD, book_text, book_violations, book_words
 from wright.demos._common import picture_path
 from wright.models.char_lstm import CharLSTM
 from wright.models.text import sample_tokens
+from wright.train import fit
 from wright.train.language_model import LanguageModelRecipe, train_language_model
-from wright.viz import new_figure, save_figure
+from wright.viz import bars
 
 NAME = "book"
 SUMMARY = (
@@ -44,24 +46,29 @@ class OneStepRNN(nn.Module):
 
     def forward(self, words):
         # Each word becomes its own sequence of length one: no memory reaches the next step.
-        flat = np.asarray(words).reshape(1, -1)
+        words = words.array if isinstance(words, wright.Tensor) else np.asarray(words)
+        flat = words.reshape(1, -1)
         one_hot = nn.functional.one_hot(flat, VOCAB).float()  # (1, T * N, 5)
         hidden, _ = self.rnn(one_hot)
         return self.vote(hidden).reshape(*np.shape(words), VOCAB)
 
 
 def train_one_step_rnn(
-    tokens: np.ndarray, steps: int, rng: np.random.Generator, batch_size: int = 256
+    tokens: np.ndarray, epochs: int, seed: int, batch_size: int = 256
 ) -> OneStepRNN:
-    """Fit the RNN to (word, next word) pairs of the book, a random minibatch of them per step."""
+    """Fit the RNN to the book's (word, next word) pairs, in shuffled minibatches."""
     model = OneStepRNN()
-    optimizer = optim.Adam(model.parameters(), lr=0.05)
-    for _ in range(steps):
-        at = rng.integers(0, len(tokens) - 1, batch_size)
-        loss = nn.functional.cross_entropy(model(tokens[at]), tokens[at + 1])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    pairs = DataLoader(
+        TensorDataset(tokens[:-1], tokens[1:]), batch_size=batch_size, shuffle=True, seed=seed
+    )
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=0.05),
+        pairs,
+        epochs,
+        verbose=0,
+    )
     return model
 
 
@@ -101,7 +108,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     print(f"the book ({len(book) // 4} sentences): {book_words(book[:16])} ...")
     sentences = 300 if quick else 1000
 
-    rnn = train_one_step_rnn(book, steps=60 if quick else 150, rng=rng)
+    rnn = train_one_step_rnn(book, epochs=2 if quick else 5, seed=seed)
     rnn_words = first_sentences(sample_one_step(rnn, 6 * sentences, rng), sentences)
     rnn_check = book_violations(rnn_words)
 
@@ -133,23 +140,17 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         print(f"{'':12s} {book_words(words[:24])} ...")
 
     if path := picture_path(out_dir, "book.png"):
-        figure, ax = new_figure(size=(7, 3.4))
         kinds = list(rnn_check["kinds"])
-        positions = np.arange(len(kinds))
-        ax.bar(
-            positions - 0.2,
-            [rnn_check["kinds"][k] / sentences for k in kinds],
-            0.4,
-            label="one-step RNN",
+        bars(
+            {
+                "one-step RNN": [rnn_check["kinds"][k] / sentences for k in kinds],
+                "LSTM": [lstm_check["kinds"][k] / sentences for k in kinds],
+            },
+            [k.replace(" ", "\n", 2) for k in kinds],
+            ylabel=f"share of {sentences} sentences",
+            title="sentences that break the book's grammar, by kind of fault",
+            path=path,
         )
-        ax.bar(
-            positions + 0.2, [lstm_check["kinds"][k] / sentences for k in kinds], 0.4, label="LSTM"
-        )
-        ax.set_xticks(positions, [k.replace(" ", "\n", 2) for k in kinds], fontsize=8)
-        ax.set_ylabel(f"fraction of {sentences} sentences")
-        ax.set_title("sentences that break the book's grammar")
-        ax.legend()
-        save_figure(figure, path)
     return {
         "rnn_violation_rate": rnn_check["rate"],
         "lstm_violation_rate": lstm_check["rate"],

@@ -12,12 +12,14 @@ import numpy as np
 import wright
 from wright import nn, optim
 from wright.creation import as_tensor
+from wright.data import DataLoader, TensorDataset
 from wright.demos._common import picture_path
 from wright.demos.autoencoder import ANIMALS, LEVELS, shadow_heights
 from wright.nn.module import Parameter
 from wright.tensor import Tensor
+from wright.train import Callback, fit
+from wright.viz.charts import bars, curves
 from wright.viz.figure import new_figure, save_figure
-from wright.viz.inside import curves
 
 NAME = "deep-vs-wide"
 SUMMARY = (
@@ -36,7 +38,7 @@ class StackedNets(nn.Module):
     """Many copies of one fully connected sigmoid network, each with its own weights, run as one
     batch.
 
-    Copy c's hidden layer l computes sigmoid(x @ weights[l][c] + biases[l][c]) * alive[l][c]: a
+    Copy c's hidden layer l computes `sigmoid(x @ weights[l][c] + biases[l][c]) * alive[l][c]`: a
     neuron whose `alive` entry is 0 is knocked out, passing on nothing and learning nothing.
     Stacking the copies turns a loop over random starts into batched matrix products.
 
@@ -74,13 +76,19 @@ class StackedNets(nn.Module):
                 x = x * as_tensor(self.alive[layer])  # (copies, N, width)
         return x
 
-    def knock_out_one_per_layer(self, rng: np.random.Generator, which: np.ndarray) -> None:
-        """Knock one random living neuron out of every hidden layer of the chosen copies (a boolean
-        mask)."""
+    def keep(self, which: np.ndarray) -> None:
+        """Drop every copy but the chosen ones (a boolean mask)."""
+        for layer in range(self.depth):
+            for kind in ("weight", "bias"):
+                name = f"{kind}{layer}"
+                setattr(self, name, Parameter(getattr(self, name).array[which]))
+        self.alive = [mask[which] for mask in self.alive]
+
+    def knock_out_one_per_layer(self, rng: np.random.Generator) -> None:
+        """Knock one random living neuron out of every hidden layer of every copy."""
         for mask in self.alive:
             victim = (rng.random(mask[:, 0].shape) * mask[:, 0]).argmax(axis=1)  # (copies,)
-            chosen = np.flatnonzero(which)
-            mask[chosen, 0, victim[chosen]] = 0.0
+            mask[np.arange(len(mask)), 0, victim] = 0.0
 
 
 def train_until_solved(
@@ -96,26 +104,34 @@ def train_until_solved(
         the iteration at which each copy was solved (-1 if never), and the cost of each copy at
         every iteration run, (iterations, copies).
     """
-    inputs = as_tensor(x)
-    wanted = as_tensor(np.eye(len(ANIMALS), dtype=np.float32)[labels])
-    optimizer = optim.SGD(nets.parameters(), lr=LEARNING_RATE)
+    wanted = np.eye(len(ANIMALS), dtype=np.float32)[labels]
+    costs: list[np.ndarray] = []
     solved_at = np.full(len(watch), -1)
-    history = []
-    for iteration in range(max_iterations):
-        outputs = nets(inputs)
+
+    def cost_of_each_copy(outputs, wanted):
         miss = outputs - wanted
-        cost = (miss * miss).sum(axis=(1, 2)) * (
-            0.5 / len(x)
-        )  # (copies,) the quadratic cost of each
-        optimizer.zero_grad()
-        cost.sum().backward()
-        optimizer.step()
-        history.append(cost.array)
+        cost = (miss * miss).sum(axis=(1, 2)) * (0.5 / len(x))  # (copies,) the quadratic costs
+        costs.append(cost.array)
         solved = (cost.array < SOLVED_COST) & np.all(outputs.array.argmax(axis=2) == labels, axis=1)
-        solved_at[(solved_at < 0) & solved] = iteration + 1
-        if np.all(solved_at[watch] >= 0):
-            break
-    return solved_at, np.array(history)
+        solved_at[(solved_at < 0) & solved] = len(costs)
+        return cost.sum()  # each copy's gradient is its own cost's
+
+    class UntilSolved(Callback):
+        def on_epoch_end(self, epoch: int, logs: dict) -> None:
+            self.state.stop_training = bool(np.all(solved_at[watch] >= 0))
+
+    # The whole training set is one batch, so each epoch of fit is one iteration.
+    fit(
+        nets,
+        cost_of_each_copy,
+        optim.SGD(nets.parameters(), lr=LEARNING_RATE),
+        DataLoader(TensorDataset(x, wanted), batch_size=len(x)),
+        epochs=max_iterations,
+        metrics=(),
+        callbacks=[UntilSolved()],
+        verbose=0,
+    )
+    return solved_at, np.array(costs)
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
@@ -123,7 +139,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     counts."""
     wright.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    starts, budget, retrain_budget = (6, 6000, 2000) if quick else (16, 8000, 3000)
+    starts, budget, retrain_budget = (6, 6000, 2000) if quick else (16, 8000, 2000)
     x, labels = shadow_heights(30, seed=seed)
     width = 10
     # The first half of the copies are wide; the second half keep only 2 neurons per layer from the
@@ -146,21 +162,28 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
     retrain_iterations, retrain_solved = {}, {}
     solved_wide = wide & (solved_at > 0)  # knock neurons out of the nets that found a solution
+    nets.keep(solved_wide)  # and train only those from now on
     for narrower in range(width - 1, 1, -1):
-        nets.knock_out_one_per_layer(rng, solved_wide)
-        solved, _ = train_until_solved(nets, x, labels, retrain_budget, watch=solved_wide)
-        solved = solved[solved_wide]
+        nets.knock_out_one_per_layer(rng)
+        solved, _ = train_until_solved(
+            nets, x, labels, retrain_budget, watch=np.ones(solved_wide.sum(), dtype=bool)
+        )
         retrain_iterations[narrower] = float(
             np.median(np.where(solved > 0, solved, retrain_budget))
         )
         retrain_solved[narrower] = float(np.mean(solved > 0))
     print(
         f"  knock one neuron out of every layer of the {solved_wide.sum()} solved nets and "
-        "retrain, again and again (median iterations to re-solve):"
+        f"retrain, again and again (median iterations to re-solve; nets not re-solved within "
+        f"{retrain_budget} iterations count as {retrain_budget}):"
     )
     print(
         "    "
-        + ", ".join(f"{w} per layer: {retrain_iterations[w]:.0f}" for w in retrain_iterations)
+        + ", ".join(
+            f"{w} per layer: {retrain_iterations[w]:.0f}"
+            + ("" if retrain_solved[w] == 1 else f" ({100 * retrain_solved[w]:.0f}% re-solved)")
+            for w in retrain_iterations
+        )
     )
 
     wide_rate, narrow_rate = float(np.mean(wide_solved > 0)), float(np.mean(narrow_solved > 0))
@@ -170,7 +193,13 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     )
 
     _draw(
-        out_dir, costs[:, wide], costs[:, ~wide], retrain_iterations, width, wide_rate, narrow_rate
+        out_dir,
+        costs[:, wide],
+        costs[:, ~wide],
+        (retrain_iterations, retrain_solved, retrain_budget),
+        width,
+        wide_rate,
+        narrow_rate,
     )
     return {
         "cliff_iterations": cliff,
@@ -184,13 +213,11 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     }
 
 
-def _draw(
-    out_dir, wide_costs, narrow_costs, retrain_iterations, width, wide_rate, narrow_rate
-) -> None:
+def _draw(out_dir, wide_costs, narrow_costs, retraining, width, wide_rate, narrow_rate) -> None:
     path = picture_path(out_dir, "deep-vs-wide.png")
     if path is None:
         return
-    figure, axes = new_figure(1, 3, size=(13, 3.6))
+    figure, axes = new_figure(1, 3, size=(16, 4.0), layout="constrained")
     axes = np.ravel(axes)
     steps = np.arange(1, len(wide_costs) + 1)
     curves(
@@ -201,11 +228,24 @@ def _draw(
         ax=axes[0],
         title=f"{width} per layer: a plateau, then a cliff",
     )
+    retrain_iterations, retrain_solved, retrain_budget = retraining
     widths = list(retrain_iterations)
-    axes[1].bar([str(w) for w in widths], [retrain_iterations[w] for w in widths], color="#4a7ab5")
-    axes[1].set_xlabel("neurons per layer after knocking one out")
-    axes[1].set_ylabel("iterations to re-solve (median)")
-    axes[1].set_title("retraining after each knock-out is fast", fontsize=10)
+    bars(
+        {"median iterations": [retrain_iterations[w] for w in widths]},
+        [
+            f"{w}" if retrain_solved[w] == 1 else f"{w}\n{100 * retrain_solved[w]:.0f}%"
+            for w in widths
+        ],
+        ylabel="iterations to re-solve (median)",
+        value_format="{:.0f}",
+        ax=axes[1],
+        title="retraining after each knock-out is fast",
+    )
+    axes[1].set_xlabel(
+        "neurons per layer after knocking one out\n"
+        f"(under it, the share re-solved within {retrain_budget} iterations when not all were)",
+        fontsize=9,
+    )
     steps = np.arange(1, len(narrow_costs) + 1)
     curves(
         {f"start {c}": (steps, narrow_costs[:, c]) for c in range(min(6, narrow_costs.shape[1]))},
@@ -217,5 +257,5 @@ def _draw(
             f"2 per layer from scratch: {100 * narrow_rate:.0f}% solved (vs {100 * wide_rate:.0f}%)"
         ),
     )
-    figure.tight_layout()
+    figure.suptitle("five sigmoid layers on the shadow animals: deep and narrow versus wide")
     save_figure(figure, path)

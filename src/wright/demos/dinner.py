@@ -16,9 +16,11 @@ import numpy as np
 
 import wright
 from wright import nn, optim
+from wright.data import DataLoader, TensorDataset
 from wright.datasets.sequences import DINNERS, dinner_circumstances, dinner_cycle
 from wright.demos._common import picture_path
-from wright.viz import new_figure, save_figure
+from wright.train import fit
+from wright.viz import bars, new_figure, save_figure
 
 NAME = "dinner"
 SUMMARY = (
@@ -41,9 +43,23 @@ class DinnerRNN(nn.Module):
         self.rnn = nn.RNN(len(DINNERS), hidden, batch_first=True)
         self.vote = nn.Linear(hidden, len(DINNERS))
 
-    def forward(self, yesterday, state=None):
+    def forward(self, yesterday):
+        return self.step(yesterday)[0]
+
+    def step(self, yesterday, state=None):
+        """Scores for each day after `yesterday` (N, T, 3), and the hidden state to go on from."""
         hidden, state = self.rnn(yesterday, state)  # (N, T, H)
         return self.vote(hidden), state  # (N, T, 3)
+
+
+def _every_day_loss(scores, tonight):
+    """Cross-entropy over every day of every window: scores (N, T, 3), dinners (N, T)."""
+    return nn.functional.cross_entropy(scores.reshape(-1, len(DINNERS)), tonight.reshape(-1))
+
+
+def _whole_batch(inputs, targets) -> DataLoader:
+    """The whole training set as one batch: each epoch of `fit` is one step of gradient descent."""
+    return DataLoader(TensorDataset(inputs, targets), batch_size=len(targets))
 
 
 def _one_hot(dinners: np.ndarray) -> wright.Tensor:
@@ -52,33 +68,31 @@ def _one_hot(dinners: np.ndarray) -> wright.Tensor:
 
 def circumstances_accuracy(history: np.ndarray, rng: np.random.Generator, epochs: int) -> float:
     """Held-out accuracy of an MLP predicting dinner from the day, month, meetings and weather."""
-    features = wright.tensor(dinner_circumstances(len(history), rng))
+    features = dinner_circumstances(len(history), rng).astype(np.float32)
     model = nn.Sequential(nn.Linear(features.shape[1], 16), nn.ReLU(), nn.Linear(16, len(DINNERS)))
-    optimizer = optim.Adam(model.parameters(), lr=0.01)
     train, test = slice(0, TRAIN_DAYS), slice(TRAIN_DAYS, None)
-    for _ in range(epochs):
-        loss = nn.functional.cross_entropy(model(features[train]), history[train])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    optimizer = optim.Adam(model.parameters(), lr=0.01)
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        _whole_batch(features[train], history[train]),
+        epochs,
+        verbose=0,
+    )
     with wright.no_grad():
-        guesses = model(features[test]).array.argmax(axis=1)
+        guesses = model(wright.as_tensor(features[test])).array.argmax(axis=1)
     return float((guesses == history[test]).mean())
 
 
 def train_rnn(history: np.ndarray, steps: int, window: int = 21) -> DinnerRNN:
     """Teach the RNN tonight's dinner from yesterday's, on overlapping windows of training days."""
     model = DinnerRNN()
-    optimizer = optim.Adam(model.parameters(), lr=0.03)
     starts = np.arange(0, TRAIN_DAYS - window - 1, 2)  # every phase of the cycle starts some window
     days = starts[:, None] + np.arange(window)  # (N, T)
-    yesterday, tonight = _one_hot(history[days]), history[days + 1]
-    for _ in range(steps):
-        scores, _ = model(yesterday)
-        loss = nn.functional.cross_entropy(scores.reshape(-1, len(DINNERS)), tonight.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    windows = _whole_batch(_one_hot(history[days]).array, history[days + 1])
+    optimizer = optim.Adam(model.parameters(), lr=0.03)
+    fit(model, _every_day_loss, optimizer, windows, steps, metrics=(), verbose=0)
     return model
 
 
@@ -88,13 +102,13 @@ def predict_after_absence(model: DinnerRNN, known: np.ndarray, away: int) -> tup
     Returns tonight's predicted dinner and the predicted menu of the missing days.
     """
     with wright.no_grad():
-        scores, state = model(_one_hot(known)[None])
+        scores, state = model.step(_one_hot(known)[None])
         guess = int(scores.array[0, -1].argmax())
         played = []
         for _ in range(away):
             played.append(guess)
             # No news about that day: its predicted dinner stands in for the real one.
-            scores, state = model(_one_hot(np.array([guess]))[None], state)
+            scores, state = model.step(_one_hot(np.array([guess]))[None], state)
             guess = int(scores.array[0, -1].argmax())
     return guess, played
 
@@ -105,7 +119,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     Returns:
         chance (1/3), circumstances_accuracy (held-out days), rnn_accuracy (every held-out night,
         from yesterday's dinner), away_accuracy (tonight after AWAY_DAYS missing days, over `trials`
-        random         departures), away_days and trials.
+        random departures), away_days and trials.
     """
     rng = np.random.default_rng(seed)
     wright.manual_seed(seed)
@@ -120,7 +134,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
     model = train_rnn(history, steps=60 if quick else 150)
     with wright.no_grad():
-        scores, _ = model(_one_hot(history[TRAIN_DAYS - 1 : -1])[None])
+        scores = model(_one_hot(history[TRAIN_DAYS - 1 : -1])[None])
     rnn_accuracy = float((scores.array[0].argmax(axis=1) == history[TRAIN_DAYS:]).mean())
     print(
         f"RNN reading yesterday's dinner: {100 * rnn_accuracy:.0f}% of the "
@@ -148,32 +162,13 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     )
 
     if path := picture_path(out_dir, "dinner.png"):
-        figure, axes = new_figure(1, 2, size=(11, 3.4))
-        bars, menu = axes[0]
-        labels = [
-            "chance",
-            "day/month/\nweather",
-            "RNN:\nyesterday",
-            f"RNN after\n{AWAY_DAYS} days away",
-        ]
-        bars.bar(
-            labels,
-            [chance, circumstances, rnn_accuracy, away_accuracy],
-            color=["#bbb", "#d98", "#6a6", "#48c"],
-        )
-        bars.set_ylim(0, 1.05)
-        bars.set_ylabel("nights predicted correctly")
-        days = np.arange(-7, AWAY_DAYS + 1)
-        actual = history[leave - 7 : leave + AWAY_DAYS + 1]
         predicted = list(history[leave - 7 : leave]) + played + [tonight]
-        menu.axvspan(-0.5, AWAY_DAYS - 0.5, color="#eee", label="away: predictions fed forward")
-        menu.plot(days, actual, "o", color="#888", markersize=10, label="what was cooked")
-        menu.plot(days, predicted, "x", color="#c33", markersize=8, label="network's menu")
-        menu.set_yticks(range(len(DINNERS)), DINNERS)
-        menu.set_xlabel("day (0 = first day away; the last is tonight)")
-        menu.legend(loc="upper left", fontsize=7, ncol=3)
-        menu.set_ylim(-0.5, 3.2)
-        save_figure(figure, path)
+        _draw(
+            path,
+            history[leave - 7 : leave + AWAY_DAYS + 1],
+            predicted,
+            (chance, circumstances, rnn_accuracy, away_accuracy),
+        )
     return {
         "chance": chance,
         "circumstances_accuracy": circumstances,
@@ -182,3 +177,27 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         "away_days": AWAY_DAYS,
         "trials": trials,
     }
+
+
+def _draw(path, actual: np.ndarray, predicted: list[int], accuracies: tuple[float, ...]) -> None:
+    figure, axes = new_figure(1, 2, size=(12, 3.8), layout="constrained")
+    scores, menu = np.ravel(axes)
+    bars(
+        {"nights": list(accuracies)},
+        ["chance", "day/month/\nweather", "RNN:\nyesterday", f"RNN after\n{AWAY_DAYS} days away"],
+        ylabel="nights predicted correctly",
+        ylim=(0, 1.12),
+        colors=["#bbb", "#d98", "#6a6", "#48c"],
+        ax=scores,
+        title="who predicts tonight's dinner",
+    )
+    days = np.arange(-7, AWAY_DAYS + 1)
+    menu.axvspan(-0.5, AWAY_DAYS - 0.5, color="#eee", label="away: predictions fed forward")
+    menu.plot(days, actual, "o", color="#888", markersize=10, label="what was cooked")
+    menu.plot(days, predicted, "x", color="#c33", markersize=8, label="network's menu")
+    menu.set_yticks(range(len(DINNERS)), DINNERS)
+    menu.set_ylim(-0.5, len(DINNERS) - 0.5)
+    menu.set_xlabel("day (0 = first day away; the last is tonight)")
+    menu.set_title(f"{AWAY_DAYS} days away: the RNN plays the missing days forward", fontsize=10)
+    menu.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    save_figure(figure, path)

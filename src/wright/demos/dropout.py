@@ -14,8 +14,8 @@ from wright.data import DataLoader, TensorDataset
 from wright.demos._common import picture_path
 from wright.demos._mnist import mnist
 from wright.train import evaluate, fit
+from wright.viz.charts import curves
 from wright.viz.figure import new_figure, save_figure
-from wright.viz.inside import curves
 
 NAME = "dropout"
 SUMMARY = (
@@ -145,7 +145,7 @@ def _draw(out_dir, results: dict, tasks: dict) -> None:
     path = picture_path(out_dir, "dropout.png")
     if path is None:
         return
-    figure, axes = new_figure(1, 2, size=(10, 3.6))
+    figure, axes = new_figure(1, 2, size=(12, 3.8), layout="constrained")
     for ax, (task, by_variant) in zip(np.ravel(axes), results.items()):
         curves(
             {variant: r["test_accuracy_curve"] for variant, r in by_variant.items()},
@@ -153,5 +153,5 @@ def _draw(out_dir, results: dict, tasks: dict) -> None:
             ax=ax,
             title=tasks[task][2],
         )
-    figure.tight_layout()
+    figure.suptitle("test accuracy after each epoch, with and without dropout")
     save_figure(figure, path)

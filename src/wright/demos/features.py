@@ -23,6 +23,7 @@ SUMMARY = (
 
 BOUNDS = (-1.0, 1.0)  # pixels: +1 light, -1 dark
 FEATURE_LAYER = 1  # the ReLU after the convolution: one map per learned feature
+OUTPUT_L2 = 0.5  # the cost on pixel values when looking for an output unit's favourite input
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -54,8 +55,11 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     print(f"  softmax: X {x_probability:.3f}, O {1 - x_probability:.3f}")
 
     steps = 100 if quick else 300
+    # The output units add up pooled features from everywhere, so without a cost on pixels every
+    # pixel is pushed to an extreme and the favourite looks like noise; the L2 cost lets pixels
+    # the vote does not need fade back to grey.
     best_for_class = maximize_activation(
-        model, [0, 1], (1, 9, 9), steps=steps, lr=0.05, bounds=BOUNDS, seed=seed
+        model, [0, 1], (1, 9, 9), steps=steps, lr=0.05, bounds=BOUNDS, l2=OUTPUT_L2, seed=seed
     ).array
     kernels = model[0].weight.array[:, 0]  # (features, 3, 3)
     centre = layers[str(FEATURE_LAYER)].shape[-1] // 2
@@ -98,7 +102,11 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
     if path := picture_path(out_dir, "features.png"):
         feature_maps(
-            model, x, title="the lecture's X through the X/O CNN, layer by layer", path=path
+            model,
+            x,
+            output_labels=[f"{name} score" for name in CLASSES],
+            title="the lecture's X through the X/O CNN, layer by layer",
+            path=path,
         )
     if path := picture_path(out_dir, "features_preferred.png"):
         titles = [f"output {name}" for name in CLASSES] + [
@@ -108,7 +116,9 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
             np.concatenate([best_for_class, best_for_feature]),
             titles,
             value_range=BOUNDS,
-            title="inputs the units like best",
+            value_label="pixel (+1 light)",
+            title="inputs the units like best (outputs: with a cost on extreme pixels, "
+            f"{OUTPUT_L2:g} x L2)",
             path=path,
         )
     return {

@@ -13,8 +13,10 @@ import numpy as np
 
 import wright
 from wright import nn, optim
+from wright.data import DataLoader, TensorDataset
 from wright.datasets import toy
 from wright.demos._common import picture_path
+from wright.train import fit
 from wright.viz import draw_network, image_grid, layer_values, receptive_fields
 
 NAME = "four-pixel"
@@ -120,17 +122,23 @@ def train_network(
     wright.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = lecture_shaped_network()
-    optimizer = optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
+    # Every batch: the eight class images, then 64 grey versions drawn for that step alone.
+    batches = []
     for _ in range(steps):
         grey_images, grey_labels = toy.four_pixel_grey(64, seed=int(rng.integers(2**31)))
-        batch = np.concatenate([images, grey_images]).reshape(-1, 4)  # (72, 4)
-        loss = loss_fn(
-            model(wright.tensor(batch)), wright.tensor(np.concatenate([labels, grey_labels]))
+        batches.append(
+            (np.concatenate([images, grey_images]), np.concatenate([labels, grey_labels]))
         )
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    inputs = np.concatenate([b[0] for b in batches]).reshape(-1, 4)  # (steps * 72, 4)
+    targets = np.concatenate([b[1] for b in batches])
+    loader = DataLoader(TensorDataset(inputs, targets), batch_size=len(batches[0][1]))
+    fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=lr), loader, verbose=0)
+    # fit reports the epoch's mean; the loss on the last batch is what the network ends with.
+    last = slice(len(targets) - len(batches[0][1]), None)
+    with wright.no_grad():
+        loss = nn.functional.cross_entropy(
+            model(wright.as_tensor(inputs[last])), wright.as_tensor(targets[last])
+        )
     return model, float(loss.item())
 
 

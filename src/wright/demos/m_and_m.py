@@ -10,12 +10,13 @@ import os
 
 import numpy as np
 
-import wright
-from wright import optim
+from wright import nn, optim
+from wright.data import DataLoader, TensorDataset
 from wright.datasets import toy
 from wright.demos._common import picture_path
 from wright.optim import search
-from wright.viz import new_figure, save_figure
+from wright.train import Callback, fit
+from wright.viz import curves, new_figure, save_figure
 
 NAME = "m-and-m"
 SUMMARY = "M&M bags: squared deviation is least at the mean, absolute deviation at the median"
@@ -34,6 +35,30 @@ def absolute_loss(counts: np.ndarray):
     return lambda guesses: np.abs(counts[None, :] - guesses).sum(axis=1)
 
 
+class Guess(nn.Module):
+    """A model with one number, the guess, which it answers for every bag it is shown."""
+
+    def __init__(self, start: float) -> None:
+        super().__init__()
+        self.value = nn.Parameter(np.array([start]))  # float64: steps of 1e-3 must show
+
+    def forward(self, bags):
+        return self.value.expand(len(bags))  # (N,)
+
+
+class _StopWhenStill(Callback):
+    """Records the guess after every step and ends training once a step moved it less than tol."""
+
+    def __init__(self, guess: Guess, tol: float) -> None:
+        self.guess, self.tol = guess, tol
+        self.path = [float(guess.value.item())]
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.path.append(float(self.guess.value.item()))
+        if abs(self.path[-1] - self.path[-2]) < self.tol:
+            self.state.stop_training = True
+
+
 def descend_to_mean(
     counts: np.ndarray,
     start: float = GUESSES[0],
@@ -43,23 +68,26 @@ def descend_to_mean(
 ) -> tuple[list[float], int]:
     """Gradient descent on the mean squared deviation, the slope computed by wright's autograd.
 
+    Each epoch of `fit` is one step over all the bags at once.
+
     Returns:
         the guess after each step (the start first), and the steps taken until one moved the guess
         less than `tol`.
     """
-    guess = wright.tensor([start], dtype=wright.float64, requires_grad=True)
-    target = wright.tensor(counts, dtype=wright.float64)
-    optimizer = optim.SGD([guess], lr=lr)
-    path = [start]
-    for step in range(1, max_steps + 1):
-        loss = ((target - guess) ** 2).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        path.append(float(guess.item()))
-        if abs(path[-1] - path[-2]) < tol:
-            return path, step
-    return path, max_steps
+    guess = Guess(start)
+    bags = DataLoader(TensorDataset(np.zeros(len(counts)), counts), batch_size=len(counts))
+    watch = _StopWhenStill(guess, tol)
+    fit(
+        guess,
+        nn.MSELoss(),
+        optim.SGD(guess.parameters(), lr=lr),
+        bags,
+        epochs=max_steps,
+        metrics=(),
+        callbacks=[watch],
+        verbose=0,
+    )
+    return watch.path, len(watch.path) - 1
 
 
 def _flat_bottom(result: search.SearchResult) -> tuple[float, float]:
@@ -128,29 +156,32 @@ def _draw(
     guesses: list[float],
     path,
 ) -> None:
-    figure, axes = new_figure(1, 3, size=(14, 3.8))
+    figure, axes = new_figure(1, 3, size=(15, 4.0), layout="constrained")
     axes = axes.ravel()
     values, frequency = np.unique(counts, return_counts=True)
     axes[0].bar(values, frequency, color="#8172b3")
     axes[0].set_xlabel("M&Ms in the bag")
     axes[0].set_ylabel("bags")
-    best = ((squared, float(counts.mean()), "mean"), (absolute, float(np.median(counts)), "median"))
-    for ax, (result, answer, label) in zip(axes[1:], best):
-        ax.plot(result.trace_x[:, 0], result.trace_values, color="#4c72b0")
-        ax.axvline(answer, color="#c44e52", linestyle="--", label=f"{label} {answer:.2f}")
-        ax.set_xlabel("guess")
-        ax.grid(alpha=0.3)
-    axes[1].plot(
-        guesses,
-        squared_loss(counts)(np.array(guesses)[:, None]),
-        "o",
-        color="#dd8452",
-        markersize=3,
-        label="gradient descent",
+    axes[0].set_title(f"{len(counts)} bags counted", fontsize=10)
+    descent = np.array(guesses)
+    best = (
+        (squared, float(counts.mean()), "mean", "squared"),
+        (absolute, float(np.median(counts)), "median", "absolute"),
     )
-    axes[1].set_ylabel("sum of squared deviations")
-    axes[2].set_ylabel("sum of absolute deviations")
-    for ax in axes[1:]:
-        ax.legend(fontsize=8)
-    figure.tight_layout()
+    for ax, (result, answer, label, kind) in zip(axes[1:], best):
+        series = {"every guess on the grid": (result.trace_x[:, 0], result.trace_values)}
+        if kind == "squared":
+            series["gradient descent's steps"] = (descent, squared_loss(counts)(descent[:, None]))
+        curves(
+            series,
+            xlabel="guess",
+            ylabel=f"sum of {kind} deviations",
+            ax=ax,
+            title=f"{kind} deviation is least at the {label}",
+        )
+        if kind == "squared":
+            ax.lines[-1].set(linestyle="none", marker="o", markersize=3)
+        ax.axvline(answer, color="#c44e52", linestyle="--", label=f"{label} {answer:.2f}")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    figure.suptitle("the best guess of M&Ms per bag")
     save_figure(figure, path)

@@ -16,8 +16,8 @@ from wright.demos._common import picture_path
 from wright.demos._mnist import mnist, trained_classifier
 from wright.models.mlp import mlp
 from wright.train import fit
-from wright.viz.figure import new_figure, save_figure
-from wright.viz.inside import curves
+from wright.viz.charts import curves
+from wright.viz.figure import colour_bar, new_figure, save_figure
 from wright.viz.network import weights_as_images
 
 NAME = "mnist-inside"
@@ -141,7 +141,7 @@ def _draw(out_dir, net, noise, test_images, test_labels, histories) -> None:
         title="first-layer weights of the 784-16-16-10 network, as 28x28 images",
         path=path,
     )
-    figure, axes = new_figure(2, 2, size=(7, 5))
+    figure, axes = new_figure(2, 2, size=(7.5, 5.2), layout="constrained")
     digit = test_images[:1]
     for row, (image, outputs, what) in enumerate(
         (
@@ -153,7 +153,7 @@ def _draw(out_dir, net, noise, test_images, test_labels, histories) -> None:
             (digit[0], _outputs(net, digit)[0], f"a real {test_labels[0]}"),
         )
     ):
-        axes[row, 0].imshow(image[0], cmap="gray", vmin=0, vmax=1)
+        picture = axes[row, 0].imshow(image[0], cmap="gray", vmin=0, vmax=1)
         axes[row, 0].set_xticks([])
         axes[row, 0].set_yticks([])
         axes[row, 0].set_title(what, fontsize=9)
@@ -161,7 +161,8 @@ def _draw(out_dir, net, noise, test_images, test_labels, histories) -> None:
         axes[row, 1].set_xticks(range(10))
         axes[row, 1].set_ylim(0, 1)
         axes[row, 1].set_title(f"outputs: '{outputs.argmax()}' at {outputs.max():.2f}", fontsize=9)
-    figure.tight_layout()
+    colour_bar(figure, picture, axes[:, 0].tolist(), "pixel value")
+    figure.suptitle("the network's answers to noise and to a real digit")
     save_figure(figure, picture_path(out_dir, "mnist-inside_noise.png"))
     series = {}
     for name, history in histories.items():

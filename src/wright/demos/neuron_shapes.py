@@ -244,14 +244,13 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
 
 def _draw_curves(curves: dict[str, np.ndarray], xs: np.ndarray, path) -> None:
-    figure, axes = new_figure(2, 4, size=(15, 6.5))
+    figure, axes = new_figure(2, 4, size=(15, 6.5), layout="constrained")
     for ax, (key, values) in zip(axes.ravel(), curves.items()):
         ax.plot(xs, values[:, :6], linewidth=1.2)
         ax.set_title(CURVE_FAMILIES[key].title, fontsize=9)
         ax.grid(alpha=0.3)
     axes.ravel()[-1].axis("off")
     figure.suptitle("random weights, one input: the shapes each kind of network can make")
-    figure.tight_layout()
     save_figure(figure, path)
 
 
@@ -270,11 +269,10 @@ def _draw_surfaces(generator: np.random.Generator, path, resolution: int) -> Non
 
 
 def _draw_regions(examples: dict[str, nn.Module], path, resolution: int) -> None:
-    figure, axes = new_figure(2, 3, size=(13.5, 7.5))
+    figure, axes = new_figure(2, 3, size=(15, 8), layout="constrained")
     for ax, (name, model) in zip(axes.ravel(), examples.items()):
         bounds = ONE_INPUT[0] if name.startswith("one") else TWO_INPUTS
         decision_regions(model, bounds, resolution=resolution, ax=ax, title=name)
     axes.ravel()[-1].axis("off")
     figure.suptitle("classifying by a cut at zero or by the largest output: regions of each class")
-    figure.tight_layout()
     save_figure(figure, path)

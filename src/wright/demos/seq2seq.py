@@ -17,14 +17,18 @@ from threadpoolctl import threadpool_limits
 
 import wright
 from wright import nn, optim
+from wright.data import DataLoader, TensorDataset
 from wright.datasets.sequences import ISO_CHARS, date_pairs, random_dates
 from wright.datasets.text import CharVocab
 from wright.demos._common import picture_path
 from wright.models.seq2seq import Seq2Seq
-from wright.viz import new_figure, save_figure
+from wright.train import fit
+from wright.viz import curves
 
 NAME = "seq2seq"
 SUMMARY = "translate dates in words to ISO dates with an encoder LSTM, a vector, and a decoder LSTM"
+# The one-cycle peak: at 4e-3, 1,000 steps left 2% of held-out dates wrong; at 1e-2 none.
+MAX_LR = 1e-2
 
 # Index 0 pads sources on the left, so every source ends at the last step the encoder reads.
 SOURCE = CharVocab("_ ,./0123456789abcdefghijklmnopqrstuvwxyz")
@@ -52,6 +56,26 @@ def exact_match(model: Seq2Seq, pairs: list[tuple[str, str]]) -> tuple[float, li
     return float(right.mean()), [TARGET.decode(column) for column in written.T]
 
 
+class TeacherForced(nn.Module):
+    """Training view of a Seq2Seq: one input holds the source and the answer; the decoder reads
+    the start symbol and then the true previous characters (teacher forcing).
+
+    Shape: (N, S + 10) sources then targets -> (10, N, len(TARGET)) scores for each character.
+    """
+
+    def __init__(self, model: Seq2Seq, source_length: int) -> None:
+        super().__init__()
+        self.model, self.source_length = model, source_length
+
+    def forward(self, pairs):
+        sources = pairs.array[:, : self.source_length].T  # (S, N)
+        # Sources are padded for the longest in the whole run; this batch needs only its own.
+        sources = sources[int(np.argmax((sources != 0).any(axis=1))) :]
+        targets = pairs.array[:, self.source_length :].T  # (10, N)
+        previous = np.concatenate([np.zeros((1, targets.shape[1]), dtype=np.int64), targets[:-1]])
+        return self.model(sources, previous)
+
+
 def train(
     model: Seq2Seq,
     steps: int,
@@ -60,26 +84,37 @@ def train(
     exclude: set,
     log_every: int = 100,
 ) -> list[float]:
-    """Adam with teacher forcing on fresh random dates every step; returns the loss per step."""
-    optimizer = optim.Adam(model.parameters(), lr=4e-3)
-    schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps, eta_min=2e-4)
-    losses = []
-    for step in range(steps):
-        sources, targets = encode_batch(
-            date_pairs(random_dates(batch_size, rng, exclude=exclude), rng)
+    """Adam with a one-cycle learning rate, through `fit`, on fresh random dates for every step;
+    returns the loss of every step."""
+    # Each step's dates are distinct; across steps they may repeat.
+    pairs = [
+        pair
+        for _ in range(steps)
+        for pair in date_pairs(random_dates(batch_size, rng, exclude=exclude), rng)
+    ]
+    sources, targets = encode_batch(pairs)  # (S, steps * N), (10, steps * N)
+    losses: list[float] = []
+
+    def character_loss(logits, answers):
+        # logits (10, N, classes), answers (N, 10): cross-entropy per character
+        loss = nn.functional.cross_entropy(
+            logits.reshape(-1, len(TARGET)), answers.array.T.reshape(-1)
         )
-        # The decoder reads the start symbol then the true previous characters.
-        previous = np.concatenate([np.zeros((1, batch_size), dtype=np.int64), targets[:-1]])
-        logits = model(sources, previous)
-        loss = nn.functional.cross_entropy(logits.reshape(-1, len(TARGET)), targets.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-        schedule.step()
         losses.append(float(loss.array))
-        if (step + 1) % log_every == 0:
-            print(f"step {step + 1:5d}  loss {np.mean(losses[-log_every:]):.4f}")
+        if len(losses) % log_every == 0:
+            print(f"step {len(losses):5d}  loss {np.mean(losses[-log_every:]):.4f}")
+        return loss
+
+    optimizer = optim.Adam(model.parameters(), lr=MAX_LR)
+    fit(
+        TeacherForced(model, len(sources)),
+        character_loss,
+        optimizer,
+        DataLoader(TensorDataset(np.concatenate([sources, targets]).T, targets.T), batch_size),
+        metrics=(),
+        scheduler=optim.lr_scheduler.OneCycleLR(optimizer, max_lr=MAX_LR, total_steps=steps),
+        verbose=0,
+    )
     return losses
 
 
@@ -95,7 +130,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     test_dates = random_dates(200 if quick else TEST_DATES, rng)
     test = date_pairs(test_dates, rng)
     # Quick mode: a smaller model and batch, enough to see it learn the format.
-    hidden, batch_size, steps = (32, 32, 200) if quick else (128, 64, 1500)
+    hidden, batch_size, steps = (32, 32, 200) if quick else (128, 64, 1000)
     model = Seq2Seq(len(SOURCE), len(TARGET), embedding_dim=16, hidden_size=hidden)
     started = time.perf_counter()
     # Each step multiplies a (64, 128) state by a (128, 512) matrix; on a busy two-core machine a
@@ -119,13 +154,14 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         print(f"  {source:32s} -> {answer}  {'ok' if answer == target else 'expected ' + target}")
 
     if path := picture_path(out_dir, "seq2seq.png"):
-        figure, ax = new_figure(size=(6, 3.2))
-        ax.plot(np.arange(1, steps + 1), losses, linewidth=0.8)
-        ax.set_yscale("log")
-        ax.set_xlabel(f"training step ({batch_size} random dates each)")
-        ax.set_ylabel("cross-entropy per character")
-        ax.set_title(f"dates -> ISO: {100 * accuracy:.1f}% exact on {len(test)} unseen dates")
-        save_figure(figure, path)
+        curves(
+            {"training loss": losses},
+            xlabel=f"training step ({batch_size} random dates each)",
+            ylabel="cross-entropy per character",
+            logy=True,
+            title=f"dates -> ISO: {100 * accuracy:.1f}% exact on {len(test)} unseen dates",
+            path=path,
+        )
     return {
         "exact_match": accuracy,
         "character_accuracy": characters,

@@ -14,10 +14,12 @@ import numpy as np
 
 import wright
 from wright import nn, optim
+from wright.data import DataLoader, TensorDataset
 from wright.datasets import toy
 from wright.demos._common import picture_path
 from wright.optim import search
-from wright.viz import draw_network, new_figure, save_figure
+from wright.train import Callback, fit
+from wright.viz import curves, draw_network
 
 NAME = "shawarma"
 SUMMARY = "two work schedules learned by one layer: weight nudging (the lectures' way) vs backprop"
@@ -72,14 +74,16 @@ def learn_by_nudging(
     """Each day, nudge the most active output's weights up and down; move it the way that helped.
 
     Returns:
-        final weights, the error before each day's update, the day on which both schedules were
-        first recovered (None if never), and how many times the error was evaluated.
+        final weights, the winner's shortfall from full activity (1 - activity) before each day's
+        update, the day on which both schedules were first recovered (None if never), and how
+        many times the error was evaluated.
     """
     weights = weights.astype(np.float64)
-    errors, evaluations, recovered_on = [], 0, None
+    shortfalls, evaluations, recovered_on = [], 0, None
     for number, day in enumerate(days, start=1):
-        winner = int(np.argmax(activities(weights, day)))
-        errors.append(float(day_error(weights[winner], day)))
+        activity = activities(weights, day)
+        winner = int(np.argmax(activity))
+        shortfalls.append(1.0 - float(activity[winner]))
         result = search.nudge(
             partial(day_error, day=day),
             weights[winner],
@@ -92,7 +96,20 @@ def learn_by_nudging(
         evaluations += result.evaluations
         if recovered_on is None and recovered(weights):
             recovered_on = number
-    return weights, errors, recovered_on, evaluations
+    return weights, shortfalls, recovered_on, evaluations
+
+
+class _DayByDay(Callback):
+    """After each day's step: keep the weights in [0, 1] and note when both schedules are found."""
+
+    def __init__(self, layer: nn.Linear) -> None:
+        self.layer, self.recovered_on = layer, None
+
+    def on_batch_end(self, step: int, logs: dict) -> None:
+        with wright.no_grad():
+            self.layer.weight.clamp_(0.0, 1.0)
+        if self.recovered_on is None and recovered(self.layer.weight.array):
+            self.recovered_on = step
 
 
 def learn_by_backprop(
@@ -100,27 +117,29 @@ def learn_by_backprop(
 ) -> tuple[nn.Linear, list[float], int | None]:
     """The same error, minimised by gradient steps from backpropagation (weights kept in [0, 1]).
 
+    `fit` shows the layer one day at a time, in order; the loss is the winning output's error.
+
     Returns:
-        the layer, the error before each day's update, and the day both schedules were first
-        recovered.
+        the layer, the winner's shortfall from full activity before each day's update, and the day
+        both schedules were first recovered.
     """
     layer = nn.Linear(4, 2, bias=False)
-    layer.weight.array[...] = weights
-    optimizer = optim.SGD(layer.parameters(), lr=LEARNING_RATE)
-    errors, recovered_on = [], None
-    for number, day in enumerate(days, start=1):
-        observed = wright.tensor(day)
-        activity = layer(observed) / float(day.sum())  # (2,)
+    with wright.no_grad():
+        layer.weight.copy_(wright.as_tensor(weights))
+    shortfalls: list[float] = []
+
+    def winner_error(activity, day):
+        activity = activity[0] / float(day.array.sum())  # (2,)
         winner = int(np.argmax(activity.array))
-        error = 1.0 - activity[winner] + LOW_WEIGHT_PULL * layer.weight[winner].mean()
-        errors.append(float(error.item()))
-        optimizer.zero_grad()
-        error.backward()
-        optimizer.step()
-        np.clip(layer.weight.array, 0.0, 1.0, out=layer.weight.array)
-        if recovered_on is None and recovered(layer.weight.array):
-            recovered_on = number
-    return layer, errors, recovered_on
+        shortfall = 1.0 - activity[winner]
+        shortfalls.append(float(shortfall.item()))
+        return shortfall + LOW_WEIGHT_PULL * layer.weight[winner].mean()
+
+    days_in_order = DataLoader(TensorDataset(days, days), batch_size=1)
+    watch = _DayByDay(layer)
+    optimizer = optim.SGD(layer.parameters(), lr=LEARNING_RATE)
+    fit(layer, winner_error, optimizer, days_in_order, metrics=(), callbacks=[watch], verbose=0)
+    return layer, shortfalls, watch.recovered_on
 
 
 def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = False) -> dict:
@@ -182,14 +201,18 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
                 path=path,
             )
     if path := picture_path(out_dir, "shawarma_error.png"):
-        figure, ax = new_figure()
-        ax.plot(range(1, len(days) + 1), nudge_errors, marker=".", label="nudging")
-        ax.plot(range(1, len(days) + 1), backprop_errors, marker=".", label="backprop")
-        ax.set_xlabel("day")
-        ax.set_ylabel("error of the most active output")
-        ax.grid(alpha=0.3)
-        ax.legend()
-        save_figure(figure, path)
+        days_seen = np.arange(1, len(days) + 1)
+        curves(
+            {
+                "nudging": (days_seen, nudge_errors),
+                "backprop": (days_seen, backprop_errors),
+            },
+            xlabel="day",
+            ylabel="1 - activity of the most active output",
+            marker=".",
+            title="how far the day's winning output falls short of full activity",
+            path=path,
+        )
     return {
         "first_day_activity_before": before,
         "first_day_activity_after": after,

@@ -13,7 +13,7 @@ import numpy as np
 import wright
 from wright import nn
 from wright.demos._common import descend, picture_path
-from wright.viz import new_figure, save_figure
+from wright.viz import curves, new_figure, save_figure
 
 NAME = "sigmoid-fit"
 SUMMARY = "a sigmoid's weight and threshold fitted by maximum likelihood as examples are added"
@@ -76,7 +76,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     threshold = nn.Parameter(np.array(5.0, dtype=np.float32))
     x, positive = np.empty(0, np.float32), np.empty(0, bool)
     results: dict[str, float] = {}
-    curves, likelihoods, rose = [], [], True
+    stages, likelihoods, rose = [], [], True
     for k, (story, positives, negatives) in enumerate(STAGES, start=1):
         before = (float(weight.item()), float(threshold.item()))
         x = np.concatenate([x, np.array(positives + negatives, dtype=np.float32)])
@@ -88,7 +88,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         fitted = log_likelihood(w, t, x, positive)
         rose &= fitted >= history[0]
         likelihoods.extend(history.tolist())
-        curves.append(
+        stages.append(
             (story, before, (w, t), x.copy(), positive.copy(), len(positives) + len(negatives))
         )
         results.update(
@@ -114,23 +114,24 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     results["weight_drop_noisy_positive"] = results["stage_3_weight"] - results["stage_4_weight"]
 
     if path := picture_path(out_dir, "sigmoid_fit.png"):
-        _draw_stages(curves, path)
+        _draw_stages(stages, path)
     if path := picture_path(out_dir, "sigmoid_likelihood.png"):
-        figure, ax = new_figure(size=(7, 3.5))
-        ax.plot(likelihoods)
+        figure = curves(
+            {"mean log-likelihood": likelihoods},
+            xlabel="gradient ascent step (dotted: new examples arrive)",
+            ylabel="mean log-likelihood",
+            title="the examples' likelihood climbs after each new batch of examples",
+        )
         for k in range(1, len(STAGES)):
-            ax.axvline(k * steps, color="gray", linestyle=":")
-        ax.set_xlabel("gradient ascent step (dotted: new examples arrive)")
-        ax.set_ylabel("mean log-likelihood")
-        ax.grid(alpha=0.3)
+            figure.axes[0].axvline(k * steps, color="gray", linestyle=":")
         save_figure(figure, path)
     return results
 
 
-def _draw_stages(curves: list, path) -> None:
+def _draw_stages(stages: list, path) -> None:
     xs = np.linspace(*X_RANGE, 300)
-    figure, axes = new_figure(1, len(curves), size=(3.6 * len(curves), 3.4))
-    for ax, (story, before, after, x, positive, added) in zip(axes.ravel(), curves):
+    figure, axes = new_figure(1, len(stages), size=(3.8 * len(stages), 3.6), layout="constrained")
+    for ax, (story, before, after, x, positive, added) in zip(axes.ravel(), stages):
         for (w, t), style, label in ((before, "--", "before"), (after, "-", "fitted")):
             ax.plot(xs, 1 / (1 + np.exp(-(w * xs - t))), style, color="#4c72b0", label=label)
         new = np.arange(len(x)) >= len(x) - added
@@ -149,6 +150,6 @@ def _draw_stages(curves: list, path) -> None:
         ax.set_ylim(-0.08, 1.08)
         ax.grid(alpha=0.3)
     axes.ravel()[0].set_ylabel("z: probability of the class")
-    axes.ravel()[0].legend(fontsize=8)
-    figure.tight_layout()
+    axes.ravel()[0].legend(fontsize=8, loc="center left")
+    figure.suptitle("one sigmoid neuron refitted as examples arrive (green positive, red negative)")
     save_figure(figure, path)

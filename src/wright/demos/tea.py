@@ -15,7 +15,7 @@ import numpy as np
 from wright.datasets import toy
 from wright.demos._common import picture_path
 from wright.optim import search
-from wright.viz import new_figure, save_figure
+from wright.viz import bars, new_figure, save_figure
 
 NAME = "tea"
 SUMMARY = "tea temperature: descent stalls in a nearby dip; annealing and GAs find iced tea"
@@ -137,55 +137,66 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         results[f"{_key(name)}_stepped_success"] = stepped_summary[name]["success"]
 
     if path := picture_path(out_dir, "tea_curve.png"):
-        _draw_curve(examples, path)
+        _draw_curve(examples, seed, path)
     if path := picture_path(out_dir, "tea_success.png"):
-        _draw_success(summary, stepped_summary, path)
+        _draw_success(summary, stepped_summary, len(seeds), path)
     return results
 
 
-def _draw_curve(examples: dict[str, search.SearchResult], path) -> None:
-    temperatures = np.linspace(*toy.TEA_TEMPERATURES, 1001)
-    figure, axes = new_figure(1, 2, size=(13, 4.2))
+def _draw_curve(examples: dict[str, search.SearchResult], seed: int, path) -> None:
+    low, high = toy.TEA_TEMPERATURES
+    temperatures = np.linspace(low, high, 1001)
+    figure, axes = new_figure(1, 2, size=(14, 4.6), layout="constrained")
     axes = axes.ravel()
     axes[0].plot(temperatures, toy.tea_suffering(temperatures), color="black", linewidth=1.2)
     axes[1].plot(
         temperatures, toy.tea_suffering(temperatures, rating_step=1.0), color="black", linewidth=1.2
     )
-    # Under the curve, a strip per search shows every temperature it tried; stars mark its best cup.
-    searches = [(name, result) for name, result in examples.items() if name != "exhaustive"]
-    for row, (name, result) in enumerate(searches):
+    # Under the curve, a strip per search shows every temperature it tried in the run with the
+    # first seed; stars mark its best cup, the legend gives that run's cups brewed.
+    for row, (name, result) in enumerate(examples.items()):
         level = -2.0 - 1.6 * row
         axes[0].plot(
-            result.trace_x[:, 0], np.full(result.evaluations, level), "|", markersize=7, alpha=0.35
+            result.trace_x[:, 0],
+            np.full(result.evaluations, level),
+            "|",
+            markersize=7,
+            alpha=0.35,
+            label=f"{name}: {result.evaluations} cups",
         )
         colour = axes[0].lines[-1].get_color()
         axes[0].plot(result.x[0], level, "*", markersize=12, color=colour, markeredgecolor="black")
         axes[0].plot(
             result.x[0], result.value, "*", markersize=12, color=colour, markeredgecolor="black"
         )
-        axes[0].text(101, level, f"{name} ({result.evaluations})", va="center", fontsize=7)
-    axes[0].set_xlim(-2, 125)
+    axes[0].set_xlim(low - 1, high + 1)
     axes[0].set_yticks(range(0, 25, 5))
-    axes[0].set_title("suffering (lower is better) and the cups each search brewed")
-    axes[1].set_title("the same, rated in whole points")
+    axes[0].set_title(f"suffering and the cups each search brewed (seed {seed})", fontsize=10)
+    legend = axes[0].legend(
+        fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, markerscale=1.6
+    )
+    for handle in legend.get_lines():
+        handle.set_alpha(1.0)  # the strips are faint where ticks pile up; the key must not be
+    axes[1].set_xlim(low - 1, high + 1)
+    axes[1].set_title("the same, rated in whole points: steps and plateaus", fontsize=10)
     for ax in axes:
         ax.set_xlabel("temperature (°C)")
-        ax.set_ylabel("suffering")
+        ax.set_ylabel("suffering (lower is better)")
         ax.grid(alpha=0.3)
-    figure.tight_layout()
+    figure.suptitle("the tea drinkers' suffering curve; the iced-tea valley is the deepest")
     save_figure(figure, path)
 
 
-def _draw_success(summary: dict, stepped_summary: dict, path) -> None:
+def _draw_success(summary: dict, stepped_summary: dict, seeds: int, path) -> None:
     names = list(summary)
-    positions = np.arange(len(names))
-    figure, ax = new_figure(size=(8, 3.8))
-    ax.bar(positions - 0.2, [summary[n]["success"] for n in names], 0.4, label="wiggly curve")
-    ax.bar(
-        positions + 0.2, [stepped_summary[n]["success"] for n in names], 0.4, label="rated in steps"
+    bars(
+        {
+            "wiggly curve": [summary[n]["success"] for n in names],
+            "rated in steps": [stepped_summary[n]["success"] for n in names],
+        },
+        names,
+        ylabel=f"share of {seeds} seeds finding iced tea",
+        ylim=(0, 1.15),
+        title=f"which searches find the iced tea ({seeds} seeds each)",
+        path=path,
     )
-    ax.set_xticks(positions, names, rotation=20, fontsize=8)
-    ax.set_ylabel("share of seeds finding the iced tea")
-    ax.legend(fontsize=8)
-    figure.tight_layout()
-    save_figure(figure, path)

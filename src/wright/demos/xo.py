@@ -136,15 +136,17 @@ def _feature_similarity(learned: np.ndarray, hand_made: np.ndarray) -> np.ndarra
 
 
 def _print_features(learned: np.ndarray, similarity: np.ndarray) -> None:
-    print("Learned features (scaled to -1..1) next to the closest hand-made one:")
+    print("Learned features (scaled to -1..1) next to the most alike hand-made one:")
     for index, kernel in enumerate(learned):
         closest = int(np.argmax(np.abs(similarity[index])))
-        print(
-            f"  feature {index}: closest to {FEATURE_NAMES[closest]} "
-            f"(cosine {similarity[index, closest]:+.2f})"
-        )
+        cosine = similarity[index, closest]
+        # A negative cosine means the learned feature is the hand-made one with light and dark
+        # swapped; the network's next layer can use either sign.
+        sign = 1.0 if cosine >= 0 else -1.0
+        alike = FEATURE_NAMES[closest] if sign > 0 else f"{FEATURE_NAMES[closest]} negated"
+        print(f"  feature {index}: most alike {alike} (cosine {cosine:+.2f})")
         scaled = kernel / np.abs(kernel).max()
-        for learned_row, hand_row in zip(scaled, LECTURE_FEATURES[closest]):
+        for learned_row, hand_row in zip(scaled, sign * LECTURE_FEATURES[closest]):
             print(
                 "    "
                 + " ".join(f"{v:+.2f}" for v in learned_row)
@@ -209,6 +211,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
             cols=8,
             vmin=-1,
             vmax=1,
+            colorbar_label="pixel",
             title="varied X and O images (+1 light, -1 dark)",
             path=path,
         )
@@ -218,6 +221,8 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
             labels=list(FEATURE_NAMES),
             vmin=-1,
             vmax=1,
+            size=2.6,
+            colorbar_label="mean of pixel products",
             title="the lecture's X filtered by each feature",
             path=path,
         )
@@ -230,6 +235,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
             cols=3,
             vmin=-1,
             vmax=1,
+            colorbar_label="weight (scaled)",
             title="hand-made features (top) and learned ones",
             path=path,
         )

@@ -6,8 +6,12 @@ Every tool works on a whole batch at once and gets its input gradients from wrig
 
 Example:
     >>> from wright.interpret import fgsm, saliency
-    >>> heat = saliency(net, images)                     # |d score / d pixel|
-    >>> fooled = fgsm(net, images, labels, eps=0.1)      # images the network now misreads
+    >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    >>> inputs, labels = wright.rand(5, 4), wright.tensor([0, 1, 0, 1, 0])
+    >>> heat = saliency(net, inputs)                 # |d score / d input|
+    >>> fooled = fgsm(net, inputs, labels, eps=0.1)  # each value moved by 0.1 to raise the loss
+    >>> heat.shape, fooled.shape
+    (wright.Size([5, 4]), wright.Size([5, 4]))
 """
 
 from wright.interpret.adversarial import fgsm, pgd

@@ -60,7 +60,13 @@ def fgsm(
         The adversarial inputs, a Tensor shaped like x (no graph).
 
     Example:
-        >>> fooled = net(fgsm(net, images, labels, eps=0.1)).argmax(axis=1) != labels
+        >>> _ = wright.manual_seed(0)
+        >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+        >>> x, y = wright.rand(5, 4), wright.tensor([0, 1, 0, 1, 0])
+        >>> x_adv = fgsm(net, x, y, eps=0.1)
+        >>> loss = nn.functional.cross_entropy
+        >>> bool(loss(net(x_adv), y) > loss(net(x), y))
+        True
     """
     x = as_batch(x, "fgsm")
     labels = as_labels(y, len(x), "fgsm")

@@ -27,7 +27,9 @@ def saliency(model: Module, x, target=None) -> Tensor:
         |d score / d x|, a Tensor shaped like x (no graph).
 
     Example:
-        >>> heat = saliency(net, images[:8])        # (8, 1, 28, 28), explains the predicted digits
+        >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+        >>> saliency(net, wright.rand(8, 4)).shape  # explains each input's predicted class
+        wright.Size([8, 4])
     """
     x = as_batch(x, "saliency")
 

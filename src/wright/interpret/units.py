@@ -102,7 +102,10 @@ def maximize_activation(
         (len(units), *shape) Tensor: one maximally exciting input per unit.
 
     Example:
+        >>> net = nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 2))
         >>> best = maximize_activation(net, unit=[0, 1, 2], shape=(10,), layer="1")
+        >>> best.shape  # one input per hidden unit
+        wright.Size([3, 10])
     """
     units = _unit_indices(unit, "maximize_activation")
     module = model if layer is None else find_layer(model, layer)[1]
@@ -152,8 +155,11 @@ def ablate(model: Module, layer: LayerRef, units: int | Sequence[int]) -> Iterat
         The model.
 
     Example:
-        >>> with ablate(net, "1", [0, 5]):
-        ...     accuracy_without = evaluate(net, ...)
+        >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+        >>> with ablate(net, "1", [0, 2]):
+        ...     hidden = net[:2](wright.rand(5, 4))
+        >>> hidden[:, [0, 2]].abs().sum().item()
+        0.0
     """
     units = _unit_indices(units, "ablate")
     if units.ndim != 1:

@@ -1,6 +1,6 @@
 """Layers, activations and losses: the modules networks are built from."""
 
-from wright.nn import functional, init, utils
+from wright.nn import functional, init, parallel, utils
 from wright.nn.activation import (
     CELU,
     ELU,
@@ -94,6 +94,7 @@ from wright.nn.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from wright.nn.parallel import SyncBatchNorm
 from wright.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
 from wright.nn.pooling import (
     AdaptiveAvgPool1d,
@@ -268,3 +269,7 @@ __all__ += [
     "TransformerEncoder",
     "TransformerEncoderLayer",
 ]
+
+# Data parallelism over MPI: nn.parallel.DistributedDataParallel, and batch statistics shared by all
+# processes.
+__all__ += ["SyncBatchNorm", "parallel"]

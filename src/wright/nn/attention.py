@@ -49,7 +49,7 @@ class MultiheadAttention(Module):
         >>> x = wright.randn(2, 5, 16)
         >>> out, weights = attention(x, x, x)
         >>> out.shape, weights.shape
-        ((2, 5, 16), (2, 5, 5))
+        (wright.Size([2, 5, 16]), wright.Size([2, 5, 5]))
     """
 
     def __init__(

@@ -101,7 +101,7 @@ class Sequential(_ModuleSequence):
     Example:
         >>> model = nn.Sequential(nn.Linear(784, 16), nn.Sigmoid(), nn.Linear(16, 10))
         >>> model(wright.zeros(32, 784)).shape
-        (32, 10)
+        wright.Size([32, 10])
         >>> model[:2]
         Sequential(
           (0): Linear(in_features=784, out_features=16, bias=True)

@@ -166,7 +166,7 @@ class Conv1d(_ConvNd):
 
     Example:
         >>> nn.Conv1d(16, 33, 3, stride=2)(wright.randn(20, 16, 50)).shape
-        (20, 33, 24)
+        wright.Size([20, 33, 24])
     """
 
     spatial_dims = 1
@@ -229,7 +229,7 @@ class Conv2d(_ConvNd):
     Example:
         >>> conv = nn.Conv2d(1, 20, 5)
         >>> conv(wright.zeros(64, 1, 28, 28)).shape
-        (64, 20, 24, 24)
+        wright.Size([64, 20, 24, 24])
     """
 
     spatial_dims = 2
@@ -373,7 +373,7 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     Example:
         >>> nn.ConvTranspose1d(16, 8, 4, stride=2, padding=1)(wright.zeros(2, 16, 10)).shape
-        (2, 8, 20)
+        wright.Size([2, 8, 20])
     """
 
     spatial_dims = 1
@@ -410,7 +410,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     Example:
         >>> up = nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1)
         >>> up(wright.zeros(8, 64, 16, 16)).shape
-        (8, 32, 32, 32)
+        wright.Size([8, 32, 32, 32])
     """
 
     spatial_dims = 2

@@ -36,7 +36,7 @@ class Embedding(Module):
     Example:
         >>> embed = nn.Embedding(5, 3)
         >>> embed(wright.tensor([[0, 4], [2, 2]])).shape
-        (2, 2, 3)
+        wright.Size([2, 2, 3])
     """
 
     def __init__(

@@ -1534,7 +1534,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         value: the fill for 'constant' (default 0).
 
     Example:
-        >>> F.pad(wright.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect").tolist()
+        >>> nn.functional.pad(wright.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect").tolist()
         [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]
     """
     if not isinstance(pad, tuple | list) or not all(

@@ -39,7 +39,7 @@ class LayerNorm(Module):
     Example:
         >>> norm = nn.LayerNorm(16)
         >>> norm(wright.randn(4, 10, 16)).shape
-        (4, 10, 16)
+        wright.Size([4, 10, 16])
     """
 
     def __init__(

@@ -41,7 +41,7 @@ class Linear(Module):
     Example:
         >>> layer = nn.Linear(784, 16)
         >>> layer(wright.zeros(32, 784)).shape
-        (32, 16)
+        wright.Size([32, 16])
     """
 
     def __init__(

@@ -427,8 +427,11 @@ class Module:
         `always_call`, it also runs when forward raises. `prepend` runs it first.
 
         Example:
-            >>> seen = {}
+            >>> layer, seen = nn.Linear(2, 3), {}
             >>> handle = layer.register_forward_hook(lambda m, args, out: seen.update(out=out))
+            >>> _ = layer(wright.zeros(4, 2))
+            >>> seen["out"].shape
+            wright.Size([4, 3])
             >>> handle.remove()
         """
         return H.add_hook(

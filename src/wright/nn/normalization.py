@@ -169,7 +169,7 @@ class BatchNorm2d(_BatchNorm):
     Example:
         >>> norm = nn.BatchNorm2d(20)
         >>> norm(wright.randn(8, 20, 12, 12)).shape
-        (8, 20, 12, 12)
+        wright.Size([8, 20, 12, 12])
     """
 
     layouts = ("(N, C, H, W)",)
@@ -265,7 +265,7 @@ class InstanceNorm2d(_InstanceNorm):
 
     Example:
         >>> nn.InstanceNorm2d(3, affine=True)(wright.randn(2, 3, 8, 8)).shape
-        (2, 3, 8, 8)
+        wright.Size([2, 3, 8, 8])
     """
 
     spatial_dims = 2
@@ -300,7 +300,7 @@ class GroupNorm(Module):
 
     Example:
         >>> nn.GroupNorm(4, 16)(wright.randn(2, 16, 5, 5)).shape
-        (2, 16, 5, 5)
+        wright.Size([2, 16, 5, 5])
     """
 
     def __init__(

@@ -123,7 +123,7 @@ class ZeroPad2d(_ZeroPadNd):
 
     Example:
         >>> nn.ZeroPad2d((1, 1, 2, 0))(wright.ones(1, 1, 3, 3)).shape
-        (1, 1, 5, 5)
+        wright.Size([1, 1, 5, 5])
     """
 
     spatial_dims = 2
@@ -169,7 +169,7 @@ class ReflectionPad2d(_PadNd):
 
     Example:
         >>> nn.ReflectionPad2d(1)(wright.zeros(1, 3, 4, 4)).shape
-        (1, 3, 6, 6)
+        wright.Size([1, 3, 6, 6])
     """
 
     spatial_dims, mode = 2, "reflect"

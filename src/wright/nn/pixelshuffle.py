@@ -19,7 +19,7 @@ class PixelShuffle(Module):
 
     Example:
         >>> nn.PixelShuffle(3)(wright.zeros(1, 9, 4, 4)).shape
-        (1, 1, 12, 12)
+        wright.Size([1, 1, 12, 12])
     """
 
     def __init__(self, upscale_factor: int) -> None:

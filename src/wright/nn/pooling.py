@@ -92,7 +92,7 @@ class MaxPool2d(_MaxPoolNd):
 
     Example:
         >>> nn.MaxPool2d(2)(wright.zeros(64, 20, 24, 24)).shape
-        (64, 20, 12, 12)
+        wright.Size([64, 20, 12, 12])
     """
 
     spatial_dims = 2
@@ -340,7 +340,7 @@ class MaxUnpool2d(_MaxUnpoolNd):
         >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
         >>> out, indices = pool(wright.randn(1, 1, 4, 4))
         >>> unpool(out, indices).shape
-        (1, 1, 4, 4)
+        wright.Size([1, 1, 4, 4])
     """
 
     spatial_dims = 2

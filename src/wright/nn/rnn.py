@@ -264,7 +264,7 @@ class RNN(_RecurrentLayers):
         >>> rnn = nn.RNN(3, 8)
         >>> output, h_n = rnn(wright.zeros(14, 1, 3))
         >>> output.shape, h_n.shape
-        ((14, 1, 8), (1, 1, 8))
+        (wright.Size([14, 1, 8]), wright.Size([1, 1, 8]))
     """
 
     def __init__(
@@ -336,7 +336,7 @@ class LSTM(_RecurrentLayers):
         >>> lstm = nn.LSTM(5, 16, num_layers=2)
         >>> output, (h_n, c_n) = lstm(wright.zeros(7, 4, 5))
         >>> output.shape, c_n.shape
-        ((7, 4, 16), (2, 4, 16))
+        (wright.Size([7, 4, 16]), wright.Size([2, 4, 16]))
     """
 
     mode = "LSTM"
@@ -352,9 +352,8 @@ class GRU(_RecurrentLayers):
 
     Weight rows are stacked (r, z, n) as in PyTorch: `weight_ih_l0` is (3H, F).
 
-    Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
-        dtype: as for `LSTM` (proj_size must be 0).
+    The arguments are those of `LSTM` (input_size, hidden_size, num_layers, bias, batch_first,
+    dropout, bidirectional, device, dtype); proj_size must be 0.
 
     Shape:
         input (T, N, F) -> output (T, N, D * H), h_n (D * num_layers, N, H).

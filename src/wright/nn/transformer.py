@@ -431,7 +431,7 @@ class Transformer(Module):
         ...                        num_decoder_layers=2, dim_feedforward=32)
         >>> tgt_mask = nn.Transformer.generate_square_subsequent_mask(7)
         >>> model(wright.randn(10, 3, 16), wright.randn(7, 3, 16), tgt_mask=tgt_mask).shape
-        (7, 3, 16)
+        wright.Size([7, 3, 16])
     """
 
     def __init__(

@@ -21,7 +21,7 @@ class Upsample(Module):
 
     Example:
         >>> nn.Upsample(scale_factor=2)(wright.zeros(1, 3, 4, 4)).shape
-        (1, 3, 8, 8)
+        wright.Size([1, 3, 8, 8])
     """
 
     def __init__(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from wright import parallel
 from wright.autograd import Function
 from wright.ops.shape import _sum_rows
 from wright.tensor import Tensor
@@ -181,8 +182,18 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
     return as_strided(padded, shape, strides, writeable=False)
 
 
-# How many numbers of im2col columns to build at once in inference (1 MiB of float32: a core's L2).
-_BLOCK_NUMBERS = 1 << 18
+# How many numbers one block of images puts in its im2col columns (or col2im tap values, or a
+# pooling pass): 4 MiB of float32, in the L3 cache. A block is built, multiplied and added while it
+# is still in cache, and the blocks are what the threads share out.
+_BLOCK_NUMBERS = 1 << 20
+
+
+def _images_per_block(numbers_per_image: int, n: int) -> int:
+    """Images per block: what fits `_BLOCK_NUMBERS`, and at most a third of each thread's share
+    of the batch (so a thread that starts late still finds blocks to take)."""
+    fit = max(1, _BLOCK_NUMBERS // max(1, numbers_per_image))
+    threads = parallel.threads()
+    return fit if threads == 1 else max(1, min(fit, -(-n // (3 * threads))))
 
 
 def _columns(patches: np.ndarray) -> np.ndarray:
@@ -218,55 +229,101 @@ def _group_patches(x: np.ndarray, window: Window, groups: int) -> np.ndarray:
     return patches.reshape(n, *window.out, *window.kernel, groups, c // groups)
 
 
-def _correlate(x: np.ndarray, kernels: np.ndarray, window: Window, groups: int) -> np.ndarray:
-    """Cross-correlate NCHW images with kernel rows, without keeping the columns: the output as
-    (g, N*OH*OW, O/g) rows.
+def _correlate(
+    x, kernels, window: Window, groups: int, bias=None, keep=False, partner=None, images=None
+):
+    """Cross-correlate NCHW images with (g, O/g, K) kernel rows: the output as (g, N*OH*OW, O/g)
+    rows, plus the bias.
 
-    The columns are built a few images at a time: each block is still in cache when the product
-    reads it, and no batch-sized buffer is allocated.
+    Works a block of images at a time, the blocks spread over threads: a block's columns are built,
+    multiplied while still in cache, then dropped. `keep` keeps them instead (one array per block,
+    for the weight gradient); given `partner`, (g, N*OH*OW, P) rows, each block adds partner^T
+    times its columns to a (g, P, K) sum. Returns the rows (None without kernels: only the sum is
+    wanted) and the kept blocks or that sum (or None). `images` per block: see `_conv_images`.
     """
-    patches = _group_patches(x, window, groups)
-    n, (oh, ow) = x.shape[0], window.out
-    out = np.empty((groups, n * oh * ow, kernels.shape[1]), np.result_type(x.dtype, kernels.dtype))
-    images = max(1, _BLOCK_NUMBERS // (oh * ow * kernels.shape[2]))
-    for start in range(0, n, images):
-        rows = slice(start * oh * ow, min(start + images, n) * oh * ow)
-        cols = _columns(patches[start : start + images])
-        np.matmul(cols, kernels.transpose(0, 2, 1), out=out[:, rows])
-    return out
+    n, c = x.shape[:2]
+    (oh, ow), pixels = window.out, math.prod(window.out)
+    width = math.prod(window.kernel) * c // groups
+    out = None
+    if kernels is not None:
+        dtype = np.result_type(x.dtype, kernels.dtype)
+        out = np.empty((groups, n * pixels, kernels.shape[1]), dtype)
+        kernels_t = kernels.transpose(0, 2, 1)
+    # Whole output lines (OW pixels x O/g channels) take the bias faster than rows of O/g numbers.
+    line_bias = None if bias is None else np.tile(bias.reshape(groups, 1, -1), ow)
+    images = images or _conv_images(x.shape, window, groups)
+    extra = [None] * -(-n // images)
+
+    def block(start, stop):
+        rows = slice(start * pixels, stop * pixels)
+        cols = _columns(_group_patches(x[start:stop], window, groups))
+        if out is not None:
+            np.matmul(cols, kernels_t, out=out[:, rows])
+        if line_bias is not None:
+            lines = out[:, rows].reshape(groups, (stop - start) * oh, -1)
+            lines += line_bias
+        if keep:
+            extra[start // images] = cols
+        elif partner is not None:
+            extra[start // images] = np.matmul(partner[:, rows].transpose(0, 2, 1), cols)
+
+    parallel.run_chunks(block, n, images, like=x)
+    if partner is not None:
+        return out, _block_sum(extra, (groups, partner.shape[2], width), partner.dtype)
+    return out, (extra if keep else None)
 
 
-def _rows_to_image(rows: np.ndarray, n: int, oh: int, ow: int, bias=None) -> np.ndarray:
-    """(g, N*OH*OW, O/g) output rows, plus the bias, as an (N, O, OH, OW) view of NHWC memory."""
-    out = rows.transpose(1, 0, 2).reshape(n * oh, -1)
-    if bias is not None:
-        # Rows of whole output lines (OW pixels x O channels) add faster than rows of O numbers.
-        out += np.tile(bias, ow)
-    return out.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2)
+def _block_sum(parts: list, shape, dtype) -> np.ndarray:
+    """The sum of per-block partial results (zeros for an empty batch)."""
+    return np.sum(parts, axis=0) if parts else np.zeros(shape, dtype)
 
 
-def _col2im(rows: np.ndarray, kernels: np.ndarray, window: Window, groups: int, shape, dtype):
-    """The transpose of im2col and product: per tap, the (g, N*OH*OW, O/g) rows times that tap's
-    kernel slice, added onto the pixels of an image of `shape` (N, C, H, W) that the tap reads.
-    Tap-major products make each add a contiguous block."""
+def _rows_to_image(rows: np.ndarray, n: int, oh: int, ow: int) -> np.ndarray:
+    """(g, N*OH*OW, O/g) output rows as an (N, O, OH, OW) view of NHWC memory (a copy if g > 1)."""
+    out = rows.transpose(1, 0, 2).reshape(n, oh, ow, -1)
+    return out.transpose(0, 3, 1, 2)
+
+
+def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, images, also=None):
+    """The transpose of im2col and product, into an image of `shape` (N, C, H, W).
+
+    A block of images [start, stop) at a time, the blocks spread over threads: rows_of(start, stop)
+    gives the block's (g, m, O/g) output-side rows; each kernel tap's product with them is added
+    onto the pixels that the tap read (tap-major products make each add a contiguous block).
+    `also(start, stop, rows)` runs on each block's rows too (for the weight and bias gradients).
+    """
     (top, left), (bottom, right) = window.pad_before, window.pad_after
     n, c, h, w = shape
     (kh, kw), (oh, ow) = window.kernel, window.out
-    hp, wp = h + top + bottom, w + left + right
     by_tap = kernels.reshape(groups, -1, kh * kw, c // groups).transpose(0, 2, 1, 3)
-    tap_values = np.matmul(rows[:, None], by_tap)  # (g, KH*KW, N*OH*OW, C/g)
-    padded = np.zeros((n, hp, wp, groups, c // groups), dtype)
-    for tap, (tap_rows, tap_columns) in enumerate(window.offsets()):
-        values = tap_values[:, tap].reshape(groups, n, oh, ow, -1)
-        padded[:, tap_rows, tap_columns] += values.transpose(1, 2, 3, 0, 4)
-    padded = padded.reshape(n, hp, wp, c)
+    padded = np.empty((n, h + top + bottom, w + left + right, groups, c // groups), dtype)
+
+    def block(start, stop):
+        rows = rows_of(start, stop)
+        if also is not None:
+            also(start, stop, rows)
+        tap_values = np.matmul(rows[:, None], by_tap)  # (g, KH*KW, m, C/g)
+        image = padded[start:stop]
+        image[...] = 0
+        for tap, (tap_rows, tap_columns) in enumerate(window.offsets()):
+            values = tap_values[:, tap].reshape(groups, stop - start, oh, ow, -1)
+            image[:, tap_rows, tap_columns] += values.transpose(1, 2, 3, 0, 4)
+
+    parallel.run_chunks(block, n, images, like=like)
+    padded = padded.reshape(n, *padded.shape[1:3], c)
     return padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
 
 
-def _kernel_gradient(rows: np.ndarray, cols: np.ndarray, window: Window, group_channels: int):
-    """(O, C/g, KH, KW) from the output-side rows (g, M, O/g) and the input's columns (g, M, K)."""
+def _conv_images(shape, window: Window, groups: int) -> int:
+    """Images per block for a convolution of (N, C, H, W) images: its columns, or col2im's tap
+    values, take OH*OW*KH*KW*C/g numbers per image."""
+    n, c = shape[:2]
+    return _images_per_block(math.prod(window.out) * math.prod(window.kernel) * c // groups, n)
+
+
+def _kernel_layout(grad: np.ndarray, window: Window, group_channels: int) -> np.ndarray:
+    """A (g, O/g, KH*KW*C/g) kernel-rows gradient as (O, C/g, KH, KW)."""
     kh, kw = window.kernel
-    grad = np.matmul(rows.transpose(0, 2, 1), cols)
     return grad.reshape(-1, kh, kw, group_channels).transpose(0, 3, 1, 2).copy()
 
 
@@ -279,41 +336,74 @@ def _row_sums(rows: np.ndarray) -> np.ndarray:
 class Conv2d(Function):
     """Cross-correlation of (N, C, H, W) images with (O, C/groups, KH, KW) kernels, as in PyTorch.
 
-    Forward: columns (groups, N*OH*OW, KH*KW*C/groups) times the kernels, one product per group.
-    Backward: the weight gradient is the output gradient times the columns; the input gradient is
-    the output gradient times each tap's kernel slice, added back onto the pixels that tap read
-    (col2im), one strided add per tap.
+    Forward: columns (groups, N*OH*OW, KH*KW*C/groups) times the kernels, one product per group
+    and block of images. Backward, per block: the weight gradient is the output gradient times the
+    columns (summed over blocks); the input gradient is the output gradient times each tap's kernel
+    slice, added back onto the pixels that tap read (col2im), one strided add per tap.
     """
 
     def forward(self, x, weight, bias=None, *, window, groups):
         n, (oh, ow) = x.shape[0], window.out
         kernels = _kernel_rows(weight, groups)
+        # The weight gradient needs the columns again: keep them, block by block, and work the
+        # backward pass in the same blocks.
+        images = _conv_images(x.shape, window, groups)
+        keep = self.needs_input_grad[1]
+        rows, cols = _correlate(x, kernels, window, groups, bias, keep=keep, images=images)
         if any(self.needs_input_grad):
-            self.kernels, self.window, self.groups = kernels, window, groups
-            self.x_shape, self.dtype = x.shape, x.dtype
-        if self.needs_input_grad[1]:
-            # The weight gradient needs the columns again: build them for the batch and keep them.
-            self.cols = _columns(_group_patches(x, window, groups))
-            rows = np.matmul(self.cols, kernels.transpose(0, 2, 1))
-        else:
-            rows = _correlate(x, kernels, window, groups)
-        return _rows_to_image(rows, n, oh, ow, bias)
+            self.kernels, self.window, self.groups, self.cols = kernels, window, groups, cols
+            self.x_shape, self.dtype, self.images = x.shape, x.dtype, images
+        return _rows_to_image(rows, n, oh, ow)
 
     def backward(self, grad):
         need_x, need_w = self.needs_input_grad[:2]
-        grad_rows = _image_rows(grad, self.groups)
-        grad_x = grad_w = None
-        if need_w:
-            grad_w = _kernel_gradient(
-                grad_rows, self.cols, self.window, self.x_shape[1] // self.groups
-            )
+        need_b = len(self.needs_input_grad) == 3 and self.needs_input_grad[2]
+        groups, kernels, images = self.groups, self.kernels, self.images
+        weight_parts = [None] * -(-grad.shape[0] // images)
+        bias_parts = list(weight_parts)
+
+        def rows_of(start, stop):
+            return _image_rows(grad[start:stop], groups)
+
+        def parameter_parts(start, stop, rows):
+            if need_w:
+                weight_parts[start // images] = np.matmul(
+                    rows.transpose(0, 2, 1), self.cols[start // images]
+                )
+            if need_b:
+                bias_parts[start // images] = _row_sums(rows)
+
+        grad_x = grad_w = grad_b = None
         if need_x:
             grad_x = _col2im(
-                grad_rows, self.kernels, self.window, self.groups, self.x_shape, self.dtype
+                rows_of,
+                kernels,
+                self.window,
+                groups,
+                self.x_shape,
+                self.dtype,
+                grad,
+                images,
+                parameter_parts,
             )
+        else:
+            parallel.run_chunks(
+                lambda start, stop: parameter_parts(start, stop, rows_of(start, stop)),
+                grad.shape[0],
+                images,
+                like=grad,
+            )
+        if need_w:
+            grad_w = _kernel_layout(
+                _block_sum(weight_parts, kernels.shape, grad.dtype),
+                self.window,
+                self.x_shape[1] // groups,
+            )
+        if need_b:
+            grad_b = _block_sum(bias_parts, (kernels.shape[0] * kernels.shape[1],), grad.dtype)
         if len(self.needs_input_grad) == 2:
             return grad_x, grad_w
-        return grad_x, grad_w, _row_sums(grad_rows) if self.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b
 
 
 class ConvTranspose2d(Function):
@@ -330,29 +420,32 @@ class ConvTranspose2d(Function):
         n = x.shape[0]
         dtype = np.result_type(x.dtype, weight.dtype)
         kernels = _kernel_rows(weight, groups)
-        rows = _image_rows(x, groups)
-        out = _col2im(rows, kernels, window, groups, (n, weight.shape[1] * groups, *size), dtype)
+        shape = (n, weight.shape[1] * groups, *size)
+        out = _col2im(
+            lambda start, stop: _image_rows(x[start:stop], groups),
+            kernels,
+            window,
+            groups,
+            shape,
+            dtype,
+            x,
+            _conv_images(shape, window, groups),
+        )
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
         if any(self.needs_input_grad):
-            self.kernels, self.window, self.groups, self.x_shape = kernels, window, groups, x.shape
-            if self.needs_input_grad[1]:
-                self.rows = rows
+            self.kernels, self.window, self.groups, self.x = kernels, window, groups, x
         return out
 
     def backward(self, grad):
         need_x, need_w = self.needs_input_grad[:2]
-        n, _, h, w = self.x_shape
-        grad_x = grad_w = None
-        if need_w:
-            cols = _columns(_group_patches(grad, self.window, self.groups))
-            grad_w = _kernel_gradient(self.rows, cols, self.window, grad.shape[1] // self.groups)
-            if need_x:
-                grad_x = _rows_to_image(np.matmul(cols, self.kernels.transpose(0, 2, 1)), n, h, w)
-        elif need_x:
-            grad_x = _rows_to_image(
-                _correlate(grad, self.kernels, self.window, self.groups), n, h, w
-            )
+        n, _, h, w = self.x.shape
+        partner = _image_rows(self.x, self.groups) if need_w else None
+        kernels = self.kernels if need_x else None
+        rows, grad_w = _correlate(grad, kernels, self.window, self.groups, partner=partner)
+        grad_x = _rows_to_image(rows, n, h, w) if need_x else None
+        if grad_w is not None:
+            grad_w = _kernel_layout(grad_w, self.window, grad.shape[1] // self.groups)
         if len(self.needs_input_grad) == 2:
             return grad_x, grad_w
         grad_b = grad.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
@@ -375,25 +468,24 @@ def _crop(padded: np.ndarray, window: Window, shape: tuple[int, ...]) -> np.ndar
     return padded[:, :, top : top + h, left : left + w]
 
 
-def _running_max(taps: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The elementwise maximum of same-shaped arrays, and which of them (its index) holds it.
+def _running_max(taps: list[np.ndarray], out: np.ndarray, winner: np.ndarray) -> None:
+    """Write the elementwise maximum of same-shaped arrays into `out`, and which of them (its
+    index) holds it into `winner`.
 
     Ties go to the first tap and NaN to the last NaN, as PyTorch's kernels scan a window.
     """
-    out = taps[0].copy(order="K")
-    index_type = np.min_scalar_type(len(taps))
-    winner = np.zeros_like(out, dtype=index_type)
-    candidate = np.empty_like(out, dtype=index_type)
+    np.copyto(out, taps[0])
+    winner[...] = 0
+    candidate = np.empty_like(winner)
     for index, tap in enumerate(taps[1:], start=1):
         # Taps come in increasing index order, so the winner is the largest index that beat the
         # running max: a maximum of index * (tap > max), much faster than a masked assignment.
-        np.multiply(np.greater(tap, out), index_type.type(index), out=candidate)
+        np.multiply(np.greater(tap, out), winner.dtype.type(index), out=candidate)
         np.maximum(winner, candidate, out=winner)
         np.maximum(out, tap, out=out)
     if out.dtype.kind == "f" and np.isnan(out).any():
         for index, tap in enumerate(taps):
             winner[np.isnan(tap)] = index
-    return out, winner
 
 
 class MaxPool2d(Function):
@@ -401,29 +493,59 @@ class MaxPool2d(Function):
 
     Forward keeps, per output, which tap won (the first in row-major order on ties, as in
     PyTorch); backward sends each gradient to that tap only. Both loop over the kernel's taps, not
-    over pixels. Given a list as `indices`, forward appends the winners' flat positions in the
-    input's (H, W) plane to it (PyTorch's `return_indices`).
+    over pixels, a block of images at a time, the blocks spread over threads. Given a list as
+    `indices`, forward appends the winners' flat positions in the input's (H, W) plane to it
+    (PyTorch's `return_indices`).
     """
 
     def forward(self, x, window, indices=None):
-        padded = _pad_like(x, window, -np.inf)
-        out, winner = _running_max([padded[:, :, r, c] for r, c in window.offsets()])
-        self.winner, self.window, self.padded_shape, self.x = winner, window, padded.shape, x
+        n, c = x.shape[:2]
+        taps = math.prod(window.kernel)
+        # Results keep x's memory order (channels-last after a convolution).
+        out = np.empty_like(x, shape=(n, c, *window.out))
+        winner = np.empty_like(out, dtype=np.min_scalar_type(taps))
+
+        def block(start, stop):
+            padded = _pad_like(x[start:stop], window, -np.inf)
+            views = [padded[:, :, rows, columns] for rows, columns in window.offsets()]
+            _running_max(views, out[start:stop], winner[start:stop])
+
+        images = _images_per_block(math.prod(x.shape[1:]), n)
+        parallel.run_chunks(block, n, images, like=x)
+        self.winner, self.window, self.x, self.images = winner, window, x, images
         if indices is not None:
             indices.append(_flat_positions(winner, window, x.shape[3]))
         return out
 
     def backward(self, grad):
-        grad_padded = np.zeros_like(self.x, shape=self.padded_shape, dtype=grad.dtype)
-        chosen = np.empty_like(grad)
-        for index, (rows, columns) in enumerate(self.window.offsets()):
-            if self.window.overlapping:
-                np.multiply(grad, self.winner == index, out=chosen)
-                grad_padded[:, :, rows, columns] += chosen
-            else:
-                # A pixel is in one window at most, so the taps' views never meet: write in place.
-                np.multiply(grad, self.winner == index, out=grad_padded[:, :, rows, columns])
-        return _crop(grad_padded, self.window, self.x.shape)
+        window, x = self.window, self.x
+        (top, left), (bottom, right) = window.pad_before, window.pad_after
+        n, c, h, w = x.shape
+        grad_padded = np.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
+        # Windows that tile the padded image (stride = kernel, no dilation, no pixel left over)
+        # write every pixel exactly once.
+        sides = zip(
+            window.kernel, window.stride, window.dilation, window.out, grad_padded.shape[2:]
+        )
+        tiled = all(k == s and (d == 1 or k == 1) and o * s == size for k, s, d, o, size in sides)
+
+        def block(start, stop):
+            target, winner = grad_padded[start:stop], self.winner[start:stop]
+            # The gradient in the winners' memory order, so each pass below runs along memory.
+            share = np.empty_like(winner, dtype=grad.dtype)
+            np.copyto(share, grad[start:stop])
+            if not tiled:
+                target[...] = 0
+            for index, (rows, columns) in enumerate(window.offsets()):
+                chosen = np.equal(winner, index).view(np.uint8)  # a uint8 factor multiplies faster
+                if window.overlapping:
+                    target[:, :, rows, columns] += share * chosen
+                else:
+                    # A pixel is in one window at most, so the taps' views never meet.
+                    np.multiply(share, chosen, out=target[:, :, rows, columns])
+
+        parallel.run_chunks(block, n, self.images, like=grad)
+        return _crop(grad_padded, window, x.shape)
 
 
 def _flat_positions(winner: np.ndarray, window: Window, width: int) -> np.ndarray:
@@ -458,26 +580,47 @@ def _divisors(
 
 
 class AvgPool2d(Function):
-    """The mean of each window: one strided view per kernel tap, summed, over the window's count."""
+    """The mean of each window: one strided view per kernel tap, summed, over the window's count;
+    a block of images at a time, the blocks spread over threads."""
 
     def forward(self, x, window, count_include_pad=True, divisor_override=None):
-        padded = _pad_like(x, window, 0.0)
+        n, c = x.shape[:2]
         divisor = _divisors(window, x.shape[2:], count_include_pad, divisor_override)
         scale = (1.0 / divisor) if isinstance(divisor, float) else (1.0 / divisor).astype(x.dtype)
-        out = None
-        for rows, columns in window.offsets():
-            tap = padded[:, :, rows, columns]
-            out = tap.copy(order="K") if out is None else np.add(out, tap, out=out)
-        out *= scale
-        self.scale, self.window, self.padded_shape, self.x = scale, window, padded.shape, x
+        out = np.empty_like(x, shape=(n, c, *window.out))
+
+        def block(start, stop):
+            padded, target = _pad_like(x[start:stop], window, 0.0), out[start:stop]
+            for index, (rows, columns) in enumerate(window.offsets()):
+                tap = padded[:, :, rows, columns]
+                if index:
+                    target += tap
+                else:
+                    np.copyto(target, tap)
+            target *= scale
+
+        self.images = _images_per_block(math.prod(x.shape[1:]), n)
+        parallel.run_chunks(block, n, self.images, like=x)
+        self.scale, self.window, self.x = scale, window, x
         return out
 
     def backward(self, grad):
-        grad_padded = np.zeros_like(self.x, shape=self.padded_shape, dtype=grad.dtype)
-        share = grad * self.scale
-        for rows, columns in self.window.offsets():
-            grad_padded[:, :, rows, columns] += share
-        return _crop(grad_padded, self.window, self.x.shape)
+        window, x = self.window, self.x
+        (top, left), (bottom, right) = window.pad_before, window.pad_after
+        n, c, h, w = x.shape
+        grad_padded = np.empty_like(x, grad.dtype, shape=(n, c, h + top + bottom, w + left + right))
+
+        def block(start, stop):
+            target = grad_padded[start:stop]
+            target[...] = 0
+            # Each window's share, in the input's memory order, so the adds run along memory.
+            share = np.empty_like(target, shape=grad[start:stop].shape)
+            np.multiply(grad[start:stop], self.scale, out=share)
+            for rows, columns in window.offsets():
+                target[:, :, rows, columns] += share
+
+        parallel.run_chunks(block, n, self.images, like=grad)
+        return _crop(grad_padded, window, x.shape)
 
 
 class MaxUnpool(Function):
@@ -523,7 +666,9 @@ class AdaptiveMaxPool2d(Function):
         h, w = x.shape[2:]
         rows, columns = _bin_taps(h, size[0]), _bin_taps(w, size[1])
         taps = [x[:, :, r[:, None], col] for r in rows for col in columns]
-        out, winner = _running_max(taps)
+        out = np.empty_like(taps[0])
+        winner = np.empty_like(out, dtype=np.min_scalar_type(len(taps)))
+        _running_max(taps, out, winner)
         tap_row, tap_column = np.divmod(winner.astype(np.int64), len(columns))
         positions = (
             rows[tap_row, np.arange(size[0])[:, None]] * w + columns[tap_column, np.arange(size[1])]

@@ -1,7 +1,10 @@
 """Matrix products: general (batched) matmul and the fused affine map of a fully connected layer."""
 
+import math
+
 import numpy as np
 
+from wright import parallel
 from wright.autograd import Function
 
 
@@ -28,21 +31,30 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def _rows(a: np.ndarray) -> np.ndarray:
+    """(..., F) as (prod(...), F), also when F is 0."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+
+
 class Linear(Function):
-    """y = x W^T + b in one op: the weighted sums of a fully connected layer."""
+    """y = x W^T + b in one op: the weighted sums of a fully connected layer.
+
+    The products split their rows over wright's threads (`wright.parallel.matmul`).
+    """
 
     def forward(self, x, weight, bias=None):
         self.x, self.weight = x, weight
-        out = x @ weight.T
+        out = parallel.matmul(_rows(x), weight.T)
+        out = out.reshape(*x.shape[:-1], weight.shape[0])
         if bias is not None:
             out += bias
         return out
 
     def backward(self, grad):
         need_x, need_w = self.needs_input_grad[:2]
-        grad_x = grad @ self.weight if need_x else None
-        grad_2d = grad.reshape(-1, grad.shape[-1])
-        grad_w = grad_2d.T @ self.x.reshape(-1, self.x.shape[-1]) if need_w else None
+        grad_2d = _rows(grad)
+        grad_x = parallel.matmul(grad_2d, self.weight).reshape(self.x.shape) if need_x else None
+        grad_w = parallel.matmul(grad_2d.T, _rows(self.x)) if need_w else None
         if len(self.needs_input_grad) == 2:
             return grad_x, grad_w
         grad_b = grad_2d.sum(axis=0) if self.needs_input_grad[2] else None

@@ -4,21 +4,36 @@ Each op projects the inputs of every time step with one matrix product, then loo
 one fused gate product per step, writing into preallocated buffers; backward walks back over time
 the same way (backpropagation through time), so long sequences need memory, not recursion. One step
 is T = 1.
+
+The sequences of a batch are independent, so the loops over time run on slices of the batch, one
+slice per thread (`wright.parallel`); the per-step products are small, and run on one BLAS thread.
 """
 
 import numpy as np
 
+from wright import parallel
 from wright.autograd import Function
 
 # The sigmoid gates are computed as 0.5 tanh(x / 2) + 0.5: their weights are halved once per call,
 # so one tanh over the whole gate block serves the sigmoid and tanh gates alike.
 _HALF = 0.5
 
+# Fewer sequences than this per thread are not worth a thread of their own: each step's few
+# microseconds of arithmetic would be outweighed by the calls around it.
+_MIN_SLICE = 8
+
+
+def _over_batch(body, batch: int, like) -> None:
+    """Run body(start, stop) on slices of the batch, one per thread, BLAS on one thread."""
+    with parallel.one_blas_thread():
+        slice_size = max(_MIN_SLICE, -(-batch // parallel.threads()))
+        parallel.run_chunks(body, batch, slice_size, like=like)
+
 
 def _project_inputs(x, w_ih, bias):
     """x W_ih^T + b for all time steps in one matrix product: (T, N, F) -> (T, N, G*H)."""
     steps, batch, features = x.shape
-    out = x.reshape(steps * batch, features) @ w_ih.T
+    out = parallel.matmul(x.reshape(steps * batch, features), w_ih.T)
     out += bias
     return out.reshape(steps, batch, -1)
 
@@ -33,9 +48,11 @@ def _parameter_grads(flags, grad_inputs, grad_recurrent, x, previous, w_ih):
     need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = flags
     flat_in = grad_inputs.reshape(-1, grad_inputs.shape[-1])
     flat_rec = grad_recurrent.reshape(-1, grad_recurrent.shape[-1])
-    dx = (flat_in @ w_ih).reshape(x.shape) if need_x else None
-    d_w_ih = flat_in.T @ x.reshape(-1, x.shape[-1]) if need_w_ih else None
-    d_w_hh = flat_rec.T @ previous.reshape(-1, previous.shape[-1]) if need_w_hh else None
+    dx = parallel.matmul(flat_in, w_ih).reshape(x.shape) if need_x else None
+    d_w_ih = parallel.matmul(flat_in.T, x.reshape(-1, x.shape[-1])) if need_w_ih else None
+    d_w_hh = (
+        parallel.matmul(flat_rec.T, previous.reshape(-1, previous.shape[-1])) if need_w_hh else None
+    )
     d_b_ih = flat_in.sum(axis=0) if need_b_ih else None
     if not need_b_hh:
         d_b_hh = None
@@ -54,16 +71,22 @@ class RNNSequence(Function):
         hidden = np.empty((steps + 1, batch, h0.shape[-1]), dtype=x.dtype)
         hidden[0] = h0
         pre = _project_inputs(x, w_ih, b_ih + b_hh)
-        recurrent = np.empty_like(hidden[0])
         w_hh_t = w_hh.T
         relu = nonlinearity == "relu"
-        for t in range(steps):
-            np.matmul(hidden[t], w_hh_t, out=recurrent)
-            np.add(pre[t], recurrent, out=hidden[t + 1])
-            if relu:
-                np.maximum(hidden[t + 1], 0, out=hidden[t + 1])
-            else:
-                np.tanh(hidden[t + 1], out=hidden[t + 1])
+
+        def run(start, stop):
+            rows = slice(start, stop)
+            recurrent = np.empty_like(hidden[0, rows])
+            for t in range(steps):
+                h = hidden[t + 1, rows]
+                np.matmul(hidden[t, rows], w_hh_t, out=recurrent)
+                np.add(pre[t, rows], recurrent, out=h)
+                if relu:
+                    np.maximum(h, 0, out=h)
+                else:
+                    np.tanh(h, out=h)
+
+        _over_batch(run, batch, x)
         self.x, self.hidden, self.w_ih, self.w_hh, self.relu = x, hidden, w_ih, w_hh, relu
         return hidden[1:]
 
@@ -71,15 +94,23 @@ class RNNSequence(Function):
         need_x, need_h0, *need_params = self.needs_input_grad
         hidden = self.hidden
         out = hidden[1:]
-        # d h_t / d pre_t: 1 - tanh^2, or the ReLU's on/off pattern
-        slope = (out > 0).astype(out.dtype) if self.relu else 1 - out * out
         grad_pre = np.empty_like(out)
         carry = np.zeros_like(hidden[0])
-        for t in reversed(range(len(out))):
-            np.add(grad[t], carry, out=grad_pre[t])
-            grad_pre[t] *= slope[t]
-            if t or need_h0:
-                np.matmul(grad_pre[t], self.w_hh, out=carry)
+
+        def run(start, stop):
+            rows = slice(start, stop)
+            out_rows = out[:, rows]
+            # d h_t / d pre_t: 1 - tanh^2, or the ReLU's on/off pattern
+            slope = (out_rows > 0).astype(out.dtype) if self.relu else 1 - out_rows * out_rows
+            carry_rows = carry[rows]
+            for t in reversed(range(len(out))):
+                grad_rows = grad_pre[t, rows]
+                np.add(grad[t, rows], carry_rows, out=grad_rows)
+                grad_rows *= slope[t]
+                if t or need_h0:
+                    np.matmul(grad_rows, self.w_hh, out=carry_rows)
+
+        _over_batch(run, out.shape[1], grad)
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
             (need_x, *need_params), grad_pre, grad_pre, self.x, hidden[:-1], self.w_ih
         )
@@ -108,21 +139,26 @@ class LSTMSequence(Function):
         cells = np.empty((steps + 1, batch, size), dtype=x.dtype)
         tanh_cells = np.empty((steps, batch, size), dtype=x.dtype)
         hidden[0], cells[0] = h0, c0
-        recurrent = np.empty((batch, 4 * size), dtype=x.dtype)
-        product = np.empty((batch, size), dtype=x.dtype)
         i_rows, f_rows, g_rows, o_rows = (slice(k * size, (k + 1) * size) for k in range(4))
-        for t in range(steps):
-            a = gates[t]
-            np.matmul(hidden[t], w_hh_scaled_t, out=recurrent)
-            a += recurrent
-            np.tanh(a, out=a)
-            a *= scale
-            a += offset
-            np.multiply(a[:, f_rows], cells[t], out=cells[t + 1])
-            np.multiply(a[:, i_rows], a[:, g_rows], out=product)
-            cells[t + 1] += product
-            np.tanh(cells[t + 1], out=tanh_cells[t])
-            np.multiply(a[:, o_rows], tanh_cells[t], out=hidden[t + 1])
+
+        def run(start, stop):
+            rows = slice(start, stop)
+            recurrent = np.empty((stop - start, 4 * size), dtype=x.dtype)
+            product = np.empty((stop - start, size), dtype=x.dtype)
+            for t in range(steps):
+                a, cell = gates[t, rows], cells[t + 1, rows]
+                np.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
+                a += recurrent
+                np.tanh(a, out=a)
+                a *= scale
+                a += offset
+                np.multiply(a[:, f_rows], cells[t, rows], out=cell)
+                np.multiply(a[:, i_rows], a[:, g_rows], out=product)
+                cell += product
+                np.tanh(cell, out=tanh_cells[t, rows])
+                np.multiply(a[:, o_rows], tanh_cells[t, rows], out=hidden[t + 1, rows])
+
+        _over_batch(run, batch, x)
         hidden[steps + 1] = cells[steps]
         self.x, self.hidden, self.cells, self.gates = x, hidden, cells, gates
         self.tanh_cells = tanh_cells
@@ -133,31 +169,38 @@ class LSTMSequence(Function):
         need_x, need_h0, need_c0, *need_params = self.needs_input_grad
         steps, batch, size = self.tanh_cells.shape
         gates = self.gates.reshape(steps, batch, 4, size)
-        i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
-        tanh_cells = self.tanh_cells
-        # Per-step factors that do not depend on the gradient, computed for all steps at once.
-        to_cell = o * (1 - tanh_cells * tanh_cells)  # d c / d h
-        to_ifg = np.empty((steps, batch, 3, size), dtype=grad.dtype)  # d pre_(i, f, g) / d c
-        np.multiply(g, i * (1 - i), out=to_ifg[:, :, 0])
-        np.multiply(self.cells[:-1], f * (1 - f), out=to_ifg[:, :, 1])
-        np.multiply(i, 1 - g * g, out=to_ifg[:, :, 2])
-        to_o = tanh_cells * o * (1 - o)  # d pre_o / d h
         grad_gates = np.empty((steps, batch, 4 * size), dtype=grad.dtype)
-        grad_gates4 = grad_gates.reshape(steps, batch, 4, size)
-        grad_hidden = grad[:steps].copy()
-        grad_cell_carry = grad[steps].copy()
-        grad_cell = np.empty_like(grad_cell_carry)
+        grad_cell_carry = np.empty((batch, size), dtype=grad.dtype)
         carry = np.zeros_like(grad_cell_carry)
-        for t in reversed(range(steps)):
-            np.multiply(grad_hidden[t], to_cell[t], out=grad_cell)
-            grad_cell += grad_cell_carry
-            np.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, :3])
-            np.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 3])
-            np.multiply(grad_cell, f[t], out=grad_cell_carry)
-            if t or need_h0:
-                np.matmul(grad_gates[t], self.w_hh, out=carry)
-            if t:
-                grad_hidden[t - 1] += carry
+
+        def run(start, stop):
+            rows, count = slice(start, stop), stop - start
+            i, f, g, o = (gates[:, rows, k] for k in range(4))
+            tanh_cells = self.tanh_cells[:, rows]
+            # Per-step factors that do not depend on the gradient, computed for all steps at once.
+            to_cell = o * (1 - tanh_cells * tanh_cells)  # d c / d h
+            to_ifg = np.empty((steps, count, 3, size), dtype=grad.dtype)  # d pre_(i, f, g) / d c
+            np.multiply(g, i * (1 - i), out=to_ifg[:, :, 0])
+            np.multiply(self.cells[:-1, rows], f * (1 - f), out=to_ifg[:, :, 1])
+            np.multiply(i, 1 - g * g, out=to_ifg[:, :, 2])
+            to_o = tanh_cells * o * (1 - o)  # d pre_o / d h
+            grad_gates4 = grad_gates[:, rows].reshape(steps, count, 4, size)
+            grad_hidden = grad[:steps, rows].copy()
+            cell_carry, carry_rows = grad_cell_carry[rows], carry[rows]
+            cell_carry[...] = grad[steps, rows]
+            grad_cell = np.empty_like(cell_carry)
+            for t in reversed(range(steps)):
+                np.multiply(grad_hidden[t], to_cell[t], out=grad_cell)
+                grad_cell += cell_carry
+                np.multiply(grad_cell[:, None, :], to_ifg[t], out=grad_gates4[t, :, :3])
+                np.multiply(grad_hidden[t], to_o[t], out=grad_gates4[t, :, 3])
+                np.multiply(grad_cell, f[t], out=cell_carry)
+                if t or need_h0:
+                    np.matmul(grad_gates[t, rows], self.w_hh, out=carry_rows)
+                if t:
+                    grad_hidden[t - 1] += carry_rows
+
+        _over_batch(run, batch, grad)
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
             (need_x, *need_params), grad_gates, grad_gates, self.x, self.hidden[:steps], self.w_ih
         )
@@ -194,26 +237,31 @@ class GRUSequence(Function):
         hidden = np.empty((steps + 1, batch, size), dtype=x.dtype)
         hidden[0] = h0
         recurrent_n = np.empty((steps, batch, size), dtype=x.dtype)
-        recurrent = np.empty((batch, 3 * size), dtype=x.dtype)
-        product = np.empty((batch, size), dtype=x.dtype)
         r_rows, z_rows, n_rows = (slice(k * size, (k + 1) * size) for k in range(3))
         rz_rows = slice(0, 2 * size)
-        for t in range(steps):
-            a = gates[t]
-            np.matmul(hidden[t], w_hh_scaled_t, out=recurrent)
-            rz = a[:, rz_rows]
-            rz += recurrent[:, rz_rows]
-            np.tanh(rz, out=rz)
-            rz *= _HALF
-            rz += _HALF
-            n = a[:, n_rows]
-            np.add(recurrent[:, n_rows], b_hn, out=recurrent_n[t])
-            np.multiply(a[:, r_rows], recurrent_n[t], out=product)
-            n += product
-            np.tanh(n, out=n)
-            np.subtract(hidden[t], n, out=product)
-            product *= a[:, z_rows]
-            np.add(n, product, out=hidden[t + 1])
+
+        def run(start, stop):
+            rows = slice(start, stop)
+            recurrent = np.empty((stop - start, 3 * size), dtype=x.dtype)
+            product = np.empty((stop - start, size), dtype=x.dtype)
+            for t in range(steps):
+                a = gates[t, rows]
+                np.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
+                rz = a[:, rz_rows]
+                rz += recurrent[:, rz_rows]
+                np.tanh(rz, out=rz)
+                rz *= _HALF
+                rz += _HALF
+                n = a[:, n_rows]
+                np.add(recurrent[:, n_rows], b_hn, out=recurrent_n[t, rows])
+                np.multiply(a[:, r_rows], recurrent_n[t, rows], out=product)
+                n += product
+                np.tanh(n, out=n)
+                np.subtract(hidden[t, rows], n, out=product)
+                product *= a[:, z_rows]
+                np.add(n, product, out=hidden[t + 1, rows])
+
+        _over_batch(run, batch, x)
         self.x, self.hidden, self.gates, self.recurrent_n = x, hidden, gates, recurrent_n
         self.w_ih, self.w_hh = w_ih, w_hh
         return hidden[1:]
@@ -222,27 +270,34 @@ class GRUSequence(Function):
         need_x, need_h0, *need_params = self.needs_input_grad
         steps, batch, size = self.recurrent_n.shape
         gates = self.gates.reshape(steps, batch, 3, size)
-        r, z, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
-        to_n = (1 - z) * (1 - n * n)  # d pre_n / d h'
-        to_z = (self.hidden[:-1] - n) * z * (1 - z)  # d pre_z / d h'
-        to_r = self.recurrent_n * r * (1 - r)  # d pre_r / d pre_n
         grad_recurrent = np.empty((steps, batch, 3 * size), dtype=grad.dtype)
-        grad_rec3 = grad_recurrent.reshape(steps, batch, 3, size)
         grad_n = np.empty((steps, batch, size), dtype=grad.dtype)
-        grad_hidden = grad.copy()
         carry = np.zeros((batch, size), dtype=grad.dtype)
-        direct = np.empty_like(carry)
-        for t in reversed(range(steps)):
-            np.multiply(grad_hidden[t], to_n[t], out=grad_n[t])
-            np.multiply(grad_hidden[t], to_z[t], out=grad_rec3[t, :, 1])
-            np.multiply(grad_n[t], to_r[t], out=grad_rec3[t, :, 0])
-            np.multiply(grad_n[t], r[t], out=grad_rec3[t, :, 2])
-            if t or need_h0:
-                np.matmul(grad_recurrent[t], self.w_hh, out=carry)
-                np.multiply(grad_hidden[t], z[t], out=direct)
-                carry += direct
-            if t:
-                grad_hidden[t - 1] += carry
+
+        def run(start, stop):
+            rows, count = slice(start, stop), stop - start
+            r, z, n = (gates[:, rows, k] for k in range(3))
+            to_n = (1 - z) * (1 - n * n)  # d pre_n / d h'
+            to_z = (self.hidden[:-1, rows] - n) * z * (1 - z)  # d pre_z / d h'
+            to_r = self.recurrent_n[:, rows] * r * (1 - r)  # d pre_r / d pre_n
+            grad_rec3 = grad_recurrent[:, rows].reshape(steps, count, 3, size)
+            grad_n_rows = grad_n[:, rows]
+            grad_hidden = grad[:, rows].copy()
+            carry_rows = carry[rows]
+            direct = np.empty_like(carry_rows)
+            for t in reversed(range(steps)):
+                np.multiply(grad_hidden[t], to_n[t], out=grad_n_rows[t])
+                np.multiply(grad_hidden[t], to_z[t], out=grad_rec3[t, :, 1])
+                np.multiply(grad_n_rows[t], to_r[t], out=grad_rec3[t, :, 0])
+                np.multiply(grad_n_rows[t], r[t], out=grad_rec3[t, :, 2])
+                if t or need_h0:
+                    np.matmul(grad_recurrent[t, rows], self.w_hh, out=carry_rows)
+                    np.multiply(grad_hidden[t], z[t], out=direct)
+                    carry_rows += direct
+                if t:
+                    grad_hidden[t - 1] += carry_rows
+
+        _over_batch(run, batch, grad)
         grad_inputs = grad_recurrent.copy()
         grad_inputs[..., 2 * size :] = grad_n
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(

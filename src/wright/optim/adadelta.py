@@ -40,6 +40,7 @@ class Adadelta(Optimizer):
         capturable, differentiable: must be False (CUDA graphs; first-order autograd).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.Adadelta(model.parameters())
     """
 

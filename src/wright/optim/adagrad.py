@@ -39,6 +39,7 @@ class Adagrad(Optimizer):
         differentiable: must be False (wright's autograd is first-order).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.Adagrad(model.parameters(), lr=0.01)
     """
 

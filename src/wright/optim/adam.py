@@ -43,6 +43,7 @@ class Adam(Optimizer):
         capturable, differentiable: must be False (CUDA graphs; first-order autograd).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.Adam(model.parameters(), lr=1e-3)
     """
 
@@ -132,6 +133,7 @@ class AdamW(Adam):
     Takes Adam's arguments (with weight_decay defaulting to 0.01); see `Adam`.
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
     """
 

@@ -41,6 +41,7 @@ class Adamax(Optimizer):
         differentiable, capturable: must be False (first-order autograd; CUDA graphs).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.Adamax(model.parameters(), lr=2e-3)
     """
 

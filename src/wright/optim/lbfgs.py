@@ -128,13 +128,15 @@ class LBFGS(Optimizer):
         line_search_fn: None (fixed step lr) or "strong_wolfe".
 
     Example:
+        >>> model, loss_fn = nn.Linear(3, 1), nn.MSELoss()
+        >>> x, y = wright.randn(16, 3), wright.randn(16, 1)
         >>> optimizer = optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
         >>> def closure():
         ...     optimizer.zero_grad()
         ...     loss = loss_fn(model(x), y)
         ...     loss.backward()
         ...     return loss
-        >>> optimizer.step(closure)
+        >>> loss = optimizer.step(closure)  # the loss before the step
     """
 
     def __init__(

@@ -223,7 +223,15 @@ class LambdaLR(LRScheduler):
     """lr = initial lr * lr_lambda(epoch), a function per group or one for all.
 
     Example:
-        >>> scheduler = LambdaLR(optimizer, lr_lambda=lambda epoch: 0.95**epoch)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = LambdaLR(optimizer, lr_lambda=lambda epoch: 0.5**epoch)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125]
     """
 
     def __init__(
@@ -257,7 +265,15 @@ class MultiplicativeLR(LRScheduler):
     """Each step multiplies the lr by lr_lambda(epoch), a function per group or one for all.
 
     Example:
-        >>> scheduler = MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.95)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.5)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125]
     """
 
     def __init__(
@@ -296,7 +312,15 @@ class StepLR(LRScheduler):
     """Multiply the lr by gamma every step_size epochs.
 
     Example:
-        >>> scheduler = StepLR(optimizer, step_size=30, gamma=0.1)  # 0.05 for 30 epochs, 0.005...
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = StepLR(optimizer, step_size=2, gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.1, 0.01, 0.01, 0.001]
     """
 
     def __init__(
@@ -321,7 +345,15 @@ class MultiStepLR(LRScheduler):
     """Multiply the lr by gamma at each milestone epoch (a milestone listed twice counts twice).
 
     Example:
-        >>> scheduler = MultiStepLR(optimizer, milestones=[30, 80], gamma=0.1)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = MultiStepLR(optimizer, milestones=[1, 3], gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.01, 0.01, 0.001, 0.001]
     """
 
     def __init__(
@@ -359,7 +391,15 @@ class ConstantLR(LRScheduler):
     """Multiply the lr by a constant factor for the first total_iters epochs, then restore it.
 
     Example:
-        >>> scheduler = ConstantLR(optimizer, factor=0.5, total_iters=4)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = ConstantLR(optimizer, factor=0.5, total_iters=2)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.05, 0.05, 0.1, 0.1]
     """
 
     def __init__(
@@ -396,7 +436,15 @@ class LinearLR(LRScheduler):
     epochs (a warm-up when start_factor < 1).
 
     Example:
-        >>> scheduler = LinearLR(optimizer, start_factor=0.1, total_iters=5)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = LinearLR(optimizer, start_factor=0.25, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.1]
     """
 
     def __init__(
@@ -445,7 +493,15 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by gamma every epoch.
 
     Example:
-        >>> scheduler = ExponentialLR(optimizer, gamma=0.9)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = ExponentialLR(optimizer, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125]
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
@@ -467,7 +523,15 @@ class PolynomialLR(LRScheduler):
     """Decay the lr as (1 - epoch / total_iters)^power, reaching 0 at total_iters.
 
     Example:
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
         >>> scheduler = PolynomialLR(optimizer, total_iters=4, power=1.0)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.075, 0.05, 0.025, 0.0, 0.0]
     """
 
     def __init__(
@@ -504,7 +568,15 @@ class CosineAnnealingLR(LRScheduler):
         lr_t = eta_min + (lr_(t-1) - eta_min) (1 + cos(pi t / T_max)) / (1 + cos(pi (t-1) / T_max))
 
     Example:
-        >>> scheduler = CosineAnnealingLR(optimizer, T_max=100, eta_min=1e-5)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = CosineAnnealingLR(optimizer, T_max=4)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.0854, 0.05, 0.0146, 0.0]
     """
 
     def __init__(
@@ -586,9 +658,17 @@ class SequentialLR(LRScheduler):
     restarts from its own epoch 0 there.
 
     Example:
-        >>> warmup = LinearLR(optimizer, start_factor=0.1, total_iters=5)
-        >>> decay = CosineAnnealingLR(optimizer, T_max=95)
-        >>> scheduler = SequentialLR(optimizer, [warmup, decay], milestones=[5])
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> warmup = LinearLR(optimizer, start_factor=0.25, total_iters=3)
+        >>> decay = ExponentialLR(optimizer, gamma=0.5)
+        >>> scheduler = SequentialLR(optimizer, [warmup, decay], milestones=[3])
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.05, 0.025]
     """
 
     def __init__(
@@ -648,8 +728,16 @@ class ChainedScheduler(LRScheduler):
     """Step several schedules together each epoch (their effects multiply).
 
     Example:
-        >>> warmup = ConstantLR(optimizer, factor=0.1, total_iters=2)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> warmup = ConstantLR(optimizer, factor=0.5, total_iters=2)
         >>> scheduler = ChainedScheduler([warmup, ExponentialLR(optimizer, gamma=0.9)])
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.05, 0.045, 0.081, 0.0729]
     """
 
     def __init__(
@@ -694,8 +782,15 @@ class ReduceLROnPlateau(LRScheduler):
         eps: reductions smaller than this are skipped.
 
     Example:
-        >>> scheduler = ReduceLROnPlateau(optimizer, mode="min", patience=5)
-        >>> scheduler.step(val_loss)  # after each epoch
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=1)
+        >>> lrs = []
+        >>> for val_loss in [1.0, 0.8, 0.9, 0.85, 0.7, 0.75, 0.72]:
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step(val_loss)
+        ...     lrs.append(round(optimizer.param_groups[0]["lr"], 4))
+        >>> lrs
+        [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]
     """
 
     def __init__(
@@ -835,7 +930,15 @@ class CyclicLR(LRScheduler):
     max_momentum.
 
     Example:
-        >>> scheduler = CyclicLR(optimizer, base_lr=0.01, max_lr=0.1, step_size_up=200)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = CyclicLR(optimizer, base_lr=0.025, max_lr=0.1, step_size_up=3)
+        >>> lrs = []
+        >>> for batch in range(8):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # a batch
+        ...     scheduler.step()
+        >>> lrs
+        [0.025, 0.05, 0.075, 0.1, 0.075, 0.05, 0.025, 0.05]
     """
 
     # wright.train.fit steps a schedule with this attribute after every batch.
@@ -956,7 +1059,15 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     `step(epoch)` accepts fractional epochs (e.g. `epoch + i / iters` after each batch).
 
     Example:
-        >>> scheduler = CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=2)
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = CosineAnnealingWarmRestarts(optimizer, T_0=2, T_mult=2)
+        >>> lrs = []
+        >>> for epoch in range(7):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # an epoch of training
+        ...     scheduler.step()
+        >>> lrs
+        [0.1, 0.05, 0.1, 0.0854, 0.05, 0.0146, 0.1]
     """
 
     def __init__(
@@ -1051,7 +1162,15 @@ class OneCycleLR(LRScheduler):
         last_epoch: the index of the last step when resuming.
 
     Example:
-        >>> scheduler = OneCycleLR(optimizer, max_lr=0.1, epochs=10, steps_per_epoch=len(loader))
+        >>> optimizer = optim.SGD([nn.Parameter(wright.zeros(1))], lr=0.1)
+        >>> scheduler = OneCycleLR(optimizer, max_lr=0.1, epochs=2, steps_per_epoch=3)
+        >>> lrs = []
+        >>> for batch in range(6):
+        ...     lrs.append(round(scheduler.get_last_lr()[0], 4))
+        ...     optimizer.step()  # a batch
+        ...     scheduler.step()
+        >>> lrs
+        [0.004, 0.0994, 0.0812, 0.0463, 0.0133, 0.0]
     """
 
     # wright.train.fit steps a schedule with this attribute after every batch.

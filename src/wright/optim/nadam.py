@@ -44,6 +44,7 @@ class NAdam(Optimizer):
         capturable, differentiable: must be False (CUDA graphs; first-order autograd).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.NAdam(model.parameters(), lr=2e-3)
     """
 

@@ -45,6 +45,7 @@ class RAdam(Optimizer):
         capturable, differentiable: must be False (CUDA graphs; first-order autograd).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.RAdam(model.parameters(), lr=1e-3)
     """
 

@@ -44,6 +44,7 @@ class RMSprop(Optimizer):
         capturable, differentiable: must be False (CUDA graphs; first-order autograd).
 
     Example:
+        >>> model = nn.Linear(4, 2)
         >>> optimizer = optim.RMSprop(model.parameters(), lr=1e-3)
     """
 

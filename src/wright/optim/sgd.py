@@ -39,8 +39,14 @@ class SGD(Optimizer):
         differentiable: must be False (wright's autograd is first-order).
 
     Example:
+        >>> model = nn.Linear(3, 1)
+        >>> x, y = wright.randn(8, 3), wright.randn(8, 1)
         >>> optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        >>> optimizer.zero_grad(); loss.backward(); optimizer.step()
+        >>> for _ in range(5):
+        ...     loss = nn.functional.mse_loss(model(x), y)
+        ...     optimizer.zero_grad()
+        ...     loss.backward()
+        ...     optimizer.step()
     """
 
     def __init__(

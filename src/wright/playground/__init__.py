@@ -2,8 +2,10 @@
 a digit drawn and answered, backprop step by step), served locally by Starlette and uvicorn.
 
 Example:
+    Serve the pages (until Ctrl-C), then open http://127.0.0.1:8765/ in a browser:
+
     >>> from wright import playground
-    >>> playground.serve(port=8765)  # then open http://127.0.0.1:8765/
+    >>> playground.serve(port=8765)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -91,8 +91,11 @@ class BoundarySession:
 
     Example:
         >>> session = BoundarySession({"dataset": "circle", "hidden": [8, 8]})
-        >>> session.train()  # one epoch
-        >>> session.snapshot()["test_accuracy"]
+        >>> for _ in range(20):
+        ...     session.train()  # one epoch
+        >>> snapshot = session.snapshot()
+        >>> snapshot["epoch"], snapshot["test_accuracy"] > 0.8
+        (20, True)
     """
 
     def __init__(self, settings: dict | None = None) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from wright import distributed
 from wright.serialization import save
 
 
@@ -223,6 +224,8 @@ class ModelCheckpoint(Callback):
         return None
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if not distributed.is_main_process():
+            return  # data-parallel: rank 0 writes the one checkpoint
         value = logs.get(self.monitor, logs.get(self.monitor.removeprefix("val_")))
         reason = self._blown_up(logs)
         if reason is None and (value is None or not np.isfinite(value)):

@@ -8,10 +8,11 @@ import os
 
 import numpy as np
 
-from wright import models
+from wright import distributed, models
 from wright.backend import manual_seed, numpy_rng
-from wright.data import DataLoader, Subset
+from wright.data import DataLoader, DistributedSampler, Subset
 from wright.nn.module import Module
+from wright.nn.parallel import DistributedDataParallel
 from wright.train.callbacks import ModelCheckpoint
 from wright.train.history import History
 from wright.train.loop import fit
@@ -31,6 +32,16 @@ def holdout(dataset, fraction: float = VALIDATION_FRACTION) -> tuple[Subset, Sub
             "and train on the rest"
         )
     return Subset(dataset, np.arange(count - held)), Subset(dataset, np.arange(count - held, count))
+
+
+def rank_share(dataset):
+    """This process's share of `dataset` in a data-parallel run (every K-th sample from its rank
+    on, so the shares add up to the dataset exactly); the dataset itself without one.
+    `evaluate(..., across_ranks=True)` on the shares gives the whole dataset's numbers."""
+    if not distributed.is_initialized() or distributed.get_world_size() == 1:
+        return dataset
+    world = distributed.get_world_size()
+    return Subset(dataset, np.arange(distributed.get_rank(), len(dataset), world))
 
 
 def train_classifier(
@@ -56,6 +67,12 @@ def train_classifier(
     Batches are shuffled by a generator of their own, seeded by `seed`; checkpoints store its state
     and that of wright's default generator, so a resumed run draws exactly what an uninterrupted one
     would have.
+
+    In a data-parallel run (a process group of K > 1, e.g. under `mpiexec -n K wright train`),
+    the model is trained wrapped in DistributedDataParallel: each process takes batch_size / K
+    samples of every batch (a DistributedSampler's order, drawn from `seed` and the epoch) and
+    1/K of the validation images, and rank 0 alone writes the checkpoint, which holds the bare
+    model's weights, so a run resumes whatever K was before.
 
     Args:
         name: a registered image model (`wright.models.available("image")`).
@@ -95,13 +112,20 @@ def train_classifier(
             "recipe": recipe,
         }
         callbacks.append(ModelCheckpoint(checkpoint, save_best_only=False, extra=extra))
+    trained = model
+    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=shuffling)
+    world = distributed.get_world_size() if distributed.is_initialized() else 1
+    if world > 1:
+        trained = DistributedDataParallel(model)
+        sampler = DistributedSampler(train_set, seed=seed or 0)
+        loader = DataLoader(train_set, batch_size=-(-batch_size // world), sampler=sampler)
     history = fit(
-        model,
+        trained,
         spec.make_loss(num_classes),
         chosen,
-        DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=shuffling),
+        loader,
         epochs=epochs,
-        val_loader=None if val_set is None else DataLoader(val_set, batch_size=1000),
+        val_loader=None if val_set is None else DataLoader(rank_share(val_set), batch_size=1000),
         callbacks=callbacks,
         scheduler=spec.make_scheduler(chosen, epochs),
         verbose=verbose,

@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from wright import distributed
 from wright.autograd import no_grad
 from wright.backend import default_generator
 from wright.creation import as_tensor
 from wright.nn.module import Module
+from wright.nn.parallel import DistributedDataParallel
 from wright.nn.utils import clip_grad_norm_
 from wright.optim.lr_scheduler import ReduceLROnPlateau
 from wright.optim.optimizer import Optimizer
@@ -91,7 +93,7 @@ class FitState:
         """Everything `fit(resume=...)` needs to go on exactly from here: weights, optimizer and
         scheduler state, epoch, step and time counters, history, and the random generators."""
         saved = {
-            "model": self.model.state_dict(),
+            "model": _unwrapped(self.model).state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "epoch": self.epoch,
             "step": self.step,
@@ -111,7 +113,7 @@ class FitState:
             missing.append("scheduler")
         if missing:
             raise ValueError(f"fit: cannot resume from a checkpoint without {', '.join(missing)}")
-        self.model.load_state_dict(saved["model"])
+        _unwrapped(self.model).load_state_dict(saved["model"])
         self.optimizer.load_state_dict(saved["optimizer"])
         if self.scheduler is not None:
             self.scheduler.load_state_dict(saved["scheduler"])
@@ -123,6 +125,12 @@ class FitState:
             if name not in saved.get("generators", {}):
                 raise ValueError(f"fit: the checkpoint holds no state for generator {name!r}")
             generator.bit_generator.state = saved["generators"][name]
+
+
+def _unwrapped(model: Module) -> Module:
+    """The model inside a DistributedDataParallel wrapper, or the model: checkpoints hold its
+    weights under their own names, whatever the number of processes that trained it."""
+    return model.module if isinstance(model, DistributedDataParallel) else model
 
 
 class _Running:
@@ -142,6 +150,18 @@ class _Running:
             correct, count = fn(outputs, targets)
             self.totals[name][0] += correct
             self.totals[name][1] += count
+
+    def over_ranks(self) -> _Running:
+        """These sums added up over every process of a data-parallel run (the same numbers
+        without one), so means are those of all the processes' data."""
+        names = list(self.totals)
+        flat = [self.loss_sum, self.samples] + [v for name in names for v in self.totals[name]]
+        summed = distributed.sum_over_ranks(np.array(flat, dtype=np.float64))
+        total = _Running(self.metric_fns)
+        total.loss_sum, total.samples = float(summed[0]), int(summed[1])
+        for i, name in enumerate(names):
+            total.totals[name] = [float(summed[2 + 2 * i]), float(summed[3 + 2 * i])]
+        return total
 
     def means(self, prefix: str = "") -> dict[str, float]:
         # The mean of nothing is NaN, as PyTorch's mean-reduced losses of an empty batch.
@@ -170,8 +190,13 @@ def evaluate(
     loader: Iterable,
     metrics: Sequence[str] = ("accuracy",),
     prefix: str = "",
+    *,
+    across_ranks: bool = False,
 ) -> dict[str, float]:
     """Mean loss and metrics of `model` over `loader`, in eval mode and without recording a graph.
+
+    With `across_ranks`, every process of a data-parallel run calls this on its share of the data
+    and all get the means over all the shares (`fit` does this).
 
     Returns:
         e.g. {"loss": 0.21, "accuracy": 0.953}; keys start with `prefix` ("val_" inside fit). An
@@ -186,7 +211,7 @@ def evaluate(
             outputs = model(inputs)
             running.add(float(loss_fn(outputs, targets).array), outputs.array, targets.array)
     model.train(was_training)
-    return running.means(prefix)
+    return (running.over_ranks() if across_ranks else running).means(prefix)
 
 
 class _Batches:
@@ -236,7 +261,11 @@ def _train_step(state: FitState, setup: _Setup, batch, index: int):
     outputs = state.model(inputs)
     loss = setup.loss_fn(outputs, targets)
     value = float(loss.array)
-    if not math.isfinite(value):
+    nonfinite = not math.isfinite(value)
+    if setup.on_nonfinite != "continue":
+        # Data-parallel ranks stop or skip a step together, or their all-reduces would part.
+        nonfinite = distributed.any_rank(nonfinite)
+    if nonfinite:
         if setup.on_nonfinite == "raise":
             raise NonFiniteLossError(value, state.epoch, index)
         if setup.on_nonfinite == "skip":
@@ -258,10 +287,22 @@ def _train_step(state: FitState, setup: _Setup, batch, index: int):
     return value, outputs.array, targets.array
 
 
+def _clock(state: FitState, started: float, seconds_before: float) -> None:
+    """Bring the training time up to now. Under a time limit, data-parallel ranks take the slowest
+    rank's time, so they agree on when it is up."""
+    state.seconds = seconds_before + time.perf_counter() - started
+    if state.time_limit is not None:
+        state.seconds = distributed.max_over_ranks(state.seconds)
+
+
 def _run_epoch(state: FitState, setup: _Setup) -> dict[str, float]:
     """Train for one epoch (or until the budget ends), validate, and tell the callbacks."""
     state.epoch += 1
     state.model.train()
+    # A DistributedSampler draws each epoch's common order from its seed and the epoch.
+    sampler = getattr(setup.batches.loader, "sampler", None)
+    if hasattr(sampler, "set_epoch"):
+        sampler.set_epoch(state.epoch - 1)
     for callback in setup.callbacks:
         callback.on_epoch_begin(state.epoch)
     running = _Running(metric_table.resolve(setup.metrics))
@@ -269,7 +310,7 @@ def _run_epoch(state: FitState, setup: _Setup) -> dict[str, float]:
     seen = 0
     for seen, batch in enumerate(setup.batches.epoch(), start=1):
         result = _train_step(state, setup, batch, seen)
-        state.seconds = seconds_before + time.perf_counter() - started
+        _clock(state, started, seconds_before)
         if result is not None:
             running.add(*result)
             logs = running.means()
@@ -281,15 +322,26 @@ def _run_epoch(state: FitState, setup: _Setup) -> dict[str, float]:
     if seen == 0:
         raise ValueError(f"fit: the training data gave no batches in epoch {state.epoch}")
     elapsed = time.perf_counter() - started
+    # Data-parallel: the epoch's numbers are those of every rank's data together.
+    running = running.over_ranks()
     logs = running.means()
     if setup.val_loader is not None:
-        logs.update(evaluate(state.model, setup.loss_fn, setup.val_loader, setup.metrics, "val_"))
+        logs.update(
+            evaluate(
+                state.model,
+                setup.loss_fn,
+                setup.val_loader,
+                setup.metrics,
+                "val_",
+                across_ranks=True,
+            )
+        )
     logs["lr"] = state.optimizer.param_groups[0]["lr"]
     logs["time"] = elapsed
     logs["samples_per_s"] = running.samples / max(elapsed, 1e-9)
     if state.scheduler is not None and not setup.per_batch_schedule(state):
         _step_epoch_scheduler(state.scheduler, logs)
-    state.seconds = seconds_before + time.perf_counter() - started
+    _clock(state, started, seconds_before)
     state.history.append({k: v for k, v in logs.items() if k != "samples_per_s"})
     for callback in setup.callbacks:
         callback.on_epoch_end(state.epoch, logs)
@@ -358,9 +410,18 @@ def fit(
             restored, and training goes on from the next epoch as if it had never stopped.
 
     Example:
-        >>> history = wright.train.fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()),
-        ...                            train_loader, epochs=5, val_loader=val_loader)
-        >>> history["val_accuracy"][-1]
+        >>> from wright.data import DataLoader, TensorDataset
+        >>> _ = wright.manual_seed(0)
+        >>> x = wright.randn(200, 2)
+        >>> y = (x[:, 0] > 0).long()  # the class is the sign of the first input
+        >>> train_loader = DataLoader(TensorDataset(x[:160], y[:160]), batch_size=16, shuffle=True)
+        >>> val_loader = DataLoader(TensorDataset(x[160:], y[160:]), batch_size=40)
+        >>> model = nn.Linear(2, 2)
+        >>> optimizer = optim.Adam(model.parameters(), lr=0.1)
+        >>> history = wright.train.fit(model, nn.CrossEntropyLoss(), optimizer, train_loader,
+        ...                            epochs=5, val_loader=val_loader, verbose=0)
+        >>> history["val_accuracy"][-1] > 0.9
+        True
     """
     if on_nonfinite not in NONFINITE_POLICIES:
         raise ValueError(
@@ -384,7 +445,9 @@ def fit(
         metrics,
         _Batches(train_loader, steps_per_epoch),
         val_loader,
-        ([ProgressBar(verbose)] if verbose else []) + list(callbacks),
+        # In a data-parallel run only rank 0 shows progress.
+        ([ProgressBar(verbose)] if verbose and distributed.is_main_process() else [])
+        + list(callbacks),
         on_nonfinite,
         clip_grad_norm,
     )

@@ -41,8 +41,13 @@ class RunLock:
     which a second run names when it fails with FolderInUseError.
 
     Example:
-        >>> with RunLock("runs/latest") as lock:
-        ...     train()  # a second process entering RunLock("runs/latest") now fails at once
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder, RunLock(folder):  # a run writes here
+        ...     try:
+        ...         RunLock(folder).acquire()  # a second run on the same folder
+        ...     except FolderInUseError:
+        ...         print("the folder is in use")
+        the folder is in use
     """
 
     def __init__(self, folder: str | os.PathLike) -> None:

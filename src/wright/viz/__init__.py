@@ -3,9 +3,10 @@
 matplotlib is imported only when a figure is drawn, so the rest of wright works without it.
 """
 
+from wright.viz.charts import bars, curves, plot_history
+from wright.viz.checks import figure_problems
 from wright.viz.figure import matplotlib_available, new_figure, save_figure
-from wright.viz.history import plot_history
-from wright.viz.inside import adversarial_examples, curves, feature_maps, preferred_inputs
+from wright.viz.inside import adversarial_examples, feature_maps, preferred_inputs
 from wright.viz.network import (
     draw_network,
     layer_values,
@@ -17,10 +18,12 @@ from wright.viz.plots import decision_regions, function_surface, image_grid, reg
 
 __all__ = [
     "adversarial_examples",
+    "bars",
     "curves",
     "decision_regions",
     "draw_network",
     "feature_maps",
+    "figure_problems",
     "function_surface",
     "image_grid",
     "layer_values",

@@ -33,6 +33,16 @@ def new_figure(rows: int = 1, cols: int = 1, size: tuple[float, float] | None = 
     return plt.subplots(rows, cols, figsize=size, squeeze=rows * cols == 1, **kwargs)
 
 
+def colour_bar(figure, image, axes, label: str | None = None):
+    """A colour bar for `image` beside `axes` (one panel, or several sharing the colour scale),
+    labelled with what the colours mean; returns the matplotlib Colorbar."""
+    bar = figure.colorbar(image, ax=axes, shrink=0.9, fraction=0.05, pad=0.03)
+    bar.ax.tick_params(labelsize=7)
+    if label:
+        bar.set_label(label, fontsize=8)
+    return bar
+
+
 def save_figure(figure, path: str | os.PathLike | None, dpi: int = 110):
     """Write the figure as PNG (creating the folder) when a path is given, close it, and return
     it."""

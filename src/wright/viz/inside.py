@@ -1,5 +1,5 @@
-"""Pictures from inside a network: feature maps layer by layer, the inputs units like best,
-adversarial pairs, and curves of how training went."""
+"""Pictures from inside a network: feature maps layer by layer, the inputs units like best, and
+adversarial pairs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wright.autograd import no_grad
 from wright.interpret.layers import LayerRef, find_layer, record_activations
 from wright.nn.module import Module
 from wright.tensor import Tensor
-from wright.viz.figure import new_figure, save_figure
+from wright.viz.figure import colour_bar, new_figure, save_figure
 
 _FEATURE_SHAPES = "(1, channels, height, width) feature maps or (1, features) vectors"
 
@@ -31,11 +31,12 @@ def feature_maps(
     x,
     layers: Sequence[LayerRef] | None = None,
     max_channels: int = 8,
+    output_labels: Sequence[str] | None = None,
     title: str | None = None,
     path: str | os.PathLike | None = None,
 ):
-    """Show what one input looks like after each layer: a row of channel images (or a strip of
-    values) per layer, the input on top.
+    """Show what one input looks like after each layer: a row of channel images, with a colour bar
+    for the row, or a row of bars for a vector, per layer, the input on top.
 
     Args:
         model: the network, e.g. a CNN built as nn.Sequential.
@@ -43,6 +44,8 @@ def feature_maps(
         layers: the layers to show (names, child positions or submodules); default: every direct
             child.
         max_channels: at most this many channels per layer are drawn.
+        output_labels: names of the last layer's outputs (e.g. the classes), written under its
+            bars with their values.
         title: title of the figure.
         path: where to save the figure as PNG.
 
@@ -77,34 +80,61 @@ def feature_maps(
         for name, out in outputs.items()
     ]
     cols = max(min(len(values), max_channels) if values.ndim == 3 else 1 for _, values in rows)
-    figure, axes = new_figure(len(rows), cols, size=(1.3 * cols + 1.0, 1.3 * len(rows) + 0.3))
+    figure, axes = new_figure(
+        len(rows), cols, size=(1.3 * cols + 2.2, 1.35 * len(rows) + 0.5), layout="constrained"
+    )
     axes = np.asarray(axes).reshape(len(rows), cols)
     for row, (name, values) in enumerate(rows):
-        for col in range(cols):
-            ax = axes[row, col]
+        label = name.replace(": ", "\n")
+        if values.ndim == 2:
+            # A vector spans the whole row as bars: one bar per number the layer passes on.
+            for ax in axes[row]:
+                ax.remove()
+            ax = figure.add_subplot(axes[0, 0].get_gridspec()[row, :])
+            names = output_labels if row == len(rows) - 1 and output_labels else None
+            _vector_bars(ax, values[0], names)
+            ax.set_ylabel(label, fontsize=7)
+            continue
+        shown = min(len(values), max_channels)
+        # One colour scale per layer, so the maps of a layer can be compared with each other.
+        low, high = float(values[:shown].min()), float(values[:shown].max())
+        image = None
+        for col, ax in enumerate(axes[row]):
             _blank(ax)
-            if values.ndim == 3 and col < min(len(values), max_channels):
-                ax.imshow(values[col], cmap="gray", interpolation="nearest")
-            elif values.ndim == 2 and col == 0:
-                ax.imshow(values, cmap="gray", aspect="auto", interpolation="nearest")
-                if values.shape[1] <= 4:
-                    for i, value in enumerate(values[0]):
-                        ax.text(
-                            i,
-                            0,
-                            f"{value:.2f}",
-                            ha="center",
-                            va="center",
-                            fontsize=7,
-                            color="tab:red",
-                        )
+            if col < shown:
+                image = ax.imshow(
+                    values[col],
+                    cmap="gray",
+                    vmin=low,
+                    vmax=high or low + 1e-6,
+                    interpolation="nearest",
+                )
             else:
                 ax.axis("off")
-        label = name if values.ndim == 2 else f"{name}\n{len(values)} maps"
-        axes[row, 0].set_ylabel(label.replace(": ", "\n"), fontsize=7)
+        count = len(values)
+        axes[row, 0].set_ylabel(
+            label if row == 0 else f"{label}\n{count} map{'s' if count != 1 else ''}", fontsize=7
+        )
+        colour_bar(figure, image, axes[row, :].tolist(), "value" if row else "pixel")
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)
+
+
+def _vector_bars(ax, values: np.ndarray, names: Sequence[str] | None) -> None:
+    """A layer's output vector as bars; named bars (e.g. classes) get their value written on."""
+    positions = np.arange(len(values))
+    drawn = ax.bar(positions, values, color=np.where(values >= 0, "#4a7ab5", "#c44e52"))
+    ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.tick_params(labelsize=7)
+    ax.set_xlim(-0.6, len(values) - 0.4)
+    if names is not None:
+        ax.set_xticks(positions, list(names), fontsize=8)
+        ax.bar_label(drawn, [f"{v:.2f}" for v in values], fontsize=7, padding=1)
+        ax.margins(y=0.25)
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(values)} values", fontsize=7)
 
 
 def preferred_inputs(
@@ -112,6 +142,7 @@ def preferred_inputs(
     titles: Sequence[str] | None = None,
     image_shape: tuple[int, int] | None = None,
     value_range: tuple[float, float] = (0.0, 1.0),
+    value_label: str = "input value",
     title: str | None = None,
     path: str | os.PathLike | None = None,
 ):
@@ -126,6 +157,7 @@ def preferred_inputs(
         titles: a caption per unit.
         image_shape: (H, W) to show (units, features) vectors as images instead of bars.
         value_range: the range of the input values (the bars' axis, the images' black and white).
+        value_label: what the input values are (the bars' axis label, the colour bar's label).
         title: title of the figure.
         path: where to save the figure as PNG.
 
@@ -144,16 +176,22 @@ def preferred_inputs(
         )
     titles = list(titles) if titles is not None else [f"unit {i}" for i in range(len(array))]
     figure, axes = new_figure(
-        1, len(array), size=(1.9 * len(array), 2.4 if array.ndim == 2 else 2.0)
+        1,
+        len(array),
+        size=(1.9 * len(array) + (0.8 if array.ndim == 3 else 0), 2.8 if array.ndim == 2 else 2.4),
+        layout="constrained",
     )
-    for ax, values, caption in zip(np.ravel(axes), array, titles):
+    axes = np.ravel(axes)
+    image = None
+    for ax, values, caption in zip(axes, array, titles):
         if values.ndim == 1:
             ax.barh(np.arange(len(values)), values, color="#4a7ab5")
             ax.set_xlim(*value_range)
             ax.set_yticks(range(len(values)))
             ax.tick_params(labelsize=6)
+            ax.set_xlabel(value_label, fontsize=7)
         else:
-            ax.imshow(
+            image = ax.imshow(
                 values,
                 cmap="gray",
                 vmin=value_range[0],
@@ -162,6 +200,10 @@ def preferred_inputs(
             )
             _blank(ax)
         ax.set_title(caption, fontsize=8)
+    if array.ndim == 2:
+        axes[0].set_ylabel("input (0 at the bottom)", fontsize=7)
+    else:
+        colour_bar(figure, image, axes.tolist(), value_label)
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)
@@ -171,89 +213,70 @@ def adversarial_examples(
     clean,
     adversarial,
     clean_labels: Sequence,
-    adversarial_labels: Sequence,
+    adversarial_labels: Sequence | Mapping[str, Sequence],
     title: str | None = None,
     path: str | os.PathLike | None = None,
 ):
-    """Images before and after an attack, with the change between them and the answers given.
+    """Images before and after one or more attacks, with the change each made and the answers
+    given; colour bars give the pixel scale and the change's scale.
 
     Args:
-        clean: (N, H, W) or (N, 1, H, W) original images.
-        adversarial: the attacked images, same shape.
+        clean: (N, H, W) or (N, 1, H, W) original images, pixels in [0, 1].
+        adversarial: the attacked images, same shape; or {attack name: attacked images} to show
+            several attacks (e.g. FGSM and PGD) on the same originals.
         clean_labels: the network's answer on each original.
-        adversarial_labels: its answer on each attacked image.
+        adversarial_labels: its answer on each attacked image ({attack name: answers} alongside a
+            dict of attacks).
         title: title of the figure.
         path: where to save the figure as PNG.
 
     Returns:
-        the matplotlib Figure: originals on top, the change (red +, blue -) in the middle, attacked
-        below.
+        the matplotlib Figure: originals on top, then for each attack the change (red +, blue -)
+        and the attacked images.
     """
-    before, after = _array(clean).astype(np.float64), _array(adversarial).astype(np.float64)
-    if before.shape != after.shape:
-        raise ValueError(
-            f"adversarial_examples: clean images {before.shape} and adversarial images "
-            f"{after.shape} differ in shape"
-        )
-    before, after = (
-        before.reshape(len(before), *before.shape[-2:]),
-        after.reshape(len(after), *after.shape[-2:]),
+    attacks = adversarial if isinstance(adversarial, Mapping) else {"attacked": adversarial}
+    answers = (
+        adversarial_labels
+        if isinstance(adversarial_labels, Mapping)
+        else {name: adversarial_labels for name in attacks}
     )
-    change = after - before
-    limit = float(np.abs(change).max()) or 1.0
-    count = len(before)
-    figure, axes = new_figure(3, count, size=(1.4 * count + 0.6, 4.6))
-    axes = np.asarray(axes).reshape(3, count)
+    before = _array(clean).astype(np.float64)
+    before = before.reshape(len(before), *before.shape[-2:])
+    afters = {}
+    for name, images in attacks.items():
+        after = _array(images).astype(np.float64)
+        if after.reshape(len(after), *after.shape[-2:]).shape != before.shape:
+            raise ValueError(
+                f"adversarial_examples: clean images {before.shape} and {name} images "
+                f"{after.shape} differ in shape"
+            )
+        afters[name] = after.reshape(before.shape)
+    limit = max(float(np.abs(after - before).max()) for after in afters.values()) or 1.0
+    count, rows = len(before), 1 + 2 * len(afters)
+    figure, axes = new_figure(
+        rows, count, size=(1.3 * count + 2.4, 1.45 * rows + 0.5), layout="constrained"
+    )
+    axes = np.asarray(axes).reshape(rows, count)
+    for ax in axes.ravel():
+        _blank(ax)
+    pixels = change = None
     for i in range(count):
-        for ax in axes[:, i]:
-            _blank(ax)
-        axes[0, i].imshow(before[i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        pixels = axes[0, i].imshow(before[i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         axes[0, i].set_title(f"says {clean_labels[i]}", fontsize=8)
-        axes[1, i].imshow(change[i], cmap="bwr", vmin=-limit, vmax=limit, interpolation="nearest")
-        axes[2, i].imshow(after[i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        axes[2, i].set_title(f"says {adversarial_labels[i]}", fontsize=8)
-    for ax, label in zip(axes[:, 0], ("original", f"change\n(max {limit:.2f})", "attacked")):
-        ax.set_ylabel(label, fontsize=8)
+    axes[0, 0].set_ylabel("original", fontsize=8)
+    for k, (name, after) in enumerate(afters.items()):
+        moved, attacked = axes[1 + 2 * k], axes[2 + 2 * k]
+        for i in range(count):
+            change = moved[i].imshow(
+                after[i] - before[i], cmap="bwr", vmin=-limit, vmax=limit, interpolation="nearest"
+            )
+            attacked[i].imshow(after[i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            attacked[i].set_title(f"says {answers[name][i]}", fontsize=8)
+        moved[0].set_ylabel(f"{name}:\nchange", fontsize=8)
+        attacked[0].set_ylabel(f"{name}:\nattacked", fontsize=8)
+    # One bar per scale, beside the first row that uses it: every grey row shares the first's.
+    colour_bar(figure, pixels, axes[0].tolist(), "pixel value")
+    colour_bar(figure, change, axes[1].tolist(), "change")
     if title:
         figure.suptitle(title)
-    return save_figure(figure, path)
-
-
-def curves(
-    series: Mapping[str, Sequence[float] | tuple[Sequence[float], Sequence[float]]],
-    xlabel: str = "epoch",
-    ylabel: str = "",
-    logy: bool = False,
-    ax=None,
-    title: str | None = None,
-    path: str | os.PathLike | None = None,
-):
-    """Several named curves on one set of axes, e.g. training and test accuracy against the epoch.
-
-    Args:
-        series: {label: y values} (x = 1, 2, ...) or {label: (x values, y values)}.
-        xlabel, ylabel: axis labels.
-        logy: a logarithmic y axis (errors that fall by orders of magnitude).
-        ax: axes to draw on (to build a figure of several panels); a new figure by default.
-        title: title of the axes.
-        path: where to save the figure as PNG.
-
-    Returns:
-        the matplotlib Figure.
-    """
-    figure, ax = (ax.figure, ax) if ax is not None else new_figure()
-    for label, values in series.items():
-        if isinstance(values, tuple) and len(values) == 2 and np.ndim(values[0]) == 1:
-            x, y = values
-        else:
-            x, y = np.arange(1, len(values) + 1), values
-        ax.plot(x, y, label=label)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10)
     return save_figure(figure, path)

@@ -20,7 +20,7 @@ from wright.nn.linear import Linear
 from wright.nn.module import Module
 from wright.nn.shape import Flatten
 from wright.tensor import Tensor
-from wright.viz.figure import new_figure, save_figure
+from wright.viz.figure import colour_bar, new_figure, save_figure
 from wright.viz.plots import image_grid
 
 _ACTIVATIONS = (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, LogSoftmax, Identity)
@@ -122,6 +122,7 @@ def draw_network(
     show_values: bool = True,
     input_labels: Sequence[str] | None = None,
     output_labels: Sequence[str] | None = None,
+    first_at_bottom: bool = False,
     ax=None,
     title: str | None = None,
     path: str | os.PathLike | None = None,
@@ -130,9 +131,9 @@ def draw_network(
 
     Inputs are on the left and each layer to its right. A line is light for a positive weight and
     dark for a negative one, as thick as the weight is large (relative to the largest weight); zero
-    weights are left out. Bias weights are not drawn. Given an input `x`, every neuron is shaded by
-    its value (black -1, grey 0, white +1) and, with `show_values`, labelled with it: the forward
-    pass, step by step.
+    weights are left out, and a key under the picture says so. Bias weights are not drawn. Given an
+    input `x`, every neuron is shaded by its value (black -1, grey 0, white +1, with a colour bar)
+    and, with `show_values`, labelled with it: the forward pass, step by step.
 
     Args:
         model: a Linear layer, or a Sequential of Linear layers, activations and Flatten.
@@ -140,6 +141,8 @@ def draw_network(
         show_values: write each neuron's value next to it when `x` is given.
         input_labels: names written left of the input neurons.
         output_labels: names written right of the output neurons.
+        first_at_bottom: put neuron 0 of every layer at the bottom instead of the top (e.g. for
+            inputs that are heights, lowest first).
         ax: axes to draw on; a new figure by default.
         title: title of the picture.
         path: where to save the figure as PNG.
@@ -162,8 +165,9 @@ def draw_network(
                 f"draw_network: x has {array.size} values but the network takes {widths[0]} inputs"
             )
         values = [v[0] for v in layer_values(model, array.reshape(1, -1))]
+    order = -1.0 if first_at_bottom else 1.0
     positions = [
-        np.column_stack([np.full(n, float(column)), (n - 1) / 2 - np.arange(n)])
+        np.column_stack([np.full(n, float(column)), order * ((n - 1) / 2 - np.arange(n))])
         for column, n in enumerate(widths)
     ]
     largest = max(float(np.abs(layer.linear.weight.array).max()) for layer in layers) or 1.0
@@ -193,7 +197,7 @@ def draw_network(
             if values is None
             else {"c": np.clip(values[column], -1, 1), "cmap": "gray", "vmin": -1, "vmax": 1}
         )
-        ax.scatter(
+        neurons = ax.scatter(
             points[:, 0],
             points[:, 1],
             s=neuron_size,
@@ -212,13 +216,9 @@ def draw_network(
                     ha="left",
                     va="center",
                     fontsize=7,
-                    zorder=3,
-                    bbox={
-                        "boxstyle": "round,pad=0.15",
-                        "facecolor": "white",
-                        "alpha": 0.75,
-                        "linewidth": 0,
-                    },
+                    zorder=4,
+                    # Opaque, above the lines: the edges pass under the label, not through it.
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "linewidth": 0},
                 )
         label = "input" if column == 0 else layers[column - 1].name()
         ax.text(column, (max(widths) - 1) / 2 + 0.9, label, ha="center", fontsize=8)
@@ -232,7 +232,7 @@ def draw_network(
                 if side == "right"
                 else 0.25 + (0.3 if values is not None and show_values else 0)
             )
-            ax.text(px + shift, py, str(label), ha=side, va="center", fontsize=8)
+            ax.text(px + shift, py, str(label), ha=side, va="center", fontsize=8, zorder=4)
     margin_left = 0.5 + (0.12 * max(map(len, map(str, input_labels))) if input_labels else 0)
     margin_right = 0.5 + (
         0.12 * max(map(len, map(str, output_labels))) + 0.3 if output_labels else 0
@@ -241,9 +241,38 @@ def draw_network(
     ax.set_ylim(-(max(widths) - 1) / 2 - 0.8, (max(widths) - 1) / 2 + 1.3)
     ax.set_xticks([])
     ax.set_yticks([])
+    _weight_key(ax, largest)
+    if values is not None:
+        colour_bar(figure, neurons, ax, "neuron value")
     if title:
         ax.set_title(title)
     return save_figure(figure, path)
+
+
+def _weight_key(ax, largest: float) -> None:
+    """The key to the lines under the picture: colour gives a weight's sign, width its size."""
+    from matplotlib.lines import Line2D
+
+    def line(colour: str, size: float, label: str) -> Line2D:
+        return Line2D([], [], color=colour, linewidth=0.3 + 3.5 * size, label=label)
+
+    handles = [
+        line("white", 1.0, f"weight +{largest:.2g}"),
+        line("white", 0.25, f"+{largest / 4:.2g}"),
+        line("black", 0.25, f"-{largest / 4:.2g}"),
+        line("black", 1.0, f"-{largest:.2g}"),
+    ]
+    ax.legend(
+        handles=handles,
+        title="lines: light positive, dark negative, width = size (0 not drawn)",
+        title_fontsize=7,
+        fontsize=7,
+        ncol=4,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        facecolor="#9a9a9a",
+        framealpha=1.0,
+    )
 
 
 def receptive_field_images(
@@ -303,8 +332,14 @@ def receptive_fields(
     fields = receptive_field_images(model, input_shape, levels)
     names = ["input"] + [layer.name() for layer in neuron_layers(model, "receptive_fields")]
     cols = max(len(f) for f in fields)
-    figure, axes = new_figure(len(fields), cols, size=(0.9 * cols + 0.8, 0.95 * len(fields) + 0.4))
+    figure, axes = new_figure(
+        len(fields),
+        cols,
+        size=(0.9 * cols + 1.8, 0.95 * len(fields) + 0.6),
+        layout="constrained",
+    )
     axes = np.asarray(axes).reshape(len(fields), cols)
+    image = None
     # Images show as they are; a flat input shows as one row of pixels.
     picture_shape = (
         tuple(input_shape[-2:]) if len(input_shape) >= 2 else (1, int(np.prod(input_shape)))
@@ -317,14 +352,15 @@ def receptive_fields(
             if col >= len(images):
                 ax.axis("off")
                 continue
-            ax.imshow(
+            image = ax.imshow(
                 images[col].reshape(picture_shape),
                 cmap="gray",
-                vmin=-1,
-                vmax=1,
+                vmin=min(levels),
+                vmax=max(levels),
                 interpolation="nearest",
             )
         axes[row, 0].set_ylabel(f"{row}: {name}", fontsize=7)
+    colour_bar(figure, image, axes.ravel().tolist(), "input value")
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)
@@ -382,5 +418,6 @@ def weights_as_images(
         vmin=-limit,
         vmax=limit,
         title=title,
+        colorbar_label="weight",
         path=path,
     )

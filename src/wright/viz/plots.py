@@ -14,7 +14,7 @@ from wright.autograd import no_grad
 from wright.creation import as_tensor
 from wright.nn.module import Module
 from wright.tensor import Tensor
-from wright.viz.figure import new_figure, save_figure
+from wright.viz.figure import colour_bar, new_figure, save_figure
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -284,9 +284,11 @@ def image_grid(
     vmax: float | None = None,
     title: str | None = None,
     size: float = 1.4,
+    colorbar_label: str | None = "value",
     path: str | os.PathLike | None = None,
 ):
-    """Show small images side by side, each captioned with its label.
+    """Show small images side by side, each captioned with its label, with one colour bar for
+    all of them (they share one colour scale).
 
     Args:
         images: (N, H, W), (N, 1, H, W) grey or (N, H, W, 3) colour images, as an array or Tensor.
@@ -297,6 +299,8 @@ def image_grid(
             images).
         title: title of the figure.
         size: inches per image.
+        colorbar_label: what the colour bar's values are (e.g. "pixel value"); None draws no
+            colour bar (colour images never get one).
         path: where to save the figure as PNG.
 
     Returns:
@@ -317,7 +321,15 @@ def image_grid(
     rows = math.ceil(count / cols)
     vmin = float(array.min()) if vmin is None else vmin
     vmax = float(array.max()) if vmax is None else vmax
-    figure, axes = new_figure(rows, cols, size=(size * cols, size * rows + (0.3 if title else 0)))
+    grey = array.ndim == 3
+    with_bar = grey and colorbar_label is not None
+    figure, axes = new_figure(
+        rows,
+        cols,
+        size=(size * cols + (1.0 if with_bar else 0), size * rows + (0.4 if title else 0) + 0.2),
+        layout="constrained",
+    )
+    image = None
     for index, ax in enumerate(np.ravel(axes)):
         if index >= count:
             ax.axis("off")
@@ -325,9 +337,11 @@ def image_grid(
         # Ticks go but the frame stays, so an all-white image still shows its edges.
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.imshow(array[index], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        image = ax.imshow(array[index], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         if labels is not None:
             ax.set_title(str(labels[index]), fontsize=8)
+    if with_bar:
+        colour_bar(figure, image, np.ravel(axes).tolist(), colorbar_label)
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)

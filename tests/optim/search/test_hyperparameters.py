@@ -1,4 +1,4 @@
-"""Tests for wright.tune: every search method, the table of trials, dict scores, bad spaces."""
+"""Tests for tune (wright.optim.search, also wright.tune): every search method, the table of trials, dict scores, bad spaces."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 
 import wright
 from wright import nn, optim
-from wright.tune import TuneResult, tune
+from wright.optim.search import TuneResult, tune
 
 SPACE = {"lr": (1e-4, 1e-1, "log"), "hidden": [16, 32, 64], "activation": ["tanh", "relu"]}
 

@@ -1,15 +1,19 @@
 """Hyperparameter search: train with many settings, keep the best, and tabulate every trial.
 
-The settings are searched with the gradient-free optimisers of `wright.optim.search`, run over a
-unit cube that each hyperparameter's range is mapped onto.
+The settings are searched with the gradient-free methods of this package, run over a unit cube
+that each hyperparameter's range is mapped onto.
 
 Example:
-    >>> def train_fn(lr, hidden):
-    ...     return validation_loss_after_training(lr, hidden)
+    >>> import math
+    >>> from wright.optim.search import tune
+    >>> def pretend_training(lr, hidden):  # stands in for "train, return the validation loss"
+    ...     return abs(math.log10(lr) + 2) + abs(hidden - 32) / 32
     >>> space = {"lr": (1e-4, 1e-1, "log"), "hidden": [16, 32, 64]}
-    >>> result = wright.tune(train_fn, space, budget=12, seed=0)
-    >>> print(result)          # the table of trials, best marked with *
-    >>> result.best            # {'lr': 0.0123, 'hidden': 32}
+    >>> result = tune(pretend_training, space, method="grid", grid_points=4)
+    >>> result.best["hidden"], round(result.best["lr"], 6)
+    (32, 0.01)
+    >>> len(result.rows)  # every trial is a row of result.table(); print(result) shows them
+    12
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from wright.optim import search
+from wright.optim.search.methods import exhaustive, genetic, random_search, simulated_annealing
 
 METHODS = ("random", "grid", "annealing", "genetic")
 
@@ -229,19 +233,17 @@ def tune(
                 f"tune: the grid has {size} settings but the budget is {budget}; raise the budget, "
                 "lower grid_points, or use method='random'"
             )
-        found = search.exhaustive(objective, unit_cube, points=counts)
+        found = exhaustive(objective, unit_cube, points=counts)
     else:
         if budget is None or budget < 1:
             raise ValueError(f"tune: method {method!r} needs a positive budget, got {budget}")
         if method == "random":
-            found = search.random_search(objective, unit_cube, budget=budget, seed=seed)
+            found = random_search(objective, unit_cube, budget=budget, seed=seed)
         elif method == "annealing":
-            found = search.simulated_annealing(
-                objective, unit_cube, budget=budget, step=0.25, seed=seed
-            )
+            found = simulated_annealing(objective, unit_cube, budget=budget, step=0.25, seed=seed)
         else:
             population = max(2, min(10, budget // 3))
-            found = search.genetic(
+            found = genetic(
                 objective,
                 unit_cube,
                 budget=budget,

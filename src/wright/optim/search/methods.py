@@ -1,17 +1,5 @@
-"""Gradient-free optimisers: find a function's lowest value only by evaluating it (the tea story).
-
-Every search takes the same objective, a function of a point `x` (a 1-D float array) returning the
-number to minimise, and returns a `SearchResult` with the best point, its value, how many
-evaluations it used and every point it tried. With `vectorized=True` the objective instead receives
-a batch of points, shape (N, D), and returns N values, which is much faster when the objective is
-NumPy code.
-
-Example:
-    >>> from wright.optim import search
-    >>> result = search.simulated_annealing(lambda x: (x[0] - 3.0) ** 2, bounds=[(-10, 10)], seed=0)
-    >>> round(float(result.x[0]), 1)
-    3.0
-"""
+"""The searches themselves: exhaustive, random, annealing, genetic, finite-difference descent,
+nudging and Newton's method, each returning a `SearchResult`."""
 
 from __future__ import annotations
 

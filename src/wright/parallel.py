@@ -1,0 +1,174 @@
+"""A small thread pool that runs an op's array work on slices of the batch at once, sized like the
+BLAS thread pool (NumPy releases the GIL inside its kernels, so the threads compute in parallel).
+
+The thread count follows NumPy's BLAS library: `wright --threads N`, `threadpoolctl` limits and
+`OMP_NUM_THREADS` / `OPENBLAS_NUM_THREADS` set both. While a batch is split over threads, BLAS runs
+one thread per call, so the two pools never stack up. The calling thread takes chunks too and the
+others take whichever chunk is next, so a thread that the OS leaves waiting on a busy machine costs
+at most the chunk it holds: no chunk waits for a thread that has not started.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+# .busy: this thread is running a chunk (nested calls run serially); .limited: the BLAS thread
+# count from before `one_blas_thread` lowered it, while it does.
+_local = threading.local()
+_executor: ThreadPoolExecutor | None = None
+_blas_libraries: list | None = None  # threadpoolctl controllers of the loaded BLAS libraries
+
+
+def _blas() -> list:
+    """The BLAS libraries' threadpoolctl controllers (found once, on first use)."""
+    global _blas_libraries
+    if _blas_libraries is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+        except Exception:  # noqa: BLE001 - a library threadpoolctl cannot query: stay serial
+            _blas_libraries = []
+    return _blas_libraries
+
+
+def threads() -> int:
+    """How many threads wright splits a batch over: the BLAS library's thread count, 1 inside a
+    chunk (no nesting)."""
+    if getattr(_local, "busy", False):
+        return 1
+    limited = getattr(_local, "limited", None)
+    if limited is not None:
+        return limited
+    return max((library.get_num_threads() or 1 for library in _blas()), default=1)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max(os.cpu_count() or 1, 2), "wright-parallel")
+    return _executor
+
+
+def _forget_pool() -> None:
+    # A forked child has none of its parent's threads: start a pool of its own when needed.
+    global _executor
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+class _Chunks:
+    """One call's chunks, taken in order by whichever thread is free."""
+
+    def __init__(self, body: Callable[[int, int], None], bounds: list[tuple[int, int]]) -> None:
+        self.body, self.bounds = body, bounds
+        self.next = itertools.count()  # next() on it is atomic under the GIL
+        self.left = len(bounds)
+        self.lock = threading.Lock()
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+
+    def work(self) -> None:
+        _local.busy = True
+        try:
+            for index in self.next:
+                if index >= len(self.bounds):
+                    return
+                if self.error is None:  # after an error, only count the remaining chunks off
+                    try:
+                        self.body(*self.bounds[index])
+                    except BaseException as error:  # noqa: BLE001 - raised in the caller
+                        self.error = error
+                with self.lock:
+                    self.left -= 1
+                    if self.left == 0:
+                        self.finished.set()
+        finally:
+            _local.busy = False
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run BLAS on one thread inside the block (restored after): for threads of wright's own that
+    call BLAS at once, and for products too small to split (a second BLAS thread makes them
+    several times slower on a busy machine, where it waits to be scheduled at every call)."""
+    libraries, outer = _blas(), threads()
+    saved = [library.get_num_threads() for library in libraries]
+    for library, number in zip(libraries, saved):
+        if number != 1:
+            library.set_num_threads(1)
+    limited, _local.limited = getattr(_local, "limited", None), outer
+    try:
+        yield
+    finally:
+        _local.limited = limited
+        for library, number in zip(libraries, saved):
+            if number != 1:
+                library.set_num_threads(number)
+
+
+def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=None) -> None:
+    """Call `body(start, stop)` for consecutive chunks of `chunk` items covering range(count),
+    spread over `threads()` threads.
+
+    Each call must write only its own part of the results. Chunks run one after another, in the
+    calling thread, when there is one thread, when the arrays (`like`) are not NumPy's, or when
+    called from inside a chunk.
+    """
+    chunk = max(1, chunk)
+    bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
+    workers = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
+    if workers <= 1:
+        for start, stop in bounds:
+            body(start, stop)
+        return
+    chunks = _Chunks(body, bounds)
+    with one_blas_thread():
+        for _ in range(workers - 1):
+            _pool().submit(chunks.work)
+        chunks.work()
+        chunks.finished.wait()
+    if chunks.error is not None:
+        raise chunks.error
+
+
+# OpenBLAS runs products of fewer multiply-adds than this on one thread whatever its setting
+# (65536 times its default GEMM_MULTITHREAD_THRESHOLD of 4): they need no thread bookkeeping.
+_ONE_THREAD_PRODUCT = 1 << 18
+# Products smaller than this (about 20 microseconds on one core) are not worth splitting.
+_SPLIT_PRODUCT = 1 << 20
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for 2-D arrays, blocks of a's rows spread over `threads()` threads.
+
+    Unlike BLAS's own threads, a thread that the OS leaves waiting delays only its block (see the
+    module docstring), so a busy machine is not slowed down; small products run on one thread.
+    """
+    (m, k), n = a.shape, b.shape[1]
+    if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray):
+        return a @ b
+    count = threads()
+    if count == 1:
+        return a @ b
+    if m * n * k < _SPLIT_PRODUCT or m < 2 * count:
+        with one_blas_thread():
+            return a @ b
+    out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
+
+    def block(start, stop):
+        np.matmul(a[start:stop], b, out=out[start:stop])
+
+    # Two blocks per thread, so a thread that starts late finds work left to share.
+    run_chunks(block, m, -(-m // (2 * count)), like=a)
+    return out

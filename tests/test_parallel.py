@@ -1,0 +1,117 @@
+"""The batch-splitting thread pool: every chunk once, in parallel, errors raised in the caller, the
+thread count taken from BLAS, BLAS on one thread meanwhile."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from wright import parallel
+
+
+@pytest.fixture
+def three_threads():
+    """BLAS (and so wright) at three threads for the test."""
+    with threadpool_limits(3, user_api="blas"):
+        if parallel.threads() != 3:
+            pytest.skip("this BLAS does not let threadpoolctl set its thread count")
+        yield
+
+
+def test_every_chunk_runs_once(three_threads):
+    seen = []
+    parallel.run_chunks(lambda start, stop: seen.append((start, stop)), 10, 3, like=np.zeros(1))
+    assert sorted(seen) == [(0, 3), (3, 6), (6, 9), (9, 10)]
+
+
+def test_chunks_run_at_the_same_time(three_threads):
+    # Each chunk waits for two others to arrive: only three threads at once get past the barrier.
+    barrier = threading.Barrier(3, timeout=30)
+    names = set()
+
+    def body(start, stop):
+        names.add(threading.current_thread().name)
+        barrier.wait()
+
+    parallel.run_chunks(body, 3, 1, like=np.zeros(1))
+    assert len(names) == 3
+
+
+def test_blas_runs_on_one_thread_inside_chunks(three_threads):
+    counts = []
+    parallel.run_chunks(
+        lambda start, stop: counts.append(parallel._blas()[0].get_num_threads()),
+        4,
+        1,
+        like=np.zeros(1),
+    )
+    assert counts == [1, 1, 1, 1]
+    assert parallel._blas()[0].get_num_threads() == 3
+
+
+def test_nested_calls_run_in_the_calling_thread(three_threads):
+    inner = []
+
+    def body(start, stop):
+        outer_thread = threading.current_thread()
+        parallel.run_chunks(
+            lambda a, b: inner.append(threading.current_thread() is outer_thread),
+            4,
+            1,
+            like=np.zeros(1),
+        )
+
+    parallel.run_chunks(body, 2, 1, like=np.zeros(1))
+    assert inner == [True] * 8
+
+
+def test_an_error_in_a_chunk_is_raised_in_the_caller(three_threads):
+    def body(start, stop):
+        if start == 5:
+            raise ValueError("chunk 5 failed")
+
+    with pytest.raises(ValueError, match="chunk 5 failed"):
+        parallel.run_chunks(body, 8, 1, like=np.zeros(1))
+    # The pool still works afterwards.
+    seen = []
+    parallel.run_chunks(lambda start, stop: seen.append(start), 4, 1, like=np.zeros(1))
+    assert sorted(seen) == [0, 1, 2, 3]
+
+
+def test_other_array_types_run_serially(three_threads):
+    names = []
+    parallel.run_chunks(
+        lambda start, stop: names.append(threading.current_thread().name), 4, 1, like=[0.0]
+    )
+    assert names == [threading.current_thread().name] * 4
+
+
+def test_one_thread_runs_everything_in_the_caller():
+    with threadpool_limits(1, user_api="blas"):
+        names = []
+        parallel.run_chunks(
+            lambda start, stop: names.append(threading.current_thread().name),
+            4,
+            1,
+            like=np.zeros(1),
+        )
+    assert names == [threading.current_thread().name] * 4
+
+
+def test_one_blas_thread_restores_the_count_and_remembers_it(three_threads):
+    with parallel.one_blas_thread():
+        assert parallel._blas()[0].get_num_threads() == 1
+        assert parallel.threads() == 3
+    assert parallel._blas()[0].get_num_threads() == 3
+
+
+@pytest.mark.parametrize("shape", [(1000, 300, 200), (7, 5, 3), (0, 4, 5), (64, 0, 8)])
+def test_matmul_matches_numpy(three_threads, shape):
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((k, m)).T  # a transposed view, as the weight gradients pass
+    b = rng.standard_normal((k, n))
+    np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
