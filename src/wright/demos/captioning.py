@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 import wright
 from wright import optim
-from wright.datasets.shapes import END, PAD, START, VOCABULARY, shape_scenes
+from wright.datasets.shapes import COLOURS, END, PAD, START, VOCABULARY, shape_scenes
 from wright.demos._cache import trained
 from wright.demos._common import picture_path
 from wright.models.captioner import Captioner
@@ -173,6 +173,7 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
             [written[i] for i in shown],
             [truths[i] for i in shown],
             title=f"captions of unseen scenes: {100 * exact:.1f}% exact, BLEU-4 {bleu:.3f}",
+            key=COLOURS,
             path=path,
         )
     return {

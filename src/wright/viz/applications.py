@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from wright.viz.figure import new_figure, pyplot, save_figure
+from wright.viz.figure import colour_bar, new_figure, pyplot, save_figure
 
 
 def class_colours(num_classes: int, background: int | None = None) -> np.ndarray:
@@ -84,20 +84,22 @@ def image_crops(
         the matplotlib figure (closed when saved to `path`).
     """
     cols = len(column_titles)
-    figure, axes = new_figure(len(rows), cols, size=(2.6 * cols, 2.7 * len(rows)))
+    figure, axes = new_figure(
+        len(rows), cols, size=(2.6 * cols + 0.8, 2.7 * len(rows)), layout="constrained"
+    )
     axes = np.asarray(axes).reshape(len(rows), cols)
     for r, images in enumerate(rows):
         for c, image in enumerate(images):
             ax = axes[r, c]
-            ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            shown = ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
                 ax.set_title(column_titles[c], fontsize=9)
             if c == 0 and r < len(row_titles):
                 ax.set_ylabel(row_titles[r])
+    colour_bar(figure, shown, axes.ravel().tolist(), "brightness")
     figure.suptitle(title, fontsize=9)
-    figure.tight_layout()
     return save_figure(figure, path)
 
 
@@ -108,6 +110,7 @@ def captioned_images(
     title: str = "",
     path: str | os.PathLike | None = None,
     columns: int = 4,
+    key: dict[str, Sequence[float]] | None = None,
 ):
     """Images with the caption written for each; a caption that differs from its truth is drawn in
     red with the truth under it.
@@ -116,6 +119,7 @@ def captioned_images(
         images: (N, H, W, 3) RGB in [0, 1].
         captions: the written captions.
         truths: the true captions, if known.
+        key: the colours the images use, by name (drawn as a key under the images).
 
     Returns:
         the matplotlib figure (closed when saved to `path`).
@@ -123,7 +127,7 @@ def captioned_images(
     import textwrap
 
     rows = -(-len(images) // columns)
-    figure, axes = new_figure(rows, columns, size=(3.0 * columns, 4.0 * rows))
+    figure, axes = new_figure(rows, columns, size=(3.0 * columns, 4.0 * rows), layout="constrained")
     axes = np.asarray(axes).reshape(-1)
     for k, ax in enumerate(axes):
         ax.axis("off")
@@ -135,8 +139,10 @@ def captioned_images(
         if not right:
             text += "\n(truth: " + textwrap.fill(truths[k], 30) + ")"
         ax.set_title(text, fontsize=7, color="black" if right else "tab:red")
+    if key:
+        handles = [_patch(colour, name) for name, colour in key.items()]
+        figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
     figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
     return save_figure(figure, path)
 
 
@@ -181,13 +187,18 @@ def game_summary(
         ax.set_xlabel("training step")
         ax.set_ylabel("episode return (exploring)")
         ax.set_title(game, fontsize=9)
-        ax.legend(fontsize=7)
+        # Under the x label: episode returns fill the whole panel, so no corner of it is free.
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    strip = []
     for k, (frame, action) in enumerate(zip(frames, actions)):
         ax = figure.add_subplot(grid[1, k])
-        ax.imshow(frame, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        strip.append(ax)
+        shown = ax.imshow(frame, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(action, fontsize=7)
+    if strip:
+        colour_bar(figure, shown, strip, "brightness")
     figure.suptitle(title, fontsize=10)
     return save_figure(figure, path)
 
