@@ -474,6 +474,8 @@ def _text_model(args: argparse.Namespace, text: str, resumed: models.Checkpoint 
             optimizer=args.optimizer or spec.optimizer,
             momentum=args.momentum or 0.0,
         )
+        if hasattr(model, "block_size"):  # a transformer trains on windows of one whole block
+            recipe.seq_len = model.block_size
         _check_optimizer(recipe.optimizer, recipe.momentum)
         info = {
             **models.checkpoint_info(spec.name, **model.config),
@@ -528,14 +530,16 @@ def _text_budget(
 
 
 def train_shakespeare(args: argparse.Namespace) -> int:
-    """`wright train shakespeare`: a character LSTM on tiny Shakespeare (truncated BPTT)."""
+    """`wright train shakespeare`: a character LSTM (truncated BPTT) or transformer on tiny
+    Shakespeare."""
     if distributed.launched_world_size() > 1:
         raise CommandError(
             "wright train shakespeare runs in one process; under mpiexec only the image tasks "
             "(mnist, fashion-mnist) train data-parallel"
         )
     out = Path(args.out)
-    checkpoint = out / "char-lstm.npz"
+    name = _spec(args.model or "char-lstm", "text").name  # each model keeps its own checkpoint
+    checkpoint = out / f"{name}.npz"
     with _training_run(out, checkpoint):
         resumed = _start_or_resume(args, checkpoint, "text")
         saved = resumed.saved if resumed else None
@@ -595,7 +599,7 @@ def train_shakespeare(args: argparse.Namespace) -> int:
         rng = np.random.default_rng(info["seed"])
         # One character at a time is latency, not arithmetic: the host samples faster.
         print(text_models.sample(model.cpu(), vocab, "\n", 200, temperature=0.8, rng=rng))
-        written = _write_history(history, out, "char-lstm on tiny Shakespeare")
+        written = _write_history(history, out, f"{name} on tiny Shakespeare")
         print(_wrote([checkpoint, *written]))
     return 0
 
@@ -827,7 +831,9 @@ def _add_image_task(tasks, name: str) -> None:
 
 
 def _add_text_task(tasks) -> None:
-    task = tasks.add_parser("shakespeare", help="a character LSTM on tiny Shakespeare")
+    task = tasks.add_parser(
+        "shakespeare", help="a character LSTM or transformer on tiny Shakespeare"
+    )
     _add_recipe_flags(task, "text", "char-lstm")
     budget = task.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=positive_int, help="total gradient steps (default 1200)")
@@ -870,7 +876,7 @@ def _add_evaluate(commands) -> None:
 
 def _add_sample(commands) -> None:
     command = commands.add_parser("sample", help="write text with a trained character model")
-    command.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
+    command.add_argument("checkpoint", help="a MODEL.npz written by `wright train shakespeare`")
     command.add_argument("--prompt", default="\n", help="text to continue (default: a new line)")
     command.add_argument("--length", type=positive_int, default=500, help="characters to write")
     command.add_argument(
@@ -887,7 +893,7 @@ def _add_sample(commands) -> None:
 
 def _add_score(commands) -> None:
     command = commands.add_parser("score", help="log-probability of a text under a character model")
-    command.add_argument("checkpoint", help="a char-lstm.npz written by `wright train shakespeare`")
+    command.add_argument("checkpoint", help="a MODEL.npz written by `wright train shakespeare`")
     command.add_argument("text", help="the text to score")
     command.set_defaults(handler=score_text, parser=command)
 

@@ -46,3 +46,7 @@ __all__ = [
     "register",
     "save_checkpoint",
 ]
+
+# The applications' networks (wright demo segmentation, super-resolution, game-playing,
+# captioning; wright train shakespeare --model char-transformer).
+from wright.models import captioner, char_transformer, dqn, espcn, unet  # noqa: F401  isort: skip

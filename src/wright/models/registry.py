@@ -15,7 +15,7 @@ from wright import nn, optim
 from wright.nn.module import Module
 from wright.serialization import load, save
 
-LOSSES = ("cross-entropy", "quadratic")
+LOSSES = ("cross-entropy", "quadratic", "mse", "huber")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("cosine",)
 # The update rules that take a momentum term.
@@ -28,10 +28,13 @@ def _choose(kind: str, name, choices: Iterable) -> None:
 
 
 def make_loss(name: str, num_classes: int = 10) -> Module:
-    """The loss called `name`: "cross-entropy" (raw scores) or "quadratic" (the lectures' cost on
-    sigmoid outputs against one-hot labels); any other name raises ValueError."""
+    """The loss called `name`: "cross-entropy" (raw scores), "quadratic" (the lectures' cost on
+    sigmoid outputs against one-hot labels), "mse" or "huber" (regression: super-resolution,
+    Q-learning); any other name raises ValueError."""
     _choose("loss", name, LOSSES)
-    return nn.QuadraticCost(num_classes) if name == "quadratic" else nn.CrossEntropyLoss()
+    if name == "quadratic":
+        return nn.QuadraticCost(num_classes)
+    return {"mse": nn.MSELoss, "huber": nn.HuberLoss}.get(name, nn.CrossEntropyLoss)()
 
 
 def check_optimizer(name: str, momentum: float = 0.0) -> None:
@@ -66,7 +69,8 @@ class ModelSpec:
         name: the name used by `wright train --model`.
         summary: one line for listings.
         builder: makes a fresh model; takes keyword options such as `num_classes`.
-        loss: "quadratic" (sigmoid outputs vs one-hot labels) or "cross-entropy" (logits).
+        loss: "quadratic" (sigmoid outputs vs one-hot labels), "cross-entropy" (logits), "mse" or
+            "huber".
         optimizer, lr, batch_size, epochs: the default recipe.
         schedule: None for a constant learning rate, or "cosine" to anneal it to zero over the
             epochs.

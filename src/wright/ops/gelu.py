@@ -24,7 +24,8 @@ class Gelu(Function):
         # -inf * 0 is NaN at x = -inf, as in PyTorch, without NumPy's warning.
         with np.errstate(invalid="ignore"):
             if approximate == "tanh":
-                self.tanh = xp.tanh(_SQRT_2_OVER_PI * (a + _CUBIC * a**3))
+                # a * a * a: NumPy's float32 a**3 is 15x slower.
+                self.tanh = xp.tanh(_SQRT_2_OVER_PI * (a + _CUBIC * (a * a * a)))
                 return 0.5 * a * (1 + self.tanh)
             self.cdf = 0.5 * (1 + erf_array(a * _SQRT_HALF))
             return a * self.cdf
