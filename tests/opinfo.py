@@ -14,7 +14,8 @@ grad (an index, a mask).
 
 The comparison with PyTorch runs wright twice: on the CPU and on a second device, the strict
 stand-in for a GPU unless WRIGHT_TEST_DEVICE names another ('cuda' on a GPU machine, 'none' for
-the CPU alone). Every output must stay on the device its inputs were on.
+the CPU alone). Every output must stay on the device its inputs were on. Ops that compute on the
+host only (docs/gpu.md lists them) pass `devices=HOST_ONLY`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import wright
 
 EXTRA_DEVICE = os.environ.get("WRIGHT_TEST_DEVICE", "strict")
 DEVICES = ("cpu",) if EXTRA_DEVICE == "none" else ("cpu", EXTRA_DEVICE)
+HOST_ONLY = ("cpu",)
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,12 @@ def _float_outputs(result) -> list:
     return [t for t in _flat(result) if getattr(t, "is_floating_point", lambda: False)()]
 
 
-def check_against_torch(info: OpInfo, sample: Sample) -> None:
+def check_against_torch(info: OpInfo, sample: Sample, devices: tuple = DEVICES) -> None:
     """Forward values and dtypes, then (for differentiable ops) input gradients, vs PyTorch, on
-    the CPU and on the second test device."""
+    each of `devices` (the CPU and the second test device by default)."""
     torch = _torch()
     theirs, _, _ = _call(info, torch, sample)
-    for device in DEVICES:
+    for device in devices:
         ours, _, _ = _call(info, wright, sample, device=device)
         assert_same(ours, theirs, info, device=device)
     if not info.differentiable:
@@ -166,7 +168,7 @@ def check_against_torch(info: OpInfo, sample: Sample) -> None:
         (t * torch.tensor(w, dtype=t.dtype)).sum() for t, w in zip(their_outputs, weights)
     ).backward()
     theirs_in = _flat(their_args) + _flat(list(their_kwargs.values()))
-    for device in DEVICES:
+    for device in devices:
         ours, our_args, our_kwargs = _call(info, wright, sample, True, device)
         our_outputs = [t for t in _float_outputs(ours) if t.requires_grad]
         sum(

@@ -8,6 +8,7 @@ import pytest
 
 import wright
 from opinfo import (
+    HOST_ONLY,
     Const,
     OpInfo,
     Sample,
@@ -154,7 +155,7 @@ OPS = [
 
 @pytest.mark.parametrize("info, sample", cases(OPS))
 def test_matches_torch(info, sample):
-    check_against_torch(info, sample)
+    check_against_torch(info, sample, devices=HOST_ONLY)  # host-only ops: docs/gpu.md
 
 
 @pytest.mark.parametrize("info, sample", cases([o for o in OPS if o.gradcheck]))

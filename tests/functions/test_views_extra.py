@@ -6,6 +6,7 @@ import pytest
 
 import wright
 from opinfo import (
+    HOST_ONLY,
     Const,
     OpInfo,
     Sample,
@@ -124,7 +125,7 @@ OPS = [
 
 @pytest.mark.parametrize("info, sample", cases(OPS))
 def test_matches_torch(info, sample):
-    check_against_torch(info, sample)
+    check_against_torch(info, sample, devices=HOST_ONLY)  # host-only ops: docs/gpu.md
 
 
 @pytest.mark.parametrize("info, sample", cases([o for o in OPS if o.gradcheck]))
@@ -229,7 +230,7 @@ STRIDED = [
 
 @pytest.mark.parametrize("info, sample", cases(STRIDED))
 def test_as_strided_matches_torch(info, sample):
-    check_against_torch(info, sample)
+    check_against_torch(info, sample, devices=HOST_ONLY)  # host-only ops: docs/gpu.md
 
 
 @pytest.mark.parametrize("info, sample", cases(STRIDED[:1]))

@@ -6,6 +6,7 @@ import pytest
 
 import wright
 from opinfo import (
+    HOST_ONLY,
     Const,
     OpInfo,
     Sample,
@@ -81,7 +82,7 @@ OPS = [
 
 @pytest.mark.parametrize("info, sample", cases(OPS))
 def test_matches_torch(info, sample):
-    check_against_torch(info, sample)
+    check_against_torch(info, sample, devices=HOST_ONLY)  # host-only ops: docs/gpu.md
 
 
 @pytest.mark.parametrize("info, sample", cases(OPS[:2]))

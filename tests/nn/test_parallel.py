@@ -166,3 +166,12 @@ def test_sync_batchnorm_checks_its_input():
     with pytest.raises(ValueError, match="with C = 3"):
         norm(wright.randn(4, 2))
     assert "SyncBatchNorm(3, eps=1e-05" in repr(norm)
+
+
+def test_data_parallel_runs_the_module_as_it_is():
+    inner = nn.Linear(3, 2)
+    model = nn.DataParallel(inner, device_ids=[0])
+    x = wright.randn(4, 3)
+    assert model(x).equal(inner(x))
+    assert list(model.state_dict()) == ["module.weight", "module.bias"]
+    assert model.module is inner

@@ -205,3 +205,39 @@ def test_adaptive_pooling_to_nothing_and_from_nothing():
     assert F.adaptive_avg_pool1d(x[0], 0).shape == (2, 4, 0)
     with pytest.raises(RuntimeError, match=r"needs a non-empty input plane"):
         F.adaptive_max_pool2d(wright.zeros(1, 1, 0, 4), 2)
+
+
+@pytest.mark.parametrize(
+    "spatial, norm_type, kernel, stride, ceil_mode",
+    [(2, 2, 2, None, False), (2, 3, (3, 2), 2, True), (2, 1.5, 3, 1, False), (1, 2, 3, 2, True)],
+)
+def test_lp_pool_matches_torch(spatial, norm_type, kernel, stride, ceil_mode):
+    torch = pytest.importorskip("torch")
+    shape = (2, 3, 7, 6) if spatial == 2 else (2, 3, 9)
+    # Positive inputs: a negative window sum is clipped to zero, where the root has no gradient.
+    x = np.random.default_rng(0).uniform(0.1, 2.0, shape)
+    mine, reference = wright.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    layer = nn.LPPool2d if spatial == 2 else nn.LPPool1d
+    out = layer(norm_type, kernel, stride, ceil_mode)(mine)
+    expected = getattr(torch.nn, layer.__name__)(norm_type, kernel, stride, ceil_mode)(reference)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-12)
+    weights = np.random.default_rng(1).standard_normal(out.shape)
+    out.backward(weights)
+    expected.backward(torch.tensor(weights))
+    np.testing.assert_allclose(mine.grad.array, reference.grad.numpy(), rtol=1e-10)
+    pool = F.lp_pool2d if spatial == 2 else F.lp_pool1d
+    probe = wright.tensor(x[:1, :1], requires_grad=True)
+    assert wright.autograd.gradcheck(
+        lambda a: pool(a, norm_type, kernel, stride, ceil_mode), [probe]
+    )
+
+
+def test_with_indices_spellings_return_both():
+    x = wright.tensor(np.random.default_rng(0).standard_normal((1, 2, 6, 6)))
+    for pair, reference in [
+        (F.max_pool2d_with_indices(x, 2), F.max_pool2d(x, 2, return_indices=True)),
+        (F.max_pool1d_with_indices(x[0], 3), F.max_pool1d(x[0], 3, return_indices=True)),
+        (F.adaptive_max_pool2d_with_indices(x, 3), F.adaptive_max_pool2d(x, 3, True)),
+        (F.adaptive_max_pool1d_with_indices(x[0], 2), F.adaptive_max_pool1d(x[0], 2, True)),
+    ]:
+        assert all(a.equal(b) for a, b in zip(pair, reference, strict=True))

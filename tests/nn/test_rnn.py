@@ -379,3 +379,10 @@ def test_float32_matches_torch():
     expected, _ = twin(torch.tensor(x))
     assert output.dtype == np.float32
     np.testing.assert_allclose(output.array, expected.detach().numpy(), atol=1e-5)
+
+
+def test_torchs_base_class_names():
+    assert isinstance(nn.LSTM(2, 3), nn.RNNBase) and isinstance(nn.GRU(2, 3), nn.RNNBase)
+    assert isinstance(nn.GRUCell(2, 3), nn.RNNCellBase) and not isinstance(
+        nn.LSTM(2, 3), nn.RNNCellBase
+    )

@@ -235,12 +235,7 @@ Tensor.H = property(_hermitian, doc="The conjugate transpose of a matrix.")
 Tensor.mH = property(_batch_hermitian, doc="The conjugate transpose of the last two dims.")
 
 
-# ----- devices and memory sharing (one device, plain memory) -----
-
-
-def _get_device(self: Tensor) -> int:
-    """-1: the tensor is on the CPU."""
-    return -1
+# ----- memory pinning and sharing (plain memory; Tensor.get_device tells the device) -----
 
 
 def _pin_memory(self: Tensor, device=None) -> Tensor:
@@ -263,7 +258,6 @@ def _is_shared(self: Tensor) -> bool:
     return False
 
 
-Tensor.get_device = _get_device
 Tensor.pin_memory = _pin_memory
 Tensor.is_pinned = _is_pinned
 Tensor.share_memory_ = _share_memory_

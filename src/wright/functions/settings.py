@@ -52,19 +52,6 @@ def seed() -> int:
     return backend.default_generator().seed()
 
 
-# ----- devices -----
-
-
-def set_default_device(device) -> None:
-    """Accepts the CPU (or None), the only device wright computes on; other devices raise."""
-    backend.resolve_device(device)
-
-
-def get_default_device() -> backend.device:
-    """The device new tensors go to: the CPU."""
-    return backend.CPU
-
-
 # ----- determinism, precision and threads (wright is deterministic, single-precision exact) -----
 
 _settings = {
@@ -262,7 +249,6 @@ __all__ = [
     "compile",
     "empty_strided",
     "frombuffer",
-    "get_default_device",
     "get_deterministic_debug_mode",
     "get_float32_matmul_precision",
     "get_num_interop_threads",
@@ -277,7 +263,6 @@ __all__ = [
     "is_warn_always_enabled",
     "seed",
     "set_anomaly_enabled",
-    "set_default_device",
     "set_deterministic_debug_mode",
     "set_float32_matmul_precision",
     "set_num_interop_threads",

@@ -96,7 +96,7 @@ from wright.nn.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from wright.nn.parallel import SyncBatchNorm
+from wright.nn.parallel import DataParallel, SyncBatchNorm
 from wright.nn.pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from wright.nn.pooling import (
     AdaptiveAvgPool1d,
@@ -105,12 +105,14 @@ from wright.nn.pooling import (
     AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
+    LPPool1d,
+    LPPool2d,
     MaxPool1d,
     MaxPool2d,
     MaxUnpool1d,
     MaxUnpool2d,
 )
-from wright.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from wright.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from wright.nn.shape import Flatten, Unflatten
 from wright.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -148,6 +150,8 @@ __all__ = [
     "Fold",
     "GRUCell",
     "Identity",
+    "LPPool1d",
+    "LPPool2d",
     "LSTMCell",
     "LeakyReLU",
     "Linear",
@@ -158,7 +162,9 @@ __all__ = [
     "NLLLoss",
     "Parameter",
     "QuadraticCost",
+    "RNNBase",
     "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "Sigmoid",
     "Softmax",
@@ -278,4 +284,4 @@ __all__ += [
 
 # Data parallelism over MPI: nn.parallel.DistributedDataParallel, and batch statistics shared by all
 # processes.
-__all__ += ["SyncBatchNorm", "parallel"]
+__all__ += ["DataParallel", "SyncBatchNorm", "parallel"]

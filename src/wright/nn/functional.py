@@ -1994,6 +1994,43 @@ def avg_pool2d(
     )
 
 
+def max_pool1d_with_indices(
+    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, **_
+) -> tuple[Tensor, Tensor]:
+    """max_pool1d's (values, indices), whatever `return_indices` says (PyTorch's spelling)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(
+    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, **_
+) -> tuple[Tensor, Tensor]:
+    """max_pool2d's (values, indices), whatever `return_indices` says (PyTorch's spelling)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _lp_pool(owner: str, input: Tensor, spatial: int, norm_type, kernel_size, stride, ceil_mode):
+    # (sum of x^p over the window)^(1/p), from the window's mean of x^p times its size; a negative
+    # sum (odd p) is clipped to zero before the root, as PyTorch does.
+    kernel = C.as_tuple(kernel_size, spatial, "kernel_size", owner)
+    pool = avg_pool1d if spatial == 1 else avg_pool2d
+    means = pool(input.pow(norm_type), kernel, stride, 0, ceil_mode)
+    return (means.sign() * relu(means.abs())).mul(math.prod(kernel)).pow(1.0 / norm_type)
+
+
+def lp_pool1d(
+    input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False
+) -> Tensor:
+    """The p-norm of each window of (N, C, L) signals: p = inf is max pooling, p = 1 sum pooling."""
+    return _lp_pool("lp_pool1d", input, 1, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(
+    input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False
+) -> Tensor:
+    """The p-norm of each window of (N, C, H, W) images (see lp_pool1d)."""
+    return _lp_pool("lp_pool2d", input, 2, norm_type, kernel_size, stride, ceil_mode)
+
+
 def _output_size(owner: str, output_size, size: tuple[int, ...]) -> tuple[int, ...]:
     """An adaptive pool's output size: an int for every axis, or a tuple where None keeps that
     axis's input size."""
@@ -2085,6 +2122,16 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     """The largest value in each adaptive bin (and, with `return_indices`, its flat position in
     the input plane)."""
     return _adaptive_max_pool("adaptive_max_pool2d", input, 2, output_size, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices=True):
+    """adaptive_max_pool1d's (values, indices) (PyTorch's spelling)."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices=True):
+    """adaptive_max_pool2d's (values, indices) (PyTorch's spelling)."""
+    return adaptive_max_pool2d(input, output_size, True)
 
 
 def _max_unpool(

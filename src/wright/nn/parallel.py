@@ -571,4 +571,26 @@ class SyncBatchNorm(_BatchNorm):
         return module
 
 
-__all__ = ["DistributedDataParallel", "SyncBatchNorm"]
+class DataParallel(Module):
+    """PyTorch's single-process, many-GPU wrapper, for scripts that use it: wright runs the wrapped
+    module as it is on its one device (state-dict keys gain the usual `module.` prefix); for
+    several processes use DistributedDataParallel.
+
+    Example:
+        >>> model = nn.DataParallel(nn.Linear(3, 2))
+        >>> model(wright.ones(4, 3)).shape
+        wright.Size([4, 2])
+        >>> list(model.state_dict())
+        ['module.weight', 'module.bias']
+    """
+
+    def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0) -> None:
+        super().__init__()
+        self.module = module
+        self.device_ids, self.output_device, self.dim = device_ids, output_device, dim
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)
+
+
+__all__ = ["DataParallel", "DistributedDataParallel", "SyncBatchNorm"]

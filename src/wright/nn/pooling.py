@@ -344,3 +344,56 @@ class MaxUnpool2d(_MaxUnpoolNd):
     """
 
     spatial_dims = 2
+
+
+class _LPPoolNd(Module):
+    """What LPPool1d and LPPool2d share: PyTorch's arguments, stored as given."""
+
+    spatial_dims: int
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride = norm_type, kernel_size, stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        pool = F.lp_pool1d if self.spatial_dims == 1 else F.lp_pool2d
+        return pool(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling of signals: (sum of x^p over each window)^(1/p).
+
+    Args:
+        norm_type: p (1: sum pooling; large p approaches max pooling).
+        kernel_size: window length.
+        stride: step between windows; defaults to the kernel size.
+        ceil_mode: round the output length up instead of down.
+
+    Shape:
+        input (N, C, L) or (C, L) -> output (N, C, L_out) or (C, L_out), sized as in AvgPool1d.
+    """
+
+    spatial_dims = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling of images: (sum of x^p over each window)^(1/p).
+
+    Args:
+        norm_type: p (1: sum pooling; large p approaches max pooling).
+        kernel_size: window size, an int or (KH, KW).
+        stride: step between windows; defaults to the kernel size.
+        ceil_mode: round the output size up instead of down.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W) -> output (N, C, H_out, W_out), sized as in AvgPool2d.
+    """
+
+    spatial_dims = 2

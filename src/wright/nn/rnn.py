@@ -447,3 +447,8 @@ class GRUCell(_RecurrentCell):
     """
 
     mode = "GRU"
+
+
+# PyTorch's names for the two base classes, for scripts that test `isinstance(m, nn.RNNBase)`.
+RNNBase = _RecurrentLayers
+RNNCellBase = _RecurrentCell
