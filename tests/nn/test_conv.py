@@ -341,3 +341,45 @@ def test_positional_arguments_follow_torch():
     assert conv.weight.dtype == wright.float64
     up = nn.ConvTranspose2d(2, 4, 3, 2, 1, 1, 2, False, 2)
     assert (up.output_padding, up.groups, up.bias, up.dilation) == ((1, 1), 2, None, (2, 2))
+
+
+@pytest.mark.parametrize(
+    "layer, shape",
+    [
+        (lambda: nn.Conv2d(1, 2, 3), (0, 1, 5, 5)),
+        (lambda: nn.Conv2d(4, 6, 3, groups=2, padding=1), (0, 4, 5, 5)),
+        (lambda: nn.ConvTranspose2d(2, 3, 3, stride=2), (0, 2, 4, 4)),
+        (lambda: nn.Conv1d(2, 3, 3), (0, 2, 7)),
+        (lambda: nn.MaxPool2d(2), (0, 2, 4, 4)),
+        (lambda: nn.AvgPool2d(2), (0, 2, 4, 4)),
+    ],
+)
+def test_an_empty_batch_gives_an_empty_output_as_in_torch(layer, shape):
+    torch = pytest.importorskip("torch")
+    wright.manual_seed(0)
+    mine = layer()
+    x = wright.zeros(*shape, requires_grad=True)
+    out = mine(x)
+    reference = getattr(torch.nn, type(mine).__name__)
+    expected_shape = tuple(reference(**_torch_arguments(mine))(torch.zeros(*shape)).shape)
+    assert tuple(out.shape) == expected_shape
+    out.sum().backward()
+    assert x.grad.shape == x.shape
+
+
+def _torch_arguments(layer):
+    """The constructor arguments of the torch twin of a wright conv or pooling layer."""
+    if isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+        return {"kernel_size": layer.kernel_size}
+    weight = layer.weight
+    transposed = isinstance(layer, nn.ConvTranspose2d)
+    channels = (weight.shape[0], weight.shape[1] * layer.groups)
+    in_channels, out_channels = channels if transposed else channels[::-1]
+    return {
+        "in_channels": in_channels,
+        "out_channels": out_channels,
+        "kernel_size": layer.kernel_size,
+        "stride": layer.stride,
+        "padding": layer.padding,
+        "groups": layer.groups,
+    }

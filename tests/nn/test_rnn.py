@@ -386,3 +386,12 @@ def test_torchs_base_class_names():
     assert isinstance(nn.GRUCell(2, 3), nn.RNNCellBase) and not isinstance(
         nn.LSTM(2, 3), nn.RNNCellBase
     )
+
+
+@pytest.mark.parametrize("layer", [nn.LSTM, nn.GRU, nn.RNN])
+def test_an_empty_batch_gives_an_empty_output_as_in_torch(layer):
+    x = wright.zeros(5, 0, 3, requires_grad=True)
+    out, _ = layer(3, 4, num_layers=2, bidirectional=True)(x)
+    assert out.shape == (5, 0, 8)
+    out.sum().backward()
+    assert x.grad.shape == x.shape

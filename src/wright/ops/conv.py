@@ -292,7 +292,8 @@ def _block_sum(parts: list, shape, dtype, like) -> np.ndarray:
 
 def _rows_to_image(rows: np.ndarray, n: int, oh: int, ow: int) -> np.ndarray:
     """(g, N*OH*OW, O/g) output rows as an (N, O, OH, OW) view of NHWC memory (a copy if g > 1)."""
-    out = rows.transpose(1, 0, 2).reshape(n, oh, ow, -1)
+    # The channel count is spelled out: -1 cannot be inferred for an empty batch.
+    out = rows.transpose(1, 0, 2).reshape(n, oh, ow, rows.shape[0] * rows.shape[2])
     return out.transpose(0, 3, 1, 2)
 
 

@@ -41,7 +41,7 @@ def _project_inputs(x, w_ih, bias):
     steps, batch, features = x.shape
     out = parallel.matmul(x.reshape(steps * batch, features), w_ih.T)
     out += bias
-    return out.reshape(steps, batch, -1)
+    return out.reshape(steps, batch, w_ih.shape[0])
 
 
 def _parameter_grads(flags, grad_inputs, grad_recurrent, x, previous, w_ih):
