@@ -506,12 +506,13 @@ def test_train_command_on_the_device_matches_the_cpu(tmp_path, capsys):
     expected_out, expected = _train_cli(tmp_path / "cpu", capsys)
     accuracy = [line for line in out.splitlines() if line.startswith("test accuracy")]
     assert accuracy == [line for line in expected_out.splitlines() if "test accuracy" in line]
-    # The weights match the CPU run's; a checkpoint read by the commands lands on the host.
+    # The weights match the CPU run's (to float32 rounding: the CPU splits its products over
+    # threads, the device does not); a checkpoint read by the commands lands on the host.
     assert {t.device.type for t in saved["model"].values()} == {DEVICE}
     model = wright.models.load_checkpoint(tmp_path / "device" / "model.npz").model
     assert {p.device.type for p in model.parameters()} == {"cpu"}
     for key, value in expected["model"].items():
-        np.testing.assert_allclose(_host(saved["model"][key]), value.numpy(), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(_host(saved["model"][key]), value.numpy(), rtol=1e-3, atol=2e-5)
     # and the run goes on from it on the CPU
     resumed = cli.main(
         ["train", "mnist", "--resume", "--epochs", "2", "--verbose", "0"]
