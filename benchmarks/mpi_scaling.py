@@ -55,30 +55,10 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _mnist_cnn(nn):
-    """The 3x3-conv MNIST CNN (conv 32 - conv 64 - pool - dropout - FC 128 - dropout - FC 10), for
-    when benchmarks/workloads has no `mnist_cnn_train` workload of its own."""
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3),
-        nn.ReLU(),
-        nn.Conv2d(32, 64, 3),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Dropout(0.25),
-        nn.Flatten(),
-        nn.Linear(9216, 128),
-        nn.ReLU(),
-        nn.Dropout(0.5),
-        nn.Linear(128, 10),
-    )
-
-
 def _model(workload: str, nn, seed: int):
     """The workload's model and (batch size, learning rate, momentum)."""
-    from workloads import available, load
+    from workloads import load
 
-    if workload not in available():
-        return _mnist_cnn(nn), (64, 0.01, 0.9)
     module = load(workload)
     build = module.lenet_with_weights if workload == "lenet_train" else module.cnn_with_weights
     return build(nn, seed), (module.BATCH_SIZE, module.LEARNING_RATE, module.MOMENTUM)
