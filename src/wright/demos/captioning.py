@@ -32,7 +32,7 @@ ANCHOR_EXACT = 0.90
 SIZE = 48
 MAX_WORDS = 16  # three shapes: 3 x "a SIZE COLOUR SHAPE" and 2 two-word relations
 # (training scenes, epochs, held-out scenes, LSTM size): full run, quick run.
-FULL = (24_000, 2, 1000, 192)
+FULL = (36_000, 3, 1000, 192)
 QUICK = (3000, 2, 200, 64)
 BATCH = 64
 MAX_LR = 4e-3
@@ -140,7 +140,9 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
     def build() -> Captioner:
         return Captioner(len(VOCABULARY), SIZE, hidden_size=hidden)
 
-    model, record, origin = trained(f"captioner-shapes-h{hidden}-s{seed}", build, train, quick)
+    # The recipe is in the name, so a changed recipe trains afresh rather than loading a stale model.
+    name = f"captioner-shapes-h{hidden}-{count}x{epochs}-s{seed}"
+    model, record, origin = trained(name, build, train, quick)
     print(
         f"{model.summary_line()} ({model.num_parameters():,} weights), {count:,} training scenes "
         f"x {epochs} epochs: {origin}"
