@@ -171,6 +171,9 @@ class ProcessGroup:
     def abort(self, message: str, code: int = 1) -> None:
         """Print `message` as one line and stop every process of the job (MPI_Abort)."""
         print(f"wright.distributed: {message}", file=sys.stderr, flush=True)
+        # The launcher forwards each process's output on its own schedule and tears the job down
+        # at once on an abort: a moment's pause lets this message and the traceback reach it.
+        time.sleep(0.5)
         self.MPI.COMM_WORLD.Abort(code)
         # MPICH's MPI_Abort can return to the caller before the launcher ends the job; nothing
         # more may run here (the caller would go on printing or computing).
