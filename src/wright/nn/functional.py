@@ -1995,14 +1995,26 @@ def avg_pool2d(
 
 
 def max_pool1d_with_indices(
-    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, **_
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """max_pool1d's (values, indices), whatever `return_indices` says (PyTorch's spelling)."""
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d_with_indices(
-    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, **_
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """max_pool2d's (values, indices), whatever `return_indices` says (PyTorch's spelling)."""
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
