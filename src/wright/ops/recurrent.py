@@ -8,7 +8,13 @@ is T = 1.
 The sequences of a batch are independent, so on the CPU the loops over time run on slices of the
 batch, one slice per thread (`wright.parallel`); the per-step products are small, and run on one
 BLAS thread. On a GPU (any array module but NumPy) each step takes the whole batch.
+
+With Numba installed, a float32 LSTM on the CPU does each step's gate and cell arithmetic in one
+compiled call (`wright.ops.lstm_kernels`); the NumPy code below stays the reference, and setting
+the environment variable WRIGHT_NUMBA=0 keeps to it.
 """
+
+import os
 
 import numpy as np
 
@@ -23,6 +29,26 @@ _HALF = 0.5
 # Fewer sequences than this per thread are not worth a thread of their own: each step's few
 # microseconds of arithmetic would be outweighed by the calls around it.
 _MIN_SLICE = 8
+
+# Whether float32 LSTMs on the CPU may use the compiled step kernels (when Numba is installed).
+use_compiled = os.environ.get("WRIGHT_NUMBA", "1") != "0"
+_kernels = None  # the imported kernels module, or False once Numba proved missing
+
+
+def _lstm_kernels(*arrays):
+    """The compiled LSTM step kernels, when allowed, importable and the arrays are float32 NumPy
+    arrays; else None. Numba is imported on the first call only."""
+    global _kernels
+    if not use_compiled or any(type(a) is not np.ndarray or a.dtype != np.float32 for a in arrays):
+        return None
+    if _kernels is None:
+        try:
+            from wright.ops import lstm_kernels
+        except ImportError:  # Numba is an optional extra: the NumPy steps serve
+            _kernels = False
+        else:
+            _kernels = lstm_kernels
+    return _kernels or None
 
 
 def _over_batch(body, batch: int, like) -> None:
@@ -150,6 +176,24 @@ class LSTMSequence(Function):
         hidden[0], cells[0] = h0, c0
         i_rows, f_rows, g_rows, o_rows = (slice(k * size, (k + 1) * size) for k in range(4))
 
+        kernels = _lstm_kernels(x, w_hh)
+
+        def run_compiled(start, stop):
+            rows = slice(start, stop)
+            recurrent = xp.empty((stop - start, 4 * size), dtype=x.dtype)
+            for t in range(steps):
+                xp.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
+                kernels.forward_step(
+                    gates[t, rows],
+                    recurrent,
+                    scale,
+                    offset,
+                    cells[t, rows],
+                    cells[t + 1, rows],
+                    tanh_cells[t, rows],
+                    hidden[t + 1, rows],
+                )
+
         def run(start, stop):
             rows = slice(start, stop)
             recurrent = xp.empty((stop - start, 4 * size), dtype=x.dtype)
@@ -167,7 +211,7 @@ class LSTMSequence(Function):
                 xp.tanh(cell, out=tanh_cells[t, rows])
                 xp.multiply(a[:, o_rows], tanh_cells[t, rows], out=hidden[t + 1, rows])
 
-        _over_batch(run, batch, x)
+        _over_batch(run_compiled if kernels else run, batch, x)
         hidden[steps + 1] = cells[steps]
         self.x, self.hidden, self.cells, self.gates = x, hidden, cells, gates
         self.tanh_cells = tanh_cells
@@ -182,6 +226,24 @@ class LSTMSequence(Function):
         grad_gates = xp.empty((steps, batch, 4 * size), dtype=grad.dtype)
         grad_cell_carry = xp.empty((batch, size), dtype=grad.dtype)
         carry = xp.zeros_like(grad_cell_carry)
+        kernels = _lstm_kernels(grad, self.w_hh)
+
+        def run_compiled(start, stop):
+            rows = slice(start, stop)
+            cell_carry, carry_rows = grad_cell_carry[rows], carry[rows]
+            cell_carry[...] = grad[steps, rows]
+            for t in reversed(range(steps)):
+                kernels.backward_step(
+                    grad[t, rows],
+                    carry_rows,
+                    cell_carry,
+                    self.gates[t, rows],
+                    self.cells[t, rows],
+                    self.tanh_cells[t, rows],
+                    grad_gates[t, rows],
+                )
+                if t or need_h0:
+                    xp.matmul(grad_gates[t, rows], self.w_hh, out=carry_rows)
 
         def run(start, stop):
             rows, count = slice(start, stop), stop - start
@@ -210,7 +272,9 @@ class LSTMSequence(Function):
                 if t:
                     grad_hidden[t - 1] += carry_rows
 
-        _over_batch(run, batch, grad)
+        if kernels:
+            grad = np.ascontiguousarray(grad)  # a broadcast gradient would compile a variant
+        _over_batch(run_compiled if kernels else run, batch, grad)
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
             (need_x, *need_params), grad_gates, grad_gates, self.x, self.hidden[:steps], self.w_ih
         )

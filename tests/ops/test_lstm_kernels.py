@@ -1,0 +1,88 @@
+"""The compiled LSTM steps against the NumPy reference in wright.ops.recurrent: outputs and every
+gradient in float32, over shapes, batch slices on threads and states; the rational tanh against
+NumPy's; NaN still propagates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
+
+import wright
+from wright.ops import recurrent
+
+pytest.importorskip("numba")
+from wright.ops import lstm_kernels
+
+
+def _lstm(compiled: bool, steps: int, batch: int, hidden: int, needs_states: bool, seed: int):
+    """Output and gradients of one LSTMSequence call, on the compiled steps or NumPy's."""
+    rng = np.random.default_rng(seed)
+    arrays = [
+        rng.standard_normal((steps, batch, 3)),
+        rng.standard_normal((batch, hidden)),
+        rng.standard_normal((batch, hidden)),
+        rng.standard_normal((4 * hidden, 3)),
+        rng.standard_normal((4 * hidden, hidden)),
+        rng.standard_normal(4 * hidden),
+        rng.standard_normal(4 * hidden),
+    ]
+    tensors = [wright.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
+    for state in tensors[1:3]:
+        state.requires_grad_(needs_states)
+    saved = recurrent.use_compiled
+    recurrent.use_compiled = compiled
+    try:
+        out = recurrent.LSTMSequence.apply(*tensors)
+        out.backward(wright.tensor(rng.standard_normal(out.shape).astype(np.float32)))
+    finally:
+        recurrent.use_compiled = saved
+    return out.array, [None if t.grad is None else t.grad.array for t in tensors]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    steps=st.integers(1, 6),
+    batch=st.integers(1, 40),
+    hidden=st.integers(1, 9),
+    needs_states=st.booleans(),
+    threads=st.sampled_from([1, 2, 3]),
+)
+def test_compiled_steps_match_numpy(steps, batch, hidden, needs_states, threads):
+    with threadpool_limits(threads, user_api="blas"):
+        out, grads = _lstm(True, steps, batch, hidden, needs_states, seed=steps * batch)
+        expected, expected_grads = _lstm(False, steps, batch, hidden, needs_states, steps * batch)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+    for grad, reference in zip(grads, expected_grads):
+        if reference is None:
+            assert grad is None
+        else:
+            np.testing.assert_allclose(grad, reference, rtol=1e-4, atol=1e-5)
+
+
+def test_used_only_for_float32_numpy_arrays():
+    assert recurrent._lstm_kernels(np.zeros(2, np.float32)) is lstm_kernels
+    assert recurrent._lstm_kernels(np.zeros(2, np.float64)) is None
+    assert recurrent._lstm_kernels(np.zeros(2, np.float32), np.zeros(2, np.float64)) is None
+
+
+def test_rational_tanh_is_within_a_few_units_in_the_last_place():
+    x = np.linspace(-12, 12, 400_001, dtype=np.float32)
+    approx = np.array([lstm_kernels._tanh(v) for v in x[::97]], dtype=np.float32)
+    exact = np.tanh(x[::97].astype(np.float64))
+    assert np.max(np.abs(approx - exact) / np.maximum(np.abs(exact), 1e-30)) < 1e-6
+    assert lstm_kernels._tanh(np.float32(0.0)) == 0.0
+    assert lstm_kernels._tanh(np.float32(np.inf)) == 1.0
+
+
+def test_nan_propagates_through_the_compiled_steps():
+    recurrent.use_compiled, saved = True, recurrent.use_compiled
+    try:
+        x = wright.full((2, 3, 1), float("nan"))
+        lstm = wright.nn.LSTM(1, 4)
+        out, _ = lstm(x)
+    finally:
+        recurrent.use_compiled = saved
+    assert np.isnan(out.detach().numpy()).all()
