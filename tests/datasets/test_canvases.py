@@ -29,3 +29,14 @@ def test_canvases_are_seeded_and_splits_differ():
 def test_canvases_reject_a_canvas_too_small_for_three_digits():
     with pytest.raises(ValueError, match="at least 40"):
         digit_canvases(1, size=32)
+
+
+def test_canvases_draw_only_from_the_chosen_digits():
+    from wright.datasets.mnist import MNIST
+
+    kept = MNIST("train").targets[:40]
+    images, labels = digit_canvases(50, "train", seed=0, digits=slice(0, 40))
+    assert set(np.unique(labels)) - {BACKGROUND} <= set(kept.tolist())
+    # Seeds may be sequences (one per epoch of fresh canvases).
+    again, _ = digit_canvases(50, "train", seed=[0, 1], digits=slice(0, 40))
+    assert not np.array_equal(images, again)

@@ -25,6 +25,30 @@ def test_scores_from_a_confusion_matrix():
     assert np.isnan(iou[0])
 
 
+def test_fresh_canvases_are_new_every_epoch():
+    loader = segmentation.FreshCanvases(3 * segmentation.BATCH, seed=0, digits=slice(0, 500))
+    assert len(loader) == 3
+    first, second = list(loader), list(loader)
+    assert len(first) == 3 and first[0][0].shape == (segmentation.BATCH, 1, 64, 64)
+    assert not np.array_equal(first[0][0], second[0][0])
+
+
+def test_a_background_shift_moves_pixels_to_or_from_background():
+    class Scores(segmentation.Module):
+        """Digit 3 everywhere, one point above the background."""
+
+        def forward(self, x):
+            scores = np.zeros((len(x), 11, *x.shape[2:]), np.float32)
+            scores[:, 3], scores[:, 10] = 1.0, 0.0
+            return segmentation.as_tensor(scores)
+
+    images = np.zeros((2, 1, 4, 4), np.float32)
+    labels = np.full((2, 4, 4), 10)
+    matrices = segmentation.confusions(Scores(), images, labels, (0.0, 2.0))
+    assert matrices.shape == (2, 11, 11)
+    assert matrices[0, 10, 3] == 32 and matrices[1, 10, 10] == 32
+
+
 @pytest.mark.slow
 def test_full_demo_reaches_the_mean_iou_anchor():
     results = segmentation.run(None, seed=0)

@@ -3,6 +3,8 @@ every stroke pixel labelled by its digit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from wright.datasets.mnist import MNIST
@@ -20,8 +22,9 @@ def digit_canvases(
     split: str = "train",
     size: int = 64,
     max_digits: int = 3,
-    seed: int | None = None,
+    seed: int | Sequence[int] | None = None,
     threshold: float = 0.5,
+    digits: slice | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Canvases with one to `max_digits` MNIST digits of `split` each, and their pixel labels.
 
@@ -34,8 +37,10 @@ def digit_canvases(
         split: "train" or "test": which MNIST images the digits come from.
         size: canvas side in pixels (at least 40 so that three digits fit).
         max_digits: the most digits on one canvas (each canvas has 1..max_digits, uniformly).
-        seed: seed for the choice of digits, their number and places.
+        seed: seed (or sequence of seeds) for the choice of digits, their number and places.
         threshold: ink above this (in [0, 1]) is a stroke pixel.
+        digits: which of the split's images to draw from (all of them by default), so that
+            canvases of digits kept out of training can serve for validation.
 
     Returns:
         images float32 (n, 1, size, size) in [0, 1] and labels int64 (n, size, size) in 0..10.
@@ -44,6 +49,8 @@ def digit_canvases(
         raise ValueError(f"digit_canvases: size must be at least 40, got {size}")
     rng = np.random.default_rng(seed)
     mnist = MNIST(split)
+    pool = digits or slice(None)
+    ink_pool, target_pool = mnist.images[pool], mnist.targets[pool]
     images = np.zeros((n, size, size), dtype=np.float32)
     labels = np.full((n, size, size), BACKGROUND, dtype=np.int64)
     counts = rng.integers(1, max_digits + 1, n)
@@ -54,14 +61,14 @@ def digit_canvases(
         canvases = np.flatnonzero(counts > slot)
         corners = _free_corners(rng, placed[canvases, :slot], span)
         placed[canvases, slot] = corners
-        picks = rng.integers(0, len(mnist.targets), len(canvases))
-        ink = mnist.images[picks].astype(np.float32) / 255.0  # (k, 28, 28)
+        picks = rng.integers(0, len(target_pool), len(canvases))
+        ink = ink_pool[picks].astype(np.float32) / 255.0  # (k, 28, 28)
         rows = corners[:, 0, None, None] + offsets[None, :, None]  # (k, 28, 1)
         cols = corners[:, 1, None, None] + offsets[None, None, :]  # (k, 1, 28)
         index = (canvases[:, None, None], rows, cols)
         below = images[index]
         stroke = (ink > threshold) & (ink >= below)
-        labels[index] = np.where(stroke, mnist.targets[picks][:, None, None], labels[index])
+        labels[index] = np.where(stroke, target_pool[picks][:, None, None], labels[index])
         images[index] = np.maximum(below, ink)
     return images[:, None], labels
 
