@@ -1,8 +1,10 @@
-"""Softmax for attention: rows whose scores are all -inf (every key masked out) give zeros rather
-than NaN, as PyTorch's scaled_dot_product_attention does."""
+"""Attention's primitives: a softmax whose rows of all -inf scores (every key masked out) give
+zeros rather than NaN, as PyTorch's scaled_dot_product_attention does, and causal attention fused."""
 
 import numpy as np
 
+from wright import parallel
+from wright.autograd import Function
 from wright.backend import array_module
 from wright.ops.reduce import Softmax
 
@@ -20,3 +22,76 @@ class SafeSoftmax(Softmax):
         out /= xp.where(empty, 1, total)
         self.out = out
         return out
+
+
+def _chunk(count: int) -> int:
+    # Two slices per thread, so a thread that starts late finds work left to share.
+    return -(-count // (2 * parallel.threads()))
+
+
+class CausalAttention(Function):
+    """softmax(q k^T * scale, each query masked from the keys after it) v in one op, over stacks of
+    (L, E) queries, (S, E) keys and (S, Ev) values with the same leading dimensions.
+
+    It keeps the scores in one buffer that turns into the weights in place and spreads slices of
+    the stack over wright's threads; the composite form allocates every step anew and runs on one.
+    """
+
+    def forward(self, q, k, v, scale):
+        xp = array_module(q)
+        self.q, self.k, self.v, self.scale = q, k, v, scale
+        length, source = q.shape[-2], k.shape[-2]
+        q3, k3, v3 = (a.reshape(-1, *a.shape[-2:]) for a in (q, k, v))
+        count = q3.shape[0]
+        allowed = xp.tri(length, source, dtype=bool)
+        bias = xp.where(allowed, 0.0, -np.inf).astype(q.dtype)
+        weights = xp.empty((count, length, source), q.dtype)
+        out = xp.empty((count, length, v.shape[-1]), q.dtype)
+
+        def block(start, stop):
+            scores = weights[start:stop]
+            xp.matmul(q3[start:stop], xp.swapaxes(k3[start:stop], 1, 2), out=scores)
+            scores *= scale
+            scores += bias
+            # Each row keeps at least its first key, so its largest score is finite.
+            scores -= scores.max(axis=-1, keepdims=True)
+            xp.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            xp.matmul(scores, v3[start:stop], out=out[start:stop])
+
+        parallel.run_chunks(block, count, _chunk(count), like=q)
+        self.weights = weights
+        return out.reshape(*q.shape[:-1], v.shape[-1])
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        q, k, v, weights = self.q, self.k, self.v, self.weights
+        q3, k3, v3 = (a.reshape(-1, *a.shape[-2:]) for a in (q, k, v))
+        grad3 = grad.reshape(weights.shape[0], -1, v.shape[-1])
+        need_q, need_k, need_v = self.needs_input_grad
+        grad_q, grad_k, grad_v = (
+            xp.empty(a.shape, a.dtype) if need else None
+            for a, need in ((q3, need_q), (k3, need_k), (v3, need_v))
+        )
+
+        def block(start, stop):
+            w, g = weights[start:stop], grad3[start:stop]
+            if need_v:
+                xp.matmul(xp.swapaxes(w, 1, 2), g, out=grad_v[start:stop])
+            if not (need_q or need_k):
+                return
+            # d scores = w * (dw - sum(dw * w)) (the softmax's backward), times the scale
+            scores = g @ xp.swapaxes(v3[start:stop], 1, 2)
+            scores -= (scores * w).sum(axis=-1, keepdims=True)
+            scores *= w
+            scores *= self.scale
+            if need_q:
+                xp.matmul(scores, k3[start:stop], out=grad_q[start:stop])
+            if need_k:
+                xp.matmul(xp.swapaxes(scores, 1, 2), q3[start:stop], out=grad_k[start:stop])
+
+        parallel.run_chunks(block, weights.shape[0], _chunk(weights.shape[0]), like=grad)
+        return tuple(
+            None if g is None else g.reshape(a.shape)
+            for g, a in ((grad_q, q), (grad_k, k), (grad_v, v))
+        )
