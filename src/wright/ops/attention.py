@@ -33,8 +33,9 @@ class CausalAttention(Function):
     """softmax(q k^T * scale, each query masked from the keys after it) v in one op, over stacks of
     (L, E) queries, (S, E) keys and (S, Ev) values with the same leading dimensions.
 
-    It keeps the scores in one buffer that turns into the weights in place and spreads slices of
-    the stack over wright's threads; the composite form allocates every step anew and runs on one.
+    It turns each slice's scores into its weights in place and spreads slices of the stack over
+    wright's threads; the composite form allocates every step anew and runs on one. (NumPy's
+    stacked matmul with `out=` skips BLAS, hence the results copied into place instead.)
     """
 
     def forward(self, q, k, v, scale):
@@ -42,32 +43,29 @@ class CausalAttention(Function):
         self.q, self.k, self.v, self.scale = q, k, v, scale
         length, source = q.shape[-2], k.shape[-2]
         q3, k3, v3 = (a.reshape(-1, *a.shape[-2:]) for a in (q, k, v))
-        count = q3.shape[0]
-        allowed = xp.tri(length, source, dtype=bool)
-        bias = xp.where(allowed, 0.0, -np.inf).astype(q.dtype)
-        weights = xp.empty((count, length, source), q.dtype)
-        out = xp.empty((count, length, v.shape[-1]), q.dtype)
+        bias = xp.where(xp.tri(length, source, dtype=bool), 0.0, -np.inf).astype(q.dtype)
+        out = xp.empty((q3.shape[0], length, v.shape[-1]), q.dtype)
+        self.chunk, self.weights = _chunk(q3.shape[0]), {}
 
         def block(start, stop):
-            scores = weights[start:stop]
-            xp.matmul(q3[start:stop], xp.swapaxes(k3[start:stop], 1, 2), out=scores)
+            scores = q3[start:stop] @ xp.swapaxes(k3[start:stop], 1, 2)
             scores *= scale
             scores += bias
             # Each row keeps at least its first key, so its largest score is finite.
             scores -= scores.max(axis=-1, keepdims=True)
             xp.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
-            xp.matmul(scores, v3[start:stop], out=out[start:stop])
+            self.weights[start] = scores
+            out[start:stop] = scores @ v3[start:stop]
 
-        parallel.run_chunks(block, count, _chunk(count), like=q)
-        self.weights = weights
+        parallel.run_chunks(block, q3.shape[0], self.chunk, like=q)
         return out.reshape(*q.shape[:-1], v.shape[-1])
 
     def backward(self, grad):
         xp = array_module(grad)
-        q, k, v, weights = self.q, self.k, self.v, self.weights
+        q, k, v = self.q, self.k, self.v
         q3, k3, v3 = (a.reshape(-1, *a.shape[-2:]) for a in (q, k, v))
-        grad3 = grad.reshape(weights.shape[0], -1, v.shape[-1])
+        grad3 = grad.reshape(q3.shape[0], -1, v.shape[-1])
         need_q, need_k, need_v = self.needs_input_grad
         grad_q, grad_k, grad_v = (
             xp.empty(a.shape, a.dtype) if need else None
@@ -75,9 +73,9 @@ class CausalAttention(Function):
         )
 
         def block(start, stop):
-            w, g = weights[start:stop], grad3[start:stop]
+            w, g = self.weights[start], grad3[start:stop]
             if need_v:
-                xp.matmul(xp.swapaxes(w, 1, 2), g, out=grad_v[start:stop])
+                grad_v[start:stop] = xp.swapaxes(w, 1, 2) @ g
             if not (need_q or need_k):
                 return
             # d scores = w * (dw - sum(dw * w)) (the softmax's backward), times the scale
@@ -86,11 +84,11 @@ class CausalAttention(Function):
             scores *= w
             scores *= self.scale
             if need_q:
-                xp.matmul(scores, k3[start:stop], out=grad_q[start:stop])
+                grad_q[start:stop] = scores @ k3[start:stop]
             if need_k:
-                xp.matmul(xp.swapaxes(scores, 1, 2), q3[start:stop], out=grad_k[start:stop])
+                grad_k[start:stop] = xp.swapaxes(scores, 1, 2) @ q3[start:stop]
 
-        parallel.run_chunks(block, weights.shape[0], _chunk(weights.shape[0]), like=grad)
+        parallel.run_chunks(block, q3.shape[0], self.chunk, like=grad)
         return tuple(
             None if g is None else g.reshape(a.shape)
             for g, a in ((grad_q, q), (grad_k, k), (grad_v, v))
