@@ -173,13 +173,13 @@ register(
         # Windows at random places each step, a short warm-up, decoupled weight decay of the
         # matrices: without them, Adam at this rate sat on the character-pair plateau (~2.4 nats).
         training={
-            "steps": 3600,
+            "steps": 3000,
             "warmup": 100,
             "beta2": 0.99,
             "weight_decay": 0.1,
             "windows": "random",
             "final_lr_fraction": 0.1,
-            "eval_every": 400,
+            "eval_every": 500,
         },
     )
 )
