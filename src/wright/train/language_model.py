@@ -194,12 +194,8 @@ class RandomWindows:
                 f"RandomWindows: {len(tokens)} tokens are too few for one window of {seq_len} "
                 "(+1 for the targets)"
             )
-        self.tokens, self.batch_size, self.seq_len, self.reader = (
-            tokens,
-            batch_size,
-            seq_len,
-            reader,
-        )
+        self.tokens, self.reader = tokens, reader
+        self.batch_size, self.seq_len = batch_size, seq_len
         self.offsets = np.arange(seq_len + 1)[:, None]  # (T + 1, 1)
 
     def __len__(self) -> int:
@@ -297,8 +293,8 @@ class CosineBudgetLR:
 
 def decay_groups(model: Module, weight_decay: float) -> list[dict]:
     """Parameter groups that decay the weight matrices and embeddings (2 or more dimensions) by
-    `weight_decay` and leave biases and normalisation gains alone (decaying those only pulls
-    them towards zero, which does not regularise)."""
+    `weight_decay` and leave biases and normalisation gains alone, as transformers are usually
+    trained (groups left empty are dropped)."""
     parameters = list(model.parameters())
     groups = [
         {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": weight_decay},
