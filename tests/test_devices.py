@@ -262,6 +262,10 @@ LAYERS = {
         lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True),
         lambda r: _arrays(r, (2, 5, 8)),
     ),
+    "CausalSelfAttention": (  # the fused causal attention op
+        lambda: wright.models.char_transformer.CausalSelfAttention(8, 2),
+        lambda r: _arrays(r, (2, 5, 8)),
+    ),
     "PReLU": (lambda: nn.PReLU(3), lambda r: _arrays(r, (2, 3, 4))),
     "GELU-tanh": (lambda: nn.GELU("tanh"), lambda r: _arrays(r, (3, 4))),
     "Softmax": (lambda: nn.Softmax(-1), lambda r: _arrays(r, (3, 4))),

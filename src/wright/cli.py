@@ -272,8 +272,8 @@ def _start_or_resume(args: argparse.Namespace, checkpoint: Path, task: str):
 
 # Recipe settings that are names, and those that must be whole numbers (the others are real
 # numbers; None means unset).
-_NAMES = ("loss", "optimizer", "schedule")
-_WHOLE = ("epochs", "batch_size", "seed", "steps", "seq_len", "eval_every")
+_NAMES = ("loss", "optimizer", "schedule", "windows")
+_WHOLE = ("epochs", "batch_size", "seed", "steps", "seq_len", "eval_every", "warmup")
 
 
 def _check_saved_recipe(recipe: dict, path: Path) -> None:
@@ -469,10 +469,13 @@ def _text_model(args: argparse.Namespace, text: str, resumed: models.Checkpoint 
         vocab = CharVocab.from_text(text)
         model = models.build(spec.name, vocab_size=len(vocab))
         recipe = lm.LanguageModelRecipe(
-            lr=args.lr or spec.lr,
-            batch_size=args.batch_size or spec.batch_size,
-            optimizer=args.optimizer or spec.optimizer,
-            momentum=args.momentum or 0.0,
+            **{
+                **spec.training,
+                "lr": args.lr or spec.lr,
+                "batch_size": args.batch_size or spec.batch_size,
+                "optimizer": args.optimizer or spec.optimizer,
+                "momentum": args.momentum or 0.0,
+            }
         )
         if hasattr(model, "block_size"):  # a transformer trains on windows of one whole block
             recipe.seq_len = model.block_size
@@ -567,11 +570,18 @@ def train_shakespeare(args: argparse.Namespace) -> int:
             f"validation characters, {len(vocab)} symbols"
         )
         print(f"data: {path}")
+        warmup = f"{recipe.warmup} steps of warm-up, then " if recipe.warmup else ""
+        decay = f", weight decay {recipe.weight_decay:g}" if recipe.weight_decay else ""
+        reading = (
+            f"{recipe.batch_size} random windows of {recipe.seq_len} characters"
+            if recipe.windows == "random"
+            else f"{recipe.batch_size} streams x {recipe.seq_len} steps of truncated BPTT"
+        )
         print(
-            f"recipe: {recipe.optimizer} lr {recipe.lr} (cosine to "
-            f"{recipe.lr * recipe.final_lr_fraction:.1e}), {recipe.batch_size} streams x "
-            f"{recipe.seq_len} steps of truncated BPTT, clip {recipe.clip}, {recipe.steps} steps "
-            f"({recipe.steps / windows:.1f} epochs), validation every {recipe.eval_every}"
+            f"recipe: {recipe.optimizer} lr {recipe.lr} ({warmup}cosine to "
+            f"{recipe.lr * recipe.final_lr_fraction:.1e}){decay}, {reading}, clip {recipe.clip}, "
+            f"{recipe.steps} steps ({recipe.steps / windows:.1f} epochs), validation every "
+            f"{recipe.eval_every}"
             + (f", stop after {recipe.time_limit:.0f}s" if recipe.time_limit else "")
         )
         if saved is not None:

@@ -66,10 +66,10 @@ def test_train_sample_and_score_through_the_command_line(tmp_path, capsys):
     )
     checkpoint, vocab = load_text_model(out / "char-transformer.npz")
     assert checkpoint.saved["model_name"] == "char-transformer"
-    assert (
-        checkpoint.saved["recipe"]["seq_len"] == 128
-        and len(vocab) == checkpoint.model.config["vocab_size"]
-    )
+    saved_recipe = checkpoint.saved["recipe"]
+    assert saved_recipe["seq_len"] == checkpoint.model.block_size
+    assert len(vocab) == checkpoint.model.config["vocab_size"]
+    assert (saved_recipe["windows"], saved_recipe["optimizer"]) == ("random", "adamw")
     assert isinstance(checkpoint.model, CharTransformer)
     capsys.readouterr()
     assert main(["sample", str(out / "char-transformer.npz"), "--length", "30", "--seed", "1"]) == 0
@@ -81,3 +81,5 @@ def test_train_sample_and_score_through_the_command_line(tmp_path, capsys):
 def test_the_registered_recipe():
     spec = wright.models.get("char-transformer")
     assert spec.tasks == ("text",) and "char-transformer" in wright.models.available("text")
+    assert spec.training["windows"] == "random" and spec.training["warmup"] > 0
+    assert wright.train.language_model.LanguageModelRecipe(**spec.training).weight_decay > 0

@@ -38,6 +38,7 @@ def _sdpa_samples(rng):
     yield Sample((q, k, v, float_mask), label="float_mask_with_inf")
     yield Sample((q, k, v), {"is_causal": True}, label="causal_wide")
     yield Sample((k, q, floats(rng, 2, 3, 4, 7)), {"is_causal": True}, label="causal_tall")
+    yield Sample((q, k[:, :1], v[:, :1]), {"is_causal": True}, label="causal_broadcast_heads")
     yield Sample((q, k, v), {"scale": 0.3}, label="scale")
     qs = floats(rng, 2, 6, 4, 5)
     yield Sample((qs, k, v), {"enable_gqa": True}, label="grouped_query")
@@ -62,6 +63,24 @@ def test_sdpa_matches_torch(info, sample):
 @pytest.mark.parametrize("info, sample", cases([SDPA]))
 def test_sdpa_gradcheck(info, sample):
     check_gradcheck(info, sample)
+
+
+def test_causal_attention_split_over_threads_matches_torch():
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 5, 9, 4)).astype(np.float32) for _ in range(3)]
+    grad = rng.standard_normal((3, 5, 9, 4)).astype(np.float32)
+    ours = [wright.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    with threadpool_limits(2):
+        out = nn.functional.scaled_dot_product_attention(*ours, is_causal=True)
+        out.backward(wright.tensor(grad))
+    expected = torch.nn.functional.scaled_dot_product_attention(*theirs, is_causal=True)
+    expected.backward(torch.tensor(grad))
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_sdpa_dropout_keeps_the_expected_output():

@@ -8,7 +8,7 @@ import pytest
 
 import wright
 import wright.models
-from wright import optim
+from wright import nn, optim
 from wright.datasets.text import CharVocab
 from wright.models.char_lstm import CharLSTM
 from wright.models.text import log_probability
@@ -62,6 +62,37 @@ def test_text_streams_yield_windows_and_reset_the_reader_each_pass(data):
     assert len(list(streams)) == 4  # later passes start at window 0
     with pytest.raises(ValueError, match="too short"):
         lm.TextStreams(np.arange(10), 2, 8)
+
+
+def test_random_windows_are_seeded_pieces_of_the_text_each_read_from_zero_state(data):
+    reader = lm.TruncatedBPTT(small_model(data[0]))
+    windows = lm.RandomWindows(np.arange(100), 3, 5, reader)
+    assert len(windows) == 6
+    reader.carried[True] = "stale"
+    wright.manual_seed(4)
+    drawn = list(windows)
+    assert "stale" not in reader.carried.values() and len(drawn) == 6
+    inputs, targets = drawn[0]
+    assert inputs.shape == (5, 3) and targets.shape == (15,)
+    starts = inputs.array[0]
+    np.testing.assert_array_equal(inputs.array, starts + np.arange(5)[:, None])
+    np.testing.assert_array_equal(targets.array, (inputs.array + 1).reshape(-1))
+    wright.manual_seed(4)
+    assert np.array_equal(next(iter(windows))[0].array, inputs.array)
+    assert max(w[1].array.max() for w in drawn) <= 99
+    with pytest.raises(ValueError, match="too few"):
+        lm.RandomWindows(np.arange(5), 2, 5)
+
+
+def test_decay_groups_leave_biases_and_gains_alone():
+    from wright.models.char_transformer import CharTransformer
+
+    model = CharTransformer(10, 4, 8, 1, 2)
+    decayed, kept = lm.decay_groups(model, 0.1)
+    assert decayed["weight_decay"] == 0.1 and kept["weight_decay"] == 0.0
+    assert all(p.ndim == 2 for p in decayed["params"]) and all(p.ndim == 1 for p in kept["params"])
+    assert len(decayed["params"]) + len(kept["params"]) == len(list(model.parameters()))
+    assert len(lm.decay_groups(nn.Linear(2, 3, bias=False), 0.1)) == 1  # no empty group
 
 
 def test_truncated_bptt_carries_state_per_mode_and_saves_the_models_weights(data):
@@ -196,6 +227,46 @@ def test_cosine_learning_rate_follows_steps_or_time_whichever_is_further():
     assert timed.lr_at(10, 20.0) == pytest.approx(0.1)
     timed.load_state_dict({"last_step": 100, "elapsed": 3.0})
     assert timed.state_dict()["last_step"] == 100 and timed.state_dict()["elapsed"] >= 3.0
+
+
+def test_warm_up_rises_linearly_before_the_cosine():
+    optimizer = optim.SGD(CharLSTM(5, 2, 3).parameters(), lr=1.0)
+    plan = lm.CosineBudgetLR(optimizer, lr=1.0, steps=110, final_fraction=0.1, warmup=10)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1)
+    assert [plan.lr_at(step, 0.0) for step in (4, 9, 10)] == pytest.approx([0.5, 1.0, 1.0])
+    assert plan.lr_at(60, 0.0) == pytest.approx(0.55)
+    assert plan.lr_at(110, 0.0) == pytest.approx(0.1)
+
+
+def test_random_windows_with_weight_decay_train_a_transformer_and_resume(data, tmp_path):
+    from wright.models.char_transformer import CharTransformer
+
+    vocab, train, val = data
+    settings = {"seq_len": 16, "optimizer": "adamw", "weight_decay": 0.1, "warmup": 5}
+    settings["windows"] = "random"
+    path = tmp_path / "ckpt.npz"
+    config = {"vocab_size": len(vocab), "block_size": 16, "d_model": 16, "layers": 1, "heads": 2}
+    extra = {**wright.models.checkpoint_info("char-transformer", **config), "vocab": vocab.chars}
+    wright.manual_seed(0)
+    model = CharTransformer(**config)
+    before = lm.evaluate_nats(model, val)
+    history = lm.train_language_model(
+        model, train, val, recipe(steps=20, lr=3e-3, **settings), path, extra
+    )
+    assert history["val_loss"][-1] < before - 0.5
+    assert len(wright.load(path)["optimizer"]["param_groups"]) == 2
+    resumed = lm.train_language_model(
+        CharTransformer(**config),
+        train,
+        val,
+        recipe(lr=3e-3, **settings),
+        path,
+        extra,
+        resume=wright.load(path),
+    )
+    assert len(resumed) == 2 and wright.load(path)["step"] == 40
+    with pytest.raises(ValueError, match="windows must be one of"):
+        lm.train_language_model(model, train, val, recipe(windows="shuffled"))
 
 
 def test_registered_recipe_matches_the_trainer_defaults():

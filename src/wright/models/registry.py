@@ -48,17 +48,22 @@ def check_optimizer(name: str, momentum: float = 0.0) -> None:
 
 
 def make_optimizer(
-    name: str, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+    name: str,
+    params,
+    lr: float,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    beta2: float = 0.999,
 ) -> optim.Optimizer:
     """The optimizer called `name` (sgd, adam, adamw or rmsprop) over `params` (checked by
-    `check_optimizer` first)."""
+    `check_optimizer` first); `beta2` is adam's and adamw's decay of the squared gradients."""
     check_optimizer(name, momentum)
     if name == "sgd":
         return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     if name == "rmsprop":
         return optim.RMSprop(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     rule = optim.Adam if name == "adam" else optim.AdamW
-    return rule(params, lr=lr, weight_decay=weight_decay)
+    return rule(params, lr=lr, betas=(0.9, beta2), weight_decay=weight_decay)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class ModelSpec:
             epochs.
         tasks: the kinds of data it fits ("image", "text").
         options: keyword options always passed to the builder.
+        training: more settings of its task's trainer (for text models, fields of
+            `wright.train.language_model.LanguageModelRecipe` such as warmup or windows).
 
     Unknown loss, optimizer or schedule names are refused when the spec is made.
     """
@@ -91,6 +98,7 @@ class ModelSpec:
     schedule: str | None = None
     tasks: tuple[str, ...] = ("image",)
     options: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _choose("loss", self.loss, LOSSES)

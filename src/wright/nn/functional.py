@@ -2843,12 +2843,15 @@ def scaled_dot_product_attention(
     if enable_gqa and key.shape[-3] != query.shape[-3]:
         key, value = (_repeat_heads(owner, t, query.shape[-3]) for t in (key, value))
     length, source = query.shape[-2], key.shape[-2]
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    fused = is_causal and dropout_p == 0.0 and length and source
+    if fused and query.shape[:-2] == key.shape[:-2] == value.shape[:-2]:
+        return Attention.CausalAttention.apply(query, key, value, scale=scale)
     if is_causal:
         attn_mask = _from_array(array_module(query.array).tri(length, source, dtype=bool))
     bias = attn_mask
     if attn_mask is not None and attn_mask.array.dtype == np.bool_:
         bias = _as_additive_mask(attn_mask.array, query.array.dtype)
-    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     return _attend(query, key, value, bias, dropout_p, scale, safe=True)[0]
 
 

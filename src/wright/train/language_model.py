@@ -1,11 +1,13 @@
 """Training character language models with `fit`: truncated backpropagation through time over
-endless streams of text, a cosine learning rate fitted to a step or time budget, validation and
-resumable checkpoints.
+endless streams of text (or windows drawn at random places), a warm-up and a cosine learning rate
+fitted to a step or time budget, validation and resumable checkpoints.
 
 The training text is cut into `batch_size` long streams read side by side; each step reads the next
 `seq_len` characters of every stream, carrying the LSTM state over from the previous step but not
-its gradient (truncated backpropagation through time). To `fit`, the streams are an endless batch
-stream and an "epoch" is the stretch of `eval_every` steps between two validations.
+its gradient (truncated backpropagation through time). A model that reads each window on its own (a
+transformer) learns faster from `batch_size` windows drawn at random places of the text each step.
+To `fit`, either is an endless batch stream and an "epoch" is the stretch of `eval_every` steps
+between two validations.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from wright import nn
+from wright.backend import numpy_rng
 from wright.creation import as_tensor
 from wright.models.registry import make_optimizer
 from wright.nn.module import Module
@@ -38,13 +41,21 @@ class LanguageModelRecipe:
     Attributes:
         steps: gradient steps in all (counting those before a resume).
         seq_len: characters per stream per step (how far back gradients reach).
-        batch_size: streams read side by side.
-        lr: the optimizer's starting learning rate, annealed to lr * final_lr_fraction along a
-            cosine that spans the steps, or the time limit when that comes first (CosineBudgetLR).
+        batch_size: streams read side by side (or random windows per step).
+        lr: the optimizer's peak learning rate, reached after `warmup` steps and then annealed to
+            lr * final_lr_fraction along a cosine that spans the rest of the steps, or the time
+            limit when that comes first (CosineBudgetLR).
         clip: the largest gradient norm allowed (gradients are scaled down to it).
         eval_every: steps between validation measurements and checkpoints.
         time_limit: stop (with a last validation and checkpoint) after this many seconds, if set.
         optimizer, momentum: the update rule's name and momentum (`wright.models.make_optimizer`).
+        beta2: adam's and adamw's decay rate of the mean squared gradient (0.99 follows the
+            gradients' scale faster than the usual 0.999, for small batches).
+        warmup: steps over which the learning rate rises linearly to `lr`.
+        weight_decay: weight decay of the weight matrices and embeddings (biases and normalisation
+            gains are never decayed); decoupled from the gradient with "adamw".
+        windows: "streams" (side-by-side streams, the state carried from window to window) or
+            "random" (`batch_size` windows at random places each step, each from zero state).
     """
 
     steps: int = 1200
@@ -57,6 +68,13 @@ class LanguageModelRecipe:
     time_limit: float | None = None
     optimizer: str = "adam"
     momentum: float = 0.0
+    beta2: float = 0.999
+    warmup: int = 0
+    weight_decay: float = 0.0
+    windows: str = "streams"
+
+
+WINDOWS = ("streams", "random")
 
 
 def batchify(tokens: np.ndarray, batch_size: int) -> np.ndarray:
@@ -153,6 +171,46 @@ class TextStreams:
             )
 
 
+class RandomWindows:
+    """Endless training windows at random places of the text: (inputs (T, N), next-token targets
+    (T * N,)) each, every window read from zero state.
+
+    The places are drawn from wright's default generator, so `wright.manual_seed` fixes them and
+    a resumed run draws on where it stopped. `len()` is the number of windows holding as many
+    characters as the text (one "pass").
+
+    Args:
+        tokens: the int token sequence.
+        batch_size: windows per step (N).
+        seq_len: tokens per window (T).
+        reader: the TruncatedBPTT that reads the windows (reset before each one).
+    """
+
+    def __init__(
+        self, tokens: np.ndarray, batch_size: int, seq_len: int, reader: TruncatedBPTT | None = None
+    ) -> None:
+        if len(tokens) < seq_len + 1:
+            raise ValueError(
+                f"RandomWindows: {len(tokens)} tokens are too few for one window of {seq_len} "
+                "(+1 for the targets)"
+            )
+        self.tokens, self.reader = tokens, reader
+        self.batch_size, self.seq_len = batch_size, seq_len
+        self.offsets = np.arange(seq_len + 1)[:, None]  # (T + 1, 1)
+
+    def __len__(self) -> int:
+        return max(1, len(self.tokens) // (self.batch_size * self.seq_len))
+
+    def __iter__(self) -> Iterator:
+        rng = numpy_rng(None)
+        for _ in range(len(self)):
+            if self.reader is not None:
+                self.reader.reset()
+            starts = rng.integers(0, len(self.tokens) - self.seq_len, self.batch_size)
+            window = self.tokens[starts + self.offsets]  # (T + 1, N)
+            yield as_tensor(window[:-1]), as_tensor(window[1:].reshape(-1))
+
+
 def validation_streams(tokens: np.ndarray, reader: TruncatedBPTT) -> TextStreams:
     """Validation windows: up to 32 streams in windows of up to 256 tokens, fewer for short
     texts."""
@@ -170,9 +228,10 @@ def evaluate_nats(model: Module, tokens: np.ndarray) -> float:
 
 
 class CosineBudgetLR:
-    """Anneal the lr along half a cosine from `lr` to `lr * final_fraction` over a run's budget:
-    the share of `steps` taken or of `time_limit` used, whichever is further along (so a run cut by
-    its time limit still ends on a small lr). Steps after every batch (`per_batch`).
+    """Raise the lr linearly to `lr` over `warmup` steps, then anneal it along half a cosine to
+    `lr * final_fraction` over the rest of a run's budget: the share of the steps after the warm-up
+    taken or of `time_limit` used, whichever is further along (so a run cut by its time limit
+    still ends on a small lr). Steps after every batch (`per_batch`).
 
     Time is counted from construction, and across resumes through the state dict.
     """
@@ -186,16 +245,19 @@ class CosineBudgetLR:
         steps: int,
         time_limit: float | None = None,
         final_fraction: float = 0.05,
+        warmup: int = 0,
     ) -> None:
         self.optimizer, self.lr, self.steps = optimizer, lr, steps
-        self.time_limit, self.final_fraction = time_limit, final_fraction
+        self.time_limit, self.final_fraction, self.warmup = time_limit, final_fraction, warmup
         self.last_step, self.elapsed = 0, 0.0
         self.started = time.perf_counter()
         self._apply()
 
     def lr_at(self, step: int, seconds: float) -> float:
         """The lr after `step` steps and `seconds` seconds."""
-        progress = step / self.steps
+        if step < self.warmup:
+            return self.lr * (step + 1) / self.warmup
+        progress = (step - self.warmup) / max(1, self.steps - self.warmup)
         if self.time_limit:
             progress = max(progress, seconds / self.time_limit)
         floor = self.lr * self.final_fraction
@@ -229,6 +291,18 @@ class CosineBudgetLR:
         self._apply()
 
 
+def decay_groups(model: Module, weight_decay: float) -> list[dict]:
+    """Parameter groups that decay the weight matrices and embeddings (2 or more dimensions) by
+    `weight_decay` and leave biases and normalisation gains alone, as transformers are usually
+    trained (groups left empty are dropped)."""
+    parameters = list(model.parameters())
+    groups = [
+        {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in parameters if p.ndim < 2], "weight_decay": 0.0},
+    ]
+    return [group for group in groups if group["params"]]
+
+
 def train_language_model(
     model: Module,
     train_tokens: np.ndarray,
@@ -240,17 +314,19 @@ def train_language_model(
     verbose: int = 0,
     callbacks: Sequence[Callback] = (),
 ) -> History:
-    """Truncated-BPTT training with `fit`; every `eval_every` steps, validation and a checkpoint.
+    """Truncated-BPTT (or random-window) training with `fit`; every `eval_every` steps, validation
+    and a checkpoint.
 
     Args:
-        model: a CharLSTM (any token vocabulary: characters, or the words of a small world).
+        model: a CharLSTM or CharTransformer (any token vocabulary: characters, or the words of a
+            small world).
         train_tokens, val_tokens: int token streams.
         recipe: the training settings (steps, time limit, lr, ...).
         checkpoint: where ModelCheckpoint keeps the latest good state after each validation.
         info: stored in the checkpoint beside the state (model name, config, vocabulary, ...).
         resume: a checkpoint read back (`wright.load`): training goes on from its step, time,
             optimizer state, schedule, history and random state; the streams go on from the window
-            where it stopped, from zero state.
+            where it stopped, from zero state (random windows from the saved random state).
         verbose: fit's progress display (0: silent).
         callbacks: more callbacks for fit.
 
@@ -258,13 +334,29 @@ def train_language_model(
         The History: per validation, train and validation loss in nats per token (`loss`,
         `val_loss`), next-token `accuracy` and `val_accuracy`, `lr` and `time`.
     """
+    if recipe.windows not in WINDOWS:
+        raise ValueError(f"windows must be one of {WINDOWS}, got {recipe.windows!r}")
     reader = TruncatedBPTT(model)
-    optimizer = make_optimizer(recipe.optimizer, model.parameters(), recipe.lr, recipe.momentum)
-    schedule = CosineBudgetLR(
-        optimizer, recipe.lr, recipe.steps, recipe.time_limit, recipe.final_lr_fraction
+    # One group without weight decay, as checkpoints of such runs have always held.
+    parameters = (
+        decay_groups(model, recipe.weight_decay) if recipe.weight_decay else model.parameters()
     )
-    start = int(resume["step"]) if resume is not None else 0
-    train = TextStreams(train_tokens, recipe.batch_size, recipe.seq_len, reader, start)
+    optimizer = make_optimizer(
+        recipe.optimizer, parameters, recipe.lr, recipe.momentum, beta2=recipe.beta2
+    )
+    schedule = CosineBudgetLR(
+        optimizer,
+        recipe.lr,
+        recipe.steps,
+        recipe.time_limit,
+        recipe.final_lr_fraction,
+        recipe.warmup,
+    )
+    if recipe.windows == "random":
+        train = RandomWindows(train_tokens, recipe.batch_size, recipe.seq_len, reader)
+    else:
+        start = int(resume["step"]) if resume is not None else 0
+        train = TextStreams(train_tokens, recipe.batch_size, recipe.seq_len, reader, start)
     saver = []
     if checkpoint is not None:
         extra = {**(info or {}), "recipe": asdict(recipe)}
