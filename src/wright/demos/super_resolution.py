@@ -11,6 +11,7 @@ Pictures: super_resolution.png (crops of bicubic, wright's ESPCN and the origina
 from __future__ import annotations
 
 import os
+import zlib
 
 import numpy as np
 
@@ -113,8 +114,10 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
         )
         return train_espcn(model, low, high, epochs, seed)
 
-    # The recipe is in the name, so a changed recipe trains afresh rather than loading a stale model.
-    name = f"espcn-x{SCALE}-{features[0]}-{features[1]}-{patches}x{epochs}-s{seed}"
+    # The recipe is in the name (the rest of it as a checksum), so a changed recipe trains afresh
+    # rather than loading a stale model.
+    rest = zlib.crc32(repr((TRAIN_PHOTOS, PATCH, BATCH, MAX_LR)).encode())
+    name = f"espcn-x{SCALE}-{features[0]}-{features[1]}-{patches}x{epochs}-{rest:08x}-s{seed}"
     model, record, origin = trained(name, lambda: ESPCN(SCALE, features=features), train, quick)
     print(
         f"{model.summary_line()} ({model.num_parameters():,} weights), {patches:,} patches of "
