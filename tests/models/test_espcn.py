@@ -1,6 +1,7 @@
 """ESPCN: sub-pixel upscaling, and the residual over bicubic."""
 
 import numpy as np
+import pytest
 
 import wright
 from wright import nn
@@ -29,3 +30,12 @@ def test_pixel_shuffle_places_channel_k_at_offset_k():
     model = ESPCN(2, features=(4, 4), residual=False)
     assert isinstance(model.shuffle, nn.PixelShuffle)
     assert "ESPCN x2" in model.summary_line() and "plain" in model.summary_line()
+
+
+def test_activation_is_chosen_and_checked():
+    model = ESPCN(3, features=(4, 4), activation="relu")
+    assert isinstance(model.body[1], nn.ReLU) and isinstance(model.body[3], nn.ReLU)
+    assert "(relu)" in model.summary_line()
+    assert isinstance(ESPCN(3, features=(4, 4)).body[1], nn.Tanh)
+    with pytest.raises(ValueError, match="ESPCN.*gelu"):
+        ESPCN(3, activation="gelu")

@@ -35,10 +35,13 @@ SCALE = 3
 PATCH = 16  # low-resolution side of a training patch (48 pixels at full resolution)
 ANCHOR_GAIN_DB = 1.0
 # (training patches, epochs, features): full run, quick run.
-FULL = (40_000, 1, (64, 32))
+FULL = (40_000, 5, (64, 32))
 QUICK = (600, 1, (16, 8))
 BATCH = 32
 MAX_LR = 3e-3
+# ReLU between the convolutions: on validation photos it gained more over bicubic than the paper's tanh
+# after the same training (docs/applications.md).
+ACTIVATION = "relu"
 
 
 def photo_pairs(names) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -116,9 +119,11 @@ def run(out_dir: str | os.PathLike | None = None, seed: int = 0, quick: bool = F
 
     # The recipe is in the name (the rest of it as a checksum), so a changed recipe trains afresh
     # rather than loading a stale model.
-    rest = zlib.crc32(repr((TRAIN_PHOTOS, PATCH, BATCH, MAX_LR)).encode())
+    rest = zlib.crc32(repr((TRAIN_PHOTOS, PATCH, BATCH, MAX_LR, ACTIVATION)).encode())
     name = f"espcn-x{SCALE}-{features[0]}-{features[1]}-{patches}x{epochs}-{rest:08x}-s{seed}"
-    model, record, origin = trained(name, lambda: ESPCN(SCALE, features=features), train, quick)
+    model, record, origin = trained(
+        name, lambda: ESPCN(SCALE, features=features, activation=ACTIVATION), train, quick
+    )
     print(
         f"{model.summary_line()} ({model.num_parameters():,} weights), {patches:,} patches of "
         f"{', '.join(TRAIN_PHOTOS)} x {epochs} epochs: {origin}"

@@ -13,7 +13,7 @@ class ESPCN(nn.Module):
     """Efficient sub-pixel convolutional network, predicting the detail that bicubic upscaling
     misses.
 
-    Three convolutions (5x5, 3x3, 3x3, tanh between them) run on the low-resolution image; the last
+    Three convolutions (5x5, 3x3, 3x3, tanh or ReLU between them) run on the low-resolution image; the last
     one makes scale**2 channels per output channel, which PixelShuffle lays out as scale x scale
     blocks of the large image. With `residual` (the default) that image is added to the bicubic
     upscaling of the input, so the network learns only the missing detail, which trains far faster
@@ -24,6 +24,7 @@ class ESPCN(nn.Module):
         channels: image channels (1 for luminance).
         features: widths of the first two convolutions (the paper: 64 and 32).
         residual: add the bicubic upscaling of the input to the output.
+        activation: "tanh" (the paper's) or "relu" between the convolutions.
 
     Shape:
         (N, channels, H, W) -> (N, channels, scale * H, scale * W).
@@ -35,20 +36,25 @@ class ESPCN(nn.Module):
         channels: int = 1,
         features: tuple[int, int] = (64, 32),
         residual: bool = True,
+        activation: str = "tanh",
     ) -> None:
         super().__init__()
+        layers = {"tanh": nn.Tanh, "relu": nn.ReLU}
+        if activation not in layers:
+            raise ValueError(f"ESPCN: activation must be 'tanh' or 'relu', got {activation!r}")
         self.config = {
             "scale": scale,
             "channels": channels,
             "features": tuple(features),
             "residual": residual,
+            "activation": activation,
         }
         first, second = features
         self.body = nn.Sequential(
             nn.Conv2d(channels, first, 5, padding=2),
-            nn.Tanh(),
+            layers[activation](),
             nn.Conv2d(first, second, 3, padding=1),
-            nn.Tanh(),
+            layers[activation](),
             nn.Conv2d(second, channels * scale**2, 3, padding=1),
         )
         self.shuffle = nn.PixelShuffle(scale)
@@ -64,7 +70,8 @@ class ESPCN(nn.Module):
         first, second = c["features"]
         kind = "residual over bicubic" if c["residual"] else "plain"
         return (
-            f"ESPCN x{c['scale']} conv {first}-{second}-{c['scale'] ** 2} + PixelShuffle ({kind})"
+            f"ESPCN x{c['scale']} conv {first}-{second}-{c['scale'] ** 2} "
+            f"({c['activation']}) + PixelShuffle ({kind})"
         )
 
 
