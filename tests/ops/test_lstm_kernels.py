@@ -4,6 +4,8 @@ NumPy's; NaN still propagates."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -86,3 +88,9 @@ def test_nan_propagates_through_the_compiled_steps():
     finally:
         recurrent.use_compiled = saved
     assert np.isnan(out.detach().numpy()).all()
+
+
+def test_compiled_code_is_cached_outside_the_package():
+    _lstm(True, steps=2, batch=3, hidden=2, needs_states=False, seed=0)
+    beside = Path(lstm_kernels.__file__).parent / "__pycache__"
+    assert not list(beside.glob("lstm_kernels.*.nb[ic]"))

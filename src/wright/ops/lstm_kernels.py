@@ -7,11 +7,14 @@ releases the GIL, with a vectorisable rational tanh. The matrix products stay in
 
 `wright.ops.recurrent` imports this module only when Numba is installed (`pip install
 wright[fast]`), on the first float32 LSTM on the CPU; the NumPy code there is the reference the
-tests compare these kernels with. Compiled code is cached on disk, so only the first run compiles.
+tests compare these kernels with. Compiled code is cached in wright's cache folder
+(`$WRIGHT_CACHE/numba`, or Numba's own `NUMBA_CACHE_DIR` when set), so only the first run compiles.
 """
 
 import numba
 import numpy as np
+
+from wright.datasets.download import cache_dir
 
 # tanh(x) ~ x P(x^2) / Q(x^2) on [-9, 9] (beyond, tanh rounds to +-1 in float32): a rational fit
 # by iteratively reweighted least squares on the relative error, at most 4e-7 relative.
@@ -29,7 +32,24 @@ _LIMIT = np.float32(9.0)
 _OPTIONS = {"nogil": True, "cache": True, "error_model": "numpy", "fastmath": {"contract", "arcp"}}
 
 
-@numba.njit(inline="always", **_OPTIONS)
+def _compiled(**options):
+    """numba.njit with _OPTIONS, caching in wright's cache folder rather than beside this file
+    (an installed package's folder may be read-only, and is no place for per-machine code)."""
+
+    def decorate(function):
+        # Numba picks a function's cache folder when it is decorated; the setting is put back
+        # after, so other Numba users keep theirs.
+        saved = numba.config.CACHE_DIR
+        numba.config.CACHE_DIR = saved or str(cache_dir() / "numba")
+        try:
+            return numba.njit(**_OPTIONS, **options)(function)
+        finally:
+            numba.config.CACHE_DIR = saved
+
+    return decorate
+
+
+@_compiled(inline="always")
 def _tanh(x):
     if x > _LIMIT:
         x = _LIMIT
@@ -41,7 +61,7 @@ def _tanh(x):
     return x * numerator / denominator
 
 
-@numba.njit(**_OPTIONS)
+@_compiled()
 def forward_step(gates, recurrent, scale, offset, cell_before, cell, tanh_cell, hidden):
     """One step for a slice of the batch, in place: gates (n, 4H) in rows (i, f, g, o) hold the
     input projection and become the activations tanh(gates + recurrent) * scale + offset (the
@@ -61,7 +81,7 @@ def forward_step(gates, recurrent, scale, offset, cell_before, cell, tanh_cell, 
             h_out[j] = a[3 * size + j] * t
 
 
-@numba.njit(**_OPTIONS)
+@_compiled()
 def backward_step(grad_out, carry, cell_carry, gates, cell_before, tanh_cell, grad_gates):
     """One step back for a slice of the batch: grad_out + carry is the gradient at h_t (from the
     output and from step t + 1's recurrent product), cell_carry the gradient at c_t from step

@@ -227,6 +227,8 @@ class LSTMSequence(Function):
         grad_cell_carry = xp.empty((batch, size), dtype=grad.dtype)
         carry = xp.zeros_like(grad_cell_carry)
         kernels = _lstm_kernels(grad, self.w_hh)
+        if kernels:
+            grad = np.ascontiguousarray(grad)  # a broadcast gradient would compile a variant
 
         def run_compiled(start, stop):
             rows = slice(start, stop)
@@ -272,8 +274,6 @@ class LSTMSequence(Function):
                 if t:
                     grad_hidden[t - 1] += carry_rows
 
-        if kernels:
-            grad = np.ascontiguousarray(grad)  # a broadcast gradient would compile a variant
         _over_batch(run_compiled if kernels else run, batch, grad)
         dx, d_w_ih, d_w_hh, d_b_ih, d_b_hh = _parameter_grads(
             (need_x, *need_params), grad_gates, grad_gates, self.x, self.hidden[:steps], self.w_ih
