@@ -115,3 +115,57 @@ def test_matmul_matches_numpy(three_threads, shape):
     a = rng.standard_normal((k, m)).T  # a transposed view, as the weight gradients pass
     b = rng.standard_normal((k, n))
     np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.fixture
+def product_routes(three_threads, monkeypatch):
+    """Records whether each product was split over wright's pool; the machine's load is set by
+    the test (`idle`)."""
+    routes, idle = [], [True]
+    split = parallel._split
+
+    def recording_split(body, count, chunk, like):
+        routes.append("pool")
+        split(body, count, chunk, like)
+
+    monkeypatch.setattr(parallel, "_split", recording_split)
+    monkeypatch.setattr(parallel, "_machine_idle", lambda: idle[0])
+    monkeypatch.setattr(parallel, "_pool_used_at", -float("inf"))
+    return routes, idle
+
+
+def big_product() -> np.ndarray:
+    a, b = np.ones((256, 128), np.float32), np.ones((128, 256), np.float32)
+    out = parallel.matmul(a, b)
+    np.testing.assert_array_equal(out, np.full((256, 256), 128, np.float32))
+    return out
+
+
+def test_products_alone_run_on_blas_threads(product_routes):
+    routes, _ = product_routes
+    big_product()
+    assert routes == []
+
+
+def test_products_split_over_the_pool_while_other_ops_use_it(product_routes):
+    routes, _ = product_routes
+    parallel.run_chunks(lambda start, stop: None, 4, 1, like=np.zeros(1))
+    routes.clear()
+    big_product()
+    assert routes == ["pool"]
+
+
+def test_products_split_over_the_pool_on_a_busy_machine(product_routes):
+    routes, idle = product_routes
+    idle[0] = False
+    big_product()
+    assert routes == ["pool"]
+
+
+def test_the_machine_counts_as_busy_without_a_load_average(monkeypatch):
+    def no_load():
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(parallel.os, "getloadavg", no_load)
+    monkeypatch.setattr(parallel, "_load", (-float("inf"), True))
+    assert not parallel._machine_idle()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ import numpy as np
 _local = threading.local()
 _executor: ThreadPoolExecutor | None = None
 _blas_libraries: list | None = None  # threadpoolctl controllers of the loaded BLAS libraries
+_pool_used_at = -float("inf")  # time.monotonic() of the last op (not product) split over the pool
 
 
 def _blas() -> list:
@@ -125,6 +127,13 @@ def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=No
     calling thread, when there is one thread, when the arrays (`like`) are not NumPy's, or when
     called from inside a chunk.
     """
+    global _pool_used_at
+    _pool_used_at = time.monotonic()
+    _split(body, count, chunk, like)
+
+
+def _split(body: Callable[[int, int], None], count: int, chunk: int, like) -> None:
+    """`run_chunks` without marking the pool as in use (the products' own splitting)."""
     chunk = max(1, chunk)
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     workers = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
@@ -147,16 +156,46 @@ def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=No
 _ONE_THREAD_PRODUCT = 1 << 18
 # Products smaller than this (about 20 microseconds on one core) are not worth splitting.
 _SPLIT_PRODUCT = 1 << 20
+# For this long after an op ran on wright's pool, products run on it too (see `_blas_threads_free`).
+_POOL_WINDOW = 1.0
+_load: tuple[float, bool] = (-float("inf"), False)  # (when checked, whether the machine was idle)
+
+
+def _machine_idle() -> bool:
+    """Whether the 1-minute load average leaves a core free for every BLAS thread (checked at most
+    once a second; the load counts this process's own threads too)."""
+    global _load
+    now = time.monotonic()
+    if now - _load[0] > 1.0:
+        try:
+            idle = os.getloadavg()[0] < (os.cpu_count() or 1) + 1
+        except OSError:  # no load average on this system: assume the machine is shared
+            idle = False
+        _load = (now, idle)
+    return _load[1]
+
+
+def _blas_threads_free() -> bool:
+    """Whether a product may run on BLAS's own threads rather than wright's pool.
+
+    BLAS's threads wait for the next product by spinning, so they take it up in microseconds where
+    waking a thread of wright's pool costs tens (75 on a virtual machine measured here); a model
+    made only of products (an MLP) runs fastest on them. But a spinning BLAS thread keeps taking
+    its core for a while after each product, from wright's pool and from other programs: while the
+    pool runs the model's other ops (convolutions, pooling, recurrent steps), or when the machine
+    is busy, the products split over the pool instead.
+    """
+    return time.monotonic() - _pool_used_at > _POOL_WINDOW and _machine_idle()
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b for 2-D arrays, blocks of a's rows spread over `threads()` threads.
+    """a @ b for 2-D arrays, on BLAS's threads or in blocks of a's rows over wright's pool.
 
     Unlike BLAS's own threads, a thread that the OS leaves waiting delays only its block (see the
     module docstring), so a busy machine is not slowed down; small products run on one thread.
     """
     (m, k), n = a.shape, b.shape[1]
-    if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray):
+    if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray) or _blas_threads_free():
         return a @ b
     count = threads()
     if count == 1:
@@ -170,5 +209,5 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         np.matmul(a[start:stop], b, out=out[start:stop])
 
     # Two blocks per thread, so a thread that starts late finds work left to share.
-    run_chunks(block, m, -(-m // (2 * count)), like=a)
+    _split(block, m, -(-m // (2 * count)), a)
     return out
