@@ -5,7 +5,9 @@ The thread count follows NumPy's BLAS library: `wright --threads N`, `threadpool
 `OMP_NUM_THREADS` / `OPENBLAS_NUM_THREADS` set both. While a batch is split over threads, BLAS runs
 one thread per call, so the two pools never stack up. The calling thread takes chunks too and the
 others take whichever chunk is next, so a thread that the OS leaves waiting on a busy machine costs
-at most the chunk it holds: no chunk waits for a thread that has not started.
+at most the chunk it holds: no chunk waits for a thread that has not started. Matrix products
+(`matmul`) use BLAS's own threads instead while no other op has used this pool for a second and the
+machine is idle: a model made only of products then runs as fast as with NumPy alone.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """The compiled LSTM steps against the NumPy reference in wright.ops.recurrent: outputs and every
 gradient in float32, over shapes, batch slices on threads and states; the rational tanh against
-NumPy's; NaN still propagates."""
+NumPy's; NaN still propagates; bad buffers are refused."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,10 +11,19 @@ from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
 import wright
-from wright.ops import recurrent
+from wright import native
+from wright.ops import lstm_kernels, recurrent
 
-pytest.importorskip("numba")
-from wright.ops import lstm_kernels
+if lstm_kernels.library() is None:
+    pytest.skip(f"LSTM kernels not built: {native.errors}", allow_module_level=True)
+
+
+@pytest.fixture
+def compiled_code(request):
+    """Whether compiled code may run (native.enabled), put back after the test."""
+    saved = native.enabled
+    yield
+    native.enabled = saved
 
 
 def _lstm(compiled: bool, steps: int, batch: int, hidden: int, needs_states: bool, seed: int):
@@ -34,13 +41,13 @@ def _lstm(compiled: bool, steps: int, batch: int, hidden: int, needs_states: boo
     tensors = [wright.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
     for state in tensors[1:3]:
         state.requires_grad_(needs_states)
-    saved = recurrent.use_compiled
-    recurrent.use_compiled = compiled
+    saved = native.enabled
+    native.enabled = compiled
     try:
         out = recurrent.LSTMSequence.apply(*tensors)
         out.backward(wright.tensor(rng.standard_normal(out.shape).astype(np.float32)))
     finally:
-        recurrent.use_compiled = saved
+        native.enabled = saved
     return out.array, [None if t.grad is None else t.grad.array for t in tensors]
 
 
@@ -72,25 +79,27 @@ def test_used_only_for_float32_numpy_arrays():
 
 def test_rational_tanh_is_within_a_few_units_in_the_last_place():
     x = np.linspace(-12, 12, 400_001, dtype=np.float32)
-    approx = np.array([lstm_kernels._tanh(v) for v in x[::97]], dtype=np.float32)
-    exact = np.tanh(x[::97].astype(np.float64))
+    exact = np.tanh(x.astype(np.float64))
+    approx = lstm_kernels.tanh(x)
     assert np.max(np.abs(approx - exact) / np.maximum(np.abs(exact), 1e-30)) < 1e-6
-    assert lstm_kernels._tanh(np.float32(0.0)) == 0.0
-    assert lstm_kernels._tanh(np.float32(np.inf)) == 1.0
+    special = lstm_kernels.tanh(np.array([0.0, np.inf, -np.inf, np.nan], np.float32))
+    np.testing.assert_array_equal(special, [0.0, 1.0, -1.0, np.nan])
 
 
-def test_nan_propagates_through_the_compiled_steps():
-    recurrent.use_compiled, saved = True, recurrent.use_compiled
-    try:
-        x = wright.full((2, 3, 1), float("nan"))
-        lstm = wright.nn.LSTM(1, 4)
-        out, _ = lstm(x)
-    finally:
-        recurrent.use_compiled = saved
+def test_nan_propagates_through_the_compiled_steps(compiled_code):
+    native.enabled = True
+    x = wright.full((2, 3, 1), float("nan"))
+    out, _ = wright.nn.LSTM(1, 4)(x)
     assert np.isnan(out.detach().numpy()).all()
 
 
-def test_compiled_code_is_cached_outside_the_package():
-    _lstm(True, steps=2, batch=3, hidden=2, needs_states=False, seed=0)
-    beside = Path(lstm_kernels.__file__).parent / "__pycache__"
-    assert not list(beside.glob("lstm_kernels.*.nb[ic]"))
+def test_the_kernels_refuse_buffers_they_cannot_address():
+    good = np.zeros((2, 3, 8), np.float32)
+    for bad in (good.astype(np.float64), good[:, :, ::2].copy()[:, :, :3], good.transpose(1, 0, 2)):
+        with pytest.raises(ValueError, match="LSTM kernels: expected a C-contiguous float32"):
+            lstm_kernels._Rows(bad, 8)
+
+
+def test_switched_off_the_numpy_steps_run(compiled_code, monkeypatch):
+    native.enabled = False
+    assert recurrent._lstm_kernels(np.zeros(2, np.float32)) is None

@@ -1,104 +1,133 @@
-"""Compiled LSTM time steps (Numba): the elementwise work of one step in one pass over memory.
+"""Compiled LSTM time steps: the elementwise work of one step in one C call (`lstm_kernels.c`).
 
 NumPy spends an LSTM step in about ten calls on small arrays, and its float32 tanh is not
 vectorised on every CPU; each call also hands the GIL over, so threads that run slices of a batch
 at once wait on each other. These kernels do a step's gate and cell arithmetic in one call that
 releases the GIL, with a vectorisable rational tanh. The matrix products stay in NumPy (BLAS).
 
-`wright.ops.recurrent` imports this module only when Numba is installed (`pip install
-wright[fast]`), on the first float32 LSTM on the CPU; the NumPy code there is the reference the
-tests compare these kernels with. Compiled code is cached in wright's cache folder
-(`$WRIGHT_CACHE/numba`, or Numba's own `NUMBA_CACHE_DIR` when set), so only the first run compiles.
+`wright.ops.recurrent` uses them for float32 LSTMs on the CPU when the C file compiles
+(`wright.native`: the machine's C compiler, once, cached on disk); its NumPy code is the reference
+the tests compare these kernels with, and what runs without a compiler.
 """
 
-import numba
+from __future__ import annotations
+
+import ctypes
+from pathlib import Path
+
 import numpy as np
 
-from wright.datasets.download import cache_dir
+from wright import native
 
-# tanh(x) ~ x P(x^2) / Q(x^2) on [-9, 9] (beyond, tanh rounds to +-1 in float32): a rational fit
-# by iteratively reweighted least squares on the relative error, at most 4e-7 relative.
-_P0, _P1, _P2, _P3, _P4 = (
-    np.float32(c) for c in (1.0, 0.133924216, 3.50912055e-03, 2.08317233e-05, 1.36631044e-08)
-)
-_Q0, _Q1, _Q2, _Q3, _Q4 = (
-    np.float32(c) for c in (1.0, 0.46725741, 2.59284675e-02, 3.30776325e-04, 7.90281035e-07)
-)
-_LIMIT = np.float32(9.0)
-
-# Fused multiply-adds and reciprocals may be reordered, but NaN and infinity keep their meaning,
-# so a diverging network still shows NaN. error_model="numpy" drops the division-by-zero checks
-# that would stop the loops from vectorising.
-_OPTIONS = {"nogil": True, "cache": True, "error_model": "numpy", "fastmath": {"contract", "arcp"}}
+_SOURCE = Path(__file__).with_name("lstm_kernels.c")
+_library: ctypes.CDLL | None = None
 
 
-def _compiled(**options):
-    """numba.njit with _OPTIONS, caching in wright's cache folder rather than beside this file
-    (an installed package's folder may be read-only, and is no place for per-machine code)."""
-
-    def decorate(function):
-        # Numba picks a function's cache folder when it is decorated; the setting is put back
-        # after, so other Numba users keep theirs.
-        saved = numba.config.CACHE_DIR
-        numba.config.CACHE_DIR = saved or str(cache_dir() / "numba")
-        try:
-            return numba.njit(**_OPTIONS, **options)(function)
-        finally:
-            numba.config.CACHE_DIR = saved
-
-    return decorate
-
-
-@_compiled(inline="always")
-def _tanh(x):
-    if x > _LIMIT:
-        x = _LIMIT
-    elif x < -_LIMIT:
-        x = -_LIMIT
-    x2 = x * x
-    numerator = (((_P4 * x2 + _P3) * x2 + _P2) * x2 + _P1) * x2 + _P0
-    denominator = (((_Q4 * x2 + _Q3) * x2 + _Q2) * x2 + _Q1) * x2 + _Q0
-    return x * numerator / denominator
+def library() -> ctypes.CDLL | None:
+    """The compiled kernels with their argument types set, or None when they cannot be built."""
+    global _library
+    if _library is None:
+        compiled = native.load(_SOURCE)
+        if compiled is None:
+            return None
+        size, pointer = ctypes.c_ssize_t, ctypes.c_void_p
+        compiled.lstm_tanh.argtypes = [size, pointer, pointer]
+        compiled.lstm_forward_step.argtypes = [size, size] + [pointer] * 8
+        compiled.lstm_backward_step.argtypes = [size, size] + [pointer] * 7
+        for function in (
+            compiled.lstm_tanh,
+            compiled.lstm_forward_step,
+            compiled.lstm_backward_step,
+        ):
+            function.restype = None
+        _library = compiled
+    return _library
 
 
-@_compiled()
-def forward_step(gates, recurrent, scale, offset, cell_before, cell, tanh_cell, hidden):
-    """One step for a slice of the batch, in place: gates (n, 4H) in rows (i, f, g, o) hold the
-    input projection and become the activations tanh(gates + recurrent) * scale + offset (the
-    sigmoid weights are pre-halved); then c = f c_before + i g, tanh(c) and h = o tanh(c)."""
-    rows, width = gates.shape
-    size = width // 4
-    for r in range(rows):
-        a, added = gates[r], recurrent[r]
-        for k in range(width):
-            a[k] = _tanh(a[k] + added[k]) * scale[k] + offset[k]
-        before, c_out, t_out, h_out = cell_before[r], cell[r], tanh_cell[r], hidden[r]
-        for j in range(size):
-            c = a[size + j] * before[j] + a[j] * a[2 * size + j]
-            c_out[j] = c
-            t = _tanh(c)
-            t_out[j] = t
-            h_out[j] = a[3 * size + j] * t
+def tanh(x: np.ndarray) -> np.ndarray:
+    """The kernels' rational tanh of a float32 array (at most 4e-7 relative error)."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    out = np.empty_like(x)
+    library().lstm_tanh(x.size, x.ctypes.data, out.ctypes.data)
+    return out
 
 
-@_compiled()
-def backward_step(grad_out, carry, cell_carry, gates, cell_before, tanh_cell, grad_gates):
-    """One step back for a slice of the batch: grad_out + carry is the gradient at h_t (from the
-    output and from step t + 1's recurrent product), cell_carry the gradient at c_t from step
-    t + 1 (updated in place to the one at c_(t-1)); writes the gradient at the gates'
-    pre-activations into grad_gates (n, 4H)."""
-    rows, width = gates.shape
-    size = width // 4
-    for r in range(rows):
-        a, out, d = gates[r], grad_out[r], grad_gates[r]
-        back, before, tanhs, carried = carry[r], cell_before[r], tanh_cell[r], cell_carry[r]
-        for j in range(size):
-            i, f, g, o = a[j], a[size + j], a[2 * size + j], a[3 * size + j]
-            t = tanhs[j]
-            grad_h = out[j] + back[j]
-            grad_c = grad_h * o * (1 - t * t) + carried[j]
-            d[j] = grad_c * g * i * (1 - i)
-            d[size + j] = grad_c * before[j] * f * (1 - f)
-            d[2 * size + j] = grad_c * i * (1 - g * g)
-            d[3 * size + j] = grad_h * t * o * (1 - o)
-            carried[j] = grad_c * f
+class _Rows:
+    """Addresses of rows of a C-contiguous float32 array of shape (steps, batch, width), or
+    (batch, width) for one step, as the C kernels take them."""
+
+    def __init__(self, array: np.ndarray, width: int) -> None:
+        if array.dtype != np.float32 or not array.flags.c_contiguous or array.shape[-1] != width:
+            raise ValueError(
+                f"LSTM kernels: expected a C-contiguous float32 array with rows of {width}, "
+                f"got {array.dtype} {array.shape} (contiguous: {array.flags.c_contiguous})"
+            )
+        self.array = array  # kept alive while its addresses are in use
+        self.base = array.ctypes.data
+        self.row_bytes = array.strides[-2]
+        self.step_bytes = array.strides[0] if array.ndim == 3 else 0
+
+    def at(self, step: int, row: int) -> int:
+        """The address of row `row` of step `step`."""
+        return self.base + step * self.step_bytes + row * self.row_bytes
+
+
+class ForwardSteps:
+    """The forward kernel bound to rows start:stop of one sequence's buffers: `step(t)` finishes
+    time step t from the gates' input projection and `recurrent` (that step's h_(t-1) W_hh^T for
+    those rows), writing the gates' activations, c_t, tanh(c_t) and h_t."""
+
+    def __init__(self, gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop):
+        self.size = size = cells.shape[-1]
+        self.count, self.start = stop - start, start
+        self.gates, self.recurrent = _Rows(gates, 4 * size), _Rows(recurrent, 4 * size)
+        self.scale, self.offset = _Rows(scale[None], 4 * size), _Rows(offset[None], 4 * size)
+        self.cells, self.tanh_cells = _Rows(cells, size), _Rows(tanh_cells, size)
+        self.hidden = _Rows(hidden, size)
+        self.kernel = library().lstm_forward_step
+
+    def step(self, t: int) -> None:
+        """Time step t (after its recurrent product)."""
+        start = self.start
+        self.kernel(
+            self.count,
+            self.size,
+            self.gates.at(t, start),
+            self.recurrent.base,
+            self.scale.base,
+            self.offset.base,
+            self.cells.at(t, start),
+            self.cells.at(t + 1, start),
+            self.tanh_cells.at(t, start),
+            self.hidden.at(t + 1, start),
+        )
+
+
+class BackwardSteps:
+    """The backward kernel bound to rows start:stop of one sequence's buffers: `step(t)` writes the
+    gradient at step t's gate pre-activations from grad[t] + carry (the gradient at h_t) and the
+    cell gradient carried from step t + 1, which it updates to the one at c_(t-1)."""
+
+    def __init__(self, grad, carry, cell_carry, gates, cells, tanh_cells, grad_gates, start, stop):
+        self.size = size = cells.shape[-1]
+        self.count, self.start = stop - start, start
+        self.grad, self.carry = _Rows(grad, size), _Rows(carry, size)
+        self.cell_carry = _Rows(cell_carry, size)
+        self.gates, self.grad_gates = _Rows(gates, 4 * size), _Rows(grad_gates, 4 * size)
+        self.cells, self.tanh_cells = _Rows(cells, size), _Rows(tanh_cells, size)
+        self.kernel = library().lstm_backward_step
+
+    def step(self, t: int) -> None:
+        """Time step t, backwards (before the recurrent product that carries it to step t - 1)."""
+        start = self.start
+        self.kernel(
+            self.count,
+            self.size,
+            self.grad.at(t, start),
+            self.carry.at(0, start),
+            self.cell_carry.at(0, start),
+            self.gates.at(t, start),
+            self.cells.at(t, start),
+            self.tanh_cells.at(t, start),
+            self.grad_gates.at(t, start),
+        )

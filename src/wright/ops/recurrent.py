@@ -9,16 +9,14 @@ The sequences of a batch are independent, so on the CPU the loops over time run 
 batch, one slice per thread (`wright.parallel`); the per-step products are small, and run on one
 BLAS thread. On a GPU (any array module but NumPy) each step takes the whole batch.
 
-With Numba installed, a float32 LSTM on the CPU does each step's gate and cell arithmetic in one
-compiled call (`wright.ops.lstm_kernels`); the NumPy code below stays the reference, and setting
-the environment variable WRIGHT_NUMBA=0 keeps to it.
+A float32 LSTM on the CPU does each step's gate and cell arithmetic in one compiled call
+(`wright.ops.lstm_kernels`, built once by the machine's C compiler); the NumPy code below stays the
+reference, and runs without a C compiler or with the environment variable WRIGHT_COMPILED=0.
 """
-
-import os
 
 import numpy as np
 
-from wright import parallel
+from wright import native, parallel
 from wright.autograd import Function
 from wright.backend import array_module
 
@@ -30,25 +28,17 @@ _HALF = 0.5
 # microseconds of arithmetic would be outweighed by the calls around it.
 _MIN_SLICE = 8
 
-# Whether float32 LSTMs on the CPU may use the compiled step kernels (when Numba is installed).
-use_compiled = os.environ.get("WRIGHT_NUMBA", "1") != "0"
-_kernels = None  # the imported kernels module, or False once Numba proved missing
-
 
 def _lstm_kernels(*arrays):
-    """The compiled LSTM step kernels, when allowed, importable and the arrays are float32 NumPy
-    arrays; else None. Numba is imported on the first call only."""
-    global _kernels
-    if not use_compiled or any(type(a) is not np.ndarray or a.dtype != np.float32 for a in arrays):
+    """The compiled LSTM step kernels (`wright.ops.lstm_kernels`) when the arrays are float32
+    NumPy arrays and the kernels are built (`wright.native`), else None."""
+    if not native.enabled or any(
+        type(a) is not np.ndarray or a.dtype != np.float32 for a in arrays
+    ):
         return None
-    if _kernels is None:
-        try:
-            from wright.ops import lstm_kernels
-        except ImportError:  # Numba is an optional extra: the NumPy steps serve
-            _kernels = False
-        else:
-            _kernels = lstm_kernels
-    return _kernels or None
+    from wright.ops import lstm_kernels
+
+    return lstm_kernels if lstm_kernels.library() is not None else None
 
 
 def _over_batch(body, batch: int, like) -> None:
@@ -181,18 +171,12 @@ class LSTMSequence(Function):
         def run_compiled(start, stop):
             rows = slice(start, stop)
             recurrent = xp.empty((stop - start, 4 * size), dtype=x.dtype)
+            kernel = kernels.ForwardSteps(
+                gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop
+            )
             for t in range(steps):
                 xp.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
-                kernels.forward_step(
-                    gates[t, rows],
-                    recurrent,
-                    scale,
-                    offset,
-                    cells[t, rows],
-                    cells[t + 1, rows],
-                    tanh_cells[t, rows],
-                    hidden[t + 1, rows],
-                )
+                kernel.step(t)
 
         def run(start, stop):
             rows = slice(start, stop)
@@ -228,22 +212,25 @@ class LSTMSequence(Function):
         carry = xp.zeros_like(grad_cell_carry)
         kernels = _lstm_kernels(grad, self.w_hh)
         if kernels:
-            grad = np.ascontiguousarray(grad)  # a broadcast gradient would compile a variant
+            grad = np.ascontiguousarray(grad)  # the kernels take rows of contiguous arrays
 
         def run_compiled(start, stop):
             rows = slice(start, stop)
-            cell_carry, carry_rows = grad_cell_carry[rows], carry[rows]
-            cell_carry[...] = grad[steps, rows]
+            carry_rows = carry[rows]
+            grad_cell_carry[rows] = grad[steps, rows]
+            kernel = kernels.BackwardSteps(
+                grad,
+                carry,
+                grad_cell_carry,
+                self.gates,
+                self.cells,
+                self.tanh_cells,
+                grad_gates,
+                start,
+                stop,
+            )
             for t in reversed(range(steps)):
-                kernels.backward_step(
-                    grad[t, rows],
-                    carry_rows,
-                    cell_carry,
-                    self.gates[t, rows],
-                    self.cells[t, rows],
-                    self.tanh_cells[t, rows],
-                    grad_gates[t, rows],
-                )
+                kernel.step(t)
                 if t or need_h0:
                     xp.matmul(grad_gates[t, rows], self.w_hh, out=carry_rows)
 
