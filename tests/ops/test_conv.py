@@ -400,6 +400,7 @@ def test_blocks_over_threads_match_one_block(monkeypatch, name, channels_last):
     with threadpool_limits(1, user_api="blas"):
         expected = _forward_backward(fn, inputs, needs_grad)
     monkeypatch.setattr(conv_ops, "_BLOCK_NUMBERS", 100)
+    monkeypatch.setattr(conv_ops, "_MIN_BLOCK_NUMBERS", 1)
     with threadpool_limits(3, user_api="blas"):
         out, grads = _forward_backward(fn, inputs, needs_grad)
     np.testing.assert_allclose(out, expected[0], rtol=1e-12, atol=1e-12)
@@ -560,3 +561,18 @@ def test_every_resampling_backward_gives_torchs_gradient(monkeypatch, max_runs, 
     ]
     for op, values in cases:
         _compare_with_torch(lambda a, op=op: op(wright, a), lambda a, op=op: op(torch, a), [values])
+
+
+def test_blocks_over_threads_hold_enough_work_and_fit_the_cache():
+    from threadpoolctl import threadpool_limits
+
+    like = np.zeros(1, np.float32)
+    with threadpool_limits(2, user_api="blas"):
+        if conv_ops.parallel.threads() != 2:
+            pytest.skip("this BLAS does not let threadpoolctl set its thread count")
+        # LeNet's first convolution: 28 x 28 positions of 25 taps per image, a batch of 64
+        small = conv_ops._images_per_block(784 * 25, 64, like)
+        # the 3x3-conv CNN's second: 24 x 24 positions of 288 taps
+        large = conv_ops._images_per_block(576 * 288, 64, like)
+    assert small * 784 * 25 >= conv_ops._MIN_BLOCK_NUMBERS and small < 64
+    assert large == conv_ops._BLOCK_NUMBERS // (576 * 288)

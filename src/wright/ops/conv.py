@@ -190,17 +190,26 @@ def _patches(padded: np.ndarray, window: Window) -> np.ndarray:
 # pooling pass): 4 MiB of float32, in the L3 cache. A block is built, multiplied and added while it
 # is still in cache, and the blocks are what the threads share out.
 _BLOCK_NUMBERS = 1 << 20
+# The fewest numbers a block holds when the batch is split over threads (1 MiB of float32): on a
+# smaller block each NumPy call is so short that handing the GIL between the threads (tens of
+# microseconds on a virtual machine) costs more than the second thread saves.
+_MIN_BLOCK_NUMBERS = 1 << 18
 
 
 def _images_per_block(numbers_per_image: int, n: int, like) -> int:
-    """Images per block: what fits `_BLOCK_NUMBERS`, and at most a third of each thread's share
-    of the batch (so a thread that starts late still finds blocks to take). Arrays `like` that
-    are not NumPy's go in one block: a GPU has the memory, and one large product is fastest."""
+    """Images per block: what fits `_BLOCK_NUMBERS`, and, over threads, at most a third of each
+    thread's share of the batch (so a thread that starts late still finds blocks to take) but no
+    fewer than `_MIN_BLOCK_NUMBERS` hold. Arrays `like` that are not NumPy's go in one block: a
+    GPU has the memory, and one large product is fastest."""
     if type(like) is not np.ndarray:
         return max(1, n)
-    fit = max(1, _BLOCK_NUMBERS // max(1, numbers_per_image))
+    per_image = max(1, numbers_per_image)
+    fit = max(1, _BLOCK_NUMBERS // per_image)
     threads = parallel.threads()
-    return fit if threads == 1 else max(1, min(fit, -(-n // (3 * threads))))
+    if threads == 1:
+        return fit
+    share, least = -(-n // (3 * threads)), -(-_MIN_BLOCK_NUMBERS // per_image)
+    return max(1, min(fit, max(share, least)))
 
 
 def _columns(patches: np.ndarray) -> np.ndarray:
