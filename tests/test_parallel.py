@@ -124,9 +124,9 @@ def product_routes(three_threads, monkeypatch):
     routes, idle = [], [True]
     split = parallel._split
 
-    def recording_split(body, count, chunk, like):
+    def recording_split(body, count, chunk, like, mark=False):
         routes.append("pool")
-        split(body, count, chunk, like)
+        split(body, count, chunk, like, mark)
 
     monkeypatch.setattr(parallel, "_split", recording_split)
     monkeypatch.setattr(parallel, "_machine_idle", lambda: idle[0])

@@ -129,13 +129,13 @@ def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=No
     calling thread, when there is one thread, when the arrays (`like`) are not NumPy's, or when
     called from inside a chunk.
     """
+    _split(body, count, chunk, like, mark=True)
+
+
+def _split(body: Callable[[int, int], None], count: int, chunk: int, like, mark=False) -> None:
+    """`run_chunks`; `mark`: note the time when the pool is used (for `blas_threads_free`; the
+    products' own splitting does not)."""
     global _pool_used_at
-    _pool_used_at = time.monotonic()
-    _split(body, count, chunk, like)
-
-
-def _split(body: Callable[[int, int], None], count: int, chunk: int, like) -> None:
-    """`run_chunks` without marking the pool as in use (the products' own splitting)."""
     chunk = max(1, chunk)
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     workers = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
@@ -143,6 +143,8 @@ def _split(body: Callable[[int, int], None], count: int, chunk: int, like) -> No
         for start, stop in bounds:
             body(start, stop)
         return
+    if mark:
+        _pool_used_at = time.monotonic()
     chunks = _Chunks(body, bounds)
     with one_blas_thread():
         for _ in range(workers - 1):
@@ -158,7 +160,7 @@ def _split(body: Callable[[int, int], None], count: int, chunk: int, like) -> No
 _ONE_THREAD_PRODUCT = 1 << 18
 # Products smaller than this (about 20 microseconds on one core) are not worth splitting.
 _SPLIT_PRODUCT = 1 << 20
-# For this long after an op ran on wright's pool, products run on it too (see `_blas_threads_free`).
+# For this long after an op ran on wright's pool, products run on it too (see `blas_threads_free`).
 _POOL_WINDOW = 1.0
 _load: tuple[float, bool] = (-float("inf"), False)  # (when checked, whether the machine was idle)
 
@@ -177,8 +179,9 @@ def _machine_idle() -> bool:
     return _load[1]
 
 
-def _blas_threads_free() -> bool:
-    """Whether a product may run on BLAS's own threads rather than wright's pool.
+def blas_threads_free() -> bool:
+    """Whether products may run on BLAS's own threads rather than wright's pool, and small ops on
+    the calling thread alone (see `wright.ops.conv`).
 
     BLAS's threads wait for the next product by spinning, so they take it up in microseconds where
     waking a thread of wright's pool costs tens (75 on a virtual machine measured here); a model
@@ -197,7 +200,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     module docstring), so a busy machine is not slowed down; small products run on one thread.
     """
     (m, k), n = a.shape, b.shape[1]
-    if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray) or _blas_threads_free():
+    if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray) or blas_threads_free():
         return a @ b
     count = threads()
     if count == 1:

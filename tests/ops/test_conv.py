@@ -563,10 +563,12 @@ def test_every_resampling_backward_gives_torchs_gradient(monkeypatch, max_runs, 
         _compare_with_torch(lambda a, op=op: op(wright, a), lambda a, op=op: op(torch, a), [values])
 
 
-def test_blocks_over_threads_hold_enough_work_and_fit_the_cache():
+def test_blocks_over_threads_hold_enough_work_and_fit_the_cache(monkeypatch):
     from threadpoolctl import threadpool_limits
 
     like = np.zeros(1, np.float32)
+    blas_free = [False]
+    monkeypatch.setattr(conv_ops.parallel, "blas_threads_free", lambda: blas_free[0])
     with threadpool_limits(2, user_api="blas"):
         if conv_ops.parallel.threads() != 2:
             pytest.skip("this BLAS does not let threadpoolctl set its thread count")
@@ -574,5 +576,9 @@ def test_blocks_over_threads_hold_enough_work_and_fit_the_cache():
         small = conv_ops._images_per_block(784 * 25, 64, like)
         # the 3x3-conv CNN's second: 24 x 24 positions of 288 taps
         large = conv_ops._images_per_block(576 * 288, 64, like)
+        blas_free[0] = True  # no op uses wright's pool: a small batch goes whole, to BLAS's threads
+        small_whole = conv_ops._images_per_block(784 * 25, 64, like)
+        large_free = conv_ops._images_per_block(576 * 288, 64, like)
     assert small * 784 * 25 >= conv_ops._MIN_BLOCK_NUMBERS and small < 64
-    assert large == conv_ops._BLOCK_NUMBERS // (576 * 288)
+    assert large == large_free == conv_ops._BLOCK_NUMBERS // (576 * 288)
+    assert small_whole == 64

@@ -194,12 +194,16 @@ _BLOCK_NUMBERS = 1 << 20
 # smaller block each NumPy call is so short that handing the GIL between the threads (tens of
 # microseconds on a virtual machine) costs more than the second thread saves.
 _MIN_BLOCK_NUMBERS = 1 << 18
+# A batch smaller than this (16 MiB of float32) goes in one block while BLAS may use its own
+# threads (`parallel.blas_threads_free`: no op of the model needs wright's pool and the machine is
+# idle): its product then runs on BLAS's threads, which hand work over faster than wright's.
+_WHOLE_BATCH_NUMBERS = 1 << 22
 
 
 def _images_per_block(numbers_per_image: int, n: int, like) -> int:
     """Images per block: what fits `_BLOCK_NUMBERS`, and, over threads, at most a third of each
     thread's share of the batch (so a thread that starts late still finds blocks to take) but no
-    fewer than `_MIN_BLOCK_NUMBERS` hold. Arrays `like` that are not NumPy's go in one block: a
+    fewer than `_MIN_BLOCK_NUMBERS` hold, or a small batch whole (`_WHOLE_BATCH_NUMBERS`). Arrays `like` that are not NumPy's go in one block: a
     GPU has the memory, and one large product is fastest."""
     if type(like) is not np.ndarray:
         return max(1, n)
@@ -208,6 +212,8 @@ def _images_per_block(numbers_per_image: int, n: int, like) -> int:
     threads = parallel.threads()
     if threads == 1:
         return fit
+    if n * per_image < _WHOLE_BATCH_NUMBERS and parallel.blas_threads_free():
+        return max(1, n)
     share, least = -(-n // (3 * threads)), -(-_MIN_BLOCK_NUMBERS // per_image)
     return max(1, min(fit, max(share, least)))
 
