@@ -162,10 +162,79 @@ def test_products_split_over_the_pool_on_a_busy_machine(product_routes):
     assert routes == ["pool"]
 
 
-def test_the_machine_counts_as_busy_without_a_load_average(monkeypatch):
+class _Clock:
+    """Stands in for the time module: wall and process CPU seconds set by the test."""
+
+    def __init__(self):
+        self.now, self.cpu = 1000.0, 0.0
+
+    def monotonic(self):
+        return self.now
+
+    def process_time(self):
+        return self.cpu
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    """A fake clock and machine-wide busy CPU seconds, with no earlier check remembered."""
+    clock, busy = _Clock(), [0.0]
+    monkeypatch.setattr(parallel, "time", clock)
+    monkeypatch.setattr(parallel, "_busy_cpu_seconds", lambda: busy[0])
+    monkeypatch.setattr(parallel, "_measured", (-float("inf"), None, None, 0.0))
+    return clock, busy
+
+
+def test_the_machine_is_idle_when_only_this_process_computes(machine):
+    clock, busy = machine
+    assert not parallel._machine_idle()  # busy until a first interval is measured
+    clock.now += 1.0
+    clock.cpu += 1.9  # this process kept both cores busy
+    busy[0] += 1.9
+    assert parallel._machine_idle()
+
+
+def test_the_machine_is_busy_when_other_programs_compute(machine):
+    clock, busy = machine
+    parallel._machine_idle()
+    clock.now += 1.0
+    clock.cpu += 1.0
+    busy[0] += 1.8  # another program used most of a core
+    assert not parallel._machine_idle()
+    clock.now += 0.1  # measured again at most every _CHECK_SECONDS
+    assert not parallel._machine_idle()
+
+
+def test_chunks_take_only_the_cores_other_programs_leave(machine, three_threads, monkeypatch):
+    clock, busy = machine
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 3)
+    parallel._others_cores()
+    clock.now += 1.0
+    busy[0] += 2.0  # other programs kept two of the three cores busy
+    names = set()
+    parallel.run_chunks(
+        lambda start, stop: names.add(threading.current_thread().name), 6, 1, like=np.zeros(1)
+    )
+    assert names == {threading.current_thread().name}
+    assert parallel._spare_cores() == 1
+
+
+def test_without_proc_stat_the_load_average_decides(machine, monkeypatch):
+    clock, _ = machine
+    monkeypatch.setattr(parallel, "_busy_cpu_seconds", lambda: None)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert parallel._machine_idle()
+
     def no_load():
         raise OSError("no load average here")
 
     monkeypatch.setattr(parallel.os, "getloadavg", no_load)
-    monkeypatch.setattr(parallel, "_load", (-float("inf"), True))
+    clock.now += 1.0
     assert not parallel._machine_idle()
+
+
+def test_the_busy_time_of_this_machine_reads_as_seconds():
+    busy = parallel._busy_cpu_seconds()
+    if busy is None:
+        pytest.skip("no /proc/stat here")
+    assert busy > 0

@@ -139,6 +139,14 @@ def _split(body: Callable[[int, int], None], count: int, chunk: int, like, mark=
     chunk = max(1, chunk)
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     workers = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
+    spare = _spare_cores() if workers > 1 else None
+    if spare is not None and spare < workers:
+        workers = spare
+        if workers == 1:  # the machine is busy: one thread, BLAS's too
+            with one_blas_thread():
+                for start, stop in bounds:
+                    body(start, stop)
+            return
     if workers <= 1:
         for start, stop in bounds:
             body(start, stop)
@@ -162,21 +170,69 @@ _ONE_THREAD_PRODUCT = 1 << 18
 _SPLIT_PRODUCT = 1 << 20
 # For this long after an op ran on wright's pool, products run on it too (see `blas_threads_free`).
 _POOL_WINDOW = 1.0
-_load: tuple[float, bool] = (-float("inf"), False)  # (when checked, whether the machine was idle)
+# How much CPU other programs use is re-measured at most this often (seconds).
+_CHECK_SECONDS = 0.25
+# Other programs using less than this many cores' worth of CPU time leave the machine idle.
+_IDLE_LIMIT = 0.25
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# (when measured, other programs' use in cores or None when unknown, the machine's busy CPU
+# seconds then or None where unmeasurable, this process's then)
+_measured: tuple[float, float | None, float | None, float] = (-float("inf"), None, None, 0.0)
+
+
+def _busy_cpu_seconds() -> float | None:
+    """CPU seconds every core has spent busy since boot (Linux's /proc/stat), None elsewhere."""
+    try:
+        with open("/proc/stat", "rb") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for I/O
+    return (sum(fields[:8]) - idle) / _TICKS
+
+
+def _others_cores() -> float | None:
+    """How many cores' worth of CPU time other programs used since the last measurement: the
+    machine's busy time less this process's own (Linux); None when unknown (elsewhere, or at the
+    first measurement, which has no interval behind it)."""
+    global _measured
+    now = time.monotonic()
+    when, others, machine_before, mine_before = _measured
+    if now - when < _CHECK_SECONDS:
+        return others
+    machine, mine = _busy_cpu_seconds(), time.process_time()
+    others = None
+    if machine is not None and machine_before is not None:
+        others = max(0.0, (machine - machine_before) - (mine - mine_before)) / (now - when)
+    _measured = (now, others, machine, mine)
+    return others
 
 
 def _machine_idle() -> bool:
-    """Whether the 1-minute load average leaves a core free for every BLAS thread (checked at most
-    once a second; the load counts this process's own threads too)."""
-    global _load
-    now = time.monotonic()
-    if now - _load[0] > 1.0:
-        try:
-            idle = os.getloadavg()[0] < (os.cpu_count() or 1) + 1
-        except OSError:  # no load average on this system: assume the machine is shared
-            idle = False
-        _load = (now, idle)
-    return _load[1]
+    """Whether other programs leave the cores to this process: they used less than `_IDLE_LIMIT`
+    cores lately (busy until first measured), or, where that cannot be measured, the 1-minute load
+    average (which counts this process's threads) is below cores + 1."""
+    others = _others_cores()
+    if others is not None:
+        return others < _IDLE_LIMIT
+    if (
+        _measured[2] is not None
+    ):  # measurable, but not measured yet: count the machine as busy until it is
+        return False
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1) + 1
+    except OSError:  # no load average either: assume the machine is shared
+        return False
+
+
+def _spare_cores() -> int | None:
+    """The cores other programs leave free, when they use more than `_IDLE_LIMIT` of them (else
+    None): wright's pool then uses no more threads than this, so that on a busy machine chunks
+    run on fewer threads rather than waiting for a core."""
+    others = _others_cores()
+    if others is None or others < _IDLE_LIMIT:
+        return None
+    return max(1, round((os.cpu_count() or 1) - others))
 
 
 def blas_threads_free() -> bool:
