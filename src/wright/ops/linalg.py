@@ -34,8 +34,8 @@ class MatMul(Function):
 
 
 def _rows(a: np.ndarray) -> np.ndarray:
-    """(..., F) as (prod(...), F), also when F is 0."""
-    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+    """(..., F) as (prod(...), F), also when F is 0 (a 2-D array as it is)."""
+    return a if a.ndim == 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 class Linear(Function):
@@ -47,7 +47,8 @@ class Linear(Function):
     def forward(self, x, weight, bias=None):
         self.x, self.weight = x, weight
         out = parallel.matmul(_rows(x), weight.T)
-        out = out.reshape(*x.shape[:-1], weight.shape[0])
+        if x.ndim != 2:
+            out = out.reshape(*x.shape[:-1], weight.shape[0])
         if bias is not None:
             out += bias
         return out
@@ -55,7 +56,9 @@ class Linear(Function):
     def backward(self, grad):
         need_x, need_w = self.needs_input_grad[:2]
         grad_2d = _rows(grad)
-        grad_x = parallel.matmul(grad_2d, self.weight).reshape(self.x.shape) if need_x else None
+        grad_x = parallel.matmul(grad_2d, self.weight) if need_x else None
+        if grad_x is not None and self.x.ndim != 2:
+            grad_x = grad_x.reshape(self.x.shape)
         grad_w = parallel.matmul(grad_2d.T, _rows(self.x)) if need_w else None
         if len(self.needs_input_grad) == 2:
             return grad_x, grad_w
