@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
@@ -132,24 +132,21 @@ def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=No
     _split(body, count, chunk, like, mark=True)
 
 
-def _split(body: Callable[[int, int], None], count: int, chunk: int, like, mark=False) -> None:
+def _split(
+    body: Callable[[int, int], None], count: int, chunk: int, like, mark: bool = False
+) -> None:
     """`run_chunks`; `mark`: note the time when the pool is used (for `blas_threads_free`; the
     products' own splitting does not)."""
     global _pool_used_at
     chunk = max(1, chunk)
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
-    workers = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
-    spare = _spare_cores() if workers > 1 else None
-    if spare is not None and spare < workers:
-        workers = spare
-        if workers == 1:  # the machine is busy: one thread, BLAS's too
-            with one_blas_thread():
-                for start, stop in bounds:
-                    body(start, stop)
-            return
+    wanted = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
+    workers = min(wanted, _spare_cores() or wanted) if wanted > 1 else wanted
     if workers <= 1:
-        for start, stop in bounds:
-            body(start, stop)
+        # A busy machine left one core: BLAS gets one thread too.
+        with one_blas_thread() if wanted > 1 else nullcontext():
+            for start, stop in bounds:
+                body(start, stop)
         return
     if mark:
         _pool_used_at = time.monotonic()
@@ -215,9 +212,8 @@ def _machine_idle() -> bool:
     others = _others_cores()
     if others is not None:
         return others < _IDLE_LIMIT
-    if (
-        _measured[2] is not None
-    ):  # measurable, but not measured yet: count the machine as busy until it is
+    if _measured[2] is not None:
+        # Measurable, but not measured yet: the machine counts as busy until it is.
         return False
     try:
         return os.getloadavg()[0] < (os.cpu_count() or 1) + 1

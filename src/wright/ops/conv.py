@@ -203,8 +203,9 @@ _WHOLE_BATCH_NUMBERS = 1 << 22
 def _images_per_block(numbers_per_image: int, n: int, like) -> int:
     """Images per block: what fits `_BLOCK_NUMBERS`, and, over threads, at most a third of each
     thread's share of the batch (so a thread that starts late still finds blocks to take) but no
-    fewer than `_MIN_BLOCK_NUMBERS` hold, or a small batch whole (`_WHOLE_BATCH_NUMBERS`). Arrays `like` that are not NumPy's go in one block: a
-    GPU has the memory, and one large product is fastest."""
+    fewer than `_MIN_BLOCK_NUMBERS` hold, or a small batch whole (`_WHOLE_BATCH_NUMBERS`). Arrays
+    `like` that are not NumPy's go in one block: a GPU has the memory, and one large product is
+    fastest."""
     if type(like) is not np.ndarray:
         return max(1, n)
     per_image = max(1, numbers_per_image)

@@ -72,62 +72,64 @@ class _Rows:
         return self.base + step * self.step_bytes + row * self.row_bytes
 
 
-class ForwardSteps:
-    """The forward kernel bound to rows start:stop of one sequence's buffers: `step(t)` finishes
-    time step t from the gates' input projection and `recurrent` (that step's h_(t-1) W_hh^T for
-    those rows), writing the gates' activations, c_t, tanh(c_t) and h_t."""
+class _Steps:
+    """A kernel bound to rows start:stop of one sequence's buffers: `step(t)` calls it on time step
+    t with the rows' count, the hidden size and one address per argument.
 
-    def __init__(self, gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop):
-        self.size = size = cells.shape[-1]
-        self.count, self.start = stop - start, start
-        self.gates, self.recurrent = _Rows(gates, 4 * size), _Rows(recurrent, 4 * size)
-        self.scale, self.offset = _Rows(scale[None], 4 * size), _Rows(offset[None], 4 * size)
-        self.cells, self.tanh_cells = _Rows(cells, size), _Rows(tanh_cells, size)
-        self.hidden = _Rows(hidden, size)
-        self.kernel = library().lstm_forward_step
+    Each argument is (array, row width, step): `step` is which time step of a (steps, batch, width)
+    array goes with t (t + step), or None for an array passed from its start whatever t is (a
+    slice's own buffer, a per-gate vector)."""
 
-    def step(self, t: int) -> None:
-        """Time step t (after its recurrent product)."""
-        start = self.start
-        self.kernel(
-            self.count,
-            self.size,
-            self.gates.at(t, start),
-            self.recurrent.base,
-            self.scale.base,
-            self.offset.base,
-            self.cells.at(t, start),
-            self.cells.at(t + 1, start),
-            self.tanh_cells.at(t, start),
-            self.hidden.at(t + 1, start),
-        )
-
-
-class BackwardSteps:
-    """The backward kernel bound to rows start:stop of one sequence's buffers: `step(t)` writes the
-    gradient at step t's gate pre-activations from grad[t] + carry (the gradient at h_t) and the
-    cell gradient carried from step t + 1, which it updates to the one at c_(t-1)."""
-
-    def __init__(self, grad, carry, cell_carry, gates, cells, tanh_cells, grad_gates, start, stop):
-        self.size = size = cells.shape[-1]
-        self.count, self.start = stop - start, start
-        self.grad, self.carry = _Rows(grad, size), _Rows(carry, size)
-        self.cell_carry = _Rows(cell_carry, size)
-        self.gates, self.grad_gates = _Rows(gates, 4 * size), _Rows(grad_gates, 4 * size)
-        self.cells, self.tanh_cells = _Rows(cells, size), _Rows(tanh_cells, size)
-        self.kernel = library().lstm_backward_step
+    def __init__(self, kernel, size: int, start: int, stop: int, arguments) -> None:
+        self.kernel, self.head, self.places = kernel, (stop - start, size), []
+        for array, width, step in arguments:
+            rows = _Rows(array, width)
+            if step is None:
+                self.places.append((rows.base, 0))
+            else:
+                self.places.append((rows.at(step, start), rows.step_bytes))
 
     def step(self, t: int) -> None:
-        """Time step t, backwards (before the recurrent product that carries it to step t - 1)."""
-        start = self.start
-        self.kernel(
-            self.count,
-            self.size,
-            self.grad.at(t, start),
-            self.carry.at(0, start),
-            self.cell_carry.at(0, start),
-            self.gates.at(t, start),
-            self.cells.at(t, start),
-            self.tanh_cells.at(t, start),
-            self.grad_gates.at(t, start),
-        )
+        """Time step t."""
+        self.kernel(*self.head, *[base + t * stride for base, stride in self.places])
+
+
+def forward_steps(
+    gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop
+) -> _Steps:
+    """The forward kernel for rows start:stop: `step(t)` finishes time step t from the gates'
+    input projection and `recurrent` (that step's h_(t-1) W_hh^T for those rows), writing the
+    gates' activations, c_t, tanh(c_t) and h_t."""
+    size = cells.shape[-1]
+    wide = 4 * size
+    arguments = [
+        (gates, wide, 0),
+        (recurrent, wide, None),
+        (scale[None], wide, None),
+        (offset[None], wide, None),
+        (cells, size, 0),  # c_(t-1)
+        (cells, size, 1),  # c_t
+        (tanh_cells, size, 0),
+        (hidden, size, 1),  # h_t
+    ]
+    return _Steps(library().lstm_forward_step, size, start, stop, arguments)
+
+
+def backward_steps(
+    grad, carry, cell_carry, gates, cells, tanh_cells, grad_gates, start, stop
+) -> _Steps:
+    """The backward kernel for rows start:stop: `step(t)` writes the gradient at step t's gate
+    pre-activations from grad[t] + carry (the gradient at h_t) and the cell gradient carried from
+    step t + 1, which it updates to the one at c_(t-1)."""
+    size = cells.shape[-1]
+    wide = 4 * size
+    arguments = [
+        (grad, size, 0),
+        (carry, size, 0),  # (batch, size): the same rows at every step
+        (cell_carry, size, 0),
+        (gates, wide, 0),
+        (cells, size, 0),  # c_(t-1)
+        (tanh_cells, size, 0),
+        (grad_gates, wide, 0),
+    ]
+    return _Steps(library().lstm_backward_step, size, start, stop, arguments)

@@ -171,7 +171,7 @@ class LSTMSequence(Function):
         def run_compiled(start, stop):
             rows = slice(start, stop)
             recurrent = xp.empty((stop - start, 4 * size), dtype=x.dtype)
-            kernel = kernels.ForwardSteps(
+            kernel = kernels.forward_steps(
                 gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop
             )
             for t in range(steps):
@@ -218,7 +218,7 @@ class LSTMSequence(Function):
             rows = slice(start, stop)
             carry_rows = carry[rows]
             grad_cell_carry[rows] = grad[steps, rows]
-            kernel = kernels.BackwardSteps(
+            kernel = kernels.backward_steps(
                 grad,
                 carry,
                 grad_cell_carry,
