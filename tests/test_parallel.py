@@ -3,6 +3,7 @@ thread count taken from BLAS, BLAS on one thread meanwhile."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
@@ -11,10 +12,15 @@ from threadpoolctl import threadpool_limits
 
 from wright import parallel
 
+# The real measure, for the tests that fake the machine's counters instead.
+MEASURED_SPARE_CORES = parallel._spare_cores
+
 
 @pytest.fixture
-def three_threads():
-    """BLAS (and so wright) at three threads for the test."""
+def three_threads(monkeypatch):
+    """BLAS (and so wright) at three threads for the test, on a machine taken to be idle (whatever
+    else runs beside the tests)."""
+    monkeypatch.setattr(parallel, "_spare_cores", lambda: None)
     with threadpool_limits(3, user_api="blas"):
         if parallel.threads() != 3:
             pytest.skip("this BLAS does not let threadpoolctl set its thread count")
@@ -155,11 +161,34 @@ def test_products_split_over_the_pool_while_other_ops_use_it(product_routes):
     assert routes == ["pool"]
 
 
-def test_products_split_over_the_pool_on_a_busy_machine(product_routes):
+def test_products_split_over_the_cores_a_busy_machine_leaves(product_routes, monkeypatch):
     routes, idle = product_routes
     idle[0] = False
+    monkeypatch.setattr(parallel, "_spare_cores", lambda: 2)
     big_product()
     assert routes == ["pool"]
+
+
+def test_with_one_core_left_a_product_runs_whole_on_one_blas_thread(product_routes, monkeypatch):
+    # As at one thread: neither split into blocks nor given a second BLAS thread that would wait
+    # for a core.
+    routes, idle = product_routes
+    idle[0] = False
+    monkeypatch.setattr(parallel, "_spare_cores", lambda: 1)
+    lowered = []
+    one_thread = parallel.one_blas_thread
+
+    @contextlib.contextmanager
+    def recording_one_thread():
+        with one_thread():
+            lowered.append(parallel._blas()[0].get_num_threads())
+            yield
+
+    monkeypatch.setattr(parallel, "one_blas_thread", recording_one_thread)
+    assert parallel.usable_threads() == 1
+    big_product()
+    assert lowered == [1]
+    assert routes == []
 
 
 class _Clock:
@@ -207,6 +236,7 @@ def test_the_machine_is_busy_when_other_programs_compute(machine):
 
 def test_chunks_take_only_the_cores_other_programs_leave(machine, three_threads, monkeypatch):
     clock, busy = machine
+    monkeypatch.setattr(parallel, "_spare_cores", MEASURED_SPARE_CORES)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 3)
     parallel._others_cores()
     clock.now += 1.0

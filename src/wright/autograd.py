@@ -65,8 +65,10 @@ class Function:
     # One per input: the Function that made it, the leaf tensor itself, or None (no gradient).
     edges: tuple | None
     input_shapes: tuple[tuple[int, ...], ...]
-    # (version counter, version when saved, input index or -1 for the output)
-    saved_versions: list[tuple[list[int], int, int]]
+    # Per input and then the output: (version counter, version when the op ran, id of the array,
+    # id of the memory it views). Whether the Function kept that array is worked out only when its
+    # version has changed by backward time (`_check_versions`), so recording an op stays cheap.
+    versions: list[tuple[list[int], int, int, int]]
     # Hooks registered on the output tensor, and the output tensor when it retains its gradient.
     hooks: list[Callable] | None = None
     retained: weakref.ref | None = None
@@ -102,8 +104,10 @@ class Function:
                 if t._requires_grad:
                     requires = True
                     break
+        # List comprehensions, not generators: this runs for every op, and tuple(generator)
+        # costs half as much again on the few inputs an op has.
         if requires:
-            fn.needs_input_grad = tuple(t._requires_grad for t in inputs)
+            fn.needs_input_grad = tuple([t._requires_grad for t in inputs])
         else:
             fn.needs_input_grad = (False,) * len(inputs)
         arrays = [t.array for t in inputs]
@@ -114,13 +118,17 @@ class Function:
                 break
         out = fn.forward(*arrays, **attrs)
         result = _make_tensor(out)
-        _share_version_with_base(result, inputs, arrays)
+        if result.array.base is not None:
+            _share_version_with_base(result, inputs, arrays)
         if requires:
+            fn.versions = _versions(inputs, arrays, result)
             fn.edges = tuple(
-                (t._ctx if t._ctx is not None else t) if t._requires_grad else None for t in inputs
+                [
+                    (t._ctx if t._ctx is not None else t) if t._requires_grad else None
+                    for t in inputs
+                ]
             )
-            fn.input_shapes = tuple(a.shape for a in arrays)
-            fn.saved_versions = _saved_versions(fn, inputs, arrays, result)
+            fn.input_shapes = tuple([a.shape for a in arrays])
             result._requires_grad = True
             result._ctx = fn
         return result
@@ -194,7 +202,7 @@ def _apply_pytorch_style(cls, args, kwargs) -> Tensor:
         (t._ctx if t._ctx is not None else t) if t._requires_grad else None for t in tensors
     )
     node.input_shapes = tuple(t.array.shape for t in tensors)
-    node.saved_versions = []
+    node.versions = []
     result = _make_tensor(out.array)
     result._requires_grad, result._ctx = True, node
     return result
@@ -208,8 +216,6 @@ def _share_version_with_base(result: Tensor, inputs: Sequence[Tensor], arrays) -
     # An output that is a view of an input's memory (reshape, transpose, basic indexing) shares its
     # version counter, so an in-place change through either is seen by graphs that saved the other.
     base = result.array.base
-    if base is None:
-        return
     for tensor, array in zip(inputs, arrays):
         if base is _owner(array):
             result._version_counter = tensor._version_counter
@@ -217,33 +223,39 @@ def _share_version_with_base(result: Tensor, inputs: Sequence[Tensor], arrays) -
             return
 
 
-def _saved_versions(fn: Function, inputs, arrays, result: Tensor) -> list:
-    # Which inputs (and whether the output) the Function kept on itself, by identity: an array
-    # kept as it is, or a view of the same memory.
-    kept, kept_bases = set(), set()
+def _versions(inputs, arrays, result: Tensor) -> list[tuple[list[int], int, int, int]]:
+    # Ids stay valid for comparing with the arrays a Function keeps: those were all made while the
+    # inputs were alive, so none can have reused the id of an input freed later.
+    versions = [
+        (t._version_counter, t._version_counter[0], id(a), id(a if a.base is None else a.base))
+        for t, a in zip(inputs, arrays)
+    ]
+    counter = result._version_counter
+    # 0 is no object's id: only the output array itself, not another view of its memory, counts.
+    versions.append((counter, counter[0], id(result.array), 0))
+    return versions
+
+
+def _kept(fn: Function, array_id: int, owner_id: int) -> bool:
+    # Whether the Function kept that array on itself, or a view of the memory it views.
     array_types = backend.ARRAY_TYPES
     for value in vars(fn).values():
-        if type(value) in array_types:
-            kept.add(id(value))
-            if value.base is not None:
-                kept_bases.add(id(value.base))
-    saved = []
-    if not kept:
-        return saved
-    for index, array in enumerate(arrays):
-        if id(array) in kept or id(_owner(array)) in kept_bases:
-            counter = inputs[index]._version_counter
-            saved.append((counter, counter[0], index))
-    if id(result.array) in kept:
-        counter = result._version_counter
-        saved.append((counter, counter[0], -1))
-    return saved
+        if type(value) in array_types and (
+            id(value) == array_id or (value.base is not None and id(value.base) == owner_id)
+        ):
+            return True
+    return False
 
 
 def _check_versions(fn: Function) -> None:
-    for counter, version, index in fn.saved_versions:
-        if counter[0] != version:
-            what = "its output" if index < 0 else f"input {index} (shape {fn.input_shapes[index]})"
+    last = len(fn.versions) - 1
+    for position, (counter, version, array_id, owner_id) in enumerate(fn.versions):
+        if counter[0] != version and _kept(fn, array_id, owner_id):
+            what = (
+                "its output"
+                if position == last
+                else f"input {position} (shape {fn.input_shapes[position]})"
+            )
             raise RuntimeError(
                 f"backward: one of the tensors needed for gradient computation has been modified "
                 f"by an inplace operation: {what} of {fn.name()} is at version {counter[0]}; "
@@ -338,7 +350,7 @@ def run_backward(
             grad = _run_hooks(leaf._hooks, grad)
         if capture is None:
             _accumulate(leaf, grad, handed)
-            if getattr(leaf, "_post_accumulate_hooks", None):
+            if _post_hooks.registered and getattr(leaf, "_post_accumulate_hooks", None):
                 accumulated[id(leaf)] = leaf
         elif id(leaf) in capture:
             slot = capture[id(leaf)]
@@ -353,6 +365,7 @@ def run_backward(
         key = id(root._ctx)
         pending[key] = grad if key not in pending else pending[key] + grad
         nodes.append(root._ctx)
+    anomaly_checks = _anomaly_state.enabled
     for node in reversed(_topological_order(nodes)):
         grad = pending.pop(id(node), None)
         if grad is None:
@@ -371,7 +384,7 @@ def run_backward(
         input_grads = node.backward(grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
-        if _anomaly_state.enabled:
+        if anomaly_checks:
             _check_finite(node, input_grads)
         for edge, edge_grad, shape in zip(node.edges, input_grads, node.input_shapes):
             if edge is None or edge_grad is None:
@@ -459,11 +472,21 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     leaf.grad = _make_tensor(grad)
 
 
+class _PostHooks:
+    # Set once any leaf gets a post-accumulate-grad hook: until then the backward pass skips
+    # looking for them (a missing attribute costs a caught exception per leaf).
+    registered = False
+
+
+_post_hooks = _PostHooks()
+
+
 def post_accumulate_grad_hooks(tensor: Tensor, create: bool = False) -> list[Callable] | None:
     """The hooks `register_post_accumulate_grad_hook` gave a leaf (a new list when `create`)."""
     hooks = getattr(tensor, "_post_accumulate_hooks", None)
     if hooks is None and create:
         hooks = tensor._post_accumulate_hooks = []
+        _post_hooks.registered = True
     return hooks
 
 
@@ -542,7 +565,7 @@ def backward(
     for tensor, grad in zip(wanted, found):
         if grad is not None:
             _accumulate(tensor, grad, set())
-            if getattr(tensor, "_post_accumulate_hooks", None):
+            if _post_hooks.registered and getattr(tensor, "_post_accumulate_hooks", None):
                 accumulated[id(tensor)] = tensor
     _run_post_accumulate_hooks(accumulated)
 

@@ -46,12 +46,30 @@ def _blas() -> list:
 def threads() -> int:
     """How many threads wright splits a batch over: the BLAS library's thread count, 1 inside a
     chunk (no nesting)."""
+    return _threads(None)
+
+
+def _threads(counts: list | None) -> int:
+    # threads(), given the BLAS libraries' counts when the caller has just read them.
     if getattr(_local, "busy", False):
         return 1
     limited = getattr(_local, "limited", None)
     if limited is not None:
         return limited
-    return max((library.get_num_threads() or 1 for library in _blas()), default=1)
+    if counts is None:
+        counts = [library.get_num_threads() for library in _blas()]
+    return max((count or 1 for count in counts), default=1)
+
+
+def usable_threads() -> int:
+    """`threads()`, but no more than the cores other programs leave free (`_spare_cores`): what
+    to size an op's chunks for, so that on a busy machine a chunk does not wait for a core."""
+    return _usable(threads())
+
+
+def _usable(count: int) -> int:
+    spare = _spare_cores() if count > 1 else None
+    return count if spare is None else min(count, spare)
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -106,8 +124,9 @@ def one_blas_thread() -> Iterator[None]:
     """Run BLAS on one thread inside the block (restored after): for threads of wright's own that
     call BLAS at once, and for products too small to split (a second BLAS thread makes them
     several times slower on a busy machine, where it waits to be scheduled at every call)."""
-    libraries, outer = _blas(), threads()
+    libraries = _blas()
     saved = [library.get_num_threads() for library in libraries]
+    outer = _threads(saved)
     for library, number in zip(libraries, saved):
         if number != 1:
             library.set_num_threads(1)
@@ -123,7 +142,7 @@ def one_blas_thread() -> Iterator[None]:
 
 def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=None) -> None:
     """Call `body(start, stop)` for consecutive chunks of `chunk` items covering range(count),
-    spread over `threads()` threads.
+    spread over `usable_threads()` threads.
 
     Each call must write only its own part of the results. Chunks run one after another, in the
     calling thread, when there is one thread, when the arrays (`like`) are not NumPy's, or when
@@ -140,11 +159,12 @@ def _split(
     global _pool_used_at
     chunk = max(1, chunk)
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
-    wanted = min(threads(), len(bounds)) if isinstance(like, np.ndarray) else 1
-    workers = min(wanted, _spare_cores() or wanted) if wanted > 1 else wanted
+    configured = threads() if isinstance(like, np.ndarray) else 1
+    usable = _usable(configured)
+    workers = min(usable, len(bounds))
     if workers <= 1:
         # A busy machine left one core: BLAS gets one thread too.
-        with one_blas_thread() if wanted > 1 else nullcontext():
+        with one_blas_thread() if usable < configured else nullcontext():
             for start, stop in bounds:
                 body(start, stop)
         return
@@ -254,10 +274,11 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     (m, k), n = a.shape, b.shape[1]
     if m * n * k < _ONE_THREAD_PRODUCT or not isinstance(a, np.ndarray) or blas_threads_free():
         return a @ b
-    count = threads()
-    if count == 1:
+    configured = threads()
+    if configured == 1:
         return a @ b
-    if m * n * k < _SPLIT_PRODUCT or m < 2 * count:
+    count = _usable(configured)
+    if count == 1 or m * n * k < _SPLIT_PRODUCT or m < 2 * count:
         with one_blas_thread():
             return a @ b
     out = np.empty((m, n), np.result_type(a.dtype, b.dtype))

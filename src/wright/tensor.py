@@ -873,12 +873,24 @@ class Tensor:
     reshape_as = view_as
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge dimensions start_dim..end_dim into one."""
-        if self.ndim == 0:
-            return self.reshape(1)
+        """Merge dimensions start_dim..end_dim into one (the tensor itself when that is one)."""
         shape = self.array.shape
-        start, end = start_dim % self.ndim, end_dim % self.ndim
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1 :])
+        rank = max(len(shape), 1)
+        for dim in (start_dim, end_dim):
+            if not -rank <= dim < rank:
+                raise IndexError(
+                    f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                    f"but got {dim})"
+                )
+        start, end = start_dim % rank, end_dim % rank
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if not shape:
+            return S.Reshape.apply(self, shape=(1,))
+        if start == end:
+            return self
+        merged = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
+        return S.Reshape.apply(self, shape=merged)
 
     def ravel(self) -> Tensor:
         """The elements as one dimension."""

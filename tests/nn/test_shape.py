@@ -20,6 +20,21 @@ def test_flatten_matches_torch():
         nn.Flatten()(wright.zeros(3))
 
 
+def test_tensor_flatten_refuses_dims_as_torch_does():
+    torch = pytest.importorskip("torch")
+    values = np.zeros((2, 3, 4, 5))
+    for args in [(5,), (-5,), (0, 4), (2, 1), (-1, 0)]:
+        with pytest.raises(Exception) as theirs:
+            torch.tensor(values).flatten(*args)
+        with pytest.raises(theirs.type, match=str(theirs.value).split("(")[0]):
+            wright.tensor(values).flatten(*args)
+    with pytest.raises(IndexError, match="out of range"):
+        wright.tensor(3.0).flatten(1)
+    x = wright.tensor(values)
+    assert x.flatten(2, 2) is x  # nothing merged: the tensor itself, as in torch
+    assert x.flatten(-2).shape == tuple(torch.tensor(values).flatten(-2).shape) == (2, 3, 20)
+
+
 def test_unflatten_matches_torch():
     torch = pytest.importorskip("torch")
     for dim, sizes in [(1, (2, 4)), (-1, [2, -1]), (0, (3, 1))]:

@@ -569,6 +569,7 @@ def test_blocks_over_threads_hold_enough_work_and_fit_the_cache(monkeypatch):
     like = np.zeros(1, np.float32)
     blas_free = [False]
     monkeypatch.setattr(conv_ops.parallel, "blas_threads_free", lambda: blas_free[0])
+    monkeypatch.setattr(conv_ops.parallel, "_spare_cores", lambda: None)  # an idle machine
     with threadpool_limits(2, user_api="blas"):
         if conv_ops.parallel.threads() != 2:
             pytest.skip("this BLAS does not let threadpoolctl set its thread count")
@@ -582,3 +583,17 @@ def test_blocks_over_threads_hold_enough_work_and_fit_the_cache(monkeypatch):
     assert small * 784 * 25 >= conv_ops._MIN_BLOCK_NUMBERS and small < 64
     assert large == large_free == conv_ops._BLOCK_NUMBERS // (576 * 288)
     assert small_whole == 64
+
+
+def test_a_busy_machine_gets_the_blocks_of_one_thread(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    like = np.zeros(1, np.float32)
+    monkeypatch.setattr(conv_ops.parallel, "blas_threads_free", lambda: False)
+    with threadpool_limits(1, user_api="blas"):
+        alone = conv_ops._images_per_block(784 * 25, 64, like)
+    with threadpool_limits(2, user_api="blas"):
+        if conv_ops.parallel.threads() != 2:
+            pytest.skip("this BLAS does not let threadpoolctl set its thread count")
+        monkeypatch.setattr(conv_ops.parallel, "_spare_cores", lambda: 1)  # one core left
+        assert conv_ops._images_per_block(784 * 25, 64, like) == alone

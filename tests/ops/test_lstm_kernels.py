@@ -58,17 +58,34 @@ def _lstm(compiled: bool, steps: int, batch: int, hidden: int, needs_states: boo
     hidden=st.integers(1, 9),
     needs_states=st.booleans(),
     threads=st.sampled_from([1, 2, 3]),
+    products_in_c=st.booleans(),
 )
-def test_compiled_steps_match_numpy(steps, batch, hidden, needs_states, threads):
-    with threadpool_limits(threads, user_api="blas"):
-        out, grads = _lstm(True, steps, batch, hidden, needs_states, seed=steps * batch)
-        expected, expected_grads = _lstm(False, steps, batch, hidden, needs_states, steps * batch)
+def test_compiled_steps_match_numpy(steps, batch, hidden, needs_states, threads, products_in_c):
+    # products_in_c False: each step's product through NumPy, as where NumPy's BLAS is not
+    # OpenBLAS.
+    found = lstm_kernels.blas_gemm()
+    lstm_kernels._gemm = found if products_in_c else None
+    try:
+        with threadpool_limits(threads, user_api="blas"):
+            out, grads = _lstm(True, steps, batch, hidden, needs_states, seed=steps * batch)
+            expected, expected_grads = _lstm(
+                False, steps, batch, hidden, needs_states, steps * batch
+            )
+    finally:
+        lstm_kernels._gemm = found
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
     for grad, reference in zip(grads, expected_grads):
         if reference is None:
             assert grad is None
         else:
             np.testing.assert_allclose(grad, reference, rtol=1e-4, atol=1e-5)
+
+
+def test_numpys_openblas_is_found_for_whole_sequences_in_c():
+    if not any(c.internal_api == "openblas" for c in wright.parallel._blas()):
+        pytest.skip("NumPy's BLAS here is not OpenBLAS")
+    address, _ = lstm_kernels.blas_gemm()
+    assert address
 
 
 def test_used_only_for_float32_numpy_arrays():

@@ -582,19 +582,19 @@ def _check_labels(name: str, input: Tensor, target: Tensor, ignore_index: int | 
         raise RuntimeError(
             f"{name}: expected target to hold integer class indices, got dtype {target.dtype}"
         )
-    if input.ndim < 1:
-        raise ValueError(
-            f"{name}: input must be (N, C), (N, C, *) or (C,), got shape {tuple(input.shape)}"
-        )
-    expected = (input.shape[0],) + input.shape[2:] if input.ndim > 1 else ()
+    shape = input.array.shape
+    if not shape:
+        raise ValueError(f"{name}: input must be (N, C), (N, C, *) or (C,), got shape ()")
+    expected = (shape[0],) + shape[2:] if len(shape) > 1 else ()
     if labels.shape != expected:
         raise ValueError(
-            f"{name}: input of shape {tuple(input.shape)} needs target of shape {expected}, "
-            f"got {tuple(labels.shape)}"
+            f"{name}: input of shape {shape} needs target of shape {expected}, got {labels.shape}"
         )
-    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    classes = shape[1] if len(shape) > 1 else shape[0]
     # One check of the whole batch (on a GPU, one wait for the device); the culprit only on error.
-    invalid = ((labels < 0) | (labels >= classes)) & (labels != ignore_index)
+    invalid = (labels < 0) | (labels >= classes)
+    if ignore_index is not None:
+        invalid &= labels != ignore_index
     if invalid.any():
         bad = int(labels[invalid].reshape(-1)[0])
         raise IndexError(f"{name}: target {bad} is out of bounds for {classes} classes")

@@ -61,7 +61,8 @@ class Linear(Module):
         _uniform_by_fan_in(self.bias, self.in_features)
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        shape = x.array.shape
+        if not shape or shape[-1] != self.in_features:
             self.check_input(x, -1, self.in_features, "(*, in_features)")
         return F.linear(x, self.weight, self.bias)
 

@@ -440,7 +440,8 @@ class QuadraticCost(Module):
         self.num_classes = num_classes
 
     def forward(self, outputs: Tensor, target) -> Tensor:
-        if outputs.ndim != 2 or outputs.shape[1] != self.num_classes:
+        shape = outputs.array.shape
+        if len(shape) != 2 or shape[1] != self.num_classes:
             self.check_input(outputs, 1, self.num_classes, "(N, num_classes)")
         target = target if isinstance(target, Tensor) else as_tensor(np.asarray(target))
         F._check_labels("QuadraticCost", outputs, target, ignore_index=None)

@@ -23,7 +23,6 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input: Tensor) -> Tensor:
-        dims(input, self.start_dim), dims(input, self.end_dim)  # IndexError when out of range
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:

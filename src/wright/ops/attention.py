@@ -26,7 +26,7 @@ class SafeSoftmax(Softmax):
 
 def _chunk(count: int) -> int:
     # Two slices per thread, so a thread that starts late finds work left to share.
-    return -(-count // (2 * parallel.threads()))
+    return -(-count // (2 * parallel.usable_threads()))
 
 
 class CausalAttention(Function):

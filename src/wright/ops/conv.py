@@ -210,7 +210,7 @@ def _images_per_block(numbers_per_image: int, n: int, like) -> int:
         return max(1, n)
     per_image = max(1, numbers_per_image)
     fit = max(1, _BLOCK_NUMBERS // per_image)
-    threads = parallel.threads()
+    threads = parallel.usable_threads()
     if threads == 1:
         return fit
     if n * per_image < _WHOLE_BATCH_NUMBERS and parallel.blas_threads_free():

@@ -90,3 +90,62 @@ VECTOR_CLONES void lstm_backward_step(ptrdiff_t rows, ptrdiff_t size,
         }
     }
 }
+
+/* The recurrent products come from the BLAS that NumPy uses: the caller passes the address of its
+ * cblas_sgemm and whether that takes 64-bit integers (OpenBLAS's ILP64 builds). With them a whole
+ * sequence runs in one call, without going back to Python (and its lock) twice a step. */
+enum { ROW_MAJOR = 101, NO_TRANSPOSE = 111, TRANSPOSE = 112 };
+typedef long long blas_long;
+typedef void (*sgemm_ilp64)(int, int, int, blas_long, blas_long, blas_long, float, const float *,
+                            blas_long, const float *, blas_long, float, float *, blas_long);
+typedef void (*sgemm_lp64)(int, int, int, int, int, int, float, const float *, int, const float *,
+                           int, float, float *, int);
+
+/* out (m, n) = a (m, k) times b (k, n), or times b^T for b (n, k) when `transpose_b`; all
+ * C-contiguous. */
+static void product(const void *gemm, int ilp64, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                    const float *a, const float *b, int transpose_b, float *out)
+{
+    int how = transpose_b ? TRANSPOSE : NO_TRANSPOSE;
+    ptrdiff_t b_rows = transpose_b ? k : n;
+    if (ilp64)
+        ((sgemm_ilp64)gemm)(ROW_MAJOR, NO_TRANSPOSE, how, m, n, k, 1.0f, a, k, b, b_rows, 0.0f,
+                            out, n);
+    else
+        ((sgemm_lp64)gemm)(ROW_MAJOR, NO_TRANSPOSE, how, (int)m, (int)n, (int)k, 1.0f, a, (int)k,
+                           b, (int)b_rows, 0.0f, out, (int)n);
+}
+
+/* Where argument `k` of a step kernel lies at time step t: its address at step 0 plus t strides
+ * (bytes; 0 for an argument that is the same at every step). */
+#define AT(k, t) ((float *)(bases[k] + (t) * strides[k]))
+
+/* Forward over `steps` time steps for one block of rows: recurrent = h_(t-1) W^T, with W the
+ * (4 size, size) scaled recurrent weights, then lstm_forward_step. `hidden_before` and
+ * `hidden_stride` place h_(t-1); `bases` and `strides` the step kernel's eight arguments. */
+void lstm_forward_sequence(ptrdiff_t steps, ptrdiff_t rows, ptrdiff_t size, const void *gemm,
+                           int ilp64, const float *weights, const char *hidden_before,
+                           ptrdiff_t hidden_stride, char *const *bases, const ptrdiff_t *strides)
+{
+    for (ptrdiff_t t = 0; t < steps; t++) {
+        product(gemm, ilp64, rows, 4 * size, size,
+                (const float *)(hidden_before + t * hidden_stride), weights, 1, AT(1, t));
+        lstm_forward_step(rows, size, AT(0, t), AT(1, t), AT(2, t), AT(3, t), AT(4, t), AT(5, t),
+                          AT(6, t), AT(7, t));
+    }
+}
+
+/* Backward over the steps in reverse for one block of rows: lstm_backward_step, then the gradient
+ * at h_(t-1) that flows back through the recurrent weights, carry = grad_gates_t W with W the
+ * (4 size, size) recurrent weights (skipped at t = 0 unless `need_first`, the gradient at h_0). */
+void lstm_backward_sequence(ptrdiff_t steps, ptrdiff_t rows, ptrdiff_t size, const void *gemm,
+                            int ilp64, const float *weights, int need_first, char *const *bases,
+                            const ptrdiff_t *strides)
+{
+    for (ptrdiff_t t = steps - 1; t >= 0; t--) {
+        lstm_backward_step(rows, size, AT(0, t), AT(1, t), AT(2, t), AT(3, t), AT(4, t),
+                           AT(5, t), AT(6, t));
+        if (t || need_first)
+            product(gemm, ilp64, rows, size, 4 * size, AT(6, t), weights, 0, AT(1, t));
+    }
+}

@@ -1,9 +1,12 @@
-"""Compiled LSTM time steps: the elementwise work of one step in one C call (`lstm_kernels.c`).
+"""Compiled LSTM sequences: a step's elementwise work in one pass, and all the steps of a block
+of the batch in one C call (`lstm_kernels.c`).
 
 NumPy spends an LSTM step in about ten calls on small arrays, and its float32 tanh is not
 vectorised on every CPU; each call also hands the GIL over, so threads that run slices of a batch
-at once wait on each other. These kernels do a step's gate and cell arithmetic in one call that
-releases the GIL, with a vectorisable rational tanh. The matrix products stay in NumPy (BLAS).
+at once wait on each other. These kernels do a step's gate and cell arithmetic in one pass with a
+vectorisable rational tanh, and the recurrent products with the BLAS NumPy uses: where that is
+OpenBLAS (NumPy's wheels), the C code calls its cblas_sgemm itself and a whole sequence runs
+without the GIL; elsewhere each step's product goes through NumPy between two kernel calls.
 
 `wright.ops.recurrent` uses them for float32 LSTMs on the CPU when the C file compiles
 (`wright.native`: the machine's C compiler, once, cached on disk); its NumPy code is the reference
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wright import native
+from wright import native, parallel
 
 _SOURCE = Path(__file__).with_name("lstm_kernels.c")
 _library: ctypes.CDLL | None = None
@@ -34,10 +37,17 @@ def library() -> ctypes.CDLL | None:
         compiled.lstm_tanh.argtypes = [size, pointer, pointer]
         compiled.lstm_forward_step.argtypes = [size, size] + [pointer] * 8
         compiled.lstm_backward_step.argtypes = [size, size] + [pointer] * 7
+        flag, places = ctypes.c_int, [pointer, pointer]  # (bases, strides) of the step kernel
+        compiled.lstm_forward_sequence.argtypes = [size, size, size, pointer, flag, pointer]
+        compiled.lstm_forward_sequence.argtypes += [pointer, size, *places]
+        compiled.lstm_backward_sequence.argtypes = [size, size, size, pointer, flag, pointer]
+        compiled.lstm_backward_sequence.argtypes += [flag, *places]
         for function in (
             compiled.lstm_tanh,
             compiled.lstm_forward_step,
             compiled.lstm_backward_step,
+            compiled.lstm_forward_sequence,
+            compiled.lstm_backward_sequence,
         ):
             function.restype = None
         _library = compiled
@@ -73,12 +83,14 @@ class _Rows:
 
 
 class _Steps:
-    """A kernel bound to rows start:stop of one sequence's buffers: `step(t)` calls it on time step
-    t with the rows' count, the hidden size and one address per argument.
+    """A step kernel bound to rows start:stop of one sequence's buffers: `step(t)` calls it on time
+    step t with the rows' count, the hidden size and one address per argument.
 
     Each argument is (array, row width, step): `step` is which time step of a (steps, batch, width)
     array goes with t (t + step), or None for an array passed from its start whatever t is (a
-    slice's own buffer, a per-gate vector)."""
+    slice's own buffer, a per-gate vector). `bases` and `strides` hold the same places for the
+    sequence kernels, which step through time themselves.
+    """
 
     def __init__(self, kernel, size: int, start: int, stop: int, arguments) -> None:
         self.kernel, self.head, self.places = kernel, (stop - start, size), []
@@ -88,20 +100,63 @@ class _Steps:
                 self.places.append((rows.base, 0))
             else:
                 self.places.append((rows.at(step, start), rows.step_bytes))
+        count = len(self.places)
+        self.bases = (ctypes.c_void_p * count)(*[base for base, _ in self.places])
+        self.strides = (ctypes.c_ssize_t * count)(*[stride for _, stride in self.places])
 
     def step(self, t: int) -> None:
         """Time step t."""
         self.kernel(*self.head, *[base + t * stride for base, stride in self.places])
 
+    def sequence(self, function, steps: int, gemm: tuple[int, bool], weights, *extra) -> None:
+        """All `steps` time steps in one call of a sequence kernel, which runs this step kernel
+        and the recurrent products with `weights` (through `gemm`, from `blas_gemm`)."""
+        function(steps, *self.head, *gemm, weights.ctypes.data, *extra, self.bases, self.strides)
 
-def forward_steps(
-    gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop
-) -> _Steps:
-    """The forward kernel for rows start:stop: `step(t)` finishes time step t from the gates'
-    input projection and `recurrent` (that step's h_(t-1) W_hh^T for those rows), writing the
-    gates' activations, c_t, tanh(c_t) and h_t."""
-    size = cells.shape[-1]
+
+def _bind(kernel, size: int, start: int, stop: int, arguments, weights):
+    # The step kernel bound to the rows, the weights as the C code reads them, and the gemm of
+    # NumPy's BLAS (None when the products go through NumPy).
+    bound = _Steps(kernel, size, start, stop, arguments)
+    return bound, np.ascontiguousarray(weights, np.float32), blas_gemm()
+
+
+_gemm: tuple[int, bool] | None | bool = False  # False: not looked up yet
+
+
+def blas_gemm() -> tuple[int, bool] | None:
+    """The address of the cblas_sgemm of NumPy's BLAS and whether it takes 64-bit integers, or None
+    when that BLAS is not OpenBLAS (then the products of each step go through NumPy)."""
+    global _gemm
+    if _gemm is False:
+        _gemm = None
+        for controller in parallel._blas():
+            if getattr(controller, "internal_api", None) != "openblas":
+                continue
+            found = ctypes.CDLL(controller.filepath)
+            # NumPy's wheels ship OpenBLAS with 64-bit integers and prefixed names; other builds
+            # keep the plain names.
+            for name, wide in [
+                ("scipy_cblas_sgemm64_", True),
+                ("cblas_sgemm64_", True),
+                ("scipy_cblas_sgemm", False),
+                ("cblas_sgemm", False),
+            ]:
+                if hasattr(found, name):
+                    _gemm = ctypes.cast(getattr(found, name), ctypes.c_void_p).value, wide
+                    return _gemm
+    return _gemm
+
+
+def forward_sequence(
+    gates, scale, offset, cells, tanh_cells, hidden, weights, start: int, stop: int
+) -> None:
+    """The forward pass over every time step for rows start:stop: each step's products h_(t-1)
+    weights^T (weights the (4 size, size) scaled recurrent weights), then its gate and cell
+    arithmetic, writing the gates' activations, c_t, tanh(c_t) and h_t."""
+    steps, size = tanh_cells.shape[0], cells.shape[-1]
     wide = 4 * size
+    recurrent = np.empty((stop - start, wide), np.float32)
     arguments = [
         (gates, wide, 0),
         (recurrent, wide, None),
@@ -112,16 +167,33 @@ def forward_steps(
         (tanh_cells, size, 0),
         (hidden, size, 1),  # h_t
     ]
-    return _Steps(library().lstm_forward_step, size, start, stop, arguments)
+    kernel, weights, gemm = _bind(
+        library().lstm_forward_step, size, start, stop, arguments, weights
+    )
+    if gemm is None:
+        for t in range(steps):
+            np.matmul(hidden[t, start:stop], weights.T, out=recurrent)
+            kernel.step(t)
+        return
+    before = _Rows(hidden, size)
+    kernel.sequence(
+        library().lstm_forward_sequence,
+        steps,
+        gemm,
+        weights,
+        before.at(0, start),
+        before.step_bytes,
+    )
 
 
-def backward_steps(
-    grad, carry, cell_carry, gates, cells, tanh_cells, grad_gates, start, stop
-) -> _Steps:
-    """The backward kernel for rows start:stop: `step(t)` writes the gradient at step t's gate
-    pre-activations from grad[t] + carry (the gradient at h_t) and the cell gradient carried from
-    step t + 1, which it updates to the one at c_(t-1)."""
-    size = cells.shape[-1]
+def backward_sequence(
+    grad, carry, cell_carry, gates, cells, tanh_cells, grad_gates, weights, need_first, start, stop
+) -> None:
+    """The backward pass over every time step, last first, for rows start:stop: the gradient at
+    step t's gate pre-activations from grad[t] + carry (the gradient at h_t) and the cell gradient
+    carried from step t + 1 (updated to the one at c_(t-1)), then carry = that gradient times the
+    (4 size, size) recurrent weights, the gradient at h_(t-1) (at t = 0 only if `need_first`)."""
+    steps, size = tanh_cells.shape[0], cells.shape[-1]
     wide = 4 * size
     arguments = [
         (grad, size, 0),
@@ -132,4 +204,14 @@ def backward_steps(
         (tanh_cells, size, 0),
         (grad_gates, wide, 0),
     ]
-    return _Steps(library().lstm_backward_step, size, start, stop, arguments)
+    kernel, weights, gemm = _bind(
+        library().lstm_backward_step, size, start, stop, arguments, weights
+    )
+    if gemm is None:
+        rows = slice(start, stop)
+        for t in reversed(range(steps)):
+            kernel.step(t)
+            if t or need_first:
+                np.matmul(grad_gates[t, rows], weights, out=carry[rows])
+        return
+    kernel.sequence(library().lstm_backward_sequence, steps, gemm, weights, int(bool(need_first)))

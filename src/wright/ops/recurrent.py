@@ -48,7 +48,7 @@ def _over_batch(body, batch: int, like) -> None:
         body(0, batch)
         return
     with parallel.one_blas_thread():
-        slice_size = max(_MIN_SLICE, -(-batch // parallel.threads()))
+        slice_size = max(_MIN_SLICE, -(-batch // parallel.usable_threads()))
         parallel.run_chunks(body, batch, slice_size, like=like)
 
 
@@ -169,14 +169,9 @@ class LSTMSequence(Function):
         kernels = _lstm_kernels(x, w_hh)
 
         def run_compiled(start, stop):
-            rows = slice(start, stop)
-            recurrent = xp.empty((stop - start, 4 * size), dtype=x.dtype)
-            kernel = kernels.forward_steps(
-                gates, recurrent, scale, offset, cells, tanh_cells, hidden, start, stop
+            kernels.forward_sequence(
+                gates, scale, offset, cells, tanh_cells, hidden, w_hh_scaled_t.T, start, stop
             )
-            for t in range(steps):
-                xp.matmul(hidden[t, rows], w_hh_scaled_t, out=recurrent)
-                kernel.step(t)
 
         def run(start, stop):
             rows = slice(start, stop)
@@ -215,10 +210,8 @@ class LSTMSequence(Function):
             grad = np.ascontiguousarray(grad)  # the kernels take rows of contiguous arrays
 
         def run_compiled(start, stop):
-            rows = slice(start, stop)
-            carry_rows = carry[rows]
-            grad_cell_carry[rows] = grad[steps, rows]
-            kernel = kernels.backward_steps(
+            grad_cell_carry[start:stop] = grad[steps, start:stop]
+            kernels.backward_sequence(
                 grad,
                 carry,
                 grad_cell_carry,
@@ -226,13 +219,11 @@ class LSTMSequence(Function):
                 self.cells,
                 self.tanh_cells,
                 grad_gates,
+                self.w_hh,
+                need_h0,
                 start,
                 stop,
             )
-            for t in reversed(range(steps)):
-                kernel.step(t)
-                if t or need_h0:
-                    xp.matmul(grad_gates[t, rows], self.w_hh, out=carry_rows)
 
         def run(start, stop):
             rows, count = slice(start, stop), stop - start
