@@ -140,15 +140,26 @@ def one_blas_thread() -> Iterator[None]:
                 library.set_num_threads(number)
 
 
-def run_chunks(body: Callable[[int, int], None], count: int, chunk: int, like=None) -> None:
+def run_chunks(
+    body: Callable[[int, int], None], count: int, chunk: int, like=None, mark: bool = True
+) -> None:
     """Call `body(start, stop)` for consecutive chunks of `chunk` items covering range(count),
     spread over `usable_threads()` threads.
 
     Each call must write only its own part of the results. Chunks run one after another, in the
     calling thread, when there is one thread, when the arrays (`like`) are not NumPy's, or when
-    called from inside a chunk.
+    called from inside a chunk. A call that splits notes that the pool is in use (so products and
+    small ops use it too, see `blas_threads_free`), unless `mark` is False: for ops whose chunks
+    depend on that note, which call `pool_needed` when their own size calls for the pool.
     """
-    _split(body, count, chunk, like, mark=True)
+    _split(body, count, chunk, like, mark)
+
+
+def pool_needed() -> None:
+    """Note that an op is too large to run without wright's pool: for `_POOL_WINDOW` seconds,
+    products and small ops split over it too rather than use BLAS's threads."""
+    global _pool_used_at
+    _pool_used_at = time.monotonic()
 
 
 def _split(
@@ -156,7 +167,6 @@ def _split(
 ) -> None:
     """`run_chunks`; `mark`: note the time when the pool is used (for `blas_threads_free`; the
     products' own splitting does not)."""
-    global _pool_used_at
     chunk = max(1, chunk)
     bounds = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     configured = threads() if isinstance(like, np.ndarray) else 1
@@ -169,7 +179,7 @@ def _split(
                 body(start, stop)
         return
     if mark:
-        _pool_used_at = time.monotonic()
+        pool_needed()
     chunks = _Chunks(body, bounds)
     with one_blas_thread():
         for _ in range(workers - 1):

@@ -585,6 +585,26 @@ def test_blocks_over_threads_hold_enough_work_and_fit_the_cache(monkeypatch):
     assert small_whole == 64
 
 
+def test_only_batches_too_large_to_go_whole_claim_the_pool(monkeypatch):
+    # Small batches split only while another op needs the pool: they must not claim it themselves,
+    # or one split would keep every op off BLAS's threads for good.
+    from threadpoolctl import threadpool_limits
+
+    like = np.zeros(1, np.float32)
+    monkeypatch.setattr(conv_ops.parallel, "_spare_cores", lambda: None)
+    monkeypatch.setattr(conv_ops.parallel, "_machine_idle", lambda: True)
+    monkeypatch.setattr(conv_ops.parallel, "_pool_used_at", -float("inf"))
+    with threadpool_limits(2, user_api="blas"):
+        if conv_ops.parallel.threads() != 2:
+            pytest.skip("this BLAS does not let threadpoolctl set its thread count")
+        x = wright.randn(64, 1, 28, 28, requires_grad=True)
+        kernels = wright.randn(20, 1, 5, 5, requires_grad=True)
+        wright.nn.functional.max_pool2d(wright.nn.functional.conv2d(x, kernels), 2).sum().backward()
+        assert conv_ops.parallel.blas_threads_free()
+        assert conv_ops._images_per_block(576 * 288, 64, like) < 64  # the 3x3 CNN's second
+        assert not conv_ops.parallel.blas_threads_free()
+
+
 def test_a_busy_machine_gets_the_blocks_of_one_thread(monkeypatch):
     from threadpoolctl import threadpool_limits
 

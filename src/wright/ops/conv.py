@@ -200,6 +200,13 @@ _MIN_BLOCK_NUMBERS = 1 << 18
 _WHOLE_BATCH_NUMBERS = 1 << 22
 
 
+def _over_images(body, n: int, images: int, like) -> None:
+    # Blocks of images over wright's pool; whether the pool is needed was noted when the block size
+    # was chosen (`_images_per_block`), so that splitting only because other ops use the pool does
+    # not keep BLAS's threads from every op for good.
+    parallel.run_chunks(body, n, images, like=like, mark=False)
+
+
 def _images_per_block(numbers_per_image: int, n: int, like) -> int:
     """Images per block: what fits `_BLOCK_NUMBERS`, and, over threads, at most a third of each
     thread's share of the batch (so a thread that starts late still finds blocks to take) but no
@@ -213,7 +220,9 @@ def _images_per_block(numbers_per_image: int, n: int, like) -> int:
     threads = parallel.usable_threads()
     if threads == 1:
         return fit
-    if n * per_image < _WHOLE_BATCH_NUMBERS and parallel.blas_threads_free():
+    if n * per_image >= _WHOLE_BATCH_NUMBERS:
+        parallel.pool_needed()
+    elif parallel.blas_threads_free():
         return max(1, n)
     share, least = -(-n // (3 * threads)), -(-_MIN_BLOCK_NUMBERS // per_image)
     return max(1, min(fit, max(share, least)))
@@ -291,7 +300,7 @@ def _correlate(
         elif partner is not None:
             extra[start // images] = xp.matmul(partner[:, rows].transpose(0, 2, 1), cols)
 
-    parallel.run_chunks(block, n, images, like=x)
+    _over_images(block, n, images, like=x)
     if partner is not None:
         return out, _block_sum(extra, (groups, partner.shape[2], width), partner.dtype, x)
     return out, (extra if keep else None)
@@ -339,7 +348,7 @@ def _col2im(rows_of, kernels, window: Window, groups: int, shape, dtype, like, i
             values = tap_values[:, tap].reshape(groups, stop - start, oh, ow, -1)
             image[:, tap_rows, tap_columns] += values.transpose(1, 2, 3, 0, 4)
 
-    parallel.run_chunks(block, n, images, like=like)
+    _over_images(block, n, images, like=like)
     padded = padded.reshape(n, *padded.shape[1:3], c)
     return padded[:, top : top + h, left : left + w].transpose(0, 3, 1, 2)
 
@@ -419,7 +428,7 @@ class Conv2d(Function):
                 parameter_parts,
             )
         else:
-            parallel.run_chunks(
+            _over_images(
                 lambda start, stop: parameter_parts(start, stop, rows_of(start, stop)),
                 grad.shape[0],
                 images,
@@ -547,7 +556,7 @@ class MaxPool2d(Function):
             _running_max(views, out[start:stop], winner[start:stop])
 
         images = _images_per_block(math.prod(x.shape[1:]), n, x)
-        parallel.run_chunks(block, n, images, like=x)
+        _over_images(block, n, images, like=x)
         self.winner, self.window, self.x, self.images = winner, window, x, images
         if indices is not None:
             indices.append(_flat_positions(winner, window, x.shape[3]))
@@ -580,7 +589,7 @@ class MaxPool2d(Function):
                     # A pixel is in one window at most, so the taps' views never meet.
                     xp.multiply(share, chosen, out=target[:, :, rows, columns])
 
-        parallel.run_chunks(block, n, self.images, like=grad)
+        _over_images(block, n, self.images, like=grad)
         return _crop(grad_padded, window, x.shape)
 
 
@@ -641,7 +650,7 @@ class AvgPool2d(Function):
             target *= scale
 
         self.images = _images_per_block(math.prod(x.shape[1:]), n, x)
-        parallel.run_chunks(block, n, self.images, like=x)
+        _over_images(block, n, self.images, like=x)
         self.scale, self.window, self.x = scale, window, x
         return out
 
@@ -660,7 +669,7 @@ class AvgPool2d(Function):
             for rows, columns in window.offsets():
                 target[:, :, rows, columns] += share
 
-        parallel.run_chunks(block, n, self.images, like=grad)
+        _over_images(block, n, self.images, like=grad)
         return _crop(grad_padded, window, x.shape)
 
 
