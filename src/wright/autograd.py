@@ -11,8 +11,9 @@ for a leaf, the leaf tensor itself). So when a tensor is later changed in place 
 output of a new node, graphs built from its old value still lead back through the old node.
 
 In-place safety follows PyTorch's rule. Tensors sharing memory share a version counter, which every
-in-place change bumps. `apply` notes the version of each input whose array the Function kept for
-its backward pass (and of the output, when it kept that); backward refuses to run on changed data.
+in-place change bumps. `apply` notes the version of each input and of the output; when one has
+changed by backward time and the Function kept that array for its backward pass, backward refuses
+to run on the changed data.
 
 This module does not import `wright.tensor`: tensor.py builds on it and registers the constructor
 that `Function.apply` wraps its outputs with (`register_tensor_type`).
