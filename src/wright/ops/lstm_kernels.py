@@ -133,7 +133,10 @@ def blas_gemm() -> tuple[int, bool] | None:
         for controller in parallel._blas():
             if getattr(controller, "internal_api", None) != "openblas":
                 continue
-            found = ctypes.CDLL(controller.filepath)
+            try:
+                found = ctypes.CDLL(controller.filepath)
+            except OSError:  # listed by threadpoolctl but not loadable by path: skip it
+                continue
             # NumPy's wheels ship OpenBLAS with 64-bit integers and prefixed names; other builds
             # keep the plain names.
             for name, wide in [
