@@ -69,6 +69,28 @@ def test_an_input_that_was_not_saved_may_change():
     assert same_in_both(program)[0] == "ok"
 
 
+class _KeepsATransposedView(wright.autograd.Function):
+    # Column sums of a * a, whose backward pass reads a through a transposed view kept on the op.
+    def forward(self, a):
+        self.a_t = a.T
+        return (a * a).sum(axis=0)
+
+    def backward(self, grad):
+        return 2 * self.a_t.T * grad
+
+
+def test_an_op_that_kept_a_view_of_its_input_sees_the_input_change():
+    a = wright.ones(2, 3, requires_grad=True)
+    b = a * 1
+    out = _KeepsATransposedView.apply(b)
+    b.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*input 0"):
+        out.sum().backward()
+    fresh = _KeepsATransposedView.apply(a * 1)  # unchanged: backward runs
+    fresh.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), np.full((2, 3), 2.0))
+
+
 def test_graphs_built_before_an_in_place_change_keep_the_old_node():
     def program(lib):
         a = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
