@@ -22,9 +22,17 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
-# .busy: this thread is running a chunk (nested calls run serially); .limited: the BLAS thread
-# count from before `one_blas_thread` lowered it, while it does.
-_local = threading.local()
+
+class _ThreadState(threading.local):
+    """Per thread: `busy` while the thread runs a chunk (nested calls run serially); `limited`, the
+    BLAS thread count from before `one_blas_thread` lowered it, while it does. Class defaults, so
+    reading them never raises (a caught AttributeError costs microseconds on every product)."""
+
+    busy = False
+    limited: int | None = None
+
+
+_local = _ThreadState()
 _executor: ThreadPoolExecutor | None = None
 _blas_libraries: list | None = None  # threadpoolctl controllers of the loaded BLAS libraries
 _pool_used_at = -float("inf")  # time.monotonic() of the last op (not product) split over the pool
@@ -51,14 +59,14 @@ def threads() -> int:
 
 def _threads(counts: list | None) -> int:
     # threads(), given the BLAS libraries' counts when the caller has just read them.
-    if getattr(_local, "busy", False):
+    if _local.busy:
         return 1
-    limited = getattr(_local, "limited", None)
+    limited = _local.limited
     if limited is not None:
         return limited
     if counts is None:
         counts = [library.get_num_threads() for library in _blas()]
-    return max((count or 1 for count in counts), default=1)
+    return max([count or 1 for count in counts], default=1)
 
 
 def usable_threads() -> int:
@@ -130,7 +138,7 @@ def one_blas_thread() -> Iterator[None]:
     for library, number in zip(libraries, saved):
         if number != 1:
             library.set_num_threads(1)
-    limited, _local.limited = getattr(_local, "limited", None), outer
+    limited, _local.limited = _local.limited, outer
     try:
         yield
     finally:
