@@ -35,7 +35,7 @@ class _ThreadState(threading.local):
 _local = _ThreadState()
 _executor: ThreadPoolExecutor | None = None
 _blas_libraries: list | None = None  # threadpoolctl controllers of the loaded BLAS libraries
-_pool_used_at = -float("inf")  # time.monotonic() of the last op (not product) split over the pool
+_pool_used_at = -float("inf")  # time.monotonic() when an op last needed the pool (`pool_needed`)
 
 
 def _blas() -> list:
