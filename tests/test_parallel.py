@@ -249,6 +249,16 @@ def test_chunks_take_only_the_cores_other_programs_leave(machine, three_threads,
     assert parallel._spare_cores() == 1
 
 
+def test_until_first_measured_chunks_take_one_core(machine, monkeypatch):
+    clock, busy = machine
+    monkeypatch.setattr(parallel, "_spare_cores", MEASURED_SPARE_CORES)
+    assert parallel._spare_cores() == 1  # no interval measured yet: as on a busy machine
+    clock.now += 1.0
+    clock.cpu += 1.9
+    busy[0] += 1.9  # only this process computed
+    assert parallel._spare_cores() is None
+
+
 def test_without_proc_stat_the_load_average_decides(machine, monkeypatch):
     clock, _ = machine
     monkeypatch.setattr(parallel, "_busy_cpu_seconds", lambda: None)

@@ -262,9 +262,13 @@ def _machine_idle() -> bool:
 def _spare_cores() -> int | None:
     """The cores other programs leave free, when they use more than `_IDLE_LIMIT` of them (else
     None): wright's pool then uses no more threads than this, so that on a busy machine chunks
-    run on fewer threads rather than waiting for a core."""
+    run on fewer threads rather than waiting for a core. Until a first interval is measured (a
+    quarter of a second), one: split over cores another program holds, a step is slower than on
+    one thread, while on an idle machine one thread costs only that quarter second."""
     others = _others_cores()
-    if others is None or others < _IDLE_LIMIT:
+    if others is None:
+        return 1 if _measured[2] is not None else None
+    if others < _IDLE_LIMIT:
         return None
     return max(1, round((os.cpu_count() or 1) - others))
 
