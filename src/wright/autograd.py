@@ -228,7 +228,7 @@ def _versions(inputs, arrays, result: Tensor) -> list[tuple[list[int], int, int,
     # Ids stay valid for comparing with the arrays a Function keeps: those were all made while the
     # inputs were alive, so none can have reused the id of an input freed later.
     versions = [
-        (t._version_counter, t._version_counter[0], id(a), id(a if a.base is None else a.base))
+        (t._version_counter, t._version_counter[0], id(a), id(_owner(a)))
         for t, a in zip(inputs, arrays)
     ]
     counter = result._version_counter
@@ -351,7 +351,7 @@ def run_backward(
             grad = _run_hooks(leaf._hooks, grad)
         if capture is None:
             _accumulate(leaf, grad, handed)
-            if _post_hooks.registered and getattr(leaf, "_post_accumulate_hooks", None):
+            if _post_hooks_registered and getattr(leaf, "_post_accumulate_hooks", None):
                 accumulated[id(leaf)] = leaf
         elif id(leaf) in capture:
             slot = capture[id(leaf)]
@@ -473,21 +473,18 @@ def _accumulate(leaf: Tensor, grad: np.ndarray, handed: set[int]) -> None:
     leaf.grad = _make_tensor(grad)
 
 
-class _PostHooks:
-    # Set once any leaf gets a post-accumulate-grad hook: until then the backward pass skips
-    # looking for them (a missing attribute costs a caught exception per leaf).
-    registered = False
-
-
-_post_hooks = _PostHooks()
+# Set once any leaf gets a post-accumulate-grad hook: until then the backward pass skips looking
+# for them (a missing attribute costs a caught exception per leaf).
+_post_hooks_registered = False
 
 
 def post_accumulate_grad_hooks(tensor: Tensor, create: bool = False) -> list[Callable] | None:
     """The hooks `register_post_accumulate_grad_hook` gave a leaf (a new list when `create`)."""
+    global _post_hooks_registered
     hooks = getattr(tensor, "_post_accumulate_hooks", None)
     if hooks is None and create:
         hooks = tensor._post_accumulate_hooks = []
-        _post_hooks.registered = True
+        _post_hooks_registered = True
     return hooks
 
 
@@ -566,7 +563,7 @@ def backward(
     for tensor, grad in zip(wanted, found):
         if grad is not None:
             _accumulate(tensor, grad, set())
-            if _post_hooks.registered and getattr(tensor, "_post_accumulate_hooks", None):
+            if _post_hooks_registered and getattr(tensor, "_post_accumulate_hooks", None):
                 accumulated[id(tensor)] = tensor
     _run_post_accumulate_hooks(accumulated)
 

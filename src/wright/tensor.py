@@ -57,6 +57,17 @@ class Size(tuple):
         return Size(tuple.__add__(self, tuple(other)))
 
 
+def _wrapped_dim(dim: int, rank: int) -> int:
+    """`dim` made non-negative for a tensor of `rank` dimensions; PyTorch's IndexError when it is
+    out of range."""
+    if not -rank <= dim < rank:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
+            f"{dim})"
+        )
+    return dim % rank
+
+
 def _check_can_require_grad(numpy_dtype: np.dtype) -> None:
     if numpy_dtype.kind != "f":
         raise RuntimeError(
@@ -876,13 +887,7 @@ class Tensor:
         """Merge dimensions start_dim..end_dim into one (the tensor itself when that is one)."""
         shape = self.array.shape
         rank = max(len(shape), 1)
-        for dim in (start_dim, end_dim):
-            if not -rank <= dim < rank:
-                raise IndexError(
-                    f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
-                    f"but got {dim})"
-                )
-        start, end = start_dim % rank, end_dim % rank
+        start, end = _wrapped_dim(start_dim, rank), _wrapped_dim(end_dim, rank)
         if start > end:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if not shape:

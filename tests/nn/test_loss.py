@@ -731,6 +731,30 @@ def test_quadratic_cost_value_and_gradient():
     np.testing.assert_allclose(outputs.grad.array, (outputs_values - one_hot) / 6, rtol=1e-12)
 
 
+@pytest.mark.parametrize("batch", [1, 7])
+def test_quadratic_cost_matches_torchs_summed_mse_in_float32_and_gradchecks(batch):
+    # 1/2 sum (a - y)^2 / N is torch's mse_loss(reduction="sum") * 0.5 / N against one-hot targets;
+    # a batch of one, and labels repeated and at both ends of the classes.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(batch)
+    values = rng.uniform(0, 1, size=(batch, 5)).astype(np.float32)
+    labels = np.array([0, 4, 4, 2, 0, 1, 3][:batch])
+    ours = wright.tensor(values, requires_grad=True)
+    cost = nn.QuadraticCost(num_classes=5)(ours, labels)
+    cost.backward()
+    theirs = torch.tensor(values, requires_grad=True)
+    wanted = torch.nn.functional.one_hot(torch.tensor(labels), 5).float()
+    expected = torch.nn.functional.mse_loss(theirs, wanted, reduction="sum") * (0.5 / batch)
+    expected.backward()
+    assert cost.dtype == wright.float32
+    np.testing.assert_allclose(cost.item(), expected.item(), rtol=1e-6)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+    cost64 = nn.QuadraticCost(num_classes=5)
+    wright.autograd.gradcheck(
+        lambda a: cost64(a, labels), [wright.tensor(values.astype(np.float64), requires_grad=True)]
+    )
+
+
 def test_quadratic_cost_of_an_empty_batch_is_nan_like_mse():
     outputs = wright.zeros(0, 10, requires_grad=True)
     cost = nn.QuadraticCost()(outputs, wright.zeros(0, dtype=wright.int64))

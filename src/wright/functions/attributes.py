@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from wright import autograd, dtypes
-from wright.tensor import Tensor, _from_array, _RemovableHook, _shape_args
+from wright.tensor import Tensor, _from_array, _RemovableHook, _shape_args, _wrapped_dim
 
 
 class layout:
@@ -49,11 +49,7 @@ def stride(self: Tensor, dim: int | None = None):
     steps = tuple(s // self.array.itemsize for s in self.array.strides)
     if dim is None:
         return steps
-    if not -max(self.ndim, 1) <= dim < max(self.ndim, 1):
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-max(self.ndim, 1)}, "
-            f"{max(self.ndim, 1) - 1}], but got {dim})"
-        )
+    dim = _wrapped_dim(dim, max(self.ndim, 1))
     return steps[dim] if steps else 1
 
 

@@ -16,7 +16,7 @@ from wright.functions.pointwise import floating, inplace
 from wright.ops import reduce as R
 from wright.ops import scan as C
 from wright.ops import shape as S
-from wright.tensor import Tensor, _from_array, cat, pick, tensor_method, where
+from wright.tensor import Tensor, _from_array, _wrapped_dim, cat, pick, tensor_method, where
 
 
 def dims(tensor: Tensor, dim) -> tuple[int, ...] | int | None:
@@ -27,14 +27,10 @@ def dims(tensor: Tensor, dim) -> tuple[int, ...] | int | None:
     ndim = builtins.max(tensor.ndim, 1)
     found = []
     for d in dim if many else (dim,):
-        if not -ndim <= d < ndim:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                f"but got {d})"
-            )
-        if d % ndim in found:
-            raise RuntimeError(f"dim {d % ndim} appears multiple times in the list of dims")
-        found.append(d % ndim)
+        d = _wrapped_dim(d, ndim)
+        if d in found:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        found.append(d)
     if tensor.ndim == 0:
         return None
     return tuple(found) if many else found[0]

@@ -15,7 +15,17 @@ from wright.functions.pointwise import inplace
 from wright.functions.reduction import dims
 from wright.ops import elementwise as E
 from wright.ops import shape as S
-from wright.tensor import Size, Tensor, _from_array, _shape_args, cat, pad, stack, tensor_method
+from wright.tensor import (
+    Size,
+    Tensor,
+    _from_array,
+    _shape_args,
+    _wrapped_dim,
+    cat,
+    pad,
+    stack,
+    tensor_method,
+)
 
 
 def wrap_dim(input: Tensor, dim: int, ndim: int | None = None) -> int:
@@ -24,12 +34,7 @@ def wrap_dim(input: Tensor, dim: int, ndim: int | None = None) -> int:
     if ndim is None:
         found = dims(input, dim)
         return 0 if found is None else found
-    if not -ndim <= dim < ndim:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got "
-            f"{dim})"
-        )
-    return dim % ndim
+    return _wrapped_dim(dim, ndim)
 
 
 def _dim_list(input: Tensor, given, op: str) -> list[int]:
