@@ -114,6 +114,28 @@ def test_one_blas_thread_restores_the_count_and_remembers_it(three_threads):
     assert parallel._blas()[0].get_num_threads() == 3
 
 
+def test_one_blas_thread_nests_and_restores_after_an_error(three_threads):
+    with pytest.raises(KeyError), parallel.one_blas_thread():
+        with parallel.one_blas_thread():
+            assert parallel._blas()[0].get_num_threads() == 1
+        assert parallel.threads() == 3
+        raise KeyError
+    assert parallel._blas()[0].get_num_threads() == 3
+    assert parallel.threads() == 3
+
+
+def test_openblas_thread_count_is_the_one_threadpoolctl_sees(three_threads):
+    # Read and set through OpenBLAS's own functions where it runs its own threads: the same count.
+    library = parallel._blas()[0]
+    assert library.get_num_threads() == 3
+    library.set_num_threads(2)
+    try:
+        assert library.controller.get_num_threads() == 2
+    finally:
+        library.set_num_threads(3)
+    assert library.controller.get_num_threads() == 3
+
+
 @pytest.mark.parametrize("shape", [(1000, 300, 200), (7, 5, 3), (0, 4, 5), (64, 0, 8)])
 def test_matmul_matches_numpy(three_threads, shape):
     m, k, n = shape
@@ -237,7 +259,7 @@ def test_the_machine_is_busy_when_other_programs_compute(machine):
 def test_chunks_take_only_the_cores_other_programs_leave(machine, three_threads, monkeypatch):
     clock, busy = machine
     monkeypatch.setattr(parallel, "_spare_cores", MEASURED_SPARE_CORES)
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(parallel, "_CORES", 3)
     parallel._others_cores()
     clock.now += 1.0
     busy[0] += 2.0  # other programs kept two of the three cores busy

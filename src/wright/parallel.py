@@ -12,13 +12,14 @@ machine is idle: a model made only of products then runs as fast as with NumPy a
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -34,18 +35,51 @@ class _ThreadState(threading.local):
 
 _local = _ThreadState()
 _executor: ThreadPoolExecutor | None = None
-_blas_libraries: list | None = None  # threadpoolctl controllers of the loaded BLAS libraries
+_blas_libraries: list | None = None  # the loaded BLAS libraries' thread counts (`_blas`)
 _pool_used_at = -float("inf")  # time.monotonic() when an op last needed the pool (`pool_needed`)
 
 
-def _blas() -> list:
-    """The BLAS libraries' threadpoolctl controllers (found once, on first use)."""
+class _BlasLibrary:
+    """A loaded BLAS library's thread count. Where OpenBLAS runs its own thread pool, read and set
+    through its C functions: threadpoolctl's calls cost 2-3 microseconds, and a product on a busy
+    machine sets the count twice. Through threadpoolctl's controller otherwise."""
+
+    def __init__(self, controller) -> None:
+        self.controller = controller
+        self.get_num_threads = controller.get_num_threads
+        self.set_num_threads = controller.set_num_threads
+        if getattr(controller, "threading_layer", None) == "pthreads":
+            get = self.openblas_function("openblas_get_num_threads")
+            set_ = self.openblas_function("openblas_set_num_threads")
+            if get is not None and set_ is not None:
+                self.get_num_threads, self.set_num_threads = get[0], set_[0]
+
+    def openblas_function(self, name: str) -> tuple[ctypes._CFuncPtr, bool] | None:
+        """OpenBLAS's C function `name` (e.g. "cblas_sgemm") and whether this build takes 64-bit
+        integers; None when the library is not OpenBLAS or lacks it. NumPy's wheels name them
+        with a "scipy_" prefix and a "64_" suffix; other builds keep the plain names."""
+        if getattr(self.controller, "internal_api", None) != "openblas":
+            return None
+        try:
+            library = ctypes.CDLL(self.controller.filepath)
+        except OSError:  # listed by threadpoolctl but not loadable by path
+            return None
+        for prefix, suffix in itertools.product(("scipy_", ""), ("64_", "_64", "")):
+            function = getattr(library, f"{prefix}{name}{suffix}", None)
+            if function is not None:
+                return function, suffix != ""
+        return None
+
+
+def _blas() -> list[_BlasLibrary]:
+    """The loaded BLAS libraries (found once, on first use)."""
     global _blas_libraries
     if _blas_libraries is None:
         try:
             from threadpoolctl import ThreadpoolController
 
-            _blas_libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+            controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+            _blas_libraries = [_BlasLibrary(controller) for controller in controllers]
         except Exception:  # noqa: BLE001 - a library threadpoolctl cannot query: stay serial
             _blas_libraries = []
     return _blas_libraries
@@ -66,7 +100,11 @@ def _threads(counts: list | None) -> int:
         return limited
     if counts is None:
         counts = [library.get_num_threads() for library in _blas()]
-    return max([count or 1 for count in counts], default=1)
+    most = 1  # a loop: max() over a comprehension costs a microsecond, on every product
+    for count in counts:
+        if count and count > most:
+            most = count
+    return most
 
 
 def usable_threads() -> int:
@@ -83,7 +121,7 @@ def _usable(count: int) -> int:
 def _pool() -> ThreadPoolExecutor:
     global _executor
     if _executor is None:
-        _executor = ThreadPoolExecutor(max(os.cpu_count() or 1, 2), "wright-parallel")
+        _executor = ThreadPoolExecutor(max(_CORES, 2), "wright-parallel")
     return _executor
 
 
@@ -127,23 +165,27 @@ class _Chunks:
             _local.busy = False
 
 
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
+class one_blas_thread:  # used like a function: `with one_blas_thread():`
     """Run BLAS on one thread inside the block (restored after): for threads of wright's own that
     call BLAS at once, and for products too small to split (a second BLAS thread makes them
-    several times slower on a busy machine, where it waits to be scheduled at every call)."""
-    libraries = _blas()
-    saved = [library.get_num_threads() for library in libraries]
-    outer = _threads(saved)
-    for library, number in zip(libraries, saved):
-        if number != 1:
-            library.set_num_threads(1)
-    limited, _local.limited = _local.limited, outer
-    try:
-        yield
-    finally:
-        _local.limited = limited
+    several times slower on a busy machine, where it waits to be scheduled at every call). A class
+    rather than a generator: a product on a busy machine enters one, and that costs a microsecond
+    less."""
+
+    __slots__ = ("limited", "saved")
+
+    def __enter__(self) -> None:
+        libraries = _blas()
+        self.saved = saved = [library.get_num_threads() for library in libraries]
+        outer = _threads(saved)
         for library, number in zip(libraries, saved):
+            if number != 1:
+                library.set_num_threads(1)
+        self.limited, _local.limited = _local.limited, outer
+
+    def __exit__(self, *error) -> None:
+        _local.limited = self.limited
+        for library, number in zip(_blas(), self.saved):
             if number != 1:
                 library.set_num_threads(number)
 
@@ -210,6 +252,9 @@ _CHECK_SECONDS = 0.25
 # Other programs using less than this many cores' worth of CPU time leave the machine idle.
 _IDLE_LIMIT = 0.25
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# Read once: glibc's os.cpu_count() reads a file under /sys each time (about 20 us on this virtual
+# machine), and `_spare_cores` runs for every product on a busy machine.
+_CORES = os.cpu_count() or 1
 # (when measured, other programs' use in cores or None when unknown, the machine's busy CPU
 # seconds then or None where unmeasurable, this process's then)
 _measured: tuple[float, float | None, float | None, float] = (-float("inf"), None, None, 0.0)
@@ -254,7 +299,7 @@ def _machine_idle() -> bool:
         # Measurable, but not measured yet: the machine counts as busy until it is.
         return False
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1) + 1
+        return os.getloadavg()[0] < _CORES + 1
     except OSError:  # no load average either: assume the machine is shared
         return False
 
@@ -270,7 +315,7 @@ def _spare_cores() -> int | None:
         return 1 if _measured[2] is not None else None
     if others < _IDLE_LIMIT:
         return None
-    return max(1, round((os.cpu_count() or 1) - others))
+    return max(1, round(_CORES - others))
 
 
 def blas_threads_free() -> bool:

@@ -82,7 +82,7 @@ def test_compiled_steps_match_numpy(steps, batch, hidden, needs_states, threads,
 
 
 def test_numpys_openblas_is_found_for_whole_sequences_in_c():
-    if not any(c.internal_api == "openblas" for c in wright.parallel._blas()):
+    if not any(b.controller.internal_api == "openblas" for b in wright.parallel._blas()):
         pytest.skip("NumPy's BLAS here is not OpenBLAS")
     address, _ = lstm_kernels.blas_gemm()
     assert address

@@ -130,24 +130,11 @@ def blas_gemm() -> tuple[int, bool] | None:
     global _gemm
     if _gemm is False:
         _gemm = None
-        for controller in parallel._blas():
-            if getattr(controller, "internal_api", None) != "openblas":
-                continue
-            try:
-                found = ctypes.CDLL(controller.filepath)
-            except OSError:  # listed by threadpoolctl but not loadable by path: skip it
-                continue
-            # NumPy's wheels ship OpenBLAS with 64-bit integers and prefixed names; other builds
-            # keep the plain names.
-            for name, wide in [
-                ("scipy_cblas_sgemm64_", True),
-                ("cblas_sgemm64_", True),
-                ("scipy_cblas_sgemm", False),
-                ("cblas_sgemm", False),
-            ]:
-                if hasattr(found, name):
-                    _gemm = ctypes.cast(getattr(found, name), ctypes.c_void_p).value, wide
-                    return _gemm
+        for library in parallel._blas():
+            found = library.openblas_function("cblas_sgemm")
+            if found is not None:
+                _gemm = ctypes.cast(found[0], ctypes.c_void_p).value, found[1]
+                break
     return _gemm
 
 
