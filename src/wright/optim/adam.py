@@ -112,17 +112,23 @@ class Adam(Optimizer):
                 exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
+                # In place where the roundings allow: each temporary is a parameter-sized array.
+                squared = grad * (1 - beta2)
+                squared *= grad
+                exp_avg_sq += squared
                 step = float(state["step"].array)
                 step_size = lr / (1 - beta1**step)
                 if amsgrad:
                     largest = state["max_exp_avg_sq"].array
                     xp.maximum(largest, exp_avg_sq, out=largest)
                     exp_avg_sq = largest
-                denominator = xp.sqrt(exp_avg_sq)
+                # out=: an array even for a 0-d parameter (the division below writes into it)
+                denominator = xp.sqrt(exp_avg_sq, out=xp.empty_like(exp_avg_sq))
                 denominator /= (1 - beta2**step) ** 0.5
                 denominator += eps
-                param.array -= step_size * (exp_avg / denominator)
+                update = xp.divide(exp_avg, denominator, out=denominator)
+                update *= step_size
+                param.array -= update
         return loss
 
 

@@ -345,7 +345,9 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     """start += weight * (end - start), in place, with the two-sided form PyTorch's lerp uses
     (from `end` when weight >= 0.5) so the roundings match."""
     if abs(weight) < 0.5:
-        start += weight * (end - start)
+        difference = end - start
+        difference *= weight
+        start += difference
     else:
         difference = end - start
         difference *= 1 - start.dtype.type(weight)
