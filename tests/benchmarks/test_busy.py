@@ -5,13 +5,15 @@ import os
 import busy
 import pytest
 
+CHILDREN = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
+
 
 def _children() -> set[int]:
-    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as listing:
+    with open(CHILDREN) as listing:
         return {int(pid) for pid in listing.read().split()}
 
 
-@pytest.mark.skipif(not os.path.exists(f"/proc/{os.getpid()}/task"), reason="needs Linux /proc")
+@pytest.mark.skipif(not os.path.exists(CHILDREN), reason="needs Linux's /proc children lists")
 def test_busy_loops_run_during_the_block_only():
     before = _children()
     with busy.busy_loops(2):
