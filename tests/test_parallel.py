@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
+import wright
 from wright import parallel
 
 # The real measure, for the tests that fake the machine's counters instead.
@@ -300,3 +302,35 @@ def test_the_busy_time_of_this_machine_reads_as_seconds():
     if busy is None:
         pytest.skip("no /proc/stat here")
     assert busy > 0
+
+
+@pytest.fixture
+def fixed_routes():
+    wright.use_deterministic_algorithms(True)
+    yield
+    wright.use_deterministic_algorithms(False)
+
+
+def _conv_step(seed: int = 0) -> list[np.ndarray]:
+    # Large enough for the convolution to split over wright's pool, and for products to split.
+    wright.manual_seed(seed)
+    conv, linear = wright.nn.Conv2d(1, 32, 3), wright.nn.Linear(32 * 26 * 26, 10)
+    x = wright.randn(256, 1, 28, 28)
+    linear(wright.relu(conv(x)).flatten(1)).square().sum().backward()
+    return [p.grad.numpy().copy() for p in (conv.weight, conv.bias, linear.weight)]
+
+
+def test_with_deterministic_algorithms_the_load_does_not_pick_routes(
+    three_threads, fixed_routes, monkeypatch
+):
+    monkeypatch.setattr(parallel, "_spare_cores", MEASURED_SPARE_CORES)
+    results = []
+    for others, pool_just_used in [(0.0, False), (1.0, True), (2.0, False), (2.0, True)]:
+        monkeypatch.setattr(parallel, "_others_cores", lambda others=others: others)
+        monkeypatch.setattr(parallel, "_pool_used_at", time.monotonic() if pool_just_used else 0.0)
+        assert parallel.usable_threads() == 3
+        assert parallel.blas_threads_free()
+        results.append(_conv_step())
+    for other in results[1:]:
+        for got, expected in zip(other, results[0], strict=True):
+            np.testing.assert_array_equal(got, expected)

@@ -37,6 +37,16 @@ _local = _ThreadState()
 _executor: ThreadPoolExecutor | None = None
 _blas_libraries: list | None = None  # the loaded BLAS libraries' thread counts (`_blas`)
 _pool_used_at = -float("inf")  # time.monotonic() when an op last needed the pool (`pool_needed`)
+_fixed_routes = False  # `fix_routes`
+
+
+def fix_routes(fixed: bool) -> None:
+    """Choose every op's route (BLAS's threads or wright's pool, block and slice sizes) by the
+    thread count alone, not by the machine's load or the time since the pool was last used: each
+    route rounds differently, so only then does a run at more than one thread repeat bit for bit.
+    `wright.use_deterministic_algorithms(True)` turns this on; it costs the busy-machine sizing."""
+    global _fixed_routes
+    _fixed_routes = bool(fixed)
 
 
 class _BlasLibrary:
@@ -310,6 +320,8 @@ def _spare_cores() -> int | None:
     run on fewer threads rather than waiting for a core. Until a first interval is measured (a
     quarter of a second), one: split over cores another program holds, a step is slower than on
     one thread, while on an idle machine one thread costs only that quarter second."""
+    if _fixed_routes:
+        return None
     others = _others_cores()
     if others is None:
         return 1 if _measured[2] is not None else None
@@ -329,6 +341,8 @@ def blas_threads_free() -> bool:
     pool runs the model's other ops (convolutions, pooling, recurrent steps), or when the machine
     is busy, the products split over the pool instead.
     """
+    if _fixed_routes:
+        return True
     return time.monotonic() - _pool_used_at > _POOL_WINDOW and _machine_idle()
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from wright import autograd, backend, dtypes
+from wright import autograd, backend, dtypes, parallel
 from wright.autograd import is_inference_mode_enabled
 from wright.functions.views_extra import strided_empty
 from wright.printing import get_printoptions, set_printoptions
@@ -64,8 +64,10 @@ _settings = {
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
-    """Record the request; every wright op is deterministic already."""
+    """Make runs repeat bit for bit: at one thread they do anyway; at more, ops then choose how
+    to split their work by the thread count alone, not by the machine's load (`parallel.fix_routes`)."""
     _settings["deterministic"] = bool(mode)
+    parallel.fix_routes(mode)
     _settings["warn_only"] = bool(warn_only)
 
 
