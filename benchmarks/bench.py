@@ -147,13 +147,41 @@ def table_cells(row: dict) -> list[str]:
     ]
 
 
+def markdown_lines(columns, rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines: the header, the separator, then one line per row of cells."""
+    lines = ["| " + " | ".join(line) + " |" for line in [list(columns), *rows]]
+    lines.insert(1, "|" + "---|" * len(columns))
+    return lines
+
+
+class TableReport:
+    """A Markdown table filled in as the measurements come: each row goes to stderr as it is added,
+    every run's raw results to `json_path` (if given) after each row, the whole table to stdout at
+    the end."""
+
+    def __init__(self, columns, json_path: Path | None) -> None:
+        self.columns, self.json_path = columns, json_path
+        self.rows: list[list[str]] = []
+        self.raw: dict = {}
+
+    def add(self, cells: list[str], key: str, runs) -> None:
+        """One finished row, and the raw results it was made from (kept under `key`)."""
+        self.rows.append(cells)
+        self.raw[key] = runs
+        print(markdown_lines(self.columns, [cells])[-1], file=sys.stderr, flush=True)
+        if self.json_path:
+            self.json_path.write_text(json.dumps(self.raw, indent=1))
+
+    def finish(self) -> None:
+        """Print the whole table on stdout."""
+        print("\n".join(markdown_lines(self.columns, self.rows)))
+
+
 def format_table(rows: list[dict], markdown: bool = False) -> str:
     """The results as aligned text, or as a Markdown table."""
-    cells = [list(COLUMNS)] + [table_cells(row) for row in rows]
     if markdown:
-        lines = ["| " + " | ".join(line) + " |" for line in cells]
-        lines.insert(1, "|" + "|".join("---" for _ in COLUMNS) + "|")
-        return "\n".join(lines)
+        return "\n".join(markdown_lines(COLUMNS, [table_cells(row) for row in rows]))
+    cells = [list(COLUMNS)] + [table_cells(row) for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
     padded = (
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))

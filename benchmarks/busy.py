@@ -14,7 +14,6 @@ speed hits both alike; the table shows the median over rounds and the smallest a
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import workloads
-from bench import frameworks_for, run_worker
+from bench import TableReport, frameworks_for, run_worker
 
 COLUMNS = (
     "workload",
@@ -98,8 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.threads < 2:
         parser.error(f"--threads: expected at least 2 to compare with 1 thread, got {args.threads}")
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    raw = {}
+    report = TableReport(COLUMNS, args.json)
     with busy_loops(args.busy):
         for name in args.workloads or workloads.available():
             for framework in frameworks_for(name, args.frameworks):
@@ -111,16 +109,9 @@ def main(argv: list[str] | None = None) -> None:
                     args.steps,
                     lambda text: print(text, file=sys.stderr, flush=True),
                 )
-                raw[f"{name}/{framework}"] = pairs
-                lines.append(
-                    "| "
-                    + " | ".join(row_cells(name, framework, args.threads, args.busy, pairs))
-                    + " |"
-                )
-                print(lines[-1], file=sys.stderr, flush=True)
-                if args.json:
-                    args.json.write_text(json.dumps(raw, indent=1))
-    print("\n".join(lines))
+                cells = row_cells(name, framework, args.threads, args.busy, pairs)
+                report.add(cells, f"{name}/{framework}", pairs)
+    report.finish()
 
 
 if __name__ == "__main__":

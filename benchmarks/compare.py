@@ -13,7 +13,6 @@ wright's time over the baseline's, the peak resident memory of each side and the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import machine
 import workloads
-from bench import HERE, thread_counts
+from bench import HERE, TableReport, thread_counts
 from worker import run_pinned
 
 SIDES = ("wright", "torch", "baseline")
@@ -93,8 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     baseline = str(Path(args.baseline).resolve())
     names = args.workloads or workloads.available()
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    raw = {}
+    report = TableReport(COLUMNS, args.json)
     for threads in thread_counts(args.threads):
         print(machine.one_line(machine.facts()) + f", threads={threads}", file=sys.stderr)
         for name in names:
@@ -110,12 +108,8 @@ def main(argv: list[str] | None = None) -> None:
                         file=sys.stderr,
                         flush=True,
                     )
-            raw[f"{name}@{threads}"] = runs
-            lines.append("| " + " | ".join(row_cells(name, threads, runs)) + " |")
-            print(lines[-1], file=sys.stderr, flush=True)
-            if args.json:
-                args.json.write_text(json.dumps(raw, indent=1))
-    print("\n".join(lines))
+            report.add(row_cells(name, threads, runs), f"{name}@{threads}", runs)
+    report.finish()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Keep the benchmarks working: two steps of every side with equal losses, a tiny timed run."""
 
 import functools
+import json
 
 import bench
 import pytest
@@ -111,3 +112,19 @@ def test_comparison_row_takes_each_ratio_within_a_pass():
     assert row[:5] == ["lenet_train", "2", "2000.00", "1500.00", "2000.00"]
     assert row[5:8] == ["1.00 (1.00-2.00)", "0.75 (0.50-1.00)", "0.50 (0.50-0.75)"]
     assert row[8:] == ["60 / 60 / 60", "0.5-0.5"]
+
+
+def test_table_report_shows_each_row_as_it_comes_and_keeps_the_runs(tmp_path, capsys):
+    path = tmp_path / "runs.json"
+    report = bench.TableReport(("workload", "ratio"), path)
+    report.add(["mlp_lecture", "0.50"], "mlp_lecture@1", [{"seconds_per_step": 0.001}])
+    assert capsys.readouterr().err == "| mlp_lecture | 0.50 |\n"
+    assert json.loads(path.read_text()) == {"mlp_lecture@1": [{"seconds_per_step": 0.001}]}
+    report.add(["lenet_train", "0.92"], "lenet_train@2", [])
+    report.finish()
+    assert capsys.readouterr().out.splitlines() == [
+        "| workload | ratio |",
+        "|---|---|",
+        "| mlp_lecture | 0.50 |",
+        "| lenet_train | 0.92 |",
+    ]
